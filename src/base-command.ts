@@ -1,0 +1,149 @@
+import {Command, Flags, Interfaces} from '@oclif/core'
+import path from 'node:path'
+
+import type {ClusterClient, ClusterClientOptions} from './cluster/client.js'
+import type {Diagnosis} from './diagnose/index.js'
+import {ExitCode, InterruptedError, UsageError} from './errors.js'
+import {endpointProblem} from './names.js'
+import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, TerminalPrompter} from './prompts.js'
+import type {ClusterConfig, ServicesConfig} from './services/model.js'
+import {readServicesOnce} from './services/shared.js'
+import {Journal} from './verify/journal.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+/** A value checked before use: the flag that gave it, and the rule it must follow. */
+export function checkedFlag(flag: string, value: string | undefined, problem: (value: string) => string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const broken = problem(value)
+  if (broken) throw new UsageError(`${flag} "${value}": ${broken}`)
+  return value
+}
+
+/**
+ * Everything the three commands share: the services file from the config hook, the prompt seam,
+ * the cluster client, Ctrl-C, and one error path that turns any failure into text or JSON and an exit code.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    'config-file': Flags.string({
+      description: 'services file of the migration console (default: $MIGRATION_SERVICES_YAML_PATH, /config/migration_services.yaml, /etc/migration_services.yaml)',
+      helpGroup: 'GLOBAL',
+    }),
+    endpoint: Flags.string({description: "source cluster URL, instead of the services file's source_cluster.endpoint", helpGroup: 'GLOBAL'}),
+    json: Flags.boolean({description: 'print the report as JSON (never prompts)', helpGroup: 'GLOBAL'}),
+    'no-prompt': Flags.boolean({description: 'never ask; fail naming the missing flag instead', helpGroup: 'GLOBAL'}),
+    verbose: Flags.boolean({description: 'show stack traces of unexpected errors', helpGroup: 'GLOBAL'}),
+  }
+
+  /** The prompt seam: tests and embedding hosts replace it; otherwise chosen from the session. */
+  static prompterOverride: Prompter | undefined
+  /** Cluster client settings (retries, timeouts) that tests shorten. */
+  static clusterClientOptions: ClusterClientOptions = {}
+
+  protected flags!: BaseFlags<T>
+  protected prompter!: Prompter
+  private interruptController = new AbortController()
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {flags} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, strict: this.ctor.strict})
+    this.flags = flags as BaseFlags<T>
+    const scripted = isScriptedSession({json: this.flags.json, noPrompt: this.flags['no-prompt']})
+    this.prompter = BaseCommand.prompterOverride ?? (scripted ? new ScriptedPrompter() : new TerminalPrompter())
+  }
+
+  /** The services file as the config hook read it; undefined when there is none. */
+  protected async services(): Promise<ServicesConfig | undefined> {
+    const outcome = await readServicesOnce(this.config, this.flags['config-file'])
+    if (outcome.error) throw outcome.error
+    return outcome.services
+  }
+
+  /** A flag's value, else the file's, else the answer to a prompt (never in a scripted session). */
+  protected async resolveValue(flagValue: string | undefined, fileValue: string | undefined, question: Question): Promise<string> {
+    return flagValue ?? fileValue ?? this.prompter.ask(question)
+  }
+
+  protected async sourceCluster(services: ServicesConfig | undefined): Promise<ClusterConfig> {
+    const fromFile = services?.sourceCluster
+    const endpoint = await this.resolveValue(checkedFlag('--endpoint', this.flags.endpoint, endpointProblem), fromFile?.endpoint, {
+      what: 'the source cluster endpoint',
+      flag: '--endpoint',
+      message: 'Source cluster endpoint (https://host:port)',
+      problem: endpointProblem,
+    })
+    return {
+      endpoint: endpoint.replace(/\/+$/, ''),
+      allowInsecure: fromFile?.allowInsecure ?? false,
+      version: fromFile?.version,
+      auth: fromFile?.auth ?? {kind: 'none'},
+    }
+  }
+
+  protected async clusterClient(cluster: ClusterConfig, services: ServicesConfig | undefined): Promise<ClusterClient> {
+    if (cluster.allowInsecure && cluster.endpoint.startsWith('https:'))
+      this.warnUser(`TLS certificate verification is off for ${cluster.endpoint} (allow_insecure: true)`)
+    const {createClusterClient} = await import('./cluster/client.js')
+    return createClusterClient(cluster, {userAgentExtra: services?.userAgentExtra, ...BaseCommand.clusterClientOptions})
+  }
+
+  protected journal(): Journal {
+    return new Journal(path.join(this.config.dataDir, 'verify-journal.json'))
+  }
+
+  /** Aborted on the first Ctrl-C; a second one ends the process at once. */
+  protected interruptSignal(): AbortSignal {
+    let interrupts = 0
+    const onInterrupt = () => {
+      interrupts++
+      if (interrupts === 1) {
+        this.warnUser('interrupted: cleaning up what this run created (Ctrl-C again to stop at once)')
+        this.interruptController.abort()
+      } else process.exit(ExitCode.interrupted)
+    }
+    process.on('SIGINT', onInterrupt)
+    process.on('SIGTERM', onInterrupt)
+    return this.interruptController.signal
+  }
+
+  protected warnUser(message: string): void {
+    process.stderr.write(`warning: ${message}\n`)
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  }
+
+  /** Ends the command with an exit code; 0 returns normally. */
+  protected finish(exitCode: number): void {
+    if (exitCode !== ExitCode.ok) this.exit(exitCode)
+  }
+
+  public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (error.oclif?.exit !== undefined && !(error instanceof UsageError)) throw error
+    const json = this.flags?.json ?? process.argv.includes('--json')
+    let exitCode: number
+    let diagnosis: Diagnosis | undefined
+    let actions: string[] = []
+    if (error instanceof UsageError) {
+      exitCode = ExitCode.usage
+      actions = error.actions
+    } else if (error instanceof InterruptedError) exitCode = ExitCode.interrupted
+    else if (error.oclif?.exit === 2 || error.name === 'CLIError' || /Nonexistent flag|Unexpected argument|Expected --/.test(error.message)) {
+      exitCode = ExitCode.usage
+    } else {
+      exitCode = ExitCode.checkFailed
+      const {diagnose} = await import('./diagnose/index.js')
+      diagnosis = diagnose(error)
+    }
+    if (json) this.printJson({ok: false, exitCode, error: {message: error.message, actions, diagnosis}})
+    else {
+      process.stderr.write(`error: ${error.message}\n`)
+      for (const action of actions) process.stderr.write(`  try: ${action}\n`)
+      if (diagnosis) process.stderr.write(`  cause: ${diagnosis.cause}\n  next:  ${diagnosis.remediation}\n`)
+      if (this.flags?.verbose || process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
+    }
+    this.exit(exitCode)
+  }
+}

@@ -1,0 +1,100 @@
+import type {ClusterAuth} from '../services/model.js'
+import {UsageError} from '../errors.js'
+
+export interface OutgoingRequest {
+  method: string
+  url: URL
+  headers: Record<string, string>
+  body?: string
+}
+
+/** Adds the credentials of one auth mode to a request; called again for each retry so signatures stay fresh. */
+export type Authorizer = (request: OutgoingRequest) => Promise<Record<string, string>>
+
+export interface AuthDependencies {
+  /** Reads {username, password} from a Secrets Manager secret. */
+  readSecret?: (secretArn: string) => Promise<{username: string; password: string}>
+  /** The AWS credentials for sigv4, from the SDK's default chain unless given. */
+  awsCredentials?: () => Promise<{accessKeyId: string; secretAccessKey: string; sessionToken?: string}>
+  env?: NodeJS.ProcessEnv
+}
+
+export function authorizerFor(auth: ClusterAuth, dependencies: AuthDependencies = {}): Authorizer {
+  switch (auth.kind) {
+    case 'none':
+      return async (request) => request.headers
+    case 'basic':
+      return basicAuthorizer(async () => auth)
+    case 'basic-secret': {
+      const read = dependencies.readSecret ?? readBasicAuthSecret
+      let secret: Promise<{username: string; password: string}> | undefined
+      return basicAuthorizer(() => (secret ??= read(auth.secretArn)))
+    }
+    case 'sigv4':
+      return sigv4Authorizer(auth, dependencies)
+  }
+}
+
+function basicAuthorizer(credentials: () => Promise<{username: string; password: string}>): Authorizer {
+  return async (request) => {
+    const {username, password} = await credentials()
+    return {...request.headers, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`}
+  }
+}
+
+export async function readBasicAuthSecret(secretArn: string): Promise<{username: string; password: string}> {
+  const {GetSecretValueCommand, SecretsManagerClient} = await import('@aws-sdk/client-secrets-manager')
+  const region = secretArn.split(':')[3]
+  const client = new SecretsManagerClient({region})
+  const answer = await client.send(new GetSecretValueCommand({SecretId: secretArn}))
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(answer.SecretString ?? '')
+  } catch {
+    parsed = undefined
+  }
+  const secret = parsed as {username?: unknown; password?: unknown} | undefined
+  if (typeof secret?.username !== 'string' || typeof secret?.password !== 'string')
+    throw new UsageError(`secret ${secretArn}: must be JSON with string fields "username" and "password"`)
+  return {username: secret.username, password: secret.password}
+}
+
+export function sigv4Region(auth: {region?: string}, env: NodeJS.ProcessEnv = process.env): string {
+  const region = auth.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION
+  if (!region)
+    throw new UsageError('source_cluster.sigv4.region: no region for signing; set it in the services file or AWS_REGION', [
+      'add region: <aws-region> under source_cluster.sigv4',
+    ])
+  return region
+}
+
+function sigv4Authorizer(auth: {region?: string; service: 'es' | 'aoss'}, dependencies: AuthDependencies): Authorizer {
+  let signer: Promise<import('@smithy/signature-v4').SignatureV4> | undefined
+  const makeSigner = async () => {
+    const [{SignatureV4}, {Hash}] = await Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node')])
+    const credentials = dependencies.awsCredentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain()
+    return new SignatureV4({
+      credentials,
+      region: sigv4Region(auth, dependencies.env),
+      service: auth.service,
+      sha256: Hash.bind(null, 'sha256'),
+    })
+  }
+  return async (request) => {
+    const [{HttpRequest}, activeSigner] = await Promise.all([import('@smithy/protocol-http'), (signer ??= makeSigner())])
+    const query: Record<string, string> = {}
+    for (const [key, value] of request.url.searchParams) query[key] = value
+    const unsigned = new HttpRequest({
+      method: request.method,
+      protocol: request.url.protocol,
+      hostname: request.url.hostname,
+      port: request.url.port ? Number(request.url.port) : undefined,
+      path: request.url.pathname,
+      query,
+      headers: {...request.headers, host: request.url.host},
+      body: request.body,
+    })
+    const signed = await activeSigner.sign(unsigned)
+    return signed.headers as Record<string, string>
+  }
+}

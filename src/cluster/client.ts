@@ -1,0 +1,220 @@
+import type {ClusterConfig} from '../services/model.js'
+import {InterruptedError} from '../errors.js'
+import {type AuthDependencies, authorizerFor} from './auth.js'
+
+export const PLUGIN_USER_AGENT = 'console-snapshot-plugin/0.1.0'
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  retries: number
+  baseDelayMs: number
+  maxDelayMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {retries: 3, baseDelayMs: 500, maxDelayMs: 8000}
+
+export interface ClusterRequest {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD'
+  path: string
+  query?: Record<string, string>
+  body?: unknown
+  /**
+   * Whether sending it twice has the same effect as once. A request that is not is retried
+   * only when it certainly never reached the cluster (refused connection, 429, 503).
+   */
+  idempotent: boolean
+  timeoutMs?: number
+}
+
+export interface ClusterResponse<T = unknown> {
+  status: number
+  body: T
+}
+
+/** A cluster error body: {"error":{"type","reason","caused_by",...},"status"}. */
+export interface ClusterErrorCause {
+  type?: string
+  reason?: string | null
+  caused_by?: ClusterErrorCause
+  root_cause?: ClusterErrorCause[]
+  suppressed?: ClusterErrorCause[]
+}
+
+/** A request that failed: at the network (code) or with an error status (status, body). */
+export class ClusterRequestError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly endpoint: string,
+    readonly status: number | undefined,
+    readonly body: unknown,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ClusterRequestError'
+  }
+
+  get request(): string {
+    return `${this.method} ${this.path}`
+  }
+
+  /** The structured error the cluster sent, if it sent one. */
+  get clusterError(): ClusterErrorCause | undefined {
+    const error = (this.body as {error?: unknown} | undefined)?.error
+    return typeof error === 'object' && error !== null ? (error as ClusterErrorCause) : undefined
+  }
+}
+
+export interface ClusterClient {
+  readonly endpoint: string
+  send<T = unknown>(request: ClusterRequest, signal?: AbortSignal): Promise<ClusterResponse<T>>
+}
+
+export interface ClusterClientOptions extends AuthDependencies {
+  userAgentExtra?: string
+  retry?: RetryPolicy
+  timeoutMs?: number
+  /** Called before each retry, for progress on a terminal. */
+  onRetry?: (request: ClusterRequest, attempt: number, reason: string) => void
+}
+
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH'])
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+function retryDelay(policy: RetryPolicy, attempt: number, retryAfterSeconds?: number): number {
+  if (retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds))
+    return Math.min(policy.maxDelayMs, Math.max(0, retryAfterSeconds * 1000))
+  const exponential = policy.baseDelayMs * 2 ** (attempt - 1)
+  return Math.min(policy.maxDelayMs, exponential / 2 + Math.random() * (exponential / 2))
+}
+
+/** Whether a failed attempt may be repeated, given what it was and how it failed. */
+export function isRetryable(request: ClusterRequest, failure: {status?: number; code?: string; structured?: boolean}): boolean {
+  if (failure.status === 429 || failure.status === 503) return true
+  if (failure.code !== undefined) return request.idempotent ? TRANSIENT_NETWORK_CODES.has(failure.code) : NEVER_SENT_CODES.has(failure.code)
+  if (!request.idempotent || failure.status === undefined) return false
+  if (failure.status === 502 || failure.status === 504) return true
+  // A 500 with a structured cluster error (repository_verification_exception, ...) is an answer, not a fault.
+  return failure.status === 500 && !failure.structured
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new InterruptedError())
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(new InterruptedError())
+    }
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+export function createClusterClient(cluster: ClusterConfig, options: ClusterClientOptions = {}): ClusterClient {
+  const authorize = authorizerFor(cluster.auth, options)
+  const policy = options.retry ?? DEFAULT_RETRY
+  const userAgent = [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' ')
+  const endpoint = cluster.endpoint
+
+  async function attempt<T>(request: ClusterRequest, signal?: AbortSignal): Promise<ClusterResponse<T>> {
+    const {default: got} = await import('got')
+    const url = new URL(endpoint + (request.path.startsWith('/') ? request.path : `/${request.path}`))
+    for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value)
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body)
+    const headers: Record<string, string> = {'user-agent': userAgent, accept: 'application/json'}
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const signedHeaders = await authorize({method: request.method, url, headers, body})
+    const response = await got(url, {
+      method: request.method,
+      headers: signedHeaders,
+      body,
+      throwHttpErrors: false,
+      retry: {limit: 0},
+      timeout: {request: request.timeoutMs ?? options.timeoutMs ?? 30_000},
+      https: {rejectUnauthorized: !cluster.allowInsecure},
+      followRedirect: false,
+      signal,
+    })
+    let parsed: unknown = response.body
+    if (typeof response.body === 'string' && response.body.length > 0) {
+      try {
+        parsed = JSON.parse(response.body)
+      } catch {
+        parsed = response.body
+      }
+    }
+    return {status: response.statusCode, body: parsed as T, ...{retryAfter: response.headers['retry-after']}}
+  }
+
+  async function send<T>(request: ClusterRequest, signal?: AbortSignal): Promise<ClusterResponse<T>> {
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      if (signal?.aborted) throw new InterruptedError()
+      let failure: {status?: number; code?: string; structured?: boolean; retryAfter?: number; error: ClusterRequestError}
+      try {
+        const response = (await attempt<T>(request, signal)) as ClusterResponse<T> & {retryAfter?: string}
+        if (response.status < 400) return {status: response.status, body: response.body}
+        const error = new ClusterRequestError(
+          request.method,
+          request.path,
+          endpoint,
+          response.status,
+          response.body,
+          undefined,
+          describeHttpFailure(request, response.status, response.body),
+        )
+        failure = {
+          status: response.status,
+          structured: error.clusterError !== undefined,
+          retryAfter: response.retryAfter === undefined ? undefined : Number(response.retryAfter),
+          error,
+        }
+      } catch (error) {
+        if (error instanceof InterruptedError) throw error
+        if (signal?.aborted) throw new InterruptedError()
+        const code = networkCode(error)
+        failure = {
+          code,
+          error: new ClusterRequestError(request.method, request.path, endpoint, undefined, undefined, code, `${request.method} ${request.path} at ${endpoint}: ${networkMessage(error, code)}`),
+        }
+      }
+      if (attemptNumber > policy.retries || !isRetryable(request, failure)) throw failure.error
+      options.onRetry?.(request, attemptNumber, failure.error.message)
+      await sleep(retryDelay(policy, attemptNumber, failure.retryAfter), signal)
+    }
+  }
+
+  return {endpoint, send}
+}
+
+function networkCode(error: unknown): string {
+  const candidate = error as {code?: string; name?: string; cause?: {code?: string}}
+  if (candidate.name === 'TimeoutError' || candidate.code === 'ETIMEDOUT') return 'ETIMEDOUT'
+  return candidate.cause?.code ?? candidate.code ?? 'EUNKNOWN'
+}
+
+function networkMessage(error: unknown, code: string): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused'
+    case 'ENOTFOUND':
+      return 'host name not found (DNS)'
+    case 'EAI_AGAIN':
+      return 'host name lookup failed temporarily (DNS)'
+    case 'ETIMEDOUT':
+      return 'timed out'
+    case 'ECONNRESET':
+      return 'connection reset by the server'
+    default:
+      return (error as Error).message ?? code
+  }
+}
+
+function describeHttpFailure(request: ClusterRequest, status: number, body: unknown): string {
+  const error = (body as {error?: ClusterErrorCause | string} | undefined)?.error
+  const reason = typeof error === 'string' ? error : error?.reason ?? error?.type
+  return `${request.method} ${request.path} answered ${status}${reason ? `: ${reason}` : ''}`
+}

@@ -1,0 +1,139 @@
+import type {RepositoryStorage} from '../services/model.js'
+import {type ClusterClient, ClusterRequestError} from './client.js'
+
+export interface ClusterInfo {
+  distribution: 'opensearch' | 'elasticsearch'
+  version: string
+  major: number
+  clusterName?: string
+}
+
+export async function readClusterInfo(cluster: ClusterClient, signal?: AbortSignal): Promise<ClusterInfo> {
+  const {body} = await cluster.send<{cluster_name?: string; version?: {number?: string; distribution?: string}}>(
+    {method: 'GET', path: '/', idempotent: true},
+    signal,
+  )
+  const version = body?.version?.number ?? 'unknown'
+  return {
+    distribution: body?.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch',
+    version,
+    major: Number.parseInt(version, 10) || 0,
+    clusterName: body?.cluster_name,
+  }
+}
+
+export function describeCluster(info: ClusterInfo): string {
+  return `${info.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${info.version}`
+}
+
+/**
+ * Whether the S3 repository may be built in on this distribution, in which case a plugin list
+ * without it proves nothing and the registration is trusted instead.
+ */
+export function s3RepositoryMayBeBuiltIn(info: ClusterInfo): boolean {
+  return (info.distribution === 'opensearch' && info.major >= 2) || (info.distribution === 'elasticsearch' && info.major >= 8)
+}
+
+interface NodesPluginsBody {
+  nodes?: Record<string, {name?: string; plugins?: {name: string}[]; modules?: {name: string}[]}>
+}
+
+/** Node names that have the plugin neither as a plugin nor as a module. */
+export async function nodesLackingPlugin(cluster: ClusterClient, plugin: string, signal?: AbortSignal) {
+  const {body} = await cluster.send<NodesPluginsBody>({method: 'GET', path: '/_nodes/plugins', idempotent: true}, signal)
+  const nodes = Object.entries(body?.nodes ?? {})
+  const lacking = nodes
+    .filter(([, node]) => ![...(node.plugins ?? []), ...(node.modules ?? [])].some((entry) => entry.name === plugin))
+    .map(([id, node]) => node.name ?? id)
+  return {total: nodes.length, lacking}
+}
+
+export interface RepositoryBody {
+  type: 's3' | 'fs'
+  settings: Record<string, string>
+}
+
+/** The registration body the migration console sends, for a repository at basePath. */
+export function repositoryBody(storage: RepositoryStorage, basePath: string): RepositoryBody {
+  if (storage.kind === 'fs') return {type: 'fs', settings: {location: basePath}}
+  const settings: Record<string, string> = {bucket: storage.bucket}
+  if (basePath) settings.base_path = basePath
+  settings.region = storage.region
+  if (storage.roleArn) settings.role_arn = storage.roleArn
+  if (storage.endpoint) settings.endpoint = storage.endpoint
+  return {type: 's3', settings}
+}
+
+const repositoryPath = (repository: string) => `/_snapshot/${encodeURIComponent(repository)}`
+const snapshotPath = (repository: string, snapshot: string) =>
+  `${repositoryPath(repository)}/${encodeURIComponent(snapshot).replaceAll('%2A', '*').replaceAll('%2C', ',')}`
+
+export async function registerRepository(cluster: ClusterClient, repository: string, body: RepositoryBody, signal?: AbortSignal) {
+  // Same name and body twice is the same registration: safe to repeat. Verification can take a while.
+  await cluster.send({method: 'PUT', path: repositoryPath(repository), body, idempotent: true, timeoutMs: 120_000}, signal)
+}
+
+export async function listRepositories(cluster: ClusterClient, signal?: AbortSignal): Promise<Record<string, RepositoryBody>> {
+  const {body} = await cluster.send<Record<string, RepositoryBody>>({method: 'GET', path: '/_snapshot', idempotent: true}, signal)
+  return body ?? {}
+}
+
+/** Removes the registration only; the files stay where they are. */
+export async function unregisterRepository(cluster: ClusterClient, repository: string, signal?: AbortSignal): Promise<'removed' | 'absent'> {
+  try {
+    await cluster.send({method: 'DELETE', path: repositoryPath(repository), idempotent: true}, signal)
+    return 'removed'
+  } catch (error) {
+    if (isMissing(error, 'repository_missing_exception')) return 'absent'
+    throw error
+  }
+}
+
+export interface SnapshotInfo {
+  snapshot: string
+  uuid?: string
+  state?: string
+  indices?: string[]
+  failures?: unknown[]
+}
+
+/** A metadata-only snapshot, as the migration guide takes it, waiting until it is done. */
+export async function createMetadataSnapshot(cluster: ClusterClient, repository: string, snapshot: string, signal?: AbortSignal): Promise<SnapshotInfo> {
+  const {body} = await cluster.send<{snapshot?: SnapshotInfo}>(
+    {
+      method: 'PUT',
+      path: snapshotPath(repository, snapshot),
+      query: {wait_for_completion: 'true'},
+      body: {indices: '', ignore_unavailable: true, include_global_state: true},
+      // Repeating it after it was taken would fail with "already exists".
+      idempotent: false,
+      timeoutMs: 600_000,
+    },
+    signal,
+  )
+  return body?.snapshot ?? {snapshot}
+}
+
+export async function getSnapshot(cluster: ClusterClient, repository: string, snapshot: string, signal?: AbortSignal): Promise<SnapshotInfo | undefined> {
+  try {
+    const {body} = await cluster.send<{snapshots?: SnapshotInfo[]}>({method: 'GET', path: snapshotPath(repository, snapshot), idempotent: true}, signal)
+    return body?.snapshots?.[0]
+  } catch (error) {
+    if (isMissing(error, 'snapshot_missing_exception')) return undefined
+    throw error
+  }
+}
+
+export async function deleteSnapshot(cluster: ClusterClient, repository: string, snapshot: string, signal?: AbortSignal): Promise<'deleted' | 'absent'> {
+  try {
+    await cluster.send({method: 'DELETE', path: snapshotPath(repository, snapshot), idempotent: true, timeoutMs: 300_000}, signal)
+    return 'deleted'
+  } catch (error) {
+    if (isMissing(error, 'snapshot_missing_exception')) return 'absent'
+    throw error
+  }
+}
+
+function isMissing(error: unknown, type: string): boolean {
+  return error instanceof ClusterRequestError && error.status === 404 && error.clusterError?.type === type
+}

@@ -1,0 +1,101 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand, checkedFlag} from '../../base-command.js'
+import {UsageError} from '../../errors.js'
+import {bucketNameProblem, clusterNameProblem, endpointProblem, regionProblem} from '../../names.js'
+import type {RepositoryStorage, ServicesConfig} from '../../services/model.js'
+
+export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
+  static override summary = 'Prove that the source cluster can write a snapshot to its repository, then remove every trace of the test.'
+  static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a metadata-only snapshot, proves it is in the bucket (newest index-N, snap- and meta- files), and cleans up, also after a failure or Ctrl-C.
+
+Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 130 interrupted.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --bucket my-snapshots --region us-west-2 --create-bucket',
+    '<%= config.bin %> <%= command.id %> --json --no-prompt',
+    '<%= config.bin %> <%= command.id %> --dry-run',
+  ]
+
+  static override flags = {
+    bucket: Flags.string({description: "S3 bucket (default: the services file's snapshot.s3.repo_uri)", exclusive: ['fs-path']}),
+    region: Flags.string({description: "the bucket's AWS region (default: snapshot.s3.aws_region)", exclusive: ['fs-path']}),
+    'base-path': Flags.string({description: 'base path in the bucket; the test repository goes below it', exclusive: ['fs-path']}),
+    's3-endpoint': Flags.string({description: 'S3-compatible endpoint instead of AWS (default: snapshot.s3.endpoint)', exclusive: ['fs-path']}),
+    'fs-path': Flags.string({description: 'verify a shared-filesystem repository at this path instead of S3'}),
+    repository: Flags.string({description: 'name of the test repository (default: a fresh verify_<time>_<id>)'}),
+    'create-bucket': Flags.boolean({description: 'create the bucket when it does not exist (and delete it afterwards)'}),
+    keep: Flags.boolean({description: 'keep the test snapshot, repository and files for inspection'}),
+    'dry-run': Flags.boolean({description: 'print the equivalent curl and aws commands and touch nothing'}),
+  }
+
+  public async run(): Promise<void> {
+    const services = await this.services()
+    const storage = await this.repositoryStorage(services)
+    const cluster = await this.sourceCluster(services)
+    const {newRunId} = await import('../../verify/context.js')
+    const runId = newRunId()
+    const repository = checkedFlag('--repository', this.flags.repository, (name) => clusterNameProblem(name)) ?? `verify_${runId}`
+    const request = {storage, repository, snapshot: `verify_snapshot_${runId}`, runId, createBucket: this.flags['create-bucket'], keep: this.flags.keep}
+
+    if (this.flags['dry-run']) {
+      const {verificationPlan} = await import('../../verify/plan.js')
+      const commands = verificationPlan(request, cluster)
+      if (this.flags.json) this.printJson({command: 'snapshot verify', dryRun: true, commands})
+      else this.log(`Would run (nothing is sent):\n${commands.map((command) => `  ${command}`).join('\n')}`)
+      return
+    }
+
+    const [{runVerification}, {renderStepLine, renderSummary}, {createS3Client}] = await Promise.all([
+      import('../../verify/run.js'),
+      import('../../render/text.js'),
+      import('../../storage/s3.js'),
+    ])
+    const client = await this.clusterClient(cluster, services)
+    let s3: ReturnType<typeof createS3Client> | undefined
+    let stepNumber = 0
+    const report = await runVerification(
+      request,
+      {
+        cluster: client,
+        s3: () => (s3 ??= createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>, {userAgentExtra: services?.userAgentExtra})),
+        journal: this.journal(),
+        signal: this.interruptSignal(),
+      },
+      {onStepEnd: (step) => this.flags.json || this.log(renderStepLine(step, ++stepNumber))},
+    )
+    if (this.flags.json) this.printJson(report)
+    else this.log(renderSummary(report))
+    this.finish(report.exitCode)
+  }
+
+  /** S3 unless an fs path is given or the file says fs; each value from flag, file or prompt. */
+  private async repositoryStorage(services: ServicesConfig | undefined): Promise<RepositoryStorage> {
+    const fromFile = services?.snapshot?.storage
+    const fsPath = this.flags['fs-path']
+    if (fsPath !== undefined) {
+      if (!fsPath.startsWith('/')) throw new UsageError(`--fs-path "${fsPath}": must be an absolute path`)
+      return {kind: 'fs', path: fsPath.replace(/\/+$/, '')}
+    }
+    const s3Flags = ['bucket', 'region', 'base-path', 's3-endpoint'] as const
+    if (fromFile?.kind === 'fs' && !s3Flags.some((flag) => this.flags[flag] !== undefined)) return fromFile
+    const fileS3 = fromFile?.kind === 's3' ? fromFile : undefined
+    const bucket = await this.resolveValue(checkedFlag('--bucket', this.flags.bucket, bucketNameProblem), fileS3?.bucket, {
+      what: 'the S3 bucket',
+      flag: '--bucket',
+      message: 'S3 bucket for the test snapshot',
+      problem: bucketNameProblem,
+    })
+    const region = await this.resolveValue(checkedFlag('--region', this.flags.region, regionProblem), fileS3?.region, {
+      what: "the bucket's AWS region",
+      flag: '--region',
+      message: "The bucket's AWS region",
+      defaultValue: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+      problem: regionProblem,
+    })
+    const basePath = (this.flags['base-path'] ?? fileS3?.basePath ?? '').replace(/^\/+|\/+$/g, '')
+    const endpoint = checkedFlag('--s3-endpoint', this.flags['s3-endpoint'], endpointProblem) ?? fileS3?.endpoint
+    return {kind: 's3', bucket, region, basePath, endpoint, roleArn: fileS3?.roleArn}
+  }
+}

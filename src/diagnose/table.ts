@@ -1,0 +1,266 @@
+import type {FailureFacts} from './facts.js'
+
+/** What the run was working on, so remediations can name the real bucket, repository and region. */
+export interface DiagnosisContext {
+  repository?: string
+  snapshot?: string
+  bucket?: string
+  basePath?: string
+  region?: string
+  clusterEndpoint?: string
+  roleArn?: string
+}
+
+export interface Diagnosis {
+  code: string
+  cause: string
+  remediation: string
+  docs?: string
+}
+
+type Text = string | ((facts: FailureFacts, context: DiagnosisContext) => string)
+
+export interface DiagnosisRule {
+  code: string
+  matches: (facts: FailureFacts) => boolean
+  cause: Text
+  remediation: Text
+  docs?: string
+}
+
+const GUIDE = 'https://opensearch.org/docs/latest/migration-assistant/migration-phases/deploy/verifying-backfill-components/'
+const S3_PLUGIN_DOCS = 'https://www.elastic.co/guide/en/elasticsearch/plugins/7.10/repository-s3.html'
+
+const has = (facts: FailureFacts, type: string) => facts.types.includes(type)
+const says = (facts: FailureFacts, pattern: RegExp) => pattern.test(facts.text)
+const bucketOf = (context: DiagnosisContext) => context.bucket ?? '<bucket>'
+const regionOf = (context: DiagnosisContext) => context.region ?? '<region>'
+const repositoryOf = (context: DiagnosisContext) => context.repository ?? '<repository>'
+
+function s3Permissions(context: DiagnosisContext): string {
+  const objects = `arn:aws:s3:::${bucketOf(context)}/${context.basePath ? `${context.basePath}/` : ''}*`
+  return `s3:ListBucket on arn:aws:s3:::${bucketOf(context)}, and s3:GetObject, s3:PutObject, s3:DeleteObject on ${objects}`
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+/**
+ * Known failures, most specific first: the first row whose pattern matches explains the failure.
+ * A new known failure is one row here and one fixture under test/fixtures.
+ */
+export const DIAGNOSES: DiagnosisRule[] = [
+  {
+    code: 'imds-v2-unsupported',
+    matches: (facts) => has(facts, 'repository_verification_exception') && says(facts, /Unauthorized \(Service: null; Status Code: 401/),
+    cause: 'The S3 repository plugin on the nodes is too old to read IAM role credentials from instances that only allow IMDSv2 (instance metadata v2).',
+    remediation: () =>
+      'For the duration of the snapshot, allow IMDSv1 on every source node: `aws ec2 modify-instance-metadata-options --instance-id <instance-id> --http-tokens optional --http-endpoint enabled`; afterwards switch it back with `aws ec2 modify-instance-metadata-options --instance-id <instance-id> --http-tokens required`.',
+    docs: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html',
+  },
+  {
+    code: 'cdk-snapshot-role-denied',
+    matches: (facts) => says(facts, /SnapshotRole|CustomS3AutoDeleteObjects/) && says(facts, /Access ?Denied|not authorized|403/i),
+    cause: "The Migration Assistant CDK deployment's snapshot role is not allowed to use the bucket.",
+    remediation: (facts, context) =>
+      `Give OSMigrations-<stage>-<region>-default-SnapshotRole ${s3Permissions(context)}, and make sure the OSMigrations-<stage>-<region>-CustomS3AutoDeleteObjects stack may delete objects.`,
+    docs: GUIDE,
+  },
+  {
+    code: 'snapshot-name-conflict',
+    matches: (facts) => has(facts, 'invalid_snapshot_name_exception') && says(facts, /already exists/),
+    cause: 'A snapshot with this name is still in the repository index; usually its files were deleted outside the migration console, so the index points at files that are gone.',
+    remediation: (facts, context) =>
+      `Delete it through the cluster: \`console snapshot delete --repository ${repositoryOf(context)} --snapshot ${context.snapshot ?? '<snapshot>'}\`; if that reports missing files, \`console repo clean --repository ${repositoryOf(context)}\` and register the repository again.`,
+    docs: GUIDE,
+  },
+  {
+    code: 'snapshot-running',
+    matches: (facts) => has(facts, 'concurrent_snapshot_execution_exception'),
+    cause: 'Another snapshot or snapshot deletion is running on the cluster.',
+    remediation: () => 'Wait until `GET _snapshot/_status` shows no running snapshot, then run the command again.',
+  },
+  {
+    code: 's3-plugin-missing',
+    matches: (facts) =>
+      (facts.source === 'check' && facts.name === 'plugin-missing') ||
+      (has(facts, 'repository_exception') && says(facts, /unknown \[s3\] repository type/)),
+    cause: (facts) => {
+      const nodes = facts.details.nodes as string[] | undefined
+      return nodes?.length
+        ? `The repository-s3 plugin is missing on ${nodes.length} node(s): ${nodes.join(', ')}.`
+        : 'The cluster does not know the s3 repository type: the repository-s3 plugin is not installed.'
+    },
+    remediation: () =>
+      'Install it on every node (`bin/elasticsearch-plugin install repository-s3`, or `bin/opensearch-plugin install repository-s3`), give it credentials (IAM role or keystore), and restart the nodes one at a time.',
+    docs: S3_PLUGIN_DOCS,
+  },
+  {
+    code: 'path-repo-not-set',
+    matches: (facts) => has(facts, 'repository_exception') && says(facts, /doesn't match any of the locations specified by path\.repo/),
+    cause: 'The fs repository location is not listed in path.repo on the nodes.',
+    remediation: () => 'Add the location to `path.repo` in elasticsearch.yml / opensearch.yml on every node (a path shared by all of them) and restart the nodes.',
+  },
+  {
+    code: 'bucket-region-mismatch',
+    matches: (facts) =>
+      (facts.source === 'check' && facts.name === 'bucket-elsewhere') ||
+      (facts.source !== 'check' && says(facts, /PermanentRedirect|Status Code: 301|AuthorizationHeaderMalformed|region '?[a-z0-9-]+'? is wrong/)),
+    cause: (facts, context) =>
+      `The bucket ${bucketOf(context)} is in ${String(facts.details.bucketRegion ?? 'another region')}, not in ${regionOf(context)} as configured.`,
+    remediation: (facts) =>
+      `Set snapshot.s3.aws_region (or --region) to ${String(facts.details.bucketRegion ?? "the bucket's region")}, or use a bucket in the configured region.`,
+  },
+  {
+    code: 'bucket-missing',
+    matches: (facts) => (facts.source === 'check' && facts.name === 'bucket-absent') || says(facts, /NoSuchBucket|specified bucket does not exist/),
+    cause: (facts, context) => `The bucket ${bucketOf(context)} does not exist.`,
+    remediation: (facts, context) =>
+      `Create it: run again with --create-bucket, or \`aws s3api create-bucket --bucket ${bucketOf(context)} --region ${regionOf(context)}${regionOf(context) === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${regionOf(context)}`}\`.`,
+  },
+  {
+    code: 'bucket-forbidden',
+    matches: (facts) => facts.source === 'check' && facts.name === 'bucket-forbidden',
+    cause: (facts, context) =>
+      `The console's credentials may not use the bucket ${bucketOf(context)}: it belongs to another account, or the console's role lacks access.`,
+    remediation: (facts, context) =>
+      `Use the bucket Migration Assistant created, or give the console's role ${s3Permissions(context)} (and check the bucket policy).`,
+    docs: GUIDE,
+  },
+  {
+    code: 'kms-access-denied',
+    matches: (facts) => says(facts, /KMS|kms:/),
+    cause: 'The bucket is encrypted with a KMS key that the caller may not use.',
+    remediation: () => 'Allow kms:GenerateDataKey and kms:Decrypt on the bucket\'s key for the cluster\'s role (and the console\'s), or use a bucket with S3-managed encryption.',
+  },
+  {
+    code: 's3-slow-down',
+    matches: (facts) => facts.name === 'SlowDown' || says(facts, /SlowDown|Status Code: 503/),
+    cause: 'S3 throttled the requests (503 SlowDown) and retries did not get through.',
+    remediation: () => 'Run the command again in a few minutes; if it persists, spread snapshot work over time or use a prefix with less traffic.',
+  },
+  {
+    code: 'cluster-s3-access-denied',
+    matches: (facts) => facts.source === 'cluster' && says(facts, /Access Denied|AccessDenied|Status Code: 403/),
+    cause: (facts, context) =>
+      `The cluster's nodes may not write to s3://${bucketOf(context)}, while the console's own credentials can: the problem is the nodes' IAM role or keystore credentials, not the bucket.`,
+    remediation: (facts, context) =>
+      `Give the role the nodes use${context.roleArn ? ` (${context.roleArn})` : ''} ${s3Permissions(context)}; or put working keys into the keystore (s3.client.default.access_key / secret_key) and reload secure settings.`,
+    docs: GUIDE,
+  },
+  {
+    code: 'cluster-s3-credentials',
+    matches: (facts) => facts.source === 'cluster' && says(facts, /InvalidAccessKeyId|SignatureDoesNotMatch|Status Code: 401|Unable to load (AWS )?credentials/),
+    cause: "The S3 credentials on the cluster's nodes are wrong or missing.",
+    remediation: () =>
+      'Check s3.client.default.access_key / secret_key in the nodes\' keystore (then POST _nodes/reload_secure_settings), or the IAM role of the instances.',
+  },
+  {
+    code: 'cluster-cannot-reach-s3',
+    matches: (facts) => facts.source === 'cluster' && says(facts, /Unable to execute HTTP request|Connect to .* failed|UnknownHost/i),
+    cause: "The cluster's nodes cannot reach the S3 endpoint.",
+    remediation: () => "Check the nodes' network path to S3 (VPC endpoint, NAT, proxy) and s3.client.default.endpoint / protocol.",
+  },
+  {
+    code: 'repository-not-writable',
+    matches: (facts) => has(facts, 'repository_verification_exception'),
+    cause: "The cluster's nodes cannot write to the repository location.",
+    remediation: (facts, context) => `Check the nodes' credentials and permissions for the repository (${s3Permissions(context)} for S3, or write access to the shared path for fs).`,
+  },
+  {
+    code: 'repository-missing',
+    matches: (facts) => has(facts, 'repository_missing_exception'),
+    cause: (facts, context) => `The repository ${repositoryOf(context)} is not registered on the cluster.`,
+    remediation: () => 'Check the name with `GET _snapshot`, or register it (`console snapshot verify --keep` registers a test repository).',
+  },
+  {
+    code: 'tls-untrusted',
+    matches: (facts) => facts.code !== undefined && TLS_CODES.has(facts.code),
+    cause: (facts) => `The cluster's TLS certificate is not trusted (${facts.code}), e.g. self-signed.`,
+    remediation: () =>
+      'Add the issuing CA to NODE_EXTRA_CA_CERTS, or set `allow_insecure: true` under source_cluster: that skips certificate verification, so anyone on the network path could impersonate the cluster.',
+  },
+  {
+    code: 'cluster-refused',
+    matches: (facts) => facts.code === 'ECONNREFUSED',
+    cause: (facts) => `Nothing accepts connections at ${String(facts.details.endpoint)}.`,
+    remediation: () => 'Check source_cluster.endpoint (host and port) and that the cluster is running; from the console, `curl -v <endpoint>` shows the same.',
+  },
+  {
+    code: 'cluster-dns',
+    matches: (facts) => facts.code === 'ENOTFOUND' || facts.code === 'EAI_AGAIN',
+    cause: (facts) => `The host name of ${String(facts.details.endpoint)} cannot be resolved.`,
+    remediation: () => 'Check the spelling of source_cluster.endpoint and the console\'s DNS (VPC DNS settings, /etc/resolv.conf).',
+  },
+  {
+    code: 'cluster-timeout',
+    matches: (facts) => facts.code === 'ETIMEDOUT',
+    cause: (facts) => `The cluster at ${String(facts.details.endpoint)} did not answer in time.`,
+    remediation: () => "Check that the console may reach the cluster (security groups, network ACLs, VPC peering) and the cluster's load.",
+  },
+  {
+    code: 'cluster-connection-reset',
+    matches: (facts) => facts.code === 'ECONNRESET' || facts.code === 'EPIPE',
+    cause: 'The connection to the cluster was cut in the middle of a request.',
+    remediation: () => 'Run the command again; if it repeats, check load balancers and proxies between the console and the cluster (idle timeouts, http vs https).',
+  },
+  {
+    code: 'cluster-unauthorized',
+    matches: (facts) => facts.source === 'cluster' && facts.status === 401,
+    cause: 'The cluster rejected the credentials (401).',
+    remediation: () => 'Check source_cluster.basic_auth (username/password or the secret behind user_secret_arn).',
+  },
+  {
+    code: 'cluster-forbidden',
+    matches: (facts) => facts.source === 'cluster' && facts.status === 403,
+    cause: (facts) =>
+      /credential should be scoped|signature/i.test(facts.text)
+        ? 'The cluster rejected the request signature: the sigv4 region or service does not match the domain.'
+        : "The cluster's security denied the request (403).",
+    remediation: () =>
+      'For sigv4, set source_cluster.sigv4.region to the domain\'s region and service to es (aoss for serverless); otherwise map the console\'s user or role to a role with snapshot permissions (cluster:admin/repository/*, cluster:admin/snapshot/*).',
+  },
+  {
+    code: 'console-s3-access-denied',
+    matches: (facts) => facts.source === 's3' && (facts.status === 403 || facts.name === 'AccessDenied'),
+    cause: (facts, context) => `The console's own AWS credentials may not ${facts.request ?? 'use'} in s3://${bucketOf(context)}.`,
+    remediation: (facts, context) => `Give the console's role ${s3Permissions(context)}.`,
+  },
+  {
+    code: 'console-s3-credentials',
+    matches: (facts) =>
+      (facts.source === 's3' && /InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken/.test(facts.name ?? '')) ||
+      facts.name === 'CredentialsProviderError',
+    cause: "The console's AWS credentials are missing, wrong or expired.",
+    remediation: () => 'Check AWS_PROFILE / AWS_ACCESS_KEY_ID or the console\'s task role; `aws sts get-caller-identity` shows who the console is.',
+  },
+  {
+    code: 'invalid-bucket-name',
+    matches: (facts) => facts.name === 'InvalidBucketName',
+    cause: (facts, context) => `S3 refuses the bucket name ${bucketOf(context)}.`,
+    remediation: () => 'Bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.',
+  },
+  {
+    code: 'snapshot-not-in-bucket',
+    matches: (facts) => facts.source === 'other' && facts.name === 'SnapshotNotInRepositoryError',
+    cause: (facts) => `The cluster reported success, but the repository does not hold the snapshot: ${facts.reason}`,
+    remediation: () =>
+      'Check that the cluster and the console point at the same bucket and endpoint (snapshot.s3.endpoint, s3.client.default.endpoint on the nodes), and that nothing deletes objects under the base path.',
+  },
+]
+
+export function unknownDiagnosis(facts: FailureFacts): Diagnosis {
+  return {
+    code: 'unknown',
+    cause: facts.reason,
+    remediation: facts.request
+      ? `The request that failed was ${facts.request}; run with DEBUG=console:* for details, and check the cluster's logs for the same time.`
+      : 'Run with DEBUG=console:* for details.',
+  }
+}

@@ -1,0 +1,110 @@
+import {z} from 'zod'
+
+import {bucketNameProblem, clusterNameProblem, endpointProblem, regionProblem} from '../names.js'
+import {parseRepoUri} from './model.js'
+
+/** Adds the rule a name-check function reports as a zod issue, so every rule has one wording. */
+function ruleOf(problem: (value: string) => string | undefined) {
+  return (value: string, context: z.RefinementCtx) => {
+    const message = problem(value)
+    if (message) context.addIssue({code: 'custom', message})
+  }
+}
+
+const nonEmpty = z.string().min(1, 'must not be empty')
+const emptyBlock = z.strictObject({}).nullable()
+
+const basicAuth = z
+  .strictObject({
+    username: nonEmpty.optional(),
+    password: nonEmpty.optional(),
+    user_secret_arn: nonEmpty.optional(),
+  })
+  .superRefine((auth, context) => {
+    const withPassword = auth.username !== undefined || auth.password !== undefined
+    const withSecret = auth.user_secret_arn !== undefined
+    if (withPassword && withSecret)
+      context.addIssue({code: 'custom', message: 'give either username and password or user_secret_arn, not both'})
+    else if (withSecret) {
+      if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(auth.user_secret_arn!))
+        context.addIssue({code: 'custom', path: ['user_secret_arn'], message: 'must be a Secrets Manager secret ARN'})
+    } else if (auth.username === undefined || auth.password === undefined)
+      context.addIssue({code: 'custom', message: 'needs both username and password, or user_secret_arn'})
+  })
+
+const sigv4 = z
+  .strictObject({
+    region: z.string().superRefine(ruleOf(regionProblem)).optional(),
+    service: z.enum(['es', 'aoss'], {error: 'must be "es" or "aoss"'}).optional(),
+  })
+  .nullable()
+
+const cluster = z
+  .strictObject({
+    endpoint: z.string({error: 'is required'}).superRefine(ruleOf(endpointProblem)),
+    allow_insecure: z.boolean({error: 'must be true or false'}).optional(),
+    version: z.string().optional(),
+    no_auth: emptyBlock.optional(),
+    basic_auth: basicAuth.optional(),
+    sigv4: sigv4.optional(),
+  })
+  .superRefine((section, context) => {
+    const blocks = (['no_auth', 'basic_auth', 'sigv4'] as const).filter((key) => key in section)
+    if (blocks.length !== 1)
+      context.addIssue({
+        code: 'custom',
+        message: `needs exactly one of no_auth, basic_auth, sigv4 (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`,
+      })
+  })
+
+const s3 = z
+  .strictObject({
+    repo_uri: z
+      .string({error: 'is required'})
+      .refine((uri) => uri.startsWith('s3://'), 'must start with s3://')
+      .superRefine((uri, context) => {
+        if (!uri.startsWith('s3://')) return
+        const {bucket} = parseRepoUri(uri)
+        if (!bucket) context.addIssue({code: 'custom', message: 'must name a bucket after s3://'})
+        else {
+          const problem = bucketNameProblem(bucket)
+          if (problem) context.addIssue({code: 'custom', message: `bucket "${bucket}" ${problem}`})
+        }
+      }),
+    aws_region: z.string({error: 'is required'}).superRefine(ruleOf(regionProblem)),
+    role: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
+    endpoint: z.string().superRefine(ruleOf(endpointProblem)).optional(),
+  })
+
+const snapshot = z
+  .strictObject({
+    snapshot_name: z.string({error: 'is required'}).superRefine(ruleOf((name) => clusterNameProblem(name))),
+    snapshot_repo_name: z.string().superRefine(ruleOf((name) => clusterNameProblem(name))).optional(),
+    s3: s3.optional(),
+    fs: z.strictObject({repo_path: nonEmpty.refine((path) => path.startsWith('/'), 'must be an absolute path')}).optional(),
+  })
+  .superRefine((section, context) => {
+    const blocks = (['s3', 'fs'] as const).filter((key) => section[key] !== undefined)
+    if (blocks.length !== 1)
+      context.addIssue({code: 'custom', message: `needs exactly one of s3, fs (found ${blocks.length === 0 ? 'none' : 'both'})`})
+  })
+
+// Sections the console knows and this plugin does not read: accepted as they are.
+const ignoredSection = z.unknown().optional()
+
+export const servicesSchema = z.strictObject({
+  source_cluster: cluster.optional(),
+  source: cluster.optional(),
+  target_cluster: ignoredSection,
+  target: ignoredSection,
+  backfill: ignoredSection,
+  metrics_source: ignoredSection,
+  snapshot: snapshot.optional(),
+  metadata_migration: ignoredSection,
+  replay: ignoredSection,
+  kafka: ignoredSection,
+  client_options: z.strictObject({user_agent_extra: z.string().optional()}).nullable().optional(),
+})
+
+export type RawServices = z.infer<typeof servicesSchema>
+export type RawCluster = z.infer<typeof cluster>

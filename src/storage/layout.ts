@@ -1,0 +1,70 @@
+import type {BlobStore} from './blobs.js'
+
+/** Snapshot states as the repository's index-N stores them. */
+const SNAPSHOT_STATES: Record<number, string> = {0: 'in progress', 1: 'success', 2: 'failed', 3: 'partial'}
+
+export interface RepositoryIndex {
+  generation: number
+  snapshots: {name: string; uuid: string; state?: number}[]
+}
+
+export interface SnapshotProof {
+  generation: number
+  uuid: string
+  files: string[]
+}
+
+export class SnapshotNotInRepositoryError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SnapshotNotInRepositoryError'
+  }
+}
+
+/** `base/path` → `base/path/`, root → `` : the key prefix of a repository's files. */
+export function repositoryPrefix(basePath: string): string {
+  return basePath ? `${basePath.replace(/\/+$/, '')}/` : ''
+}
+
+/** The current repository data: the highest index-N directly under the prefix. */
+export async function readRepositoryIndex(store: BlobStore, basePath: string): Promise<RepositoryIndex | undefined> {
+  const prefix = repositoryPrefix(basePath)
+  let generation = -1
+  for await (const {key} of store.list(`${prefix}index-`)) {
+    const match = /^index-(\d+)$/.exec(key.slice(prefix.length))
+    if (match) generation = Math.max(generation, Number(match[1]))
+  }
+  if (generation < 0) return undefined
+  const content = await store.read(`${prefix}index-${generation}`)
+  if (!content) return undefined
+  let data: {snapshots?: {name: string; uuid: string; state?: number}[]}
+  try {
+    data = JSON.parse(content.toString('utf8'))
+  } catch {
+    throw new SnapshotNotInRepositoryError(`${store.location}/${prefix}index-${generation} is not JSON repository data`)
+  }
+  return {generation, snapshots: data.snapshots ?? []}
+}
+
+/**
+ * A snapshot is in the repository when the newest index-N names it with state success
+ * (the index is written last: the commit point) and its snap- and meta- files exist.
+ */
+export async function proveSnapshotInRepository(store: BlobStore, basePath: string, snapshotName: string): Promise<SnapshotProof> {
+  const prefix = repositoryPrefix(basePath)
+  const where = `${store.location}/${prefix}`
+  const index = await readRepositoryIndex(store, basePath)
+  if (!index) throw new SnapshotNotInRepositoryError(`no index-N file under ${where}: the repository holds no snapshot data`)
+  const entry = index.snapshots.find((snapshot) => snapshot.name === snapshotName)
+  if (!entry) throw new SnapshotNotInRepositoryError(`${where}index-${index.generation} does not list snapshot ${snapshotName}`)
+  if (entry.state !== undefined && entry.state !== 1)
+    throw new SnapshotNotInRepositoryError(
+      `${where}index-${index.generation} lists ${snapshotName} with state ${SNAPSHOT_STATES[entry.state] ?? entry.state}, not success`,
+    )
+  const files = [`index-${index.generation}`, `snap-${entry.uuid}.dat`, `meta-${entry.uuid}.dat`]
+  for (const file of files.slice(1)) {
+    if (!(await store.exists(`${prefix}${file}`)))
+      throw new SnapshotNotInRepositoryError(`${where}${file} is missing although index-${index.generation} lists ${snapshotName}`)
+  }
+  return {generation: index.generation, uuid: entry.uuid, files}
+}

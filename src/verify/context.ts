@@ -1,0 +1,44 @@
+import type {S3Client} from '@aws-sdk/client-s3'
+
+import type {ClusterClient} from '../cluster/client.js'
+import type {ClusterInfo} from '../cluster/snapshots.js'
+import type {RepositoryStorage} from '../services/model.js'
+import type {Journal, JournalEntry} from './journal.js'
+
+/** What `console snapshot verify` was asked to do, after flags, file and prompts were merged. */
+export interface VerifyRequest {
+  storage: RepositoryStorage
+  /** The test repository's name; fresh per run unless given. */
+  repository: string
+  snapshot: string
+  runId: string
+  createBucket: boolean
+  keep: boolean
+}
+
+export interface VerifyDependencies {
+  cluster: ClusterClient
+  s3: () => Promise<S3Client>
+  journal: Journal
+  signal?: AbortSignal
+}
+
+/** The state one run builds up as its steps pass. */
+export interface VerifyContext extends VerifyRequest, VerifyDependencies {
+  info?: ClusterInfo
+  /** Where the test repository keeps its files: its own prefix under the configured base path. */
+  testLocation: string
+  journalEntry: JournalEntry
+}
+
+/** A fresh run id: sortable by time, unique enough that two runs never share a name. */
+export function newRunId(now = new Date(), random = Math.random): string {
+  const stamp = now.toISOString().replaceAll(/[-:T]/g, '').slice(0, 14)
+  return `${stamp}_${Math.floor(random() * 36 ** 4).toString(36).padStart(4, '0')}`
+}
+
+/** The test repository lives below the migration's base path, never on top of its files. */
+export function testLocationFor(storage: RepositoryStorage, repository: string): string {
+  const base = storage.kind === 's3' ? storage.basePath : storage.path
+  return base ? `${base}/${repository}` : repository
+}

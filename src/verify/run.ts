@@ -1,0 +1,176 @@
+import {type Diagnosis, type DiagnosisContext, diagnose} from '../diagnose/index.js'
+import {UsageError} from '../errors.js'
+import {repositoryPrefix} from '../storage/layout.js'
+import {removeVerificationResources} from './cleanup.js'
+import {type VerifyContext, type VerifyDependencies, type VerifyRequest, testLocationFor} from './context.js'
+import {exitCodeOf, type StepReport, type StepResult} from './report.js'
+import {VERIFY_STEPS, type VerifyStep} from './steps.js'
+
+export interface VerifyReport extends StepReport {
+  command: 'snapshot verify'
+  cluster: {endpoint: string; distribution?: string; version?: string}
+  repository: {name: string; type: 's3' | 'fs'; location: string}
+  snapshot: string
+}
+
+export interface VerifyEvents {
+  onStepStart?: (step: {name: string; title: string}) => void
+  onStepEnd?: (result: StepResult) => void
+}
+
+export const CLEANUP_STEP = {name: 'cleanup', title: 'Test resources removed'}
+
+function diagnosisContext(request: VerifyRequest, endpoint: string): DiagnosisContext {
+  const storage = request.storage
+  return {
+    repository: request.repository,
+    snapshot: request.snapshot,
+    clusterEndpoint: endpoint,
+    ...(storage.kind === 's3' ? {bucket: storage.bucket, basePath: storage.basePath, region: storage.region, roleArn: storage.roleArn} : {}),
+  }
+}
+
+/**
+ * Runs the verification steps in order; after the first failure the rest are skipped.
+ * Cleanup always runs (unless --keep), also after a failure or an interrupt.
+ */
+export async function runVerification(request: VerifyRequest, dependencies: VerifyDependencies, events: VerifyEvents = {}): Promise<VerifyReport> {
+  const testLocation = testLocationFor(request.storage, request.repository)
+  const storage = request.storage
+  const context: VerifyContext = {
+    ...request,
+    ...dependencies,
+    testLocation,
+    journalEntry: {
+      runId: request.runId,
+      startedAt: new Date().toISOString(),
+      clusterEndpoint: dependencies.cluster.endpoint,
+      repository: request.repository,
+      snapshot: request.snapshot,
+      storage:
+        storage.kind === 's3'
+          ? {kind: 's3', bucket: storage.bucket, region: storage.region, endpoint: storage.endpoint, prefix: repositoryPrefix(testLocation)}
+          : {kind: 'fs', location: testLocation},
+    },
+  }
+  const diagnosisFor = (error: unknown): Diagnosis => diagnose(error, diagnosisContext(request, dependencies.cluster.endpoint))
+  const steps: StepResult[] = []
+  let failed = false
+  let interrupted = false
+
+  for (const step of VERIFY_STEPS) {
+    if (failed || interrupted || dependencies.signal?.aborted) {
+      interrupted ||= Boolean(dependencies.signal?.aborted)
+      const result = skipped(step, interrupted ? 'interrupted' : 'an earlier step failed')
+      events.onStepEnd?.(result)
+      steps.push(result)
+      continue
+    }
+    const result = await runStep(step, context, diagnosisFor, events)
+    if (result.status === 'failed') {
+      if (dependencies.signal?.aborted) {
+        interrupted = true
+        result.detail = `interrupted: ${result.detail}`
+        delete result.diagnosis
+      }
+      failed = true
+    }
+    steps.push(result)
+  }
+
+  const cleanup = await cleanUp(context, events)
+  steps.push(cleanup.result)
+  const exitCode = exitCodeOf(steps, interrupted)
+  return {
+    command: 'snapshot verify',
+    ok: exitCode === 0,
+    interrupted,
+    exitCode,
+    cluster: {endpoint: dependencies.cluster.endpoint, distribution: context.info?.distribution, version: context.info?.version},
+    repository: {
+      name: request.repository,
+      type: storage.kind,
+      location: storage.kind === 's3' ? `s3://${storage.bucket}/${testLocation}` : testLocation,
+    },
+    snapshot: request.snapshot,
+    steps,
+    leftovers: cleanup.leftovers,
+  }
+}
+
+function skipped(step: {name: string; title: string}, detail: string): StepResult {
+  return {name: step.name, title: step.title, status: 'skipped', detail, durationMs: 0}
+}
+
+async function runStep(
+  step: VerifyStep,
+  context: VerifyContext,
+  diagnosisFor: (error: unknown) => Diagnosis,
+  events: VerifyEvents,
+): Promise<StepResult> {
+  const skipReason = step.skipReason?.(context)
+  if (skipReason) {
+    const result = skipped(step, skipReason)
+    events.onStepEnd?.(result)
+    return result
+  }
+  events.onStepStart?.(step)
+  const started = Date.now()
+  let result: StepResult
+  try {
+    const outcome = await step.run(context)
+    result =
+      typeof outcome === 'string'
+        ? {name: step.name, title: step.title, status: 'passed', detail: outcome, durationMs: Date.now() - started}
+        : {...skipped(step, outcome.skipped), durationMs: Date.now() - started}
+  } catch (error) {
+    if (error instanceof UsageError) {
+      result = {name: step.name, title: step.title, status: 'failed', detail: error.message, durationMs: Date.now() - started,
+        diagnosis: {code: 'usage', cause: error.message, remediation: error.actions.join('; ') || 'correct the command and run it again'}}
+    } else {
+      const message = error instanceof Error ? error.message : String(error)
+      result = {name: step.name, title: step.title, status: 'failed', detail: message, durationMs: Date.now() - started, diagnosis: diagnosisFor(error)}
+    }
+  }
+  events.onStepEnd?.(result)
+  return result
+}
+
+async function cleanUp(context: VerifyContext, events: VerifyEvents): Promise<{result: StepResult; leftovers: string[]}> {
+  const entry = context.journalEntry
+  const createdAnything = entry.bucketCreated || entry.probeKey || entry.repositoryRegistered || entry.snapshotStarted
+  if (context.keep && createdAnything) {
+    await context.journal.record({...entry, kept: true})
+    const kept = [
+      entry.snapshotStarted && `snapshot ${entry.snapshot}`,
+      entry.repositoryRegistered && `repository ${entry.repository}`,
+      entry.storage.kind === 's3' ? `files under s3://${entry.storage.bucket}/${entry.storage.prefix}` : `files under ${entry.storage.location}`,
+    ].filter(Boolean)
+    const result = skipped(CLEANUP_STEP, `kept (--keep): ${kept.join(', ')}; \`console repo clean\` removes them`)
+    events.onStepEnd?.(result)
+    return {result, leftovers: []}
+  }
+  events.onStepStart?.(CLEANUP_STEP)
+  const started = Date.now()
+  // Cleanup does not listen to the interrupt: after Ctrl-C it is exactly what must still happen.
+  const {removed, leftovers} = createdAnything
+    ? await removeVerificationResources(entry, {cluster: context.cluster, s3: context.s3})
+    : {removed: [], leftovers: []}
+  if (leftovers.length === 0) await context.journal.forget(entry.runId)
+  const result: StepResult =
+    leftovers.length === 0
+      ? {...CLEANUP_STEP, status: 'passed', detail: removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove', durationMs: Date.now() - started}
+      : {
+          ...CLEANUP_STEP,
+          status: 'failed',
+          detail: `left behind: ${leftovers.join('; ')}`,
+          durationMs: Date.now() - started,
+          diagnosis: {
+            code: 'cleanup-incomplete',
+            cause: 'Some test resources could not be removed; they are recorded in the journal.',
+            remediation: 'Run `console repo clean` once the cause is fixed; it finishes this cleanup.',
+          },
+        }
+  events.onStepEnd?.(result)
+  return {result, leftovers}
+}

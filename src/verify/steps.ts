@@ -1,0 +1,145 @@
+import {promises as fs} from 'node:fs'
+
+import {
+  createMetadataSnapshot,
+  describeCluster,
+  listRepositories,
+  nodesLackingPlugin,
+  readClusterInfo,
+  registerRepository,
+  repositoryBody,
+  s3RepositoryMayBeBuiltIn,
+} from '../cluster/snapshots.js'
+import {CheckFailure} from '../diagnose/index.js'
+import {UsageError} from '../errors.js'
+import {type BlobStore, DirectoryBlobStore, S3BlobStore} from '../storage/blobs.js'
+import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
+import {proveSnapshotInRepository, repositoryPrefix} from '../storage/layout.js'
+import type {VerifyContext} from './context.js'
+
+export interface VerifyStep {
+  name: string
+  title: string
+  /** Why the step does not apply to this run, or undefined when it does. */
+  skipReason?: (context: VerifyContext) => string | undefined
+  /** Does the work; returns the detail shown on success (or why it could not look), throws on failure. */
+  run: (context: VerifyContext) => Promise<string | {skipped: string}>
+}
+
+const onlyForS3 = (why: string) => (context: VerifyContext) => (context.storage.kind === 's3' ? undefined : why)
+
+function s3Storage(context: VerifyContext) {
+  if (context.storage.kind !== 's3') throw new Error('an S3 step ran for an fs repository')
+  return context.storage
+}
+
+/** The seed's "Verifying snapshot creation", step by step; cleanup follows as its own step. */
+export const VERIFY_STEPS: VerifyStep[] = [
+  {
+    name: 'cluster',
+    title: 'Cluster answers',
+    async run(context) {
+      context.info = await readClusterInfo(context.cluster, context.signal)
+      return `${describeCluster(context.info)} at ${context.cluster.endpoint}`
+    },
+  },
+  {
+    name: 'plugin',
+    title: 'repository-s3 on every node',
+    skipReason: onlyForS3('an fs repository needs no plugin'),
+    async run(context) {
+      const {total, lacking} = await nodesLackingPlugin(context.cluster, 'repository-s3', context.signal)
+      if (lacking.length === 0) return `installed on all ${total} node(s)`
+      if (context.info && s3RepositoryMayBeBuiltIn(context.info))
+        return `not listed on ${lacking.length} of ${total} node(s); ${describeCluster(context.info)} may build it in, the registration will tell`
+      throw new CheckFailure('plugin-missing', `repository-s3 is missing on ${lacking.length} of ${total} node(s): ${lacking.join(', ')}`, {nodes: lacking})
+    },
+  },
+  {
+    name: 'bucket',
+    title: 'Bucket exists in the expected region',
+    skipReason: onlyForS3('an fs repository has no bucket'),
+    async run(context) {
+      const storage = s3Storage(context)
+      const s3 = await context.s3()
+      const found = await inspectBucket(s3, storage.bucket, storage.region)
+      switch (found.state) {
+        case 'present':
+          return `s3://${storage.bucket} in ${found.region}`
+        case 'elsewhere':
+          throw new CheckFailure('bucket-elsewhere', `s3://${storage.bucket} is in ${found.region}, not ${storage.region}`, {bucketRegion: found.region})
+        case 'forbidden':
+          throw new CheckFailure('bucket-forbidden', `HeadBucket on s3://${storage.bucket} was denied (403)`, {bucketRegion: found.region})
+        case 'absent':
+          if (!context.createBucket)
+            throw new CheckFailure('bucket-absent', `s3://${storage.bucket} does not exist (run with --create-bucket to create it)`)
+          await context.journal.record({...context.journalEntry, bucketCreated: true})
+          context.journalEntry.bucketCreated = true
+          await createBucket(s3, storage.bucket, storage.region)
+          return `created s3://${storage.bucket} in ${storage.region}`
+      }
+    },
+  },
+  {
+    name: 'access',
+    title: "Console's credentials can list, write, read, delete",
+    skipReason: onlyForS3('the console does not write to an fs repository'),
+    async run(context) {
+      const storage = s3Storage(context)
+      const probeKey = `${repositoryPrefix(context.testLocation)}verify-probe`
+      context.journalEntry.probeKey = probeKey
+      await context.journal.record(context.journalEntry)
+      const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey)
+      return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryPrefix(storage.basePath)}`
+    },
+  },
+  {
+    name: 'repository',
+    title: 'Test repository registered',
+    async run(context) {
+      const existing = await listRepositories(context.cluster, context.signal)
+      if (existing[context.repository])
+        throw new UsageError(`repository ${context.repository} is already registered; verify registers a test repository of its own`, [
+          'choose another --repository name, or leave it out for a fresh verify_… name',
+        ])
+      const body = repositoryBody(context.storage, context.testLocation)
+      context.journalEntry.repositoryRegistered = true
+      await context.journal.record(context.journalEntry)
+      await registerRepository(context.cluster, context.repository, body, context.signal)
+      const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
+      return `${context.repository} (${body.type}) at ${where}`
+    },
+  },
+  {
+    name: 'snapshot',
+    title: 'Metadata-only test snapshot taken',
+    async run(context) {
+      context.journalEntry.snapshotStarted = true
+      await context.journal.record(context.journalEntry)
+      const started = Date.now()
+      const snapshot = await createMetadataSnapshot(context.cluster, context.repository, context.snapshot, context.signal)
+      if (snapshot.state && snapshot.state !== 'SUCCESS')
+        throw new CheckFailure('snapshot-not-successful', `snapshot ${context.snapshot} ended in state ${snapshot.state}`, {snapshot})
+      return `${context.snapshot} ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`
+    },
+  },
+  {
+    name: 'in-bucket',
+    title: 'Snapshot is really in the repository',
+    async run(context) {
+      let store: BlobStore
+      if (context.storage.kind === 's3') store = new S3BlobStore(await context.s3(), context.storage.bucket)
+      else {
+        const visible = await fs.stat(context.testLocation).then(
+          () => true,
+          () => false,
+        )
+        if (!visible) return {skipped: `${context.testLocation} is not visible from the console`}
+        store = new DirectoryBlobStore(context.testLocation)
+      }
+      const location = context.storage.kind === 's3' ? context.testLocation : ''
+      const proof = await proveSnapshotInRepository(store, location, context.snapshot)
+      return `index-${proof.generation} lists it as success; ${proof.files.slice(1).join(', ')} present`
+    },
+  },
+]

@@ -1,0 +1,126 @@
+import {strict as assert} from 'node:assert'
+import {mkdtempSync, mkdirSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {loadServicesFile, parseServices, ServicesFileError} from '../../src/services/load.js'
+import {configFileFromArgv, readServicesOnce} from '../../src/services/shared.js'
+import {sharedFixture} from '../helpers/paths.js'
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'services-test-'))
+function servicesFile(name: string, text: string): string {
+  const file = path.join(scratch, name)
+  writeFileSync(file, text)
+  return file
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ServicesFileError> {
+  try {
+    await promise
+  } catch (error) {
+    assert.ok(error instanceof ServicesFileError, `expected a ServicesFileError, got ${error}`)
+    return error
+  }
+  assert.fail('expected the services file to be rejected')
+}
+
+describe('services file', () => {
+  it('reads the basic_auth + s3 sample, splitting repo_uri into bucket and base path', async () => {
+    const services = await loadServicesFile(sharedFixture('services', 'basic-auth-s3.yaml'))
+    assert.deepEqual(services?.sourceCluster, {
+      endpoint: 'https://source.example:9200',
+      allowInsecure: true,
+      version: 'ES_7.10',
+      auth: {kind: 'basic', username: 'admin', password: 'myStrongPassword123!'},
+    })
+    assert.deepEqual(services?.snapshot, {
+      snapshotName: 'rfs-snapshot',
+      repositoryName: 'migration_assistant_repo',
+      storage: {kind: 's3', bucket: 'migration-artifacts-123456789012-dev-us-west-2', basePath: 'rfs-snapshot-repo', region: 'us-west-2', roleArn: undefined, endpoint: undefined},
+    })
+  })
+
+  it('reads the sigv4 sample with a role, a bucket-root repository and user_agent_extra', async () => {
+    const services = await loadServicesFile(sharedFixture('services', 'sigv4-s3-role.yaml'))
+    assert.deepEqual(services?.sourceCluster?.auth, {kind: 'sigv4', region: 'us-east-1', service: 'es'})
+    assert.equal(services?.snapshot?.repositoryName, 'my_repo')
+    assert.deepEqual(services?.snapshot?.storage, {
+      kind: 's3', bucket: 'my-bucket', basePath: '', region: 'us-east-1',
+      roleArn: 'arn:aws:iam::123456789012:role/OSMigrations-dev-us-east-1-default-SnapshotRole', endpoint: undefined,
+    })
+    assert.equal(services?.userAgentExtra, 'MigrationAssistant/2.5')
+  })
+
+  it('accepts `source` as an alias and an fs repository', async () => {
+    const services = await loadServicesFile(sharedFixture('services', 'no-auth-fs.yaml'))
+    assert.deepEqual(services?.sourceCluster?.auth, {kind: 'none'})
+    assert.deepEqual(services?.snapshot?.storage, {kind: 'fs', path: '/snapshot/test-console'})
+  })
+
+  const invalid: [string, string, RegExp][] = [
+    ['repo_uri without s3://', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: my-bucket/path\n    aws_region: us-east-1\n', /snapshot\.s3\.repo_uri: must start with s3:\/\//],
+    ['an empty bucket', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3:///path\n    aws_region: us-east-1\n', /snapshot\.s3\.repo_uri: must name a bucket/],
+    ['an uppercase bucket', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://My-Bucket\n    aws_region: us-east-1\n', /bucket "My-Bucket" may hold only lowercase/],
+    ['a bad region', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bucket\n    aws_region: moon-1\n', /snapshot\.s3\.aws_region: must be an AWS region/],
+    ['both s3 and fs', 'snapshot:\n  snapshot_name: s\n  fs:\n    repo_path: /x\n  s3:\n    repo_uri: s3://bucket\n    aws_region: us-east-1\n', /snapshot: needs exactly one of s3, fs \(found both\)/],
+    ['both basic_auth and sigv4', 'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: b\n  sigv4:\n', /source_cluster: needs exactly one of no_auth, basic_auth, sigv4 \(found basic_auth and sigv4\)/],
+    ['no auth block', 'source_cluster:\n  endpoint: http://h:9200\n', /found none/],
+    ['an endpoint without scheme', 'source_cluster:\n  endpoint: source:9200\n  no_auth:\n', /source_cluster\.endpoint: must/],
+    ['a misspelt field', 'source_cluster:\n  endpoint: http://h:9200\n  no_auth:\n  allow_insecur: true\n', /source_cluster\.allow_insecur: unknown field/],
+    ['an unknown top-level key', 'snapshots:\n  snapshot_name: x\n', /snapshots: unknown field/],
+    ['username and user_secret_arn together', 'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: b\n    user_secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n', /not both/],
+    ['an empty password', 'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: ""\n', /basic_auth\.password: must not be empty/],
+    ['both source and source_cluster', 'source:\n  endpoint: http://a:9200\n  no_auth:\nsource_cluster:\n  endpoint: http://b:9200\n  no_auth:\n', /alias of source_cluster/],
+    ['malformed YAML', 'source_cluster:\n  endpoint: [unclosed\n', /not valid YAML at line/],
+    ['a list at the top', '- a\n- b\n', /must be a YAML mapping/],
+    ['an empty file', '   \n', /is empty/],
+    ['a sigv4 service that does not exist', 'source_cluster:\n  endpoint: https://h\n  sigv4:\n    service: s3\n', /sigv4\.service: must be "es" or "aoss"/],
+    ['an uppercase snapshot name', 'snapshot:\n  snapshot_name: RFS\n  fs:\n    repo_path: /x\n', /snapshot\.snapshot_name: must be lowercase/],
+  ]
+  for (const [what, text, message] of invalid) {
+    it(`rejects ${what}, naming the file and the field`, async () => {
+      const file = servicesFile(`${what.replaceAll(/[^a-z0-9]+/gi, '-')}.yaml`, text)
+      const error = await rejection(loadServicesFile(file))
+      assert.match(error.message, message)
+      assert.ok(error.message.startsWith(file), error.message)
+      assert.equal(error.exitCode, 2)
+    })
+  }
+
+  it('rejects a directory, a missing explicit file and a huge file', async () => {
+    const directory = path.join(scratch, 'a-directory')
+    mkdirSync(directory)
+    assert.match((await rejection(loadServicesFile(directory))).message, /is a directory/)
+    assert.match((await rejection(loadServicesFile(path.join(scratch, 'absent.yaml')))).message, /no such file/)
+    const huge = servicesFile('huge.yaml', `# ${'x'.repeat(2 * 1024 * 1024)}\n`)
+    assert.match((await rejection(loadServicesFile(huge))).message, /at most 1048576 bytes/)
+  })
+
+  it('takes MIGRATION_SERVICES_YAML_PATH when no --config-file is given, and the flag over it', async () => {
+    const fromEnv = servicesFile('env.yaml', 'source:\n  endpoint: http://env:9200\n  no_auth:\n')
+    const fromFlag = servicesFile('flag.yaml', 'source:\n  endpoint: http://flag:9200\n  no_auth:\n')
+    const env = {MIGRATION_SERVICES_YAML_PATH: fromEnv}
+    assert.equal((await loadServicesFile(undefined, env))?.sourceCluster?.endpoint, 'http://env:9200')
+    assert.equal((await loadServicesFile(fromFlag, env))?.sourceCluster?.endpoint, 'http://flag:9200')
+  })
+
+  it('reads the file once per run and keeps an error instead of throwing it', async () => {
+    const owner = {}
+    const file = servicesFile('once.yaml', 'source:\n  endpoint: nope\n  no_auth:\n')
+    const first = readServicesOnce(owner, file)
+    assert.equal(readServicesOnce(owner, file), first)
+    assert.match((await first).error?.message ?? '', /source\.endpoint/)
+  })
+
+  it('finds --config-file in raw argv in both spellings', () => {
+    assert.equal(configFileFromArgv(['--json', '--config-file', '/a.yaml']), '/a.yaml')
+    assert.equal(configFileFromArgv(['--config-file=/b.yaml']), '/b.yaml')
+    assert.equal(configFileFromArgv(['--', '--config-file', '/c.yaml']), undefined)
+  })
+
+  it('parses YAML text without touching the disk', async () => {
+    const services = await parseServices('inline', 'client_options:\n  user_agent_extra: X/1\n')
+    assert.equal(services.userAgentExtra, 'X/1')
+    assert.equal(services.sourceCluster, undefined)
+  })
+})

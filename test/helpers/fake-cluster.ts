@@ -1,0 +1,128 @@
+import {randomUUID} from 'node:crypto'
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import nock from 'nock'
+
+import type {FakeS3} from './fake-s3.js'
+
+interface Repository {
+  type: string
+  settings: Record<string, string>
+}
+
+type Reply = [number, unknown]
+
+/**
+ * A cluster behind nock that keeps repositories and snapshots, and writes the repository's
+ * files (index-N, snap-, meta-) into a FakeS3 bucket or a directory as a real node would.
+ */
+export class FakeCluster {
+  readonly repositories = new Map<string, Repository>()
+  readonly snapshots = new Map<string, Map<string, string>>()
+  readonly requests: {method: string; path: string; body?: unknown}[] = []
+  /** Answers given instead of the normal behaviour: `METHOD path-regex` → reply. */
+  readonly overrides: {method: string; path: RegExp; reply: Reply; times?: number}[] = []
+  nodes: {name: string; plugins: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
+  version = {number: '7.10.2', distribution: undefined as string | undefined}
+  /** When false, snapshots "succeed" without writing files: the snapshot-not-in-bucket case. */
+  writesFiles = true
+  private generation = new Map<string, number>()
+
+  constructor(
+    readonly endpoint = 'http://source.test:9200',
+    readonly s3?: FakeS3,
+  ) {}
+
+  override(method: string, pathPattern: RegExp, reply: Reply, times?: number): this {
+    this.overrides.push({method, path: pathPattern, reply, times})
+    return this
+  }
+
+  install(): nock.Scope {
+    const scope = nock(this.endpoint).persist()
+    for (const method of ['get', 'put', 'post', 'delete'] as const)
+      scope[method](/.*/).reply((uri, body) => {
+        const url = new URL(uri, this.endpoint)
+        const parsed = typeof body === 'string' && body ? JSON.parse(body) : body || undefined
+        this.requests.push({method: method.toUpperCase(), path: url.pathname, body: parsed})
+        return this.handle(method.toUpperCase(), url, parsed) as nock.ReplyFnResult
+      })
+    return scope
+  }
+
+  requestLines(): string[] {
+    return this.requests.map((request) => `${request.method} ${request.path}`)
+  }
+
+  private handle(method: string, url: URL, body: any): Reply {
+    const override = this.overrides.find((candidate) => candidate.method === method && candidate.path.test(url.pathname) && candidate.times !== 0)
+    if (override) {
+      if (override.times !== undefined) override.times--
+      return override.reply
+    }
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    if (parts.length === 0) return [200, {cluster_name: 'fake', version: this.version}]
+    if (parts[0] === '_nodes')
+      return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {name: node.name, plugins: node.plugins.map((name) => ({name})), modules: []}]))}]
+    if (parts[0] !== '_snapshot') return [404, {error: {type: 'not_found', reason: url.pathname}}]
+    const [, repository, snapshot] = parts
+    if (!repository) return [200, Object.fromEntries(this.repositories)]
+    const known = this.repositories.get(repository)
+    const missingRepository: Reply = [404, {error: {type: 'repository_missing_exception', reason: `[${repository}] missing`}, status: 404}]
+    if (!snapshot) {
+      if (method === 'PUT') {
+        this.repositories.set(repository, body)
+        this.snapshots.set(repository, this.snapshots.get(repository) ?? new Map())
+        return [200, {acknowledged: true}]
+      }
+      if (!known) return missingRepository
+      if (method === 'DELETE') {
+        this.repositories.delete(repository)
+        return [200, {acknowledged: true}]
+      }
+      return [200, {[repository]: known}]
+    }
+    if (!known) return missingRepository
+    const snapshots = this.snapshots.get(repository)!
+    const missingSnapshot: Reply = [404, {error: {type: 'snapshot_missing_exception', reason: `[${repository}:${snapshot}] is missing`}, status: 404}]
+    if (method === 'PUT') {
+      if (snapshots.has(snapshot))
+        return [400, {error: {type: 'invalid_snapshot_name_exception', reason: `[${repository}:${snapshot}] Invalid snapshot name [${snapshot}], snapshot with the same name already exists`}, status: 400}]
+      const uuid = randomUUID()
+      snapshots.set(snapshot, uuid)
+      if (this.writesFiles) this.writeRepositoryFiles(repository, known, {snap: uuid})
+      return [200, {snapshot: {snapshot, uuid, state: 'SUCCESS', indices: []}}]
+    }
+    if (!snapshots.has(snapshot)) return missingSnapshot
+    if (method === 'DELETE') {
+      const uuid = snapshots.get(snapshot)!
+      snapshots.delete(snapshot)
+      if (this.writesFiles) this.writeRepositoryFiles(repository, known, {removed: uuid})
+      return [200, {acknowledged: true}]
+    }
+    return [200, {snapshots: [{snapshot, uuid: snapshots.get(snapshot), state: 'SUCCESS'}]}]
+  }
+
+  private writeRepositoryFiles(repository: string, known: Repository, change: {snap?: string; removed?: string}) {
+    const next = (this.generation.get(repository) ?? -1) + 1
+    this.generation.set(repository, next)
+    const snapshots = [...this.snapshots.get(repository)!].map(([name, uuid]) => ({name, uuid, state: 1}))
+    const index = JSON.stringify({snapshots, indices: {}})
+    const files: [string, string | undefined][] = [[`index-${next}`, index], [`index-${next - 1}`, undefined]]
+    if (change.snap) files.push([`snap-${change.snap}.dat`, 'snap'], [`meta-${change.snap}.dat`, 'meta'])
+    if (change.removed) files.push([`snap-${change.removed}.dat`, undefined], [`meta-${change.removed}.dat`, undefined])
+    for (const [name, content] of files) {
+      if (known.type === 's3') {
+        const key = `${known.settings.base_path ? `${known.settings.base_path}/` : ''}${name}`
+        const bucket = this.s3!.buckets.get(known.settings.bucket)!
+        if (content === undefined) bucket.objects.delete(key)
+        else bucket.objects.set(key, Buffer.from(content))
+      } else {
+        mkdirSync(known.settings.location, {recursive: true})
+        const file = path.join(known.settings.location, name)
+        if (content === undefined) rmSync(file, {force: true})
+        else writeFileSync(file, content)
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import nock from 'nock'
+
+type Reply = [number, string | Buffer, Record<string, string>?]
+
+interface FakeBucket {
+  region: string
+  objects: Map<string, Buffer>
+}
+
+const xmlError = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
+const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+
+/**
+ * An in-memory S3 behind nock, path-style, enough for the plugin's calls: buckets, objects,
+ * paginated listing, DeleteObjects with per-key errors. Tests read its state to assert leftovers.
+ */
+export class FakeS3 {
+  readonly buckets = new Map<string, FakeBucket>()
+  readonly calls: string[] = []
+  /** Checked before each call; a reply here replaces the normal behaviour (fault injection). */
+  readonly faults: ((method: string, bucket: string, key: string) => Reply | undefined)[] = []
+  pageSize = 1000
+
+  constructor(readonly endpoint = 'http://s3.test:9000') {}
+
+  addBucket(name: string, region = 'us-east-1'): this {
+    this.buckets.set(name, {region, objects: new Map()})
+    return this
+  }
+
+  put(bucket: string, key: string, content: string | Buffer): void {
+    this.buckets.get(bucket)!.objects.set(key, Buffer.from(content))
+  }
+
+  keys(bucket: string, prefix = ''): string[] {
+    return [...(this.buckets.get(bucket)?.objects.keys() ?? [])].filter((key) => key.startsWith(prefix)).sort()
+  }
+
+  install(): nock.Scope {
+    const scope = nock(this.endpoint).persist()
+    for (const method of ['get', 'put', 'post', 'delete', 'head'] as const)
+      scope[method](/.*/).reply((uri, body) => this.handle(method.toUpperCase(), uri, body as string))
+    return scope
+  }
+
+  private handle(method: string, uri: string, body: string): Reply {
+    const url = new URL(uri, this.endpoint)
+    const [, bucketName = '', ...rest] = url.pathname.split('/')
+    const key = decodeURIComponent(rest.join('/'))
+    this.calls.push(`${method} ${bucketName}${key ? `/${key}` : ''}${url.search}`)
+    for (const fault of this.faults) {
+      const reply = fault(method, bucketName, key)
+      if (reply) return reply
+    }
+    const bucket = this.buckets.get(bucketName)
+    if (!key) return this.bucketOperation(method, bucketName, bucket, url, body)
+    if (!bucket) return [404, xmlError('NoSuchBucket', 'The specified bucket does not exist')]
+    switch (method) {
+      case 'PUT':
+        bucket.objects.set(key, Buffer.from(body ?? ''))
+        return [200, '', {etag: '"fake"'}]
+      case 'GET': {
+        const content = bucket.objects.get(key)
+        return content ? [200, content, {'content-length': String(content.length)}] : [404, xmlError('NoSuchKey', 'The specified key does not exist.')]
+      }
+      case 'HEAD':
+        return bucket.objects.has(key) ? [200, '', {'content-length': String(bucket.objects.get(key)!.length)}] : [404, '']
+      case 'DELETE':
+        bucket.objects.delete(key)
+        return [204, '']
+    }
+    return [405, xmlError('MethodNotAllowed', method)]
+  }
+
+  private bucketOperation(method: string, name: string, bucket: FakeBucket | undefined, url: URL, body: string): Reply {
+    if (method === 'PUT') {
+      const region = /<LocationConstraint>([^<]+)<\/LocationConstraint>/.exec(body ?? '')?.[1] ?? 'us-east-1'
+      this.addBucket(name, region)
+      return [200, '', {location: `/${name}`}]
+    }
+    if (!bucket) return [404, method === 'HEAD' ? '' : xmlError('NoSuchBucket', 'The specified bucket does not exist')]
+    if (method === 'HEAD') return [200, '', {'x-amz-bucket-region': bucket.region}]
+    if (method === 'DELETE') {
+      if (bucket.objects.size > 0) return [409, xmlError('BucketNotEmpty', 'The bucket you tried to delete is not empty')]
+      this.buckets.delete(name)
+      return [204, '']
+    }
+    if (method === 'POST' && url.searchParams.has('delete')) {
+      const keys = [...(body ?? '').matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1].replaceAll('&amp;', '&'))
+      const errors: string[] = []
+      for (const key of keys) {
+        const fault = this.faults.map((check) => check('DELETE-KEY', name, key)).find(Boolean)
+        if (fault) errors.push(`<Error><Key>${escape(key)}</Key><Code>InternalError</Code><Message>injected</Message></Error>`)
+        else bucket.objects.delete(key)
+      }
+      return [200, `<?xml version="1.0" encoding="UTF-8"?><DeleteResult>${errors.join('')}</DeleteResult>`]
+    }
+    if (method === 'GET' && url.searchParams.get('list-type') === '2') {
+      const prefix = url.searchParams.get('prefix') ?? ''
+      const limit = Math.min(Number(url.searchParams.get('max-keys') ?? this.pageSize), this.pageSize)
+      const all = this.keys(name, prefix)
+      const start = Number(url.searchParams.get('continuation-token') ?? 0)
+      const page = all.slice(start, start + limit)
+      const truncated = start + limit < all.length
+      const contents = page.map((key) => `<Contents><Key>${escape(key)}</Key><Size>${bucket.objects.get(key)!.length}</Size></Contents>`).join('')
+      return [
+        200,
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${name}</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${limit}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${start + limit}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`,
+      ]
+    }
+    return [405, xmlError('MethodNotAllowed', `${method} ${url.search}`)]
+  }
+}

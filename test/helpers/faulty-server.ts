@@ -1,0 +1,45 @@
+import {createServer, type Server, type Socket} from 'node:net'
+import nock from 'nock'
+
+/**
+ * A real TCP peer on 127.0.0.1 for faults nock cannot play faithfully: it answers each connection
+ * with the next behaviour in the list (reset, hang, or a raw HTTP response).
+ */
+export type Behaviour = 'reset' | 'hang' | {status: number; body: string}
+
+export async function faultyServer(behaviours: Behaviour[]): Promise<{url: string; connections: () => number; close: () => Promise<void>}> {
+  nock.enableNetConnect('127.0.0.1')
+  let connections = 0
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((socket) => {
+    sockets.add(socket)
+    const behaviour = behaviours[Math.min(connections, behaviours.length - 1)]
+    connections++
+    socket.once('data', () => {
+      if (behaviour === 'reset') socket.resetAndDestroy()
+      else if (behaviour === 'hang') return
+      else socket.end(`HTTP/1.1 ${behaviour.status} X\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(behaviour.body)}\r\nconnection: close\r\n\r\n${behaviour.body}`)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as {port: number}
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      nock.disableNetConnect()
+    },
+  }
+}
+
+/** A loopback port with nothing listening: connecting to it is refused. */
+export async function closedPort(): Promise<string> {
+  nock.enableNetConnect('127.0.0.1')
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as {port: number}
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}`
+}

@@ -1,0 +1,197 @@
+import {strict as assert} from 'node:assert'
+import {existsSync, mkdtempSync, readdirSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {readFileSync} from 'node:fs'
+
+import {createClusterClient} from '../../src/cluster/client.js'
+import type {RepositoryStorage} from '../../src/services/model.js'
+import {createS3Client} from '../../src/storage/s3.js'
+import {Journal} from '../../src/verify/journal.js'
+import {runVerification} from '../../src/verify/run.js'
+import {FakeCluster} from '../helpers/fake-cluster.js'
+import {FakeS3} from '../helpers/fake-s3.js'
+import {sharedFixture} from '../helpers/paths.js'
+
+const FAST_RETRY = {retries: 2, baseDelayMs: 1, maxDelayMs: 5}
+const s3Storage = (overrides: Partial<Extract<RepositoryStorage, {kind: 's3'}>> = {}): RepositoryStorage => ({
+  kind: 's3',
+  bucket: 'migration-bucket',
+  basePath: 'rfs-snapshot-repo',
+  region: 'us-east-1',
+  endpoint: 'http://s3.test:9000',
+  ...overrides,
+})
+
+function setup(storage: RepositoryStorage = s3Storage(), options: {createBucket?: boolean; keep?: boolean; signal?: AbortSignal} = {}) {
+  const s3 = new FakeS3()
+  const cluster = new FakeCluster('http://source.test:9200', s3)
+  const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
+  const request = {storage, repository: 'verify_test', snapshot: 'verify_snapshot_test', runId: 'test', createBucket: options.createBucket ?? false, keep: options.keep ?? false}
+  const run = () => {
+    cluster.install()
+    s3.install()
+    return runVerification(request, {
+      cluster: createClusterClient({endpoint: cluster.endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY}),
+      s3: () => createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>),
+      journal,
+      signal: options.signal,
+    })
+  }
+  return {s3, cluster, journal, run}
+}
+
+const statuses = (report: {steps: {name: string; status: string}[]}) => report.steps.map((step) => `${step.name}:${step.status}`)
+
+describe('snapshot verify', () => {
+  it('passes all eight steps against a healthy cluster and bucket, and leaves nothing behind', async () => {
+    const {s3, cluster, journal, run} = setup()
+    s3.addBucket('migration-bucket')
+    s3.put('migration-bucket', 'rfs-snapshot-repo/index-4', 'the migration repository, not ours')
+    const report = await run()
+    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:passed', 'bucket:passed', 'access:passed', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
+    assert.equal(report.exitCode, 0)
+    const registration = cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')
+    assert.deepEqual(registration?.body, {
+      type: 's3',
+      settings: {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo/verify_test', region: 'us-east-1', endpoint: 'http://s3.test:9000'},
+    })
+    assert.deepEqual(cluster.requests.find((request) => request.path === '/_snapshot/verify_test/verify_snapshot_test')?.body, {
+      indices: '',
+      ignore_unavailable: true,
+      include_global_state: true,
+    })
+    assert.equal(cluster.repositories.size, 0, 'test repository unregistered')
+    assert.deepEqual(s3.keys('migration-bucket'), ['rfs-snapshot-repo/index-4'], 'only the migration repository remains')
+    assert.ok(s3.calls.some((call) => call.startsWith('PUT migration-bucket/rfs-snapshot-repo/verify_test/verify-probe')), 'probe written')
+    assert.deepEqual(await journal.entries(), [])
+    assert.match(report.steps[6].detail, /index-\d+ lists it as success; snap-.*\.dat, meta-.*\.dat present/)
+  })
+
+  it('fails at step 2 naming the nodes without repository-s3, and sends nothing to the bucket', async () => {
+    const {s3, cluster, run} = setup()
+    cluster.nodes = [
+      {name: 'data-1', plugins: ['repository-s3']},
+      {name: 'data-2', plugins: []},
+      {name: 'master-1', plugins: ['analysis-icu']},
+    ]
+    const report = await run()
+    assert.deepEqual(statuses(report).slice(0, 3), ['cluster:passed', 'plugin:failed', 'bucket:skipped'])
+    assert.equal(report.steps[1].diagnosis?.code, 's3-plugin-missing')
+    assert.match(report.steps[1].detail, /missing on 2 of 3 node\(s\): data-2, master-1/)
+    assert.equal(report.exitCode, 1)
+    assert.deepEqual(s3.calls, [])
+    assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT')), 'nothing registered')
+  })
+
+  it('trusts a later OpenSearch to have S3 built in when the plugin list lacks it', async () => {
+    const {s3, cluster, run} = setup()
+    s3.addBucket('migration-bucket')
+    cluster.version = {number: '2.19.1', distribution: 'opensearch'}
+    cluster.nodes = [{name: 'n1', plugins: []}]
+    const report = await run()
+    assert.equal(report.steps[1].status, 'passed')
+    assert.match(report.steps[1].detail, /may build it in/)
+  })
+
+  it('catches a bucket in another region before the cluster sees it', async () => {
+    const {s3, cluster, run} = setup(s3Storage({region: 'us-west-2'}))
+    s3.addBucket('migration-bucket', 'eu-central-1')
+    const report = await run()
+    assert.equal(report.steps[2].status, 'failed')
+    assert.equal(report.steps[2].diagnosis?.code, 'bucket-region-mismatch')
+    assert.match(report.steps[2].diagnosis!.cause, /eu-central-1, not in us-west-2/)
+    assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT /_snapshot')))
+  })
+
+  it('fails on a missing bucket with the command that creates it', async () => {
+    const {run} = setup(s3Storage({region: 'eu-west-1'}))
+    const report = await run()
+    assert.equal(report.steps[2].diagnosis?.code, 'bucket-missing')
+    assert.match(report.steps[2].diagnosis!.remediation, /--create-bucket-configuration LocationConstraint=eu-west-1/)
+  })
+
+  it('creates a missing bucket with its LocationConstraint when asked, and deletes it afterwards', async () => {
+    const {s3, run} = setup(s3Storage({region: 'eu-west-1'}), {createBucket: true})
+    const report = await run()
+    assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+    assert.match(report.steps[2].detail, /created s3:\/\/migration-bucket in eu-west-1/)
+    assert.ok(s3.calls.includes('PUT migration-bucket'))
+    assert.ok(s3.calls.includes('DELETE migration-bucket'), 'bucket it created is deleted')
+    assert.equal(s3.buckets.size, 0)
+  })
+
+  it("diagnoses a registration the cluster's credentials cannot write, and still cleans up", async () => {
+    const {s3, cluster, run} = setup()
+    s3.addBucket('migration-bucket')
+    const body = JSON.parse(readFileSync(sharedFixture('responses', 's3-access-denied.json'), 'utf8'))
+    cluster.override('PUT', /^\/_snapshot\/verify_test$/, [500, body])
+    const report = await run()
+    assert.equal(report.steps[4].status, 'failed')
+    assert.equal(report.steps[4].diagnosis?.code, 'cluster-s3-access-denied')
+    assert.equal(report.steps[7].status, 'passed')
+    assert.equal(cluster.requests.filter((request) => request.path === '/_snapshot/verify_test' && request.method === 'PUT').length, 1, 'a structured 500 is not retried')
+    assert.deepEqual(s3.keys('migration-bucket'), [])
+  })
+
+  it('fails step 7 when the cluster says success but the bucket does not hold the snapshot', async () => {
+    const {s3, cluster, run} = setup()
+    s3.addBucket('migration-bucket')
+    cluster.writesFiles = false
+    const report = await run()
+    assert.equal(report.steps[5].status, 'passed')
+    assert.equal(report.steps[6].status, 'failed')
+    assert.equal(report.steps[6].diagnosis?.code, 'snapshot-not-in-bucket')
+    assert.match(report.steps[6].detail, /no index-N file under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_test\//)
+  })
+
+  it('keeps everything with --keep and records it in the journal', async () => {
+    const {s3, cluster, journal, run} = setup(s3Storage(), {keep: true})
+    s3.addBucket('migration-bucket')
+    const report = await run()
+    assert.equal(report.exitCode, 0)
+    assert.equal(report.steps[7].status, 'skipped')
+    assert.ok(cluster.repositories.has('verify_test'))
+    assert.ok(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_test/').some((key) => key.startsWith('rfs-snapshot-repo/verify_test/snap-')))
+    const [entry] = await journal.entries()
+    assert.equal(entry.kept, true)
+    assert.equal(entry.repository, 'verify_test')
+  })
+
+  it('cleans up and ends with 130 when interrupted mid-run', async () => {
+    const controller = new AbortController()
+    const {s3, cluster, journal, run} = setup(s3Storage(), {signal: controller.signal})
+    s3.addBucket('migration-bucket')
+    s3.faults.push((method, bucket, key) => {
+      if (method === 'PUT' && key.endsWith('verify-probe')) setTimeout(() => controller.abort(), 0)
+      return undefined
+    })
+    const report = await run()
+    assert.equal(report.interrupted, true)
+    assert.equal(report.exitCode, 130)
+    assert.equal(report.steps.at(-1)?.status, 'passed')
+    assert.equal(cluster.repositories.size, 0)
+    assert.deepEqual(s3.keys('migration-bucket'), [])
+    assert.deepEqual(await journal.entries(), [])
+  })
+
+  it('verifies an fs repository by reading the shared path, skipping the S3 steps', async () => {
+    const shared = mkdtempSync(path.join(tmpdir(), 'fs-repo-'))
+    const {cluster, run} = setup({kind: 'fs', path: shared})
+    const report = await run()
+    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:skipped', 'bucket:skipped', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
+    assert.deepEqual(cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')?.body, {type: 'fs', settings: {location: `${shared}/verify_test`}})
+    assert.equal(existsSync(path.join(shared, 'verify_test')), false)
+    assert.deepEqual(readdirSync(shared), [])
+  })
+
+  it('refuses to register over a repository that already exists', async () => {
+    const {s3, cluster, run} = setup()
+    s3.addBucket('migration-bucket')
+    cluster.repositories.set('verify_test', {type: 's3', settings: {bucket: 'other'}})
+    const report = await run()
+    assert.equal(report.steps[4].status, 'failed')
+    assert.match(report.steps[4].detail, /already registered/)
+    assert.deepEqual(cluster.repositories.get('verify_test'), {type: 's3', settings: {bucket: 'other'}}, 'the existing registration is untouched')
+  })
+})

@@ -10,6 +10,21 @@ import type {ClusterConfig, ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
 import {Journal} from './verify/journal.js'
 
+/**
+ * What a host that embeds these commands (or a test) may provide instead of the defaults: the
+ * prompt seam and cluster client settings. Kept on globalThis so that every copy of this module
+ * a host may load sees the same choice.
+ */
+export interface Embedding {
+  prompter?: Prompter
+  clusterClientOptions?: ClusterClientOptions
+}
+const EMBEDDING = Symbol.for('console-snapshot-plugin.embedding')
+export function embedding(): Embedding {
+  const holder = globalThis as {[EMBEDDING]?: Embedding}
+  return (holder[EMBEDDING] ??= {})
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
 /** A value checked before use: the flag that gave it, and the rule it must follow. */
@@ -36,10 +51,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     verbose: Flags.boolean({description: 'show stack traces of unexpected errors', helpGroup: 'GLOBAL'}),
   }
 
-  /** The prompt seam: tests and embedding hosts replace it; otherwise chosen from the session. */
-  static prompterOverride: Prompter | undefined
-  /** Cluster client settings (retries, timeouts) that tests shorten. */
-  static clusterClientOptions: ClusterClientOptions = {}
 
   protected flags!: BaseFlags<T>
   protected prompter!: Prompter
@@ -50,7 +61,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {flags} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, strict: this.ctor.strict})
     this.flags = flags as BaseFlags<T>
     const scripted = isScriptedSession({json: this.flags.json, noPrompt: this.flags['no-prompt']})
-    this.prompter = BaseCommand.prompterOverride ?? (scripted ? new ScriptedPrompter() : new TerminalPrompter())
+    this.prompter = embedding().prompter ?? (scripted ? new ScriptedPrompter() : new TerminalPrompter())
   }
 
   /** The services file as the config hook read it; undefined when there is none. */
@@ -85,7 +96,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (cluster.allowInsecure && cluster.endpoint.startsWith('https:'))
       this.warnUser(`TLS certificate verification is off for ${cluster.endpoint} (allow_insecure: true)`)
     const {createClusterClient} = await import('./cluster/client.js')
-    return createClusterClient(cluster, {userAgentExtra: services?.userAgentExtra, ...BaseCommand.clusterClientOptions})
+    return createClusterClient(cluster, {userAgentExtra: services?.userAgentExtra, ...embedding().clusterClientOptions})
   }
 
   protected journal(): Journal {
@@ -121,7 +132,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    if (error.oclif?.exit !== undefined && !(error instanceof UsageError)) throw error
+    // this.exit() ends a command by throwing; that is not a failure to report.
+    if ((error as {code?: string}).code === 'EEXIT') throw error
     const json = this.flags?.json ?? process.argv.includes('--json')
     let exitCode: number
     let diagnosis: Diagnosis | undefined

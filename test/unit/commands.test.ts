@@ -1,0 +1,122 @@
+import {strict as assert} from 'node:assert'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {embedding} from '../../dist/base-command.js'
+import {AnsweringPrompter} from '../../dist/prompts.js'
+import {FakeCluster} from '../helpers/fake-cluster.js'
+import {FakeS3} from '../helpers/fake-s3.js'
+import {sharedFixture} from '../helpers/paths.js'
+import {runCommand} from '../helpers/run-command.js'
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'commands-test-'))
+const dataDir = path.join(scratch, 'data')
+function servicesFile(text: string): string {
+  const file = path.join(scratch, `services-${Math.random().toString(36).slice(2)}.yaml`)
+  writeFileSync(file, text)
+  return file
+}
+
+const localServices = () =>
+  servicesFile(`source_cluster:
+  endpoint: http://source.test:9200
+  no_auth:
+snapshot:
+  snapshot_name: rfs-snapshot
+  s3:
+    repo_uri: s3://migration-bucket/rfs-snapshot-repo
+    aws_region: us-east-1
+    endpoint: http://s3.test:9000
+`)
+
+// A scripted session as CI runs it: no TTY, CI set. Each test names what it changes.
+const scripted = {CI: 'true', CONSOLE_DATA_DIR: dataDir, MIGRATION_SERVICES_YAML_PATH: undefined}
+
+describe('commands', () => {
+  before(() => {
+    embedding().clusterClientOptions = {retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 2}}
+  })
+  afterEach(() => {
+    embedding().prompter = undefined
+  })
+
+  it('shows help for all three commands without a services file', async () => {
+    for (const command of [['snapshot', 'verify'], ['snapshot', 'delete'], ['repo', 'clean']]) {
+      const outcome = await runCommand([...command, '--help'], {...scripted, MIGRATION_SERVICES_YAML_PATH: '/nonexistent/services.yaml'})
+      assert.equal(outcome.exitCode, 0, outcome.stderr)
+      assert.match(outcome.stdout, new RegExp(`\\$ console ${command.join(' ')}`))
+    }
+  })
+
+  it('runs all eight verify steps from the services file and prints the report', async () => {
+    const s3 = new FakeS3().addBucket('migration-bucket')
+    s3.install()
+    new FakeCluster('http://source.test:9200', s3).install()
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices()], scripted)
+    assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+    for (let step = 1; step <= 8; step++) assert.match(outcome.stdout, new RegExp(`✔ ${step}\\. `))
+    assert.match(outcome.stdout, /PASSED: 8 passed, 0 failed, 0 skipped/)
+  })
+
+  it('gives the same report as JSON with exit 1 when a check fails', async () => {
+    new FakeS3().install()
+    new FakeCluster('http://source.test:9200').install()
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices(), '--json'], scripted)
+    assert.equal(outcome.exitCode, 1)
+    const report = JSON.parse(outcome.stdout)
+    assert.equal(report.ok, false)
+    assert.equal(report.exitCode, 1)
+    assert.equal(report.steps.length, 8)
+    assert.deepEqual(report.steps[2].diagnosis.code, 'bucket-missing')
+    assert.equal(outcome.stderr, '')
+  })
+
+  it('fails at once in a scripted session naming the missing flag, before any request', async () => {
+    const outcome = await runCommand(['snapshot', 'verify', '--endpoint', 'http://source.test:9200'], {...scripted, MIGRATION_SERVICES_YAML_PATH: '/nonexistent/none.yaml'})
+    assert.equal(outcome.exitCode, 2)
+    assert.match(outcome.stderr, /no such file/)
+    const noFile = await runCommand(['snapshot', 'verify', '--endpoint', 'http://source.test:9200', '--json'], scripted)
+    assert.equal(noFile.exitCode, 2)
+    assert.match(JSON.parse(noFile.stdout).error.message, /the S3 bucket is required: pass --bucket/)
+  })
+
+  it('asks for bucket and region through the prompt seam when they are missing', async () => {
+    const s3 = new FakeS3().addBucket('asked-bucket', 'eu-west-1')
+    s3.install()
+    new FakeCluster('http://source.test:9200', s3).install()
+    const prompter = new AnsweringPrompter({'--bucket': 'asked-bucket', '--region': 'eu-west-1'})
+    embedding().prompter = prompter
+    const outcome = await runCommand(['snapshot', 'verify', '--endpoint', 'http://source.test:9200', '--s3-endpoint', 'http://s3.test:9000'], scripted)
+    assert.deepEqual(prompter.asked, ['--bucket', '--region'])
+    assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+    assert.match(outcome.stdout, /s3:\/\/asked-bucket in eu-west-1/)
+  })
+
+  it('rejects an invalid services file with exit 2, naming file and field, and sends nothing', async () => {
+    const file = servicesFile('snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: bucket/path\n    aws_region: us-east-1\n')
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', file], scripted)
+    assert.equal(outcome.exitCode, 2)
+    assert.match(outcome.stderr, new RegExp(`${file}: snapshot\\.s3\\.repo_uri: must start with s3://`))
+  })
+
+  it('rejects a bad flag value naming the value and the rule', async () => {
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--bucket', 'Bad_Bucket'], scripted)
+    assert.equal(outcome.exitCode, 2)
+    assert.match(outcome.stderr, /--bucket "Bad_Bucket": may hold only lowercase/)
+  })
+
+  it('rejects contradicting flags with exit 2', async () => {
+    const outcome = await runCommand(['snapshot', 'verify', '--bucket', 'b-1', '--fs-path', '/x'], scripted)
+    assert.equal(outcome.exitCode, 2)
+    assert.match(outcome.stderr, /--fs-path|--bucket/)
+  })
+
+  it('prints the seed-equivalent commands with --dry-run, without secrets and without sending anything', async () => {
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--dry-run'], scripted)
+    assert.equal(outcome.exitCode, 0, outcome.stderr)
+    assert.match(outcome.stdout, /curl -X PUT "https:\/\/source\.example:9200\/_snapshot\/verify_\w+" -u 'admin:<password>'/)
+    assert.match(outcome.stdout, /aws s3api head-bucket --bucket migration-artifacts-123456789012-dev-us-west-2 --region us-west-2/)
+    assert.doesNotMatch(outcome.stdout + outcome.stderr, /myStrongPassword123!/)
+  })
+})

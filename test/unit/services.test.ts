@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {loadServicesFile, parseServices, ServicesFileError} from '../../src/services/load.js'
+import servicesHook from '../../src/hooks/init/services.js'
 import {configFileFromArgv, readServicesOnce} from '../../src/services/shared.js'
 import {sharedFixture} from '../helpers/paths.js'
 
@@ -122,5 +123,31 @@ describe('services file', () => {
     const services = await parseServices('inline', 'client_options:\n  user_agent_extra: X/1\n')
     assert.equal(services.userAgentExtra, 'X/1')
     assert.equal(services.sourceCluster, undefined)
+  })
+
+  describe('the config hook', () => {
+    const invalid = () => servicesFile('hook-invalid.yaml', 'source:\n  endpoint: no-scheme\n  no_auth:\n')
+    const valid = () => servicesFile('hook-valid.yaml', 'source:\n  endpoint: http://valid:9200\n  no_auth:\n')
+    const runHook = (id: string | undefined, argv: string[], config: object) =>
+      (servicesHook as unknown as (options: object) => Promise<void>).call({}, {id, argv, config})
+
+    it("reads the file for this plugin's commands, once, from --config-file", async () => {
+      const config = {}
+      await runHook('snapshot:verify', ['--config-file', invalid()], config)
+      const outcome = await readServicesOnce(config, valid())
+      assert.match(outcome.error?.message ?? '', /hook-invalid\.yaml: source\.endpoint/)
+    })
+
+    for (const [what, id, argv] of [
+      ['--help', 'snapshot:verify', ['--help']],
+      ['a host CLI command', 'plugins:install', []],
+      ['--version', undefined, ['--version']],
+    ] as const)
+      it(`leaves the file alone for ${what}`, async () => {
+        const config = {}
+        await runHook(id, [...argv, '--config-file', invalid()], config)
+        const outcome = await readServicesOnce(config, valid())
+        assert.equal(outcome.services?.sourceCluster?.endpoint, 'http://valid:9200')
+      })
   })
 })

@@ -11,7 +11,9 @@ import {Journal} from '../../src/verify/journal.js'
 import {runVerification} from '../../src/verify/run.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
+import {closedPort} from '../helpers/faulty-server.js'
 import {sharedFixture} from '../helpers/paths.js'
+import nock from 'nock'
 
 const FAST_RETRY = {retries: 2, baseDelayMs: 1, maxDelayMs: 5}
 const s3Storage = (overrides: Partial<Extract<RepositoryStorage, {kind: 's3'}>> = {}): RepositoryStorage => ({
@@ -193,5 +195,59 @@ describe('snapshot verify', () => {
     assert.equal(report.steps[4].status, 'failed')
     assert.match(report.steps[4].detail, /already registered/)
     assert.deepEqual(cluster.repositories.get('verify_test'), {type: 's3', settings: {bucket: 'other'}}, 'the existing registration is untouched')
+  })
+
+  it("fails step 4 when the console's own credentials may not write, before registering anything", async () => {
+    const {s3, cluster, journal, run} = setup()
+    s3.addBucket('migration-bucket')
+    s3.faults.push((method, bucket, key) =>
+      method === 'PUT' && key ? [403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'] : undefined,
+    )
+    const report = await run()
+    assert.equal(report.steps[3].status, 'failed')
+    assert.equal(report.steps[3].diagnosis?.code, 'console-s3-access-denied')
+    assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT')))
+    assert.equal(report.steps[7].status, 'passed')
+    assert.deepEqual(await journal.entries(), [])
+  })
+
+  it('fails step 6 on a running snapshot, says so, and unregisters the test repository', async () => {
+    const {s3, cluster, run} = setup()
+    s3.addBucket('migration-bucket')
+    cluster.override('PUT', /^\/_snapshot\/verify_test\/verify_snapshot_test$/, [503, {error: {type: 'concurrent_snapshot_execution_exception', reason: '[verify_test:verify_snapshot_test] a snapshot is already running'}, status: 503}])
+    const report = await run()
+    assert.equal(report.steps[5].status, 'failed')
+    assert.equal(report.steps[5].diagnosis?.code, 'snapshot-running')
+    assert.equal(cluster.repositories.size, 0)
+    assert.deepEqual(s3.keys('migration-bucket'), [])
+  })
+
+  it('fails step 1 when nothing listens at the endpoint, and skips the rest', async () => {
+    const endpoint = await closedPort()
+    const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
+    try {
+      const report = await runVerification(
+        {storage: s3Storage(), repository: 'verify_test', snapshot: 'verify_snapshot_test', runId: 'test', createBucket: false, keep: false},
+        {cluster: createClusterClient({endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY}), s3: () => createS3Client(s3Storage() as never), journal},
+      )
+      assert.deepEqual(statuses(report), ['cluster:failed', 'plugin:skipped', 'bucket:skipped', 'access:skipped', 'repository:skipped', 'snapshot:skipped', 'in-bucket:skipped', 'cleanup:passed'])
+      assert.equal(report.steps[0].diagnosis?.code, 'cluster-refused')
+    } finally {
+      nock.disableNetConnect()
+    }
+  })
+
+  it('records a cleanup it could not finish in the journal for `console repo clean`', async () => {
+    const {s3, cluster, journal, run} = setup()
+    s3.addBucket('migration-bucket')
+    cluster.override('DELETE', /^\/_snapshot\/verify_test$/, [500, 'proxy error'])
+    const report = await run()
+    assert.equal(report.exitCode, 1)
+    assert.equal(report.steps[7].status, 'failed')
+    assert.equal(report.steps[7].diagnosis?.code, 'cleanup-incomplete')
+    assert.ok(report.leftovers.some((leftover) => leftover.startsWith('repository verify_test')))
+    const [entry] = await journal.entries()
+    assert.equal(entry.repository, 'verify_test')
+    assert.equal(entry.repositoryRegistered, true)
   })
 })

@@ -1,4 +1,4 @@
-import type {StepReport, StepResult} from '../verify/report.js'
+import type {StepReport, StepResult} from '../steps/report.js'
 
 const MARK: Record<StepResult['status'], string> = {passed: '✔', failed: '✘', skipped: '–'}
 

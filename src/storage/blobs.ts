@@ -20,9 +20,6 @@ export interface BlobStore {
   deleteAll(prefix: string): Promise<{deleted: number}>
 }
 
-const DELETE_BATCH = 1000
-const DELETE_ATTEMPTS = 3
-
 export class S3BlobStore implements BlobStore {
   readonly location: string
   constructor(
@@ -67,43 +64,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   async deleteAll(prefix: string): Promise<{deleted: number}> {
-    let deleted = 0
-    let batch: string[] = []
-    for await (const entry of this.list(prefix)) {
-      batch.push(entry.key)
-      if (batch.length === DELETE_BATCH) {
-        deleted += await this.deleteBatch(batch)
-        batch = []
-      }
-    }
-    if (batch.length > 0) deleted += await this.deleteBatch(batch)
-    return {deleted}
-  }
-
-  /** DeleteObjects answers 200 even when some keys failed: those are retried, then reported. */
-  private async deleteBatch(keys: string[]): Promise<number> {
-    const {DeleteObjectsCommand} = await import('@aws-sdk/client-s3')
-    let remaining = keys
-    let lastErrors: {Key?: string; Code?: string; Message?: string}[] = []
-    for (let attempt = 1; attempt <= DELETE_ATTEMPTS && remaining.length > 0; attempt++) {
-      const answer = await s3Call('DeleteObjects', () =>
-        this.s3.send(
-          new DeleteObjectsCommand({Bucket: this.bucket, Delete: {Objects: remaining.map((Key) => ({Key})), Quiet: true}}),
-        ),
-      )
-      lastErrors = answer.Errors ?? []
-      const failed = new Set(lastErrors.map((error) => error.Key))
-      remaining = remaining.filter((key) => failed.has(key))
-    }
-    if (remaining.length > 0) {
-      const first = lastErrors[0]
-      throw new S3OperationError({
-        operation: 'DeleteObjects',
-        name: first?.Code ?? 'DeleteFailed',
-        message: `${remaining.length} object(s) could not be deleted, e.g. ${first?.Key}: ${first?.Message ?? first?.Code}`,
-      })
-    }
-    return keys.length
+    const {emptyPrefix} = await import('./empty-prefix.js')
+    const {objects} = await emptyPrefix(this.s3, this.bucket, prefix, {includeHashedShardPaths: true})
+    return {deleted: objects}
   }
 }
 

@@ -22,20 +22,21 @@ export interface JournalEntry {
   kept?: boolean
 }
 
-export class Journal {
+/** A small JSON file of entries keyed by runId, rewritten atomically on every change. */
+export class Journal<Entry extends {runId: string} = JournalEntry> {
   constructor(readonly file: string) {}
 
-  async entries(): Promise<JournalEntry[]> {
+  async entries(): Promise<Entry[]> {
     try {
       const parsed = JSON.parse(await fs.readFile(this.file, 'utf8'))
-      return Array.isArray(parsed) ? (parsed as JournalEntry[]) : []
+      return Array.isArray(parsed) ? (parsed as Entry[]) : []
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw error
     }
   }
 
-  async record(entry: JournalEntry): Promise<void> {
+  async record(entry: Entry): Promise<void> {
     const entries = (await this.entries()).filter((existing) => existing.runId !== entry.runId)
     await this.write([...entries, entry])
   }
@@ -47,7 +48,7 @@ export class Journal {
   }
 
   // Written to a temporary file and renamed, so a crash never leaves half a journal.
-  private async write(entries: JournalEntry[]): Promise<void> {
+  private async write(entries: Entry[]): Promise<void> {
     await fs.mkdir(path.dirname(this.file), {recursive: true})
     const temporary = `${this.file}.${process.pid}.tmp`
     await fs.writeFile(temporary, JSON.stringify(entries, null, 2))

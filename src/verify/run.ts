@@ -1,10 +1,10 @@
-import {type Diagnosis, type DiagnosisContext, diagnose} from '../diagnose/index.js'
-import {UsageError} from '../errors.js'
+import {type DiagnosisContext, diagnose} from '../diagnose/index.js'
 import {repositoryPrefix} from '../storage/layout.js'
 import {removeVerificationResources} from './cleanup.js'
 import {type VerifyContext, type VerifyDependencies, type VerifyRequest, testLocationFor} from './context.js'
-import {exitCodeOf, type StepReport, type StepResult} from './report.js'
-import {VERIFY_STEPS, type VerifyStep} from './steps.js'
+import {exitCodeOf, type StepReport, type StepResult} from '../steps/report.js'
+import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
+import {VERIFY_STEPS} from './steps.js'
 
 export interface VerifyReport extends StepReport {
   command: 'snapshot verify'
@@ -13,10 +13,7 @@ export interface VerifyReport extends StepReport {
   snapshot: string
 }
 
-export interface VerifyEvents {
-  onStepStart?: (step: {name: string; title: string}) => void
-  onStepEnd?: (result: StepResult) => void
-}
+export type VerifyEvents = StepEvents
 
 export const CLEANUP_STEP = {name: 'cleanup', title: 'Test resources removed'}
 
@@ -53,30 +50,11 @@ export async function runVerification(request: VerifyRequest, dependencies: Veri
           : {kind: 'fs', location: testLocation},
     },
   }
-  const diagnosisFor = (error: unknown): Diagnosis => diagnose(error, diagnosisContext(request, dependencies.cluster.endpoint))
-  const steps: StepResult[] = []
-  let failed = false
-  let interrupted = false
-
-  for (const step of VERIFY_STEPS) {
-    if (failed || interrupted || dependencies.signal?.aborted) {
-      interrupted ||= Boolean(dependencies.signal?.aborted)
-      const result = skipped(step, interrupted ? 'interrupted' : 'an earlier step failed')
-      events.onStepEnd?.(result)
-      steps.push(result)
-      continue
-    }
-    const result = await runStep(step, context, diagnosisFor, events)
-    if (result.status === 'failed') {
-      if (dependencies.signal?.aborted) {
-        interrupted = true
-        result.detail = `interrupted: ${result.detail}`
-        delete result.diagnosis
-      }
-      failed = true
-    }
-    steps.push(result)
-  }
+  const {results: steps, interrupted} = await runSteps(VERIFY_STEPS, context, {
+    diagnosisFor: (error) => diagnose(error, diagnosisContext(request, dependencies.cluster.endpoint)),
+    events,
+    signal: dependencies.signal,
+  })
 
   const cleanup = await cleanUp(context, events)
   steps.push(cleanup.result)
@@ -98,44 +76,6 @@ export async function runVerification(request: VerifyRequest, dependencies: Veri
   }
 }
 
-function skipped(step: {name: string; title: string}, detail: string): StepResult {
-  return {name: step.name, title: step.title, status: 'skipped', detail, durationMs: 0}
-}
-
-async function runStep(
-  step: VerifyStep,
-  context: VerifyContext,
-  diagnosisFor: (error: unknown) => Diagnosis,
-  events: VerifyEvents,
-): Promise<StepResult> {
-  const skipReason = step.skipReason?.(context)
-  if (skipReason) {
-    const result = skipped(step, skipReason)
-    events.onStepEnd?.(result)
-    return result
-  }
-  events.onStepStart?.(step)
-  const started = Date.now()
-  let result: StepResult
-  try {
-    const outcome = await step.run(context)
-    result =
-      typeof outcome === 'string'
-        ? {name: step.name, title: step.title, status: 'passed', detail: outcome, durationMs: Date.now() - started}
-        : {...skipped(step, outcome.skipped), durationMs: Date.now() - started}
-  } catch (error) {
-    if (error instanceof UsageError) {
-      result = {name: step.name, title: step.title, status: 'failed', detail: error.message, durationMs: Date.now() - started,
-        diagnosis: {code: 'usage', cause: error.message, remediation: error.actions.join('; ') || 'correct the command and run it again'}}
-    } else {
-      const message = error instanceof Error ? error.message : String(error)
-      result = {name: step.name, title: step.title, status: 'failed', detail: message, durationMs: Date.now() - started, diagnosis: diagnosisFor(error)}
-    }
-  }
-  events.onStepEnd?.(result)
-  return result
-}
-
 async function cleanUp(context: VerifyContext, events: VerifyEvents): Promise<{result: StepResult; leftovers: string[]}> {
   const entry = context.journalEntry
   const createdAnything = entry.bucketCreated || entry.probeKey || entry.repositoryRegistered || entry.snapshotStarted
@@ -146,7 +86,7 @@ async function cleanUp(context: VerifyContext, events: VerifyEvents): Promise<{r
       entry.repositoryRegistered && `repository ${entry.repository}`,
       entry.storage.kind === 's3' ? `files under s3://${entry.storage.bucket}/${entry.storage.prefix}` : `files under ${entry.storage.location}`,
     ].filter(Boolean)
-    const result = skipped(CLEANUP_STEP, `kept (--keep): ${kept.join(', ')}; \`console repo clean\` removes them`)
+    const result = skippedStep(CLEANUP_STEP, `kept (--keep): ${kept.join(', ')}; \`console repo clean\` removes them`)
     events.onStepEnd?.(result)
     return {result, leftovers: []}
   }

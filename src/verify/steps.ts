@@ -15,16 +15,10 @@ import {UsageError} from '../errors.js'
 import {type BlobStore, DirectoryBlobStore, S3BlobStore} from '../storage/blobs.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {proveSnapshotInRepository, repositoryPrefix} from '../storage/layout.js'
+import type {Step} from '../steps/runner.js'
 import type {VerifyContext} from './context.js'
 
-export interface VerifyStep {
-  name: string
-  title: string
-  /** Why the step does not apply to this run, or undefined when it does. */
-  skipReason?: (context: VerifyContext) => string | undefined
-  /** Does the work; returns the detail shown on success (or why it could not look), throws on failure. */
-  run: (context: VerifyContext) => Promise<string | {skipped: string}>
-}
+export type VerifyStep = Step<VerifyContext>
 
 const onlyForS3 = (why: string) => (context: VerifyContext) => (context.storage.kind === 's3' ? undefined : why)
 

@@ -5,6 +5,9 @@ type Reply = [number, string | Buffer, Record<string, string>?]
 interface FakeBucket {
   region: string
   objects: Map<string, Buffer>
+  versioned: boolean
+  /** Non-current versions and delete markers of a versioned bucket. */
+  history: {key: string; versionId: string; marker: boolean}[]
 }
 
 const xmlError = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
@@ -24,12 +27,24 @@ export class FakeS3 {
   constructor(readonly endpoint = 'http://s3.test:9000') {}
 
   addBucket(name: string, region = 'us-east-1'): this {
-    this.buckets.set(name, {region, objects: new Map()})
+    this.buckets.set(name, {region, objects: new Map(), versioned: false, history: []})
     return this
   }
 
   put(bucket: string, key: string, content: string | Buffer): void {
     this.buckets.get(bucket)!.objects.set(key, Buffer.from(content))
+  }
+
+  /** Turns versioning on and gives each key under prefix an old version and a delete marker. */
+  addHistory(bucket: string, keys: string[]): void {
+    const target = this.buckets.get(bucket)!
+    target.versioned = true
+    for (const key of keys)
+      target.history.push({key, versionId: `old-${key}`, marker: false}, {key, versionId: `marker-${key}`, marker: true})
+  }
+
+  historyCount(bucket: string): number {
+    return this.buckets.get(bucket)?.history.length ?? 0
   }
 
   keys(bucket: string, prefix = ''): string[] {
@@ -85,18 +100,29 @@ export class FakeS3 {
       this.buckets.delete(name)
       return [204, '']
     }
+    if (method === 'GET' && url.searchParams.has('versioning'))
+      return [200, `<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration>${bucket.versioned ? '<Status>Enabled</Status>' : ''}</VersioningConfiguration>`]
+    if (method === 'GET' && url.searchParams.has('versions')) return this.listVersions(name, bucket, url)
     if (method === 'POST' && url.searchParams.has('delete')) {
-      const keys = [...(body ?? '').matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1].replaceAll('&amp;', '&'))
+      const objects = [...(body ?? '').matchAll(/<Object>(.*?)<\/Object>/g)].map((match) => ({
+        key: (/<Key>([^<]*)<\/Key>/.exec(match[1])?.[1] ?? '').replaceAll('&amp;', '&'),
+        versionId: /<VersionId>([^<]*)<\/VersionId>/.exec(match[1])?.[1],
+      }))
       const errors: string[] = []
-      for (const key of keys) {
+      for (const {key, versionId} of objects) {
         const fault = this.faults.map((check) => check('DELETE-KEY', name, key)).find(Boolean)
         if (fault) errors.push(`<Error><Key>${escape(key)}</Key><Code>InternalError</Code><Message>injected</Message></Error>`)
+        else if (versionId && versionId !== 'current') bucket.history = bucket.history.filter((entry) => !(entry.key === key && entry.versionId === versionId))
         else bucket.objects.delete(key)
       }
       return [200, `<?xml version="1.0" encoding="UTF-8"?><DeleteResult>${errors.join('')}</DeleteResult>`]
     }
     if (method === 'GET' && url.searchParams.get('list-type') === '2') {
       const prefix = url.searchParams.get('prefix') ?? ''
+      if (url.searchParams.get('delimiter') === '/') {
+        const common = [...new Set(this.keys(name, prefix).filter((key) => key.slice(prefix.length).includes('/')).map((key) => key.slice(0, key.indexOf('/', prefix.length) + 1)))]
+        return [200, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${name}</Name><IsTruncated>false</IsTruncated>${common.map((entry) => `<CommonPrefixes><Prefix>${escape(entry)}</Prefix></CommonPrefixes>`).join('')}</ListBucketResult>`]
+      }
       const limit = Math.min(Number(url.searchParams.get('max-keys') ?? this.pageSize), this.pageSize)
       const all = this.keys(name, prefix)
       const start = Number(url.searchParams.get('continuation-token') ?? 0)
@@ -109,5 +135,20 @@ export class FakeS3 {
       ]
     }
     return [405, xmlError('MethodNotAllowed', `${method} ${url.search}`)]
+  }
+
+  private listVersions(name: string, bucket: FakeBucket, url: URL): Reply {
+    const prefix = url.searchParams.get('prefix') ?? ''
+    const entries = [
+      ...this.keys(name, prefix).map((key) => `<Version><Key>${escape(key)}</Key><VersionId>current</VersionId><IsLatest>true</IsLatest><Size>${bucket.objects.get(key)!.length}</Size></Version>`),
+      ...bucket.history
+        .filter((entry) => entry.key.startsWith(prefix))
+        .map((entry) =>
+          entry.marker
+            ? `<DeleteMarker><Key>${escape(entry.key)}</Key><VersionId>${entry.versionId}</VersionId><IsLatest>false</IsLatest></DeleteMarker>`
+            : `<Version><Key>${escape(entry.key)}</Key><VersionId>${entry.versionId}</VersionId><IsLatest>false</IsLatest><Size>1</Size></Version>`,
+        ),
+    ]
+    return [200, `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult><Name>${name}</Name><IsTruncated>false</IsTruncated>${entries.join('')}</ListVersionsResult>`]
   }
 }

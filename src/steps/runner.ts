@@ -1,0 +1,83 @@
+import type {Diagnosis} from '../diagnose/index.js'
+import {UsageError} from '../errors.js'
+import type {StepResult} from './report.js'
+
+/** One named step of a command: data that a runner executes and a report renders. */
+export interface Step<Context> {
+  name: string
+  title: string
+  /** Why the step does not apply to this run, or undefined when it does. */
+  skipReason?: (context: Context) => string | undefined
+  /** Does the work; returns the detail shown on success (or why it could not look), throws on failure. */
+  run: (context: Context) => Promise<string | {skipped: string}>
+}
+
+export interface StepEvents {
+  onStepStart?: (step: {name: string; title: string}) => void
+  onStepEnd?: (result: StepResult) => void
+}
+
+export interface StepRunOptions {
+  diagnosisFor: (error: unknown) => Diagnosis
+  events?: StepEvents
+  signal?: AbortSignal
+}
+
+export function skippedStep(step: {name: string; title: string}, detail: string): StepResult {
+  return {name: step.name, title: step.title, status: 'skipped', detail, durationMs: 0}
+}
+
+/** Runs steps in order; after the first failure (or an interrupt) the rest are reported as skipped. */
+export async function runSteps<Context>(steps: Step<Context>[], context: Context, options: StepRunOptions) {
+  const results: StepResult[] = []
+  let failed = false
+  let interrupted = false
+  for (const step of steps) {
+    if (failed || interrupted || options.signal?.aborted) {
+      interrupted ||= Boolean(options.signal?.aborted)
+      const result = skippedStep(step, interrupted ? 'interrupted' : 'an earlier step failed')
+      options.events?.onStepEnd?.(result)
+      results.push(result)
+      continue
+    }
+    const result = await runStep(step, context, options)
+    if (result.status === 'failed') {
+      failed = true
+      if (options.signal?.aborted) {
+        interrupted = true
+        result.detail = `interrupted: ${result.detail}`
+        delete result.diagnosis
+      }
+    }
+    results.push(result)
+  }
+  return {results, failed, interrupted}
+}
+
+async function runStep<Context>(step: Step<Context>, context: Context, options: StepRunOptions): Promise<StepResult> {
+  const skipReason = step.skipReason?.(context)
+  if (skipReason) {
+    const result = skippedStep(step, skipReason)
+    options.events?.onStepEnd?.(result)
+    return result
+  }
+  options.events?.onStepStart?.(step)
+  const started = Date.now()
+  let result: StepResult
+  try {
+    const outcome = await step.run(context)
+    result =
+      typeof outcome === 'string'
+        ? {name: step.name, title: step.title, status: 'passed', detail: outcome, durationMs: Date.now() - started}
+        : {...skippedStep(step, outcome.skipped), durationMs: Date.now() - started}
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const diagnosis =
+      error instanceof UsageError
+        ? {code: 'usage', cause: error.message, remediation: error.actions.join('; ') || 'correct the command and run it again'}
+        : options.diagnosisFor(error)
+    result = {name: step.name, title: step.title, status: 'failed', detail: message, durationMs: Date.now() - started, diagnosis}
+  }
+  options.events?.onStepEnd?.(result)
+  return result
+}

@@ -1,3 +1,4 @@
+import type {S3Client} from '@aws-sdk/client-s3'
 import {Command, Flags, Interfaces} from '@oclif/core'
 import path from 'node:path'
 
@@ -8,7 +9,9 @@ import {endpointProblem} from './names.js'
 import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, TerminalPrompter} from './prompts.js'
 import type {ClusterConfig, ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
-import {Journal} from './verify/journal.js'
+import type {StepReport} from './steps/report.js'
+import type {StepEvents} from './steps/runner.js'
+import {Journal, type JournalEntry} from './verify/journal.js'
 
 /**
  * What a host that embeds these commands (or a test) may provide instead of the defaults: the
@@ -99,8 +102,43 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return createClusterClient(cluster, {userAgentExtra: services?.userAgentExtra, ...embedding().clusterClientOptions})
   }
 
-  protected journal(): Journal {
-    return new Journal(path.join(this.config.dataDir, 'verify-journal.json'))
+  protected journal<Entry extends {runId: string} = JournalEntry>(name = 'verify-journal.json'): Journal<Entry> {
+    return new Journal<Entry>(path.join(this.config.dataDir, name))
+  }
+
+  /** Deleting commands refuse at once in a scripted session without --yes: nothing has been sent yet. */
+  protected refuseUnconfirmedScriptedDeletion(options: {yes: boolean; dryRun: boolean}): void {
+    if (!options.yes && !options.dryRun && !this.prompter.interactive)
+      throw new UsageError('refusing to delete without confirmation in a scripted session: pass --yes', ['add --yes to confirm, or --dry-run to see what would be deleted'])
+  }
+
+  /** The confirmation the domain asks for: yes/no, or the name typed back for the most destructive cases. */
+  protected confirmer(yes: boolean): (message: string, typed?: string) => Promise<boolean> {
+    return async (message, typed) => {
+      if (yes) return true
+      if (typed === undefined) return this.prompter.confirm({message, flag: '--yes'})
+      const answer = await this.prompter.ask({
+        what: 'the confirmation',
+        flag: '--yes',
+        message: `${message} Type ${typed} to confirm`,
+        problem: (value) => (value === typed ? undefined : `must be exactly "${typed}"`),
+      })
+      return answer === typed
+    }
+  }
+
+  /** One S3 client per region and endpoint, created when a bucket is first touched. */
+  protected s3Clients(services: ServicesConfig | undefined): (storage: {region: string; endpoint?: string}) => Promise<S3Client> {
+    const clients = new Map<string, Promise<S3Client>>()
+    return (storage) => {
+      const key = `${storage.region} ${storage.endpoint ?? ''}`
+      let client = clients.get(key)
+      if (!client) {
+        client = import('./storage/s3.js').then(({createS3Client}) => createS3Client(storage, {userAgentExtra: services?.userAgentExtra}))
+        clients.set(key, client)
+      }
+      return client
+    }
   }
 
   /** Aborted on the first Ctrl-C; a second one ends the process at once. */
@@ -126,9 +164,29 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
 
-  /** Ends the command with an exit code; 0 returns normally. */
-  protected finish(exitCode: number): void {
-    if (exitCode !== ExitCode.ok) this.exit(exitCode)
+  /** Prints each step as it ends, in text mode; under --json the report comes whole at the end. */
+  protected async stepPrinter(): Promise<StepEvents> {
+    if (this.flags.json) return {}
+    const {renderStepLine} = await import('./render/text.js')
+    let stepNumber = 0
+    return {onStepEnd: (step) => this.log(renderStepLine(step, ++stepNumber))}
+  }
+
+  /** Progress on a terminal only: one line rewritten in place on stderr. */
+  protected progress(): ((message: string) => void) | undefined {
+    if (this.flags.json || !process.stderr.isTTY) return undefined
+    return (message) => process.stderr.write(`\r\u001B[2K${message}`)
+  }
+
+  /** The summary (or the JSON report), then the report's exit code. */
+  protected async report(report: StepReport): Promise<void> {
+    if (this.flags.json) this.printJson(report)
+    else {
+      const {renderSummary} = await import('./render/text.js')
+      if (process.stderr.isTTY) process.stderr.write('\r\u001B[2K')
+      this.log(renderSummary(report))
+    }
+    if (report.exitCode !== ExitCode.ok) this.exit(report.exitCode)
   }
 
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {

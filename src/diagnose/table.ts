@@ -81,6 +81,31 @@ export const DIAGNOSES: DiagnosisRule[] = [
     docs: GUIDE,
   },
   {
+    code: 'repository-out-of-sync',
+    matches: (facts) => says(facts, /do not match its expected state|concurrent modification of the index-N file/),
+    cause: "The repository's files were changed outside the cluster (deleted or rewritten by hand), so the cluster disabled it.",
+    remediation: (facts, context) =>
+      `Register it again so the cluster re-reads its real state: \`console snapshot delete --repository ${repositoryOf(context)} --snapshot <name>\` does this by itself, or \`console repo clean --repository ${repositoryOf(context)}\` removes it entirely.`,
+  },
+  {
+    code: 'not-confirmed',
+    matches: (facts) => facts.source === 'check' && facts.name === 'not-confirmed',
+    cause: 'The deletion was not confirmed, so nothing was deleted.',
+    remediation: () => 'Run the command again and confirm, or pass --yes.',
+  },
+  {
+    code: 'snapshot-still-listed',
+    matches: (facts) => facts.source === 'check' && facts.name === 'snapshot-still-listed',
+    cause: 'The cluster accepted the deletion but still lists the snapshot: it is still being deleted, or the deletion is stuck.',
+    remediation: (facts, context) => `Watch \`GET _snapshot/${repositoryOf(context)}/_current\` and the cluster's logs, then run the command again.`,
+  },
+  {
+    code: 'snapshot-still-in-bucket',
+    matches: (facts) => facts.source === 'check' && facts.name === 'snapshot-still-in-bucket',
+    cause: "The cluster no longer lists the snapshot, but the repository's newest index-N in the bucket still does: the cluster and the console are not looking at the same files.",
+    remediation: () => "Check that the registration's bucket, base_path and endpoint are the ones the console reads, and that nothing else writes to that path.",
+  },
+  {
     code: 'snapshot-running',
     matches: (facts) => has(facts, 'concurrent_snapshot_execution_exception'),
     cause: 'Another snapshot or snapshot deletion is running on the cluster.',

@@ -6,7 +6,8 @@ export function renderStepLine(step: StepResult, index: number): string {
   const time = step.status === 'skipped' && step.durationMs === 0 ? '' : ` (${formatDuration(step.durationMs)})`
   const lines = [`${MARK[step.status]} ${index}. ${step.title}${time}: ${step.detail}`]
   if (step.diagnosis) {
-    lines.push(`    cause: ${step.diagnosis.cause}`, `    next:  ${step.diagnosis.remediation}`)
+    if (step.diagnosis.cause !== step.detail) lines.push(`    cause: ${step.diagnosis.cause}`)
+    lines.push(`    next:  ${step.diagnosis.remediation}`)
     if (step.diagnosis.docs) lines.push(`    docs:  ${step.diagnosis.docs}`)
   }
   return lines.join('\n')

@@ -23,7 +23,10 @@ export interface StepReport {
   leftovers: string[]
 }
 
+/** 130 interrupted; 2 when a step refused the request as given (a usage diagnosis); 1 a failed check; else 0. */
 export function exitCodeOf(steps: StepResult[], interrupted: boolean): number {
   if (interrupted) return ExitCode.interrupted
-  return steps.some((step) => step.status === 'failed') ? ExitCode.checkFailed : ExitCode.ok
+  const failed = steps.filter((step) => step.status === 'failed')
+  if (failed.some((step) => step.diagnosis?.code === 'usage')) return ExitCode.usage
+  return failed.length > 0 ? ExitCode.checkFailed : ExitCode.ok
 }

@@ -26,6 +26,8 @@ export class FakeCluster {
   version = {number: '7.10.2', distribution: undefined as string | undefined}
   /** When false, snapshots "succeed" without writing files: the snapshot-not-in-bucket case. */
   writesFiles = true
+  /** Snapshots reported IN_PROGRESS. */
+  readonly running = new Set<string>()
   private generation = new Map<string, number>()
 
   constructor(
@@ -62,6 +64,8 @@ export class FakeCluster {
     }
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
     if (parts.length === 0) return [200, {cluster_name: 'fake', version: this.version}]
+    if (url.pathname === '/_cluster/state/metadata')
+      return [200, {metadata: {repositories: Object.fromEntries([...this.repositories].map(([name, body]) => [name, {...body, generation: this.generation.get(name) ?? -1}]))}}]
     if (parts[0] === '_nodes')
       return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {name: node.name, plugins: node.plugins.map((name) => ({name})), modules: []}]))}]
     if (parts[0] !== '_snapshot') return [404, {error: {type: 'not_found', reason: url.pathname}}]
@@ -72,7 +76,7 @@ export class FakeCluster {
     if (!snapshot) {
       if (method === 'PUT') {
         this.repositories.set(repository, body)
-        this.snapshots.set(repository, this.snapshots.get(repository) ?? new Map())
+        this.readRepositoryFiles(repository, body)
         return [200, {acknowledged: true}]
       }
       if (!known) return missingRepository
@@ -93,14 +97,40 @@ export class FakeCluster {
       if (this.writesFiles) this.writeRepositoryFiles(repository, known, {snap: uuid})
       return [200, {snapshot: {snapshot, uuid, state: 'SUCCESS', indices: []}}]
     }
+    if (method === 'GET') {
+      const pattern = new RegExp(`^(${snapshot.split(',').map((part) => (part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*'))).join('|')})$`)
+      const matching = [...snapshots].filter(([name]) => pattern.test(name))
+      if (matching.length === 0 && !snapshot.includes('*') && snapshot !== '_all') return missingSnapshot
+      return [200, {snapshots: matching.map(([name, uuid]) => ({snapshot: name, uuid, state: this.running.has(name) ? 'IN_PROGRESS' : 'SUCCESS'}))}]
+    }
     if (!snapshots.has(snapshot)) return missingSnapshot
     if (method === 'DELETE') {
+      this.running.delete(snapshot)
       const uuid = snapshots.get(snapshot)!
       snapshots.delete(snapshot)
       if (this.writesFiles) this.writeRepositoryFiles(repository, known, {removed: uuid})
       return [200, {acknowledged: true}]
     }
-    return [200, {snapshots: [{snapshot, uuid: snapshots.get(snapshot), state: 'SUCCESS'}]}]
+    return [405, {error: {type: 'method_not_allowed', reason: method}}]
+  }
+
+  /** As a node does on registration: the snapshots are what the newest index-N says, or none. */
+  private readRepositoryFiles(repository: string, body: Repository) {
+    const snapshots = new Map<string, string>()
+    let newest = -1
+    if (body.type === 's3' && this.s3?.buckets.has(body.settings.bucket)) {
+      const prefix = body.settings.base_path ? `${body.settings.base_path}/` : ''
+      for (const key of this.s3.keys(body.settings.bucket, `${prefix}index-`)) {
+        const generation = Number(/index-(\d+)$/.exec(key)?.[1] ?? -1)
+        newest = Math.max(newest, generation)
+      }
+      if (newest >= 0) {
+        const index = JSON.parse(this.s3.buckets.get(body.settings.bucket)!.objects.get(`${prefix}index-${newest}`)!.toString())
+        for (const entry of index.snapshots) snapshots.set(entry.name, entry.uuid)
+      }
+    }
+    this.snapshots.set(repository, snapshots)
+    this.generation.set(repository, newest)
   }
 
   private writeRepositoryFiles(repository: string, known: Repository, change: {snap?: string; removed?: string}) {

@@ -124,14 +124,17 @@ export class FakeS3 {
         return [200, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${name}</Name><IsTruncated>false</IsTruncated>${common.map((entry) => `<CommonPrefixes><Prefix>${escape(entry)}</Prefix></CommonPrefixes>`).join('')}</ListBucketResult>`]
       }
       const limit = Math.min(Number(url.searchParams.get('max-keys') ?? this.pageSize), this.pageSize)
-      const all = this.keys(name, prefix)
-      const start = Number(url.searchParams.get('continuation-token') ?? 0)
-      const page = all.slice(start, start + limit)
-      const truncated = start + limit < all.length
+      // As S3 does, a continuation token stands for the last key returned, not a position: deleting
+      // keys of earlier pages while listing must not make the listing skip any.
+      const token = url.searchParams.get('continuation-token')
+      const after = token ? Buffer.from(token, 'base64url').toString() : ''
+      const all = this.keys(name, prefix).filter((key) => key > after)
+      const page = all.slice(0, limit)
+      const truncated = limit < all.length
       const contents = page.map((key) => `<Contents><Key>${escape(key)}</Key><Size>${bucket.objects.get(key)!.length}</Size></Contents>`).join('')
       return [
         200,
-        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${name}</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${limit}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${start + limit}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`,
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${name}</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${limit}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${Buffer.from(page.at(-1)!).toString('base64url')}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`,
       ]
     }
     return [405, xmlError('MethodNotAllowed', `${method} ${url.search}`)]

@@ -1,24 +1,51 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../../base-command.js'
-import {UsageError} from '../../errors.js'
+import {BaseCommand, checkedFlag} from '../../base-command.js'
+import {clusterNameProblem} from '../../names.js'
+import {DEFAULT_REPOSITORY_NAME} from '../../services/model.js'
 
 export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
   static override summary = "Delete snapshots through the cluster, so the repository's index never points at missing files."
-  static override description = `Deletes the migration's snapshot (snapshot.snapshot_name in snapshot.snapshot_repo_name), or the ones named with --snapshot, through DELETE _snapshot/<repo>/<snap>.
+  static override description = `Deletes the migration's snapshot (snapshot.snapshot_name in snapshot.snapshot_repo_name), or the ones named with --snapshot, through DELETE _snapshot/<repo>/<snap>, waits until the cluster no longer lists them, and for an S3 repository reads the bucket's newest index-N to confirm they are gone there too. A snapshot that is already gone is reported as such (exit 0). When the repository's files were changed outside the cluster, it registers the repository again so the cluster re-reads their real state.
 
-Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or configuration, 130 interrupted.`
+Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or configuration (or no --yes in a scripted session), 130 interrupted.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --snapshot rfs-snapshot --yes',
+    "<%= config.bin %> <%= command.id %> --snapshot 'verify_snapshot_*' --dry-run",
+  ]
 
   static override flags = {
-    snapshot: Flags.string({description: 'snapshot to delete (repeatable; wildcards as the cluster accepts them)', multiple: true}),
-    repository: Flags.string({description: 'repository holding it (default: snapshot.snapshot_repo_name, else migration_assistant_repo)'}),
+    snapshot: Flags.string({description: 'snapshot to delete (repeatable; wildcards as the cluster accepts them); default: snapshot.snapshot_name', multiple: true}),
+    repository: Flags.string({description: `repository holding it (default: snapshot.snapshot_repo_name, else ${DEFAULT_REPOSITORY_NAME})`}),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required in scripted sessions)'}),
     'dry-run': Flags.boolean({description: 'show what would be deleted and touch nothing'}),
   }
 
   public async run(): Promise<void> {
-    throw new UsageError('console snapshot delete is not implemented yet in this version of the plugin', [
-      'delete through the cluster: curl -X DELETE "<endpoint>/_snapshot/<repository>/<snapshot>"',
-    ])
+    const dryRun = this.flags['dry-run']
+    this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, dryRun})
+    const services = await this.services()
+    const repository =
+      checkedFlag('--repository', this.flags.repository, (name) => clusterNameProblem(name)) ?? services?.snapshot?.repositoryName ?? DEFAULT_REPOSITORY_NAME
+    for (const name of this.flags.snapshot ?? []) checkedFlag('--snapshot', name, (value) => clusterNameProblem(value, {allowWildcard: true}))
+    const snapshots = this.flags.snapshot ?? [
+      await this.resolveValue(undefined, services?.snapshot?.snapshotName, {
+        what: 'the snapshot to delete',
+        flag: '--snapshot',
+        message: 'Snapshot to delete',
+        problem: (value) => clusterNameProblem(value, {allowWildcard: true}),
+      }),
+    ]
+    const cluster = await this.clusterClient(await this.sourceCluster(services), services)
+    const fileStorage = services?.snapshot?.storage
+    const {deleteSnapshotsThroughCluster} = await import('../../repository/delete-snapshots.js')
+    const report = await deleteSnapshotsThroughCluster(
+      {repository, snapshots, dryRun, s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined},
+      {cluster, s3: this.s3Clients(services), confirm: this.confirmer(this.flags.yes), signal: this.interruptSignal(), onProgress: this.progress()},
+      await this.stepPrinter(),
+    )
+    await this.report(report)
   }
 }

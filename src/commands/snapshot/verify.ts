@@ -47,27 +47,19 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
       return
     }
 
-    const [{runVerification}, {renderStepLine, renderSummary}, {createS3Client}] = await Promise.all([
-      import('../../verify/run.js'),
-      import('../../render/text.js'),
-      import('../../storage/s3.js'),
-    ])
-    const client = await this.clusterClient(cluster, services)
-    let s3: ReturnType<typeof createS3Client> | undefined
-    let stepNumber = 0
+    const {runVerification} = await import('../../verify/run.js')
+    const s3 = this.s3Clients(services)
     const report = await runVerification(
       request,
       {
-        cluster: client,
-        s3: () => (s3 ??= createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>, {userAgentExtra: services?.userAgentExtra})),
+        cluster: await this.clusterClient(cluster, services),
+        s3: () => s3(storage as Extract<RepositoryStorage, {kind: 's3'}>),
         journal: this.journal(),
         signal: this.interruptSignal(),
       },
-      {onStepEnd: (step) => this.flags.json || this.log(renderStepLine(step, ++stepNumber))},
+      await this.stepPrinter(),
     )
-    if (this.flags.json) this.printJson(report)
-    else this.log(renderSummary(report))
-    this.finish(report.exitCode)
+    await this.report(report)
   }
 
   /** S3 unless an fs path is given or the file says fs; each value from flag, file or prompt. */

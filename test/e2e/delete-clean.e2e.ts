@@ -1,0 +1,97 @@
+import {DeleteObjectsCommand} from '@aws-sdk/client-s3'
+import {strict as assert} from 'node:assert'
+
+import {console_, createBucket, emptyAndDeleteBucket, engines, keysUnder, s3Client, writeServices} from '../helpers/e2e.js'
+
+const local = engines()
+const bucket = 'e2e-migration'
+const repository = 'e2e_migration_repo'
+
+const services = () =>
+  writeServices(
+    'migration.yaml',
+    `source_cluster:
+  endpoint: ${local.opensearch}
+  no_auth:
+snapshot:
+  snapshot_name: rfs-snapshot
+  snapshot_repo_name: ${repository}
+  s3:
+    repo_uri: s3://${bucket}/rfs-snapshot-repo
+    aws_region: ${local.region}
+    endpoint: ${local.s3Endpoint}
+`,
+  )
+
+async function cluster(method: string, path: string, body?: unknown): Promise<{status: number; body: any}> {
+  const answer = await fetch(`${local.opensearch}${path}`, {method, body: body === undefined ? undefined : JSON.stringify(body), headers: {'content-type': 'application/json'}})
+  return {status: answer.status, body: await answer.json()}
+}
+
+const takeSnapshot = () => cluster('PUT', `/_snapshot/${repository}/rfs-snapshot?wait_for_completion=true`, {indices: 'e2e-*', include_global_state: false})
+
+describe('snapshot delete and repo clean against real engines', () => {
+  before(async () => {
+    await createBucket(bucket)
+    for (const index of ['e2e-books', 'e2e-films', 'e2e-songs']) {
+      await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: `first of ${index}`})
+      await cluster('PUT', `/${index}/_doc/2?refresh=true`, {title: `second of ${index}`})
+    }
+    const registration = await cluster('PUT', `/_snapshot/${repository}`, {type: 's3', settings: {bucket, base_path: 'rfs-snapshot-repo', region: local.region}})
+    assert.equal(registration.status, 200, JSON.stringify(registration.body))
+  })
+
+  after(async () => {
+    await cluster('DELETE', `/_snapshot/${repository}`)
+    for (const index of ['e2e-books', 'e2e-films', 'e2e-songs']) await cluster('DELETE', `/${index}`)
+    await emptyAndDeleteBucket(bucket)
+  })
+
+  it('refuses without --yes in a scripted session and leaves the snapshot', async () => {
+    assert.equal((await takeSnapshot()).status, 200)
+    const refused = await console_(['snapshot', 'delete', '--config-file', services()])
+    assert.equal(refused.exitCode, 2)
+    assert.match(refused.stderr, /pass --yes/)
+    assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
+  })
+
+  it('deletes a real snapshot of three indices through the cluster, and the same name can be taken again', async () => {
+    const deleted = await console_(['snapshot', 'delete', '--config-file', services(), '--yes', '--json'])
+    assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
+    const report = JSON.parse(deleted.stdout)
+    assert.deepEqual(report.deleted, ['rfs-snapshot'])
+    assert.match(report.steps[3].detail, /index-\d+ no longer lists rfs-snapshot/)
+    const again = await takeSnapshot()
+    assert.equal(again.status, 200, JSON.stringify(again.body))
+    assert.equal(again.body.snapshot.indices.length, 3)
+  })
+
+  it('recovers after files were deleted behind the cluster: no "already exists" afterwards', async () => {
+    const keys = await keysUnder(bucket, 'rfs-snapshot-repo/')
+    assert.ok(keys.length > 0)
+    await s3Client().send(new DeleteObjectsCommand({Bucket: bucket, Delete: {Objects: keys.map((Key) => ({Key}))}}))
+    const conflict = await takeSnapshot()
+    assert.notEqual(conflict.status, 200, 'the cluster is out of step with its files, as the guide warns')
+    const recovered = await console_(['snapshot', 'delete', '--config-file', services(), '--yes'])
+    assert.equal(recovered.exitCode, 0, recovered.stdout + recovered.stderr)
+    assert.match(recovered.stdout, /registered again/)
+    const again = await takeSnapshot()
+    assert.equal(again.status, 200, JSON.stringify(again.body))
+  })
+
+  it("refuses to clean the migration's repository without --force, then cleans it completely with it", async () => {
+    const refused = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--yes'])
+    assert.equal(refused.exitCode, 2)
+    assert.match(refused.stdout, /verify did not make \(rfs-snapshot\)/)
+    assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
+
+    const dryRun = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--dry-run', '--json'])
+    assert.equal(dryRun.exitCode, 0, dryRun.stdout + dryRun.stderr)
+    assert.match(JSON.parse(dryRun.stdout).steps[3].detail, /would delete \d+ object\(s\)/)
+
+    const cleaned = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--yes', '--json'])
+    assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
+    assert.equal((await cluster('GET', `/_snapshot/${repository}`)).status, 404, 'no registration')
+    assert.deepEqual(await keysUnder(bucket), [], 'no object left, hashed shard paths included')
+  })
+})

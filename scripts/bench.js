@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// npm run bench: startup, verify and prefix-emptying figures, each against its baseline in the same run.
+// A benchmark, not a test: it prints figures and ratios and exits 0 unless something failed to run.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const cli = path.join(root, 'bin', 'run.js')
+const scratch = mkdtempSync(path.join(tmpdir(), 'console-bench-'))
+const args = new Set(process.argv.slice(2))
+const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+const ms = (value) => `${value.toFixed(0)} ms`
+
+function timeOnce(command, commandArgs, env = {}) {
+  const started = process.hrtime.bigint()
+  const result = spawnSync(command, commandArgs, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} exited ${result.status}: ${result.stderr}`)
+  return elapsed
+}
+
+/** Medians of several runs, the candidates interleaved so that machine noise hits them alike. */
+function startup() {
+  const cases = {
+    'node -e 0': [process.execPath, ['-e', '0']],
+    'console --version': [process.execPath, [cli, '--version']],
+    'console snapshot verify --help': [process.execPath, [cli, 'snapshot', 'verify', '--help']],
+  }
+  const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]))
+  for (const [name, [command, commandArgs]] of Object.entries(cases)) timeOnce(command, commandArgs) // warm the file cache
+  for (let run = 0; run < RUNS; run++)
+    for (const [name, [command, commandArgs]] of Object.entries(cases)) samples[name].push(timeOnce(command, commandArgs))
+  const base = median(samples['node -e 0'])
+  console.log(`\nstartup (median of ${RUNS} runs each, interleaved)`)
+  for (const [name, values] of Object.entries(samples)) {
+    const target = name.includes('--help') ? 2.5 : name.includes('--version') ? 2 : undefined
+    const ratio = median(values) / base
+    console.log(`  ${name.padEnd(34)} ${ms(median(values)).padStart(8)}   ${ratio.toFixed(2)}x node${target ? ` (target <= ${target}x: ${ratio <= target ? 'met' : 'MISSED'})` : ''}`)
+  }
+}
+
+function engines() {
+  if (!process.env.OPENSEARCH_URL) return undefined
+  return {
+    cluster: process.env.OPENSEARCH_URL,
+    s3: process.env.S3_ENDPOINT,
+    region: process.env.S3_REGION,
+    env: {AWS_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: process.env.S3_SECRET_KEY, CONSOLE_DATA_DIR: path.join(scratch, 'data'), CI: 'true'},
+  }
+}
+
+function verifyAgainstManual(local) {
+  if (!existsSync('/usr/bin/aws')) return console.log('\nverify vs the manual procedure: skipped (no /usr/bin/aws; apt-get install awscli)')
+  const services = path.join(scratch, 'services.yaml')
+  const samples = {verify: [], manual: []}
+  const runs = Number(process.env.BENCH_VERIFY_RUNS ?? 5)
+  for (let run = 0; run < runs; run++) {
+    writeFileSync(services, `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-verify-${run}/base\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`)
+    samples.verify.push(timeOnce(process.execPath, [cli, 'snapshot', 'verify', '--config-file', services, '--create-bucket', '--no-prompt'], local.env))
+    samples.manual.push(timeOnce('bash', [path.join(root, 'scripts/bench/manual-verify.sh'), local.cluster, local.s3, `bench-manual-${run}`, local.region], local.env))
+  }
+  const ratio = median(samples.verify) / median(samples.manual)
+  console.log(`\nverify end to end vs the guide's curl/aws steps (median of ${runs}, OpenSearch + S3 on loopback)`)
+  console.log(`  console snapshot verify --create-bucket  ${ms(median(samples.verify)).padStart(8)}  (8 steps, snapshot proven in the bucket)`)
+  console.log(`  manual curl + aws script                 ${ms(median(samples.manual)).padStart(8)}  (no proof, no diagnosis)`)
+  console.log(`  ratio ${ratio.toFixed(2)}x (target <= 1x: ${ratio <= 1 ? 'met' : 'MISSED'})`)
+}
+
+async function populate(local, bucket, prefix, count) {
+  const {S3Client, PutObjectCommand, CreateBucketCommand} = await import('@aws-sdk/client-s3')
+  const s3 = new S3Client({region: local.region, endpoint: local.s3, forcePathStyle: true, credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY}})
+  await s3.send(new CreateBucketCommand({Bucket: bucket})).catch(() => {})
+  let next = 0
+  const worker = async () => {
+    while (next < count) {
+      const index = next++
+      await s3.send(new PutObjectCommand({Bucket: bucket, Key: `${prefix}indices/i${index % 50}/0/__${index}`, Body: 'x'.repeat(64)}))
+    }
+  }
+  await Promise.all(Array.from({length: 32}, worker))
+}
+
+function timedWithPeakMemory(command, commandArgs, env) {
+  const report = path.join(scratch, `time-${Date.now()}`)
+  const elapsed = timeOnce('/usr/bin/time', ['-f', '%M', '-o', report, command, ...commandArgs], env)
+  return {elapsed, peakKiB: Number(readFileSync(report, 'utf8').trim().split('\n').at(-1))}
+}
+
+async function emptyingAgainstAwsCli(local, counts) {
+  if (!existsSync('/usr/bin/aws')) return console.log('\nrepo clean vs aws s3 rm: skipped (no /usr/bin/aws)')
+  console.log('\nemptying a prefix: console repo clean vs aws s3 rm --recursive (same objects, same store)')
+  const register = (name, bucket) =>
+    fetch(`${local.cluster}/_snapshot/${name}`, {method: 'PUT', headers: {'content-type': 'application/json'}, body: JSON.stringify({type: 's3', settings: {bucket, base_path: 'bench', region: local.region}})})
+  const peaks = {}
+  for (const count of counts) {
+    await populate(local, 'bench-clean', 'bench/', count)
+    if (!(await register('bench_clean_repo', 'bench-clean')).ok) throw new Error('registering the bench repository failed')
+    const clean = timedWithPeakMemory(process.execPath, [cli, 'repo', 'clean', '--repository', 'bench_clean_repo', '--endpoint', local.cluster, '--yes', '--json'], local.env)
+    peaks[count] = clean.peakKiB
+    await populate(local, 'bench-awscli', 'bench/', count)
+    const awsCli = timedWithPeakMemory('/usr/bin/aws', ['--endpoint-url', local.s3, '--region', local.region, 's3', 'rm', 's3://bench-awscli/bench/', '--recursive', '--only-show-errors'], local.env)
+    console.log(
+      `  ${String(count).padStart(7)} objects: repo clean ${ms(clean.elapsed).padStart(9)} (peak ${(clean.peakKiB / 1024).toFixed(0)} MiB)   aws s3 rm ${ms(awsCli.elapsed).padStart(9)}   ${(awsCli.elapsed / clean.elapsed).toFixed(2)}x faster (target >= 2x: ${awsCli.elapsed / clean.elapsed >= 2 ? 'met' : 'MISSED'})`,
+    )
+  }
+  if (counts.length > 1) {
+    const [small, large] = [counts[0], counts.at(-1)]
+    const growth = peaks[large] / peaks[small]
+    console.log(`  peak memory at ${large} / at ${small}: ${growth.toFixed(2)}x (target <= 1.2x: ${growth <= 1.2 ? 'met' : 'MISSED'})`)
+  }
+}
+
+startup()
+const local = engines()
+if (!local) console.log('\n(no engines: run through `npm run bench` for the verify and emptying figures)')
+else {
+  verifyAgainstManual(local)
+  if (!args.has('--no-emptying')) await emptyingAgainstAwsCli(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))
+}

@@ -192,7 +192,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     // this.exit() ends a command by throwing; that is not a failure to report.
     if ((error as {code?: string}).code === 'EEXIT') throw error
-    const json = this.flags?.json ?? process.argv.includes('--json')
+    const json = this.flags?.json ?? this.argv.includes('--json')
     let exitCode: number
     let diagnosis: Diagnosis | undefined
     let actions: string[] = []

@@ -51,6 +51,8 @@ export async function runSteps<Context>(steps: Step<Context>[], context: Context
     }
     results.push(result)
   }
+  // An interrupt during the last step that the step itself did not notice still counts.
+  interrupted ||= Boolean(options.signal?.aborted)
   return {results, failed, interrupted}
 }
 

@@ -1,0 +1,96 @@
+import {strict as assert} from 'node:assert'
+import {mkdtempSync, mkdirSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import nock from 'nock'
+
+import {sharedFixture} from '../helpers/paths.js'
+import {runCommand} from '../helpers/run-command.js'
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'bad-input-'))
+let fileNumber = 0
+function services(text: string): string {
+  const file = path.join(scratch, `services-${fileNumber++}.yaml`)
+  writeFileSync(file, text)
+  return file
+}
+const valid = sharedFixture('services', 'basic-auth-s3.yaml')
+const s3Section = (repoUri: string, region = 'us-east-1') => `snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: ${repoUri}\n    aws_region: ${region}\n`
+const cluster = (body: string) => `source_cluster:\n  endpoint: http://source:9200\n${body}`
+const directory = path.join(scratch, 'a-directory.yaml')
+mkdirSync(directory)
+const huge = path.join(scratch, 'huge.yaml')
+writeFileSync(huge, `# ${'x'.repeat(1024 * 1024 + 10)}\n`)
+
+/** [what, argv, the value and the rule the message must name] */
+const INPUTS: [string, string[], RegExp][] = [
+  ['malformed YAML', ['snapshot', 'verify', '--config-file', services('source_cluster: [\n')], /not valid YAML/],
+  ['a directory as services file', ['snapshot', 'verify', '--config-file', directory], /is a directory/],
+  ['an empty services file', ['snapshot', 'verify', '--config-file', services('')], /is empty/],
+  ['a huge services file', ['snapshot', 'verify', '--config-file', huge], /at most 1048576 bytes/],
+  ['a missing services file', ['snapshot', 'verify', '--config-file', path.join(scratch, 'absent.yaml')], /no such file/],
+  ['a misspelt cluster field', ['snapshot', 'verify', '--config-file', services(cluster('  no_auth:\n  allow_insecur: true\n'))], /source_cluster\.allow_insecur: unknown field/],
+  ['a misspelt snapshot field', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}  snapshot_nmae: x\n`)], /snapshot\.snapshot_nmae: unknown field/],
+  ['a misspelt s3 field', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}    regoin: x\n`)], /snapshot\.s3\.regoin: unknown field/],
+  ['an unknown top-level section', ['snapshot', 'verify', '--config-file', services('sources:\n  a: 1\n')], /sources: unknown field/],
+  ['both basic_auth and sigv4', ['snapshot', 'verify', '--config-file', services(cluster('  basic_auth:\n    username: a\n    password: b\n  sigv4:\n'))], /found basic_auth and sigv4/],
+  ['no auth block', ['snapshot', 'verify', '--config-file', services(cluster(''))], /found none/],
+  ['an endpoint without scheme', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: source:9200\n  no_auth:\n')], /source\.endpoint: must/],
+  ['allow_insecure as text', ['snapshot', 'verify', '--config-file', services(cluster('  no_auth:\n  allow_insecure: sure\n'))], /allow_insecure: must be true or false/],
+  ['repo_uri without s3://', ['snapshot', 'verify', '--config-file', services(s3Section('bucket/path'))], /repo_uri: must start with s3:\/\//],
+  ['repo_uri without a bucket', ['snapshot', 'verify', '--config-file', services(s3Section('s3://'))], /must name a bucket/],
+  ['an uppercase bucket in repo_uri', ['snapshot', 'verify', '--config-file', services(s3Section('s3://Bucket/x'))], /bucket "Bucket" may hold only lowercase/],
+  ['an IP-shaped bucket in repo_uri', ['snapshot', 'verify', '--config-file', services(s3Section('s3://10.0.0.1/x'))], /bucket "10\.0\.0\.1" must not be formatted as an IP address/],
+  ['an invalid region in the file', ['snapshot', 'verify', '--config-file', services(s3Section('s3://bucket', 'europe'))], /aws_region: must be an AWS region/],
+  ['a role that is not an ARN', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}    role: SnapshotRole\n`)], /role: must be an IAM role ARN/],
+  ['both s3 and fs', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}  fs:\n    repo_path: /x\n`)], /found both/],
+  ['a relative fs repo_path', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  fs:\n    repo_path: data/x\n')], /repo_path: must be an absolute path/],
+  ['an uppercase snapshot_name', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: Snap\n  fs:\n    repo_path: /x\n')], /snapshot_name: must be lowercase/],
+  ['a snapshot_repo_name with a space', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  snapshot_repo_name: my repo\n  fs:\n    repo_path: /x\n')], /snapshot_repo_name: must not contain spaces/],
+  ['a secret ARN that is not one', ['snapshot', 'verify', '--config-file', services(cluster('  basic_auth:\n    user_secret_arn: my-secret\n'))], /user_secret_arn: must be a Secrets Manager secret ARN/],
+  ['a sigv4 service that does not exist', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: https://h\n  sigv4:\n    service: s3\n')], /must be "es" or "aoss"/],
+  ['an invalid sigv4 region', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: https://h\n  sigv4:\n    region: east\n')], /sigv4\.region: must be an AWS region/],
+  ['a top-level list', ['snapshot', 'verify', '--config-file', services('- a\n')], /must be a YAML mapping/],
+  ['duplicate keys', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: http://a:1\n  endpoint: http://b:1\n  no_auth:\n')], /not valid YAML/],
+]
+
+const BAD_BUCKETS: [string, RegExp][] = [
+  ['UPPER', /lowercase/], ['ab', /3 to 63/], ['b'.repeat(64), /3 to 63/], ['192.168.1.1', /IP address/], ['xn--punycode', /reserved prefix/],
+  ['bucket-s3alias', /reserved suffix/], ['bucket--ol-s3', /reserved suffix/], ['my..bucket', /adjacent dots/], ['-leading', /start and end/], ['under_score', /lowercase letters/],
+]
+for (const [bucket, rule] of BAD_BUCKETS)
+  INPUTS.push([`--bucket ${bucket.slice(0, 20)}`, ['snapshot', 'verify', '--config-file', valid, '--bucket', bucket], new RegExp(`--bucket "${bucket.replaceAll('.', '\\.')}": .*${rule.source}`)])
+for (const region of ['US-EAST-1', 'us-east', 'moon-north-1', 'eu_west_1', 'useast1', 'global'])
+  INPUTS.push([`--region ${region}`, ['snapshot', 'verify', '--config-file', valid, '--region', region], new RegExp(`--region "${region}": must be an AWS region name`)])
+for (const [name, rule] of [['Upper', /lowercase/], ['has space', /spaces/], ['_hidden', /must not start/], ['hash#tag', /"#"/], ['a,b', /","/], ['star*', /"\*"/], ['-dash', /must not start/], ['back\\slash', /must not contain/]] as const)
+  INPUTS.push([`--repository ${name}`, ['snapshot', 'verify', '--config-file', valid, '--repository', name], new RegExp(`--repository "${name.replaceAll('\\', '\\\\').replaceAll('*', '\\*')}": .*${rule.source}`)])
+for (const [name, rule] of [['Snap', /lowercase/], ['two words', /spaces/], ['_all_mine', /must not start/], ['q?', /"\?"/], ['x#y', /"#"/]] as const)
+  INPUTS.push([`delete --snapshot ${name}`, ['snapshot', 'delete', '--config-file', valid, '--snapshot', name, '--yes'], new RegExp(`--snapshot "${name.replaceAll('?', '\\?')}": .*${rule.source}`)])
+for (const [name, rule] of [['Repo', /lowercase/], ['_x', /must not start/]] as const)
+  INPUTS.push([`clean --repository ${name}`, ['repo', 'clean', '--config-file', valid, '--repository', name, '--yes'], new RegExp(`--repository "${name}": .*${rule.source}`)])
+for (const endpoint of ['source:9200', 'ftp://source:21', 'nohost'])
+  INPUTS.push([`--endpoint ${endpoint}`, ['snapshot', 'verify', '--config-file', valid, '--endpoint', endpoint], new RegExp(`--endpoint "${endpoint}": must`)])
+INPUTS.push(['--s3-endpoint without scheme', ['snapshot', 'verify', '--config-file', valid, '--s3-endpoint', 'localhost:9000'], /--s3-endpoint "localhost:9000": must/])
+INPUTS.push(['a relative --fs-path', ['snapshot', 'verify', '--config-file', valid, '--fs-path', 'snapshots'], /--fs-path "snapshots": must be an absolute path/])
+INPUTS.push(['--bucket with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--bucket', 'abc', '--fs-path', '/x'], /--fs-path=\/x cannot also be provided when using --bucket|cannot also be provided/])
+INPUTS.push(['--region with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--region', 'us-east-1', '--fs-path', '/x'], /cannot also be provided/])
+INPUTS.push(['an unknown flag', ['snapshot', 'verify', '--config-file', valid, '--buckett', 'abc'], /Nonexistent flag: --buckett/])
+
+describe('bad input is rejected before any request', () => {
+  const attempted: string[] = []
+  const record = (request: {method?: string; path?: string; host?: string}) => attempted.push(`${request.method} ${request.host ?? ''}${request.path ?? ''}`)
+  before(() => nock.emitter.on('no match', record))
+  after(() => nock.emitter.removeListener('no match', record))
+
+  it(`tries ${INPUTS.length} inputs (at least 50)`, () => assert.ok(INPUTS.length >= 50, String(INPUTS.length)))
+
+  for (const [what, argv, message] of INPUTS)
+    it(`rejects ${what} with exit 2, naming the value and the rule`, async () => {
+      attempted.length = 0
+      const outcome = await runCommand([...argv, '--json'], {CI: 'true', MIGRATION_SERVICES_YAML_PATH: undefined, CONSOLE_DATA_DIR: path.join(scratch, 'data')})
+      assert.equal(outcome.exitCode, 2, outcome.stdout + outcome.stderr)
+      const error = JSON.parse(outcome.stdout).error
+      assert.match(error.message, message)
+      assert.deepEqual(attempted, [], 'no request was sent')
+    })
+})

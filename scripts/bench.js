@@ -24,7 +24,7 @@ function timeOnce(command, commandArgs, env = {}) {
   const started = process.hrtime.bigint()
   const result = spawnSync(command, commandArgs, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} exited ${result.status}: ${result.stderr}`)
+  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`)
   return elapsed
 }
 
@@ -101,10 +101,12 @@ async function emptyingAgainstAwsCli(local, counts) {
   const register = (name, bucket) =>
     fetch(`${local.cluster}/_snapshot/${name}`, {method: 'PUT', headers: {'content-type': 'application/json'}, body: JSON.stringify({type: 's3', settings: {bucket, base_path: 'bench', region: local.region}})})
   const peaks = {}
+  const services = path.join(scratch, 'clean-services.yaml')
+  writeFileSync(services, `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-clean/bench\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`)
   for (const count of counts) {
     await populate(local, 'bench-clean', 'bench/', count)
     if (!(await register('bench_clean_repo', 'bench-clean')).ok) throw new Error('registering the bench repository failed')
-    const clean = timedWithPeakMemory(process.execPath, [cli, 'repo', 'clean', '--repository', 'bench_clean_repo', '--endpoint', local.cluster, '--yes', '--json'], local.env)
+    const clean = timedWithPeakMemory(process.execPath, [cli, 'repo', 'clean', '--repository', 'bench_clean_repo', '--config-file', services, '--yes', '--json'], local.env)
     peaks[count] = clean.peakKiB
     await populate(local, 'bench-awscli', 'bench/', count)
     const awsCli = timedWithPeakMemory('/usr/bin/aws', ['--endpoint-url', local.s3, '--region', local.region, 's3', 'rm', 's3://bench-awscli/bench/', '--recursive', '--only-show-errors'], local.env)

@@ -97,14 +97,21 @@ export interface SnapshotInfo {
   failures?: unknown[]
 }
 
-/** A metadata-only snapshot, as the migration guide takes it, waiting until it is done. */
+/**
+ * The test snapshot's body. The guide sends `"indices": ""`, but an empty list means *all* indices
+ * (measured on OpenSearch 3.6 and Elasticsearch 7.10: every index was copied); `-*` excludes every
+ * index, so only the cluster's metadata is written, which is what the guide means to test.
+ */
+export const METADATA_ONLY_SNAPSHOT = {indices: '-*', ignore_unavailable: true, include_global_state: true}
+
+/** A metadata-only snapshot, waiting until it is done. */
 export async function createMetadataSnapshot(cluster: ClusterClient, repository: string, snapshot: string, signal?: AbortSignal): Promise<SnapshotInfo> {
   const {body} = await cluster.send<{snapshot?: SnapshotInfo}>(
     {
       method: 'PUT',
       path: snapshotPath(repository, snapshot),
       query: {wait_for_completion: 'true'},
-      body: {indices: '', ignore_unavailable: true, include_global_state: true},
+      body: METADATA_ONLY_SNAPSHOT,
       // Repeating it after it was taken would fail with "already exists".
       idempotent: false,
       timeoutMs: 600_000,

@@ -49,14 +49,16 @@ export function factsOf(error: unknown): FailureFacts {
     if (error.status === undefined)
       return {source: 'cluster-network', code: error.code, types: [], text: error.message, request: error.request, reason: error.message, details: {endpoint: error.endpoint}}
     const causes = collectCauses(error.clusterError)
-    const bodyText = typeof error.body === 'string' ? error.body : ''
+    // Some answers are not cluster errors at all (a proxy's text, Amazon OpenSearch Service's {"message"}).
+    const bodyText = typeof error.body === 'string' ? error.body : error.clusterError ? '' : JSON.stringify(error.body ?? '')
+    const message = (error.body as {message?: unknown} | undefined)?.message
     return {
       source: 'cluster',
       status: error.status,
       types: causes.map((cause) => cause.type ?? '').filter(Boolean),
       text: [...causes.map((cause) => cause.reason ?? ''), bodyText].join(' | '),
       request: error.request,
-      reason: error.clusterError?.reason ?? error.message,
+      reason: error.clusterError?.reason ?? (typeof message === 'string' ? message.trim() : error.message),
       details: {endpoint: error.endpoint},
     }
   }

@@ -115,7 +115,7 @@ export const DIAGNOSES: DiagnosisRule[] = [
     code: 's3-plugin-missing',
     matches: (facts) =>
       (facts.source === 'check' && facts.name === 'plugin-missing') ||
-      (has(facts, 'repository_exception') && says(facts, /unknown \[s3\] repository type/)),
+      (has(facts, 'repository_exception') && says(facts, /unknown \[s3\] repository type|repository type \[s3\] does not exist/)),
     cause: (facts) => {
       const nodes = facts.details.nodes as string[] | undefined
       return nodes?.length
@@ -171,6 +171,13 @@ export const DIAGNOSES: DiagnosisRule[] = [
     remediation: () => 'Run the command again in a few minutes; if it persists, spread snapshot work over time or use a prefix with less traffic.',
   },
   {
+    code: 'cluster-s3-credentials',
+    matches: (facts) => facts.source === 'cluster' && says(facts, /InvalidAccessKeyId|SignatureDoesNotMatch|Status Code: 401|Unable to load (AWS )?credentials/),
+    cause: "The S3 credentials on the cluster's nodes are wrong or missing.",
+    remediation: () =>
+      'Check s3.client.default.access_key / secret_key in the nodes\' keystore (then POST _nodes/reload_secure_settings), or the IAM role of the instances.',
+  },
+  {
     code: 'cluster-s3-access-denied',
     matches: (facts) => facts.source === 'cluster' && says(facts, /Access Denied|AccessDenied|Status Code: 403/),
     cause: (facts, context) =>
@@ -178,13 +185,6 @@ export const DIAGNOSES: DiagnosisRule[] = [
     remediation: (facts, context) =>
       `Give the role the nodes use${context.roleArn ? ` (${context.roleArn})` : ''} ${s3Permissions(context)}; or put working keys into the keystore (s3.client.default.access_key / secret_key) and reload secure settings.`,
     docs: GUIDE,
-  },
-  {
-    code: 'cluster-s3-credentials',
-    matches: (facts) => facts.source === 'cluster' && says(facts, /InvalidAccessKeyId|SignatureDoesNotMatch|Status Code: 401|Unable to load (AWS )?credentials/),
-    cause: "The S3 credentials on the cluster's nodes are wrong or missing.",
-    remediation: () =>
-      'Check s3.client.default.access_key / secret_key in the nodes\' keystore (then POST _nodes/reload_secure_settings), or the IAM role of the instances.',
   },
   {
     code: 'cluster-cannot-reach-s3',

@@ -1,5 +1,5 @@
 import type {ClusterAuth} from '../services/model.js'
-import {repositoryBody} from '../cluster/snapshots.js'
+import {METADATA_ONLY_SNAPSHOT, repositoryBody} from '../cluster/snapshots.js'
 import {repositoryPrefix} from '../storage/layout.js'
 import type {VerifyRequest} from './context.js'
 import {testLocationFor} from './context.js'
@@ -45,7 +45,7 @@ export function verificationPlan(request: VerifyRequest, cluster: {endpoint: str
   const snapshotPath = `/_snapshot/${request.repository}/${request.snapshot}`
   commands.push(
     curl('PUT', `/_snapshot/${request.repository}`, repositoryBody(storage, location)),
-    curl('PUT', `${snapshotPath}?wait_for_completion=true`, {indices: '', ignore_unavailable: true, include_global_state: true}),
+    curl('PUT', `${snapshotPath}?wait_for_completion=true`, METADATA_ONLY_SNAPSHOT),
   )
   if (storage.kind === 's3') {
     const aws = `aws${storage.endpoint ? ` --endpoint-url ${storage.endpoint}` : ''}`

@@ -66,6 +66,17 @@ describe('snapshot delete and repo clean against real engines', () => {
     assert.equal(again.body.snapshot.indices.length, 3)
   })
 
+  it('explains the real "already exists" answer as a name conflict with the console commands to run', async () => {
+    const {diagnose} = await import('../../dist/diagnose/index.js')
+    const {ClusterRequestError} = await import('../../dist/cluster/client.js')
+    const conflict = await takeSnapshot()
+    assert.equal(conflict.status, 400)
+    const error = new ClusterRequestError('PUT', `/_snapshot/${repository}/rfs-snapshot`, local.opensearch, conflict.status, conflict.body, undefined, 'conflict')
+    const diagnosis = diagnose(error, {repository, snapshot: 'rfs-snapshot'})
+    assert.equal(diagnosis.code, 'snapshot-name-conflict')
+    assert.match(diagnosis.remediation, new RegExp(`console snapshot delete --repository ${repository} --snapshot rfs-snapshot`))
+  })
+
   it('recovers after files were deleted behind the cluster: no "already exists" afterwards', async () => {
     const keys = await keysUnder(bucket, 'rfs-snapshot-repo/')
     assert.ok(keys.length > 0)

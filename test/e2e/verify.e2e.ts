@@ -75,6 +75,25 @@ describe('snapshot verify against real engines', function () {
     }
   })
 
+  it("takes a metadata-only snapshot: no index is copied, although the cluster holds some", async () => {
+    await fetch(`${local.opensearch}/e2e-data/_doc/1?refresh=true`, {method: 'PUT', body: '{"a":1}', headers: {'content-type': 'application/json'}})
+    const bucket = 'e2e-metadata-only'
+    await createBucket(bucket)
+    try {
+      const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--keep', '--repository', 'verify_e2e_metadata', '--json'])
+      assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+      const snapshot = JSON.parse(outcome.stdout).snapshot
+      const info = await clusterGet(`${local.opensearch}/_snapshot/verify_e2e_metadata/${snapshot}`)
+      assert.deepEqual(info.snapshots[0].indices, [])
+      assert.deepEqual((await keysUnder(bucket)).filter((key) => key.includes('/indices/')), [])
+      await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata/${snapshot}`, {method: 'DELETE'})
+      await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata`, {method: 'DELETE'})
+    } finally {
+      await fetch(`${local.opensearch}/e2e-data`, {method: 'DELETE'})
+      await emptyAndDeleteBucket(bucket)
+    }
+  })
+
   it('fails at step 3 with the create command when the bucket is missing, and leaves nothing', async () => {
     const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services('e2e-no-such-bucket'), '--json'])
     assert.equal(outcome.exitCode, 1)
@@ -101,6 +120,17 @@ describe('snapshot verify against real engines', function () {
       ])
       assert.match(report.steps[0].detail, /Elasticsearch 7\.10\.2/)
       assert.equal(existsSync(path.join(local.fsRepo, 'e2e', report.repository.name)), false, 'the test repository files are gone')
+    })
+
+    it('diagnoses a location outside path.repo at registration, and still cleans up', async () => {
+      const outcome = await console_(['snapshot', 'verify', '--endpoint', local.elasticsearch!, '--fs-path', '/not/in/path/repo', '--json'])
+      assert.equal(outcome.exitCode, 1)
+      const report = JSON.parse(outcome.stdout)
+      assert.equal(report.steps[4].status, 'failed')
+      assert.equal(report.steps[4].diagnosis.code, 'path-repo-not-set')
+      assert.match(report.steps[4].diagnosis.remediation, /path\.repo/)
+      assert.equal(report.steps[7].status, 'passed')
+      assert.deepEqual((await registeredRepositories(local.elasticsearch!)).filter((name) => name.startsWith('verify_')), [])
     })
 
     it('fails at step 2 naming the node without repository-s3 when asked for S3', async () => {

@@ -4,15 +4,21 @@ import {readFileSync} from 'node:fs'
 import {ClusterRequestError} from '../../src/cluster/client.js'
 import {CheckFailure, diagnose} from '../../src/diagnose/index.js'
 import {S3OperationError} from '../../src/storage/s3.js'
-import {sharedFixture} from '../helpers/paths.js'
+import {localFixture, sharedFixture} from '../helpers/paths.js'
 
 function clusterAnswer(status: number, body: unknown, request = 'PUT /_snapshot/migration_assistant_repo'): ClusterRequestError {
   const [method, path] = request.split(' ')
   return new ClusterRequestError(method, path, 'http://source:9200', status, body, undefined, `${request} answered ${status}`)
 }
 
-function fixture(name: string): {status: number} {
-  return JSON.parse(readFileSync(sharedFixture('responses', name), 'utf8'))
+/** A response fixture: the shared ones are bare bodies, the local ones {status, body} with where they came from. */
+function loadFixture(name: string): {status: number; body: unknown} {
+  if (name.startsWith('shared:')) {
+    const body = JSON.parse(readFileSync(sharedFixture('responses', name.slice('shared:'.length)), 'utf8'))
+    return {status: body.status, body}
+  }
+  const {status, body} = JSON.parse(readFileSync(localFixture('responses', name), 'utf8'))
+  return {status, body}
 }
 
 function networkFailure(code: string): ClusterRequestError {
@@ -22,53 +28,38 @@ function networkFailure(code: string): ClusterRequestError {
 const context = {bucket: 'migration-bucket', basePath: 'rfs-snapshot-repo', region: 'us-west-2', repository: 'migration_assistant_repo', snapshot: 'rfs-snapshot'}
 
 describe('diagnoses', () => {
-  it('recognises the IMDSv2 failure of an old S3 plugin and gives both commands', () => {
-    const body = fixture('imds-401.json')
-    const diagnosis = diagnose(clusterAnswer(body.status, body), context)
-    assert.equal(diagnosis.code, 'imds-v2-unsupported')
-    assert.match(diagnosis.cause, /IMDSv2/)
-    assert.match(diagnosis.remediation, /--http-tokens optional/)
-    assert.match(diagnosis.remediation, /--http-tokens required/)
-  })
-
-  it("blames the cluster's credentials, not the bucket, for a 403 at registration and names the permissions", () => {
-    const body = fixture('s3-access-denied.json')
-    const diagnosis = diagnose(clusterAnswer(body.status, body), context)
-    assert.equal(diagnosis.code, 'cluster-s3-access-denied')
-    assert.match(diagnosis.cause, /nodes' IAM role or keystore/)
-    assert.match(diagnosis.remediation, /s3:ListBucket on arn:aws:s3:::migration-bucket/)
-    assert.match(diagnosis.remediation, /s3:PutObject, s3:DeleteObject on arn:aws:s3:::migration-bucket\/rfs-snapshot-repo\/\*/)
-  })
-
-  it('explains a name conflict as files deleted outside the console and offers the console commands', () => {
-    const body = fixture('snapshot-already-exists.json')
-    const diagnosis = diagnose(clusterAnswer(body.status, body), context)
-    assert.equal(diagnosis.code, 'snapshot-name-conflict')
-    assert.match(diagnosis.cause, /deleted outside the migration console/)
-    assert.match(diagnosis.remediation, /console snapshot delete --repository migration_assistant_repo --snapshot rfs-snapshot/)
-    assert.match(diagnosis.remediation, /console repo clean --repository migration_assistant_repo/)
-  })
-
-  const clusterCases: [string, number, object, string, RegExp][] = [
-    ['the CDK snapshot role', 500, {error: {type: 'repository_verification_exception', reason: 'x', caused_by: {type: 'amazon_s3_exception', reason: 'User: arn:aws:sts::1:assumed-role/OSMigrations-dev-us-east-1-default-SnapshotRole/x is not authorized (Status Code: 403; Error Code: AccessDenied)'}}}, 'cdk-snapshot-role-denied', /SnapshotRole/],
-    ['a running snapshot', 503, {error: {type: 'concurrent_snapshot_execution_exception', reason: '[repo:snap] cannot snapshot while a snapshot deletion is in-progress'}}, 'snapshot-running', /_snapshot\/_status/],
-    ['no s3 repository type', 500, {error: {type: 'repository_exception', reason: '[verify_x] repository type [s3] does not exist', caused_by: {type: 'repository_exception', reason: 'unknown [s3] repository type'}}}, 's3-plugin-missing', /plugin install repository-s3/],
-    ['path.repo not set', 500, {error: {type: 'repository_exception', reason: "[verify_x] location [/data/x] doesn't match any of the locations specified by path.repo because this setting is empty"}}, 'path-repo-not-set', /path\.repo/],
-    ['a wrong region at S3', 500, {error: {type: 'repository_verification_exception', reason: 'x', caused_by: {type: 'amazon_s3_exception', reason: 'The bucket you are attempting to access must be addressed using the specified endpoint. (Status Code: 301; Error Code: PermanentRedirect)'}}}, 'bucket-region-mismatch', /aws_region/],
-    ['a missing bucket', 500, {error: {type: 'repository_verification_exception', reason: 'x', caused_by: {type: 'amazon_s3_exception', reason: 'The specified bucket does not exist (Status Code: 404; Error Code: NoSuchBucket)'}}}, 'bucket-missing', /create-bucket/],
-    ['a KMS key', 500, {error: {type: 'repository_verification_exception', reason: 'x', caused_by: {type: 'amazon_s3_exception', reason: 'User is not authorized to perform: kms:GenerateDataKey (Status Code: 403; Error Code: AccessDenied)'}}}, 'kms-access-denied', /kms:GenerateDataKey/],
-    ['throttling', 500, {error: {type: 'snapshot_exception', reason: 'x', caused_by: {type: 'amazon_s3_exception', reason: 'Please reduce your request rate. (Status Code: 503; Error Code: SlowDown)'}}}, 's3-slow-down', /again/],
-    ['wrong keystore keys', 500, {error: {type: 'repository_verification_exception', reason: 'x', caused_by: {type: 'amazon_s3_exception', reason: 'The AWS Access Key Id you provided does not exist in our records. (Error Code: InvalidAccessKeyId)'}}}, 'cluster-s3-credentials', /keystore/],
-    ['an unregistered repository', 404, {error: {type: 'repository_missing_exception', reason: '[nope] missing'}}, 'repository-missing', /GET _snapshot/],
-    ['wrong basic auth', 401, {error: {type: 'security_exception', reason: 'unable to authenticate user [admin]'}}, 'cluster-unauthorized', /basic_auth/],
-    ['a sigv4 region mismatch', 403, {message: 'Credential should be scoped to a valid region.'}, 'cluster-forbidden', /sigv4\.region/],
+  // Every known failure: its fixture (the guide's, captured from the local engines, observed, or shaped
+  // like a real answer), the diagnosis code, and what the cause and the next step must say.
+  const CASES: [string, string, RegExp, RegExp][] = [
+    ['shared:imds-401.json', 'imds-v2-unsupported', /IMDSv2/, /--http-tokens optional.*--http-tokens required/],
+    ['shared:s3-access-denied.json', 'cluster-s3-access-denied', /nodes' IAM role or keystore/, /s3:ListBucket on arn:aws:s3:::migration-bucket, and s3:GetObject, s3:PutObject, s3:DeleteObject on arn:aws:s3:::migration-bucket\/rfs-snapshot-repo\/\*/],
+    ['shared:snapshot-already-exists.json', 'snapshot-name-conflict', /deleted outside the migration console/, /console snapshot delete --repository migration_assistant_repo --snapshot rfs-snapshot.*console repo clean --repository migration_assistant_repo/],
+    ['captured-name-conflict.json', 'snapshot-name-conflict', /still in the repository index/, /console snapshot delete/],
+    ['captured-plugin-missing.json', 's3-plugin-missing', /repository-s3 plugin is not installed/, /plugin install repository-s3.*restart/],
+    ['captured-path-repo-not-set.json', 'path-repo-not-set', /not listed in path\.repo/, /path\.repo.*restart/],
+    ['captured-path-repo-not-set-opensearch.json', 'path-repo-not-set', /not listed in path\.repo/, /path\.repo/],
+    ['captured-bucket-missing.json', 'bucket-missing', /migration-bucket does not exist/, /--create-bucket.*aws s3api create-bucket --bucket migration-bucket --region us-west-2 --create-bucket-configuration LocationConstraint=us-west-2/],
+    ['captured-repository-missing.json', 'repository-missing', /migration_assistant_repo is not registered/, /GET _snapshot/],
+    ['observed-concurrent-modification.json', 'repository-out-of-sync', /changed outside the cluster/, /console snapshot delete --repository migration_assistant_repo/],
+    ['observed-repository-disabled.json', 'repository-out-of-sync', /disabled it/, /re-reads its real state/],
+    ['shaped-cdk-snapshot-role.json', 'cdk-snapshot-role-denied', /CDK deployment's snapshot role/, /default-SnapshotRole s3:ListBucket.*CustomS3AutoDeleteObjects/],
+    ['shaped-concurrent-snapshot.json', 'snapshot-running', /Another snapshot/, /GET _snapshot\/_status/],
+    ['shaped-wrong-region.json', 'bucket-region-mismatch', /not in us-west-2 as configured/, /aws_region/],
+    ['shaped-kms.json', 'kms-access-denied', /KMS key/, /kms:GenerateDataKey and kms:Decrypt/],
+    ['shaped-slow-down.json', 's3-slow-down', /SlowDown/, /again/],
+    ['shaped-invalid-access-key.json', 'cluster-s3-credentials', /credentials on the cluster's nodes/, /keystore.*reload_secure_settings/],
+    ['shaped-cannot-reach-s3.json', 'cluster-cannot-reach-s3', /cannot reach the S3 endpoint/, /VPC endpoint/],
+    ['shaped-security-401.json', 'cluster-unauthorized', /rejected the credentials/, /basic_auth/],
+    ['shaped-sigv4-403.json', 'cluster-forbidden', /sigv4 region or service does not match/, /sigv4\.region/],
+    ['shaped-role-mapping-403.json', 'cluster-forbidden', /security denied/, /cluster:admin\/repository/],
   ]
-  for (const [what, status, body, code, remediation] of clusterCases)
-    it(`recognises ${what} (${code})`, () => {
+  for (const [name, code, cause, remediation] of CASES)
+    it(`${name} → ${code}`, () => {
+      const {status, body} = loadFixture(name)
       const diagnosis = diagnose(clusterAnswer(status, body), context)
       assert.equal(diagnosis.code, code)
+      assert.match(diagnosis.cause, cause)
       assert.match(diagnosis.remediation, remediation)
-      assert.ok(diagnosis.cause.length > 10)
     })
 
   const networkCases: [string, string, RegExp][] = [

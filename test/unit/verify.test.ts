@@ -59,7 +59,7 @@ describe('snapshot verify', () => {
       settings: {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo/verify_test', region: 'us-east-1', endpoint: 'http://s3.test:9000'},
     })
     assert.deepEqual(cluster.requests.find((request) => request.path === '/_snapshot/verify_test/verify_snapshot_test')?.body, {
-      indices: '',
+      indices: '-*',
       ignore_unavailable: true,
       include_global_state: true,
     })

@@ -6,7 +6,7 @@ import {deleteSnapshot, listRepositories, type RepositoryBody, type SnapshotInfo
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import type {S3Storage} from '../services/model.js'
-import {exitCodeOf, type StepReport} from '../steps/report.js'
+import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {deleteBucket} from '../storage/bucket.js'
 import {emptyPrefix} from '../storage/empty-prefix.js'
@@ -213,6 +213,5 @@ export async function cleanRepository(request: CleanRequest, dependencies: Clean
     signal: dependencies.signal,
   })
   if (request.repository && !failed && !interrupted && !request.dryRun) await dependencies.cleanJournal.forget(`clean_${request.repository}`)
-  const exitCode = exitCodeOf(results, interrupted)
-  return {command: 'repo clean', ok: exitCode === 0, interrupted, exitCode, repository: request.repository, steps: results, leftovers: []}
+  return {...stepReport('repo clean', results, interrupted), repository: request.repository}
 }

@@ -4,7 +4,7 @@ import type {ClusterClient} from '../cluster/client.js'
 import {deleteSnapshot, type SnapshotInfo} from '../cluster/snapshots.js'
 import {CheckFailure, diagnose} from '../diagnose/index.js'
 import type {S3Storage} from '../services/model.js'
-import {exitCodeOf, type StepReport} from '../steps/report.js'
+import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {S3BlobStore} from '../storage/blobs.js'
 import {readRepositoryIndex} from '../storage/layout.js'
@@ -167,16 +167,5 @@ export async function deleteSnapshotsThroughCluster(request: DeleteRequest, depe
     events,
     signal: dependencies.signal,
   })
-  const exitCode = exitCodeOf(results, interrupted)
-  return {
-    command: 'snapshot delete',
-    ok: exitCode === 0,
-    interrupted,
-    exitCode,
-    repository: request.repository,
-    deleted: context.deleted,
-    alreadyGone: context.alreadyGone,
-    steps: results,
-    leftovers: [],
-  }
+  return {...stepReport('snapshot delete', results, interrupted), repository: request.repository, deleted: context.deleted, alreadyGone: context.alreadyGone}
 }

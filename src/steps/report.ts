@@ -30,3 +30,9 @@ export function exitCodeOf(steps: StepResult[], interrupted: boolean): number {
   if (failed.some((step) => step.diagnosis?.code === 'usage')) return ExitCode.usage
   return failed.length > 0 ? ExitCode.checkFailed : ExitCode.ok
 }
+
+/** The fields every command's report shares, derived from its steps: one verdict for text and --json alike. */
+export function stepReport<Command extends string>(command: Command, steps: StepResult[], interrupted: boolean, leftovers: string[] = []) {
+  const exitCode = exitCodeOf(steps, interrupted)
+  return {command, ok: exitCode === 0, interrupted, exitCode, steps, leftovers}
+}

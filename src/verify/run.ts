@@ -2,7 +2,7 @@ import {type DiagnosisContext, diagnose} from '../diagnose/index.js'
 import {repositoryPrefix} from '../storage/layout.js'
 import {removeVerificationResources} from './cleanup.js'
 import {type VerifyContext, type VerifyDependencies, type VerifyRequest, testLocationFor} from './context.js'
-import {exitCodeOf, type StepReport, type StepResult} from '../steps/report.js'
+import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
 import {VERIFY_STEPS} from './steps.js'
 
@@ -58,12 +58,8 @@ export async function runVerification(request: VerifyRequest, dependencies: Veri
 
   const cleanup = await cleanUp(context, events)
   steps.push(cleanup.result)
-  const exitCode = exitCodeOf(steps, interrupted)
   return {
-    command: 'snapshot verify',
-    ok: exitCode === 0,
-    interrupted,
-    exitCode,
+    ...stepReport('snapshot verify', steps, interrupted, cleanup.leftovers),
     cluster: {endpoint: dependencies.cluster.endpoint, distribution: context.info?.distribution, version: context.info?.version},
     repository: {
       name: request.repository,
@@ -71,8 +67,6 @@ export async function runVerification(request: VerifyRequest, dependencies: Veri
       location: storage.kind === 's3' ? `s3://${storage.bucket}/${testLocation}` : testLocation,
     },
     snapshot: request.snapshot,
-    steps,
-    leftovers: cleanup.leftovers,
   }
 }
 

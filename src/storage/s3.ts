@@ -24,7 +24,8 @@ export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoi
     responseChecksumValidation: 'WHEN_REQUIRED',
     customUserAgent: [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' '),
     credentials: options.credentials,
-    maxAttempts: options.maxAttempts ?? 4,
+    // AWS_MAX_ATTEMPTS, when set, is the user's choice; otherwise one attempt more than the SDK's default.
+    maxAttempts: options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : 4),
   })
 }
 

@@ -41,14 +41,7 @@ export async function runSteps<Context>(steps: Step<Context>[], context: Context
       continue
     }
     const result = await runStep(step, context, options)
-    if (result.status === 'failed') {
-      failed = true
-      if (options.signal?.aborted) {
-        interrupted = true
-        result.detail = `interrupted: ${result.detail}`
-        delete result.diagnosis
-      }
-    }
+    if (result.status === 'failed') failed = true
     results.push(result)
   }
   // An interrupt during the last step that the step itself did not notice still counts.
@@ -74,6 +67,12 @@ async function runStep<Context>(step: Step<Context>, context: Context, options: 
         : {...skippedStep(step, outcome.skipped), durationMs: Date.now() - started}
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
+    if (options.signal?.aborted) {
+      // What fails because of Ctrl-C needs no diagnosis: the user stopped it.
+      result = {name: step.name, title: step.title, status: 'failed', detail: message === 'interrupted' ? message : `interrupted: ${message}`, durationMs: Date.now() - started}
+      options.events?.onStepEnd?.(result)
+      return result
+    }
     const diagnosis =
       error instanceof UsageError
         ? {code: 'usage', cause: error.message, remediation: error.actions.join('; ') || 'correct the command and run it again'}

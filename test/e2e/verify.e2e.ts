@@ -1,5 +1,5 @@
 import {strict as assert} from 'node:assert'
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 
@@ -90,6 +90,33 @@ describe('snapshot verify against real engines', function () {
       await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata`, {method: 'DELETE'})
     } finally {
       await fetch(`${local.opensearch}/e2e-data`, {method: 'DELETE'})
+      await emptyAndDeleteBucket(bucket)
+    }
+  })
+
+  it('cleans up after a real Ctrl-C (SIGINT) in the middle of the run and exits 130', async () => {
+    const bucket = 'e2e-interrupted'
+    await createBucket(bucket)
+    try {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), 'snapshot', 'verify', '--config-file', s3Services(bucket)], {
+        env: {...process.env, CI: 'true', AWS_ACCESS_KEY_ID: local.accessKey, AWS_SECRET_ACCESS_KEY: local.secretKey, CONSOLE_DATA_DIR: path.join(scratch, 'sigint-data')},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stdout = ''
+      let interrupted = false
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk
+        if (!interrupted && /✔ 4\./.test(stdout)) {
+          interrupted = true
+          child.kill('SIGINT')
+        }
+      })
+      const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      assert.equal(exitCode, 130, stdout)
+      assert.match(stdout, /INTERRUPTED/)
+      assert.deepEqual((await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')), [])
+      assert.deepEqual(await keysUnder(bucket), [], 'nothing left in the bucket')
+    } finally {
       await emptyAndDeleteBucket(bucket)
     }
   })

@@ -144,4 +144,11 @@ describe('commands', () => {
     assert.equal(report.command, 'snapshot delete')
     assert.equal(cluster.snapshots.get('migration_assistant_repo')?.size, 0)
   })
+
+  it('warns that TLS verification is off when allow_insecure says so, and only then', async () => {
+    const insecure = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--json'], scripted)
+    assert.match(insecure.stderr, /warning: TLS certificate verification is off for https:\/\/source\.example:9200 \(allow_insecure: true\)/)
+    const verified = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'sigv4-s3-role.yaml'), '--json'], scripted)
+    assert.doesNotMatch(verified.stderr, /verification is off/)
+  })
 })

@@ -200,9 +200,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       exitCode = ExitCode.usage
       actions = error.actions
     } else if (error instanceof InterruptedError) exitCode = ExitCode.interrupted
-    else if (error.oclif?.exit === 2 || error.name === 'CLIError' || /Nonexistent flag|Unexpected argument|Expected --/.test(error.message)) {
-      exitCode = ExitCode.usage
-    } else {
+    // oclif's own parse errors (unknown flag, contradicting flags) carry exit 2.
+    else if (error.oclif?.exit === ExitCode.usage) exitCode = ExitCode.usage
+    else {
       exitCode = ExitCode.checkFailed
       const {diagnose} = await import('./diagnose/index.js')
       diagnosis = diagnose(error)

@@ -121,12 +121,13 @@ export async function createMetadataSnapshot(cluster: ClusterClient, repository:
   return body?.snapshot ?? {snapshot}
 }
 
-export async function getSnapshot(cluster: ClusterClient, repository: string, snapshot: string, signal?: AbortSignal): Promise<SnapshotInfo | undefined> {
+/** The snapshots matching a name, a pattern (`rfs-*`) or `_all`; none when the cluster says it is missing. */
+export async function listSnapshots(cluster: ClusterClient, repository: string, pattern: string, signal?: AbortSignal): Promise<SnapshotInfo[]> {
   try {
-    const {body} = await cluster.send<{snapshots?: SnapshotInfo[]}>({method: 'GET', path: snapshotPath(repository, snapshot), idempotent: true}, signal)
-    return body?.snapshots?.[0]
+    const {body} = await cluster.send<{snapshots?: SnapshotInfo[]}>({method: 'GET', path: snapshotPath(repository, pattern), idempotent: true}, signal)
+    return body?.snapshots ?? []
   } catch (error) {
-    if (isMissing(error, 'snapshot_missing_exception')) return undefined
+    if (isMissing(error, 'snapshot_missing_exception')) return []
     throw error
   }
 }

@@ -2,7 +2,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import {promises as fs} from 'node:fs'
 
 import type {ClusterClient} from '../cluster/client.js'
-import {deleteSnapshot, listRepositories, type RepositoryBody, type SnapshotInfo, unregisterRepository} from '../cluster/snapshots.js'
+import {deleteSnapshot, listRepositories, listSnapshots, type RepositoryBody, type SnapshotInfo, unregisterRepository} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import type {S3Storage} from '../services/model.js'
@@ -13,7 +13,7 @@ import {emptyPrefix} from '../storage/empty-prefix.js'
 import {repositoryPrefix} from '../storage/layout.js'
 import {removeVerificationResources} from '../verify/cleanup.js'
 import type {Journal, JournalEntry} from '../verify/journal.js'
-import {isRepositoryOutOfSync, readRegistration, type Registration, reRegister, storageOfRegistration} from './registration.js'
+import {readRegistration, type Registration, storageOfRegistration, withResync} from './registration.js'
 
 /** What `repo clean --repository` is about to remove, kept until it is all gone so a second run can finish. */
 export interface CleanEntry {
@@ -57,21 +57,10 @@ interface CleanContext extends CleanRequest, CleanDependencies {
 const VERIFY_SNAPSHOT = /^verify_snapshot_/
 const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`)
 
+/** Every snapshot of the repository; if its files changed behind the cluster, registered again first (never in a dry run). */
 async function listAllSnapshots(context: CleanContext): Promise<SnapshotInfo[]> {
-  const list = async () => {
-    const {body} = await context.cluster.send<{snapshots?: SnapshotInfo[]}>(
-      {method: 'GET', path: `/_snapshot/${encodeURIComponent(context.repository!)}/_all`, idempotent: true},
-      context.signal,
-    )
-    return body?.snapshots ?? []
-  }
-  try {
-    return await list()
-  } catch (error) {
-    if (!isRepositoryOutOfSync(error) || context.dryRun) throw error
-    await reRegister(context.cluster, context.registration!, context.signal)
-    return list()
-  }
+  const list = () => listSnapshots(context.cluster, context.repository!, '_all', context.signal)
+  return context.dryRun ? list() : withResync(context.cluster, context.registration!, list, () => {}, context.signal)
 }
 
 const REPOSITORY_STEPS: Step<CleanContext>[] = [

@@ -1,7 +1,7 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
-import {deleteSnapshot, type SnapshotInfo} from '../cluster/snapshots.js'
+import {deleteSnapshot, listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {CheckFailure, diagnose} from '../diagnose/index.js'
 import type {S3Storage} from '../services/model.js'
 import {type StepReport, stepReport} from '../steps/report.js'
@@ -50,19 +50,7 @@ interface DeleteContext extends DeleteRequest, DeleteDependencies {
 const resyncNote = (context: DeleteContext) =>
   context.resynced ? ' (registered again: its files had changed outside the cluster, so the cluster re-read their real state)' : ''
 
-async function getSnapshots(context: DeleteContext, pattern: string): Promise<SnapshotInfo[]> {
-  try {
-    const {body} = await context.cluster.send<{snapshots?: SnapshotInfo[]}>(
-      {method: 'GET', path: `/_snapshot/${encodeURIComponent(context.repository)}/${encodeURIComponent(pattern).replaceAll('%2A', '*')}`, idempotent: true},
-      context.signal,
-    )
-    return body?.snapshots ?? []
-  } catch (error) {
-    const missing = (error as {clusterError?: {type?: string}}).clusterError?.type === 'snapshot_missing_exception'
-    if (missing) return []
-    throw error
-  }
-}
+const getSnapshots = (context: DeleteContext, pattern: string) => listSnapshots(context.cluster, context.repository, pattern, context.signal)
 
 /** For S3: a description of the mismatch when the cluster's generation is not the newest index-N in the bucket. */
 async function filesChangedOutsideCluster(context: DeleteContext): Promise<string | undefined> {

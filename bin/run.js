@@ -7,6 +7,9 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
+  // oclif checks its own Node engine range on every start by loading all of semver (47 modules,
+  // a fifth of the startup); this package's engines field (node >=20) already guards a narrower range.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 }

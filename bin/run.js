@@ -10,6 +10,7 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   // oclif checks its own Node engine range on every start by loading all of semver (47 modules,
   // a fifth of the startup); this package's engines field (node >=20) already guards a narrower range.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
-  const {execute} = await import('@oclif/core')
+  // The execute entry alone: help and the init hook do not need the rest of oclif's index.
+  const {execute} = await import('@oclif/core/execute')
   await execute({dir: import.meta.url})
 }

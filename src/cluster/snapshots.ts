@@ -1,6 +1,12 @@
 import type {RepositoryStorage} from '../services/model.js'
 import {type ClusterClient, ClusterRequestError} from './client.js'
 
+/**
+ * What a cluster says of a repository whose files changed behind its back ("do not match its expected state",
+ * "concurrent modification of the index-N file"); it stays disabled until registered again.
+ */
+export const REPOSITORY_OUT_OF_SYNC = /do not match its expected state|concurrent modification of the index-N file|has been disabled to prevent/
+
 export interface ClusterInfo {
   distribution: 'opensearch' | 'elasticsearch'
   version: string

@@ -1,3 +1,4 @@
+import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import type {FailureFacts} from './facts.js'
 
 /** What the run was working on, so remediations can name the real bucket, repository and region. */
@@ -82,7 +83,7 @@ export const DIAGNOSES: DiagnosisRule[] = [
   },
   {
     code: 'repository-out-of-sync',
-    matches: (facts) => says(facts, /do not match its expected state|concurrent modification of the index-N file/),
+    matches: (facts) => says(facts, REPOSITORY_OUT_OF_SYNC),
     cause: "The repository's files were changed outside the cluster (deleted or rewritten by hand), so the cluster disabled it.",
     remediation: (facts, context) =>
       `Register it again so the cluster re-reads its real state: \`console snapshot delete --repository ${repositoryOf(context)} --snapshot <name>\` does this by itself, or \`console repo clean --repository ${repositoryOf(context)}\` removes it entirely.`,

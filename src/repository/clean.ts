@@ -1,5 +1,4 @@
 import type {S3Client} from '@aws-sdk/client-s3'
-import {promises as fs} from 'node:fs'
 
 import type {ClusterClient} from '../cluster/client.js'
 import {deleteSnapshot, listRepositories, listSnapshots, type RepositoryBody, type SnapshotInfo, unregisterRepository} from '../cluster/snapshots.js'
@@ -8,6 +7,7 @@ import {UsageError} from '../errors.js'
 import type {S3Storage} from '../services/model.js'
 import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
+import {isVisibleFromConsole, removeDirectory} from '../storage/blobs.js'
 import {deleteBucket} from '../storage/bucket.js'
 import {emptyPrefix} from '../storage/empty-prefix.js'
 import {repositoryPrefix} from '../storage/layout.js'
@@ -127,11 +127,9 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
     async run(context) {
       const storage = context.registration!.storage
       if (storage.kind === 'fs') {
-        const visible = await fs.stat(storage.path).then(() => true, () => false)
-        if (!visible) return {skipped: `${storage.path} is not visible from the console; remove it on the nodes' shared path`}
-        if (context.dryRun) return {skipped: `dry run: would remove ${storage.path}`}
-        await fs.rm(storage.path, {recursive: true, force: true})
-        return `removed ${storage.path}`
+        const notVisible = {skipped: `${storage.path} is not visible from the console; remove it on the nodes' shared path`}
+        if (context.dryRun) return (await isVisibleFromConsole(storage.path)) ? {skipped: `dry run: would remove ${storage.path}`} : notVisible
+        return (await removeDirectory(storage.path)) === undefined ? notVisible : `removed ${storage.path}`
       }
       const s3 = await context.s3(storage)
       const prefix = repositoryPrefix(storage.basePath)

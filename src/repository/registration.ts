@@ -1,5 +1,5 @@
 import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
-import {type RepositoryBody, registerRepository, unregisterRepository} from '../cluster/snapshots.js'
+import {REPOSITORY_OUT_OF_SYNC, type RepositoryBody, registerRepository, unregisterRepository} from '../cluster/snapshots.js'
 import type {RepositoryStorage, S3Storage} from '../services/model.js'
 
 /** A registered repository: its name, the body that registers it again, and where its files are. */
@@ -45,7 +45,7 @@ export function storageOfRegistration(body: RepositoryBody, fallback: Partial<S3
 export function isRepositoryOutOfSync(error: unknown): boolean {
   if (!(error instanceof ClusterRequestError)) return false
   const text = JSON.stringify(error.body ?? '')
-  return /do not match its expected state|concurrent modification of the index-N file|has been disabled to prevent/.test(text)
+  return REPOSITORY_OUT_OF_SYNC.test(text)
 }
 
 /** Unregisters and registers with the same body: the data stays, the cluster re-reads its real state. */

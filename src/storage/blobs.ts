@@ -9,15 +9,13 @@ export interface BlobEntry {
   size: number
 }
 
-/** The few operations the verifier and the cleaners need, over a bucket or a shared directory alike. */
+/** What reading a repository's files needs, over a bucket or a shared directory alike (cleaners use emptyPrefix and removeDirectory). */
 export interface BlobStore {
   /** s3://bucket or a directory, for messages. */
   readonly location: string
   list(prefix: string): AsyncIterable<BlobEntry>
   read(key: string): Promise<Buffer | undefined>
   exists(key: string): Promise<boolean>
-  /** Removes every blob whose key starts with prefix, and nothing else. */
-  deleteAll(prefix: string): Promise<{deleted: number}>
 }
 
 export class S3BlobStore implements BlobStore {
@@ -61,12 +59,6 @@ export class S3BlobStore implements BlobStore {
       if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NotFound')) return false
       throw error
     }
-  }
-
-  async deleteAll(prefix: string): Promise<{deleted: number}> {
-    const {emptyPrefix} = await import('./empty-prefix.js')
-    const {objects} = await emptyPrefix(this.s3, this.bucket, prefix, {includeHashedShardPaths: true})
-    return {deleted: objects}
   }
 }
 
@@ -112,13 +104,21 @@ export class DirectoryBlobStore implements BlobStore {
   async exists(key: string): Promise<boolean> {
     return (await this.read(key)) !== undefined
   }
+}
 
-  async deleteAll(prefix: string): Promise<{deleted: number}> {
-    let deleted = 0
-    for await (const entry of this.list(prefix)) {
-      await fs.rm(path.join(this.root, entry.key), {force: true})
-      deleted++
-    }
-    return {deleted}
-  }
+/** Whether a repository location on the nodes' shared filesystem is also visible from the console. */
+export function isVisibleFromConsole(location: string): Promise<boolean> {
+  return fs.stat(location).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** Removes a shared-filesystem location in one pass; the number of files it held, or undefined when not visible here. */
+export async function removeDirectory(location: string): Promise<number | undefined> {
+  if (!(await isVisibleFromConsole(location))) return undefined
+  let files = 0
+  for await (const _entry of new DirectoryBlobStore(location).list('')) files++
+  await fs.rm(location, {recursive: true, force: true})
+  return files
 }

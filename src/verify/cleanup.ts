@@ -1,10 +1,10 @@
 import type {S3Client} from '@aws-sdk/client-s3'
-import {promises as fs} from 'node:fs'
 
 import type {ClusterClient} from '../cluster/client.js'
 import {deleteSnapshot, unregisterRepository} from '../cluster/snapshots.js'
-import {DirectoryBlobStore, S3BlobStore} from '../storage/blobs.js'
+import {removeDirectory} from '../storage/blobs.js'
 import {deleteBucket, deleteObjectIfPresent} from '../storage/bucket.js'
+import {emptyPrefix} from '../storage/empty-prefix.js'
 import type {JournalEntry} from './journal.js'
 
 export interface CleanupResult {
@@ -62,8 +62,8 @@ export async function removeVerificationResources(entry: JournalEntry, dependenc
       return undefined
     })
     await attempt(`objects under s3://${storage.bucket}/${storage.prefix}`, async () => {
-      const {deleted} = await new S3BlobStore(s3, storage.bucket).deleteAll(storage.prefix)
-      return deleted > 0 ? `${deleted} object(s) under s3://${storage.bucket}/${storage.prefix}` : undefined
+      const {objects} = await emptyPrefix(s3, storage.bucket, storage.prefix, {includeHashedShardPaths: true})
+      return objects > 0 ? `${objects} object(s) under s3://${storage.bucket}/${storage.prefix}` : undefined
     })
     if (entry.bucketCreated && result.leftovers.length === 0)
       await attempt(`bucket ${storage.bucket}`, async () => {
@@ -72,14 +72,8 @@ export async function removeVerificationResources(entry: JournalEntry, dependenc
       })
   } else {
     await attempt(`files under ${storage.location}`, async () => {
-      const visible = await fs.stat(storage.location).then(
-        () => true,
-        () => false,
-      )
-      if (!visible) return undefined
-      const {deleted} = await new DirectoryBlobStore(storage.location).deleteAll('')
-      await fs.rm(storage.location, {recursive: true, force: true})
-      return `${deleted} file(s) under ${storage.location}`
+      const files = await removeDirectory(storage.location)
+      return files === undefined ? undefined : `${files} file(s) under ${storage.location}`
     })
   }
   return result

@@ -1,5 +1,3 @@
-import {promises as fs} from 'node:fs'
-
 import {
   createMetadataSnapshot,
   describeCluster,
@@ -12,7 +10,7 @@ import {
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {type BlobStore, DirectoryBlobStore, S3BlobStore} from '../storage/blobs.js'
+import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {proveSnapshotInRepository, repositoryPrefix} from '../storage/layout.js'
 import type {Step} from '../steps/runner.js'
@@ -124,11 +122,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
       let store: BlobStore
       if (context.storage.kind === 's3') store = new S3BlobStore(await context.s3(), context.storage.bucket)
       else {
-        const visible = await fs.stat(context.testLocation).then(
-          () => true,
-          () => false,
-        )
-        if (!visible) return {skipped: `${context.testLocation} is not visible from the console`}
+        if (!(await isVisibleFromConsole(context.testLocation))) return {skipped: `${context.testLocation} is not visible from the console`}
         store = new DirectoryBlobStore(context.testLocation)
       }
       const location = context.storage.kind === 's3' ? context.testLocation : ''

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type {ClusterClient, ClusterClientOptions} from './cluster/client.js'
 import type {Diagnosis} from './diagnose/index.js'
 import {ExitCode, InterruptedError, UsageError} from './errors.js'
-import {endpointProblem} from './names.js'
+import {endpointProblem, redactEndpoint} from './names.js'
 import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, TerminalPrompter} from './prompts.js'
 import type {ClusterConfig, ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
@@ -34,7 +34,8 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(type
 export function checkedFlag(flag: string, value: string | undefined, problem: (value: string) => string | undefined): string | undefined {
   if (value === undefined) return undefined
   const broken = problem(value)
-  if (broken) throw new UsageError(`${flag} "${value}": ${broken}`)
+  // Printed without any credentials the value may carry.
+  if (broken) throw new UsageError(`${flag} "${redactEndpoint(value)}": ${broken}`)
   return value
 }
 
@@ -49,6 +50,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     endpoint: Flags.string({description: "source cluster URL, instead of the services file's source_cluster.endpoint", helpGroup: 'GLOBAL'}),
+    'keep-auth': Flags.boolean({
+      description: "with --endpoint on another host than the services file's: still send the file's credentials there",
+      helpGroup: 'GLOBAL',
+      dependsOn: ['endpoint'],
+    }),
     json: Flags.boolean({description: 'print the report as JSON (never prompts)', helpGroup: 'GLOBAL'}),
     'no-prompt': Flags.boolean({description: 'never ask; fail naming the missing flag instead', helpGroup: 'GLOBAL'}),
     verbose: Flags.boolean({description: 'show stack traces of unexpected errors', helpGroup: 'GLOBAL'}),
@@ -81,18 +87,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected async sourceCluster(services: ServicesConfig | undefined): Promise<ClusterConfig> {
     const fromFile = services?.sourceCluster
-    const endpoint = await this.resolveValue(checkedFlag('--endpoint', this.flags.endpoint, endpointProblem), fromFile?.endpoint, {
-      what: 'the source cluster endpoint',
-      flag: '--endpoint',
-      message: 'Source cluster endpoint (https://host:port)',
-      problem: endpointProblem,
-    })
-    return {
-      endpoint: endpoint.replace(/\/+$/, ''),
-      allowInsecure: fromFile?.allowInsecure ?? false,
-      version: fromFile?.version,
-      auth: fromFile?.auth ?? {kind: 'none'},
+    const endpoint = (
+      await this.resolveValue(checkedFlag('--endpoint', this.flags.endpoint, endpointProblem), fromFile?.endpoint, {
+        what: 'the source cluster endpoint',
+        flag: '--endpoint',
+        message: 'Source cluster endpoint (https://host:port)',
+        problem: endpointProblem,
+      })
+    ).replace(/\/+$/, '')
+    let auth = fromFile?.auth ?? {kind: 'none'}
+    // The file's credentials belong to the file's host: another host gets them only when asked for.
+    if (fromFile && auth.kind !== 'none' && new URL(endpoint).host !== new URL(fromFile.endpoint).host && !this.flags['keep-auth']) {
+      this.warnUser(`--endpoint ${endpoint} is not ${fromFile.endpoint}: the services file's ${auth.kind === 'sigv4' ? 'sigv4 signing' : 'credentials'} are not sent there (pass --keep-auth to send them)`)
+      auth = {kind: 'none'}
     }
+    return {endpoint, allowInsecure: fromFile?.allowInsecure ?? false, version: fromFile?.version, auth}
   }
 
   protected async clusterClient(cluster: ClusterConfig, services: ServicesConfig | undefined): Promise<ClusterClient> {
@@ -106,24 +115,35 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return new Journal<Entry>(path.join(this.config.dataDir, name))
   }
 
-  /** Deleting commands refuse at once in a scripted session without --yes: nothing has been sent yet. */
-  protected refuseUnconfirmedScriptedDeletion(options: {yes: boolean; dryRun: boolean}): void {
-    if (!options.yes && !options.dryRun && !this.prompter.interactive)
+  /** Deleting commands refuse at once in a scripted session without consent: nothing has been sent yet. */
+  protected refuseUnconfirmedScriptedDeletion(options: {yes: boolean; confirmName?: string; dryRun: boolean}): void {
+    if (!options.yes && options.confirmName === undefined && !options.dryRun && !this.prompter.interactive)
       throw new UsageError('refusing to delete without confirmation in a scripted session: pass --yes', ['add --yes to confirm, or --dry-run to see what would be deleted'])
   }
 
-  /** The confirmation the domain asks for: yes/no, or the name typed back for the most destructive cases. */
-  protected confirmer(yes: boolean): (message: string, typed?: string) => Promise<boolean> {
+  /**
+   * The consent the domain asks for, after showing its plan: yes/no, or, for the most destructive
+   * plans, the name of what is deleted, typed back or given as --confirm NAME (--yes alone is not enough).
+   */
+  protected confirmer(options: {yes: boolean; confirmName?: string}): (message: string, typed?: string) => Promise<boolean> {
     return async (message, typed) => {
-      if (yes) return true
-      if (typed === undefined) return this.prompter.confirm({message, flag: '--yes'})
-      const answer = await this.prompter.ask({
-        what: 'the confirmation',
-        flag: '--yes',
-        message: `${message} Type ${typed} to confirm`,
-        problem: (value) => (value === typed ? undefined : `must be exactly "${typed}"`),
-      })
-      return answer === typed
+      if (typed !== undefined) {
+        if (options.confirmName !== undefined) {
+          if (options.confirmName === typed) return true
+          throw new UsageError(`--confirm "${options.confirmName}" does not name ${typed}, which this would delete: nothing was deleted`, [`pass --confirm ${typed} if that is what you mean`])
+        }
+        if (!this.prompter.interactive)
+          throw new UsageError(`this deletes ${typed} with data verify did not make: pass --confirm ${typed} (--yes alone is not enough)`, [`add --confirm ${typed} to the command, or --dry-run to see the plan`])
+        const answer = await this.prompter.ask({
+          what: 'the confirmation',
+          flag: '--confirm',
+          message: `${message}Type ${typed} to confirm`,
+          problem: (value) => (value === typed ? undefined : `must be exactly "${typed}"`),
+        })
+        return answer === typed
+      }
+      if (options.yes || options.confirmName !== undefined) return true
+      return this.prompter.confirm({message, flag: '--yes'})
     }
   }
 

@@ -16,36 +16,77 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined
 }
 
-// Commercial, GovCloud, China and ISO partitions: two letters, optional qualifier, a direction, a number.
-const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|eu-isoe)-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/
+// AWS's partitions: commercial (us, eu, ap, ...), GovCloud (us-gov), China (cn), the ISO partitions
+// (us-iso, us-isob, us-isof, eu-isoe) and the European Sovereign Cloud (eusc).
+const REGION_PATTERN =
+  /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc)-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/
 
 export function regionProblem(region: string): string | undefined {
   if (!REGION_PATTERN.test(region)) return 'must be an AWS region name such as us-east-1 or eu-west-2'
   return undefined
 }
 
-const FORBIDDEN_NAME_CHARACTERS = ['\\', '/', '*', '?', '"', '<', '>', '|', ' ', ',', '#', ':']
+// The cluster's own rule (MetadataCreateIndexService / SnapshotsService): none of these, nor whitespace.
+const FORBIDDEN_NAME_CHARACTERS = ['\\', '/', '*', '?', '"', '<', '>', '|', ',', '#', ':']
 
-/** Repository and snapshot names as the cluster accepts them (wildcards only where a pattern is allowed). */
-export function clusterNameProblem(name: string, options: {allowWildcard?: boolean} = {}): string | undefined {
+function sharedNameProblem(name: string, allowWildcard: boolean): string | undefined {
   if (name.length === 0) return 'must not be empty'
   if (name.length > 255) return 'must be at most 255 characters long'
-  if (name !== name.toLowerCase()) return 'must be lowercase'
-  if (name.startsWith('_') || name.startsWith('-')) return 'must not start with "_" or "-"'
-  const forbidden = FORBIDDEN_NAME_CHARACTERS.filter((character) => !(options.allowWildcard && character === '*'))
+  if (name === '.' || name === '..') return 'must not be "." or ".." (they name a path, not a repository or snapshot)'
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001F\u007F]/.test(name)) return 'must not contain control characters (newlines, tabs, ...)'
+  if (/\s/.test(name)) return 'must not contain whitespace'
+  const forbidden = FORBIDDEN_NAME_CHARACTERS.filter((character) => !(allowWildcard && character === '*'))
   const found = forbidden.find((character) => name.includes(character))
-  if (found !== undefined) return `must not contain ${found === ' ' ? 'spaces' : `"${found}"`}`
+  if (found !== undefined) return `must not contain "${found}"`
+  // A leading _ names the cluster's own endpoints (_all, _status); a leading - excludes in a pattern.
+  if (name.startsWith('_') || name.startsWith('-')) return 'must not start with "_" or "-"'
   return undefined
 }
 
-export function endpointProblem(endpoint: string): string | undefined {
+/** Repository names: the cluster allows upper case (`repoA`); the rest as for snapshots. */
+export function repositoryNameProblem(name: string): string | undefined {
+  return sharedNameProblem(name, false)
+}
+
+/** Snapshot names (wildcards only where a pattern is allowed): lower case, no leading _ or -. */
+export function snapshotNameProblem(name: string, options: {allowWildcard?: boolean} = {}): string | undefined {
+  const shared = sharedNameProblem(name, options.allowWildcard ?? false)
+  if (shared) return shared
+  if (name !== name.toLowerCase()) return 'must be lowercase'
+  return undefined
+}
+
+/** One path segment of a cluster URL: percent-encoded, with the wildcard and list separator kept where allowed. */
+export function pathSegment(name: string, options: {pattern?: boolean} = {}): string {
+  const encoded = encodeURIComponent(name)
+  return options.pattern ? encoded.replaceAll('%2C', ',') : encoded.replaceAll('*', '%2A')
+}
+
+/**
+ * An endpoint URL as the plugin takes it: http(s), a host, nothing after the path. Credentials,
+ * a query or a fragment are refused: the first would be printed and sent where the user did not
+ * mean, the others turn every request path into something else.
+ */
+export function endpointProblem(endpoint: string, options: {schemeOptional?: boolean} = {}): string | undefined {
   let url: URL
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)
+  if (!hasScheme && !options.schemeOptional) return 'must be a URL with a scheme, such as https://host:9200'
+  const withScheme = hasScheme ? endpoint : `https://${endpoint}`
   try {
-    url = new URL(endpoint)
+    url = new URL(withScheme)
   } catch {
-    return 'must be a URL with a scheme, such as https://host:9200'
+    return options.schemeOptional ? 'must be a host name or URL, such as s3.example.com or https://s3.example.com' : 'must be a URL with a scheme, such as https://host:9200'
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://'
   if (!url.hostname) return 'must name a host'
+  if (url.username || url.password) return 'must not carry credentials (user:password@); put them under basic_auth in the services file'
+  if (url.search || withScheme.includes('?')) return 'must not have a query (?...)'
+  if (url.hash || withScheme.includes('#')) return 'must not have a fragment (#...)'
   return undefined
+}
+
+/** The endpoint as it may be printed: any credentials in it replaced. */
+export function redactEndpoint(endpoint: string): string {
+  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1<credentials>@')
 }

@@ -1,4 +1,5 @@
 import type {ClusterConfig} from '../services/model.js'
+import {debugRequest} from '../debug.js'
 import {InterruptedError} from '../errors.js'
 import {type AuthDependencies, authorizerFor} from './auth.js'
 
@@ -120,7 +121,20 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
   const userAgent = [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' ')
   const endpoint = cluster.endpoint
 
-  async function attempt<T>(request: ClusterRequest, signal?: AbortSignal): Promise<ClusterResponse<T>> {
+  async function attempt<T>(request: ClusterRequest, attemptNumber: number, signal?: AbortSignal): Promise<ClusterResponse<T>> {
+    const started = Date.now()
+    const line = {method: request.method, path: request.path, attempt: attemptNumber}
+    try {
+      const response = await attemptOnce<T>(request, signal)
+      debugRequest('cluster', {...line, status: response.status, durationMs: Date.now() - started})
+      return response
+    } catch (error) {
+      debugRequest('cluster', {...line, status: networkCode(error), durationMs: Date.now() - started})
+      throw error
+    }
+  }
+
+  async function attemptOnce<T>(request: ClusterRequest, signal?: AbortSignal): Promise<ClusterResponse<T>> {
     const {default: got} = await import('got')
     const url = new URL(endpoint + (request.path.startsWith('/') ? request.path : `/${request.path}`))
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value)
@@ -155,7 +169,7 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
       if (signal?.aborted) throw new InterruptedError()
       let failure: {status?: number; code?: string; structured?: boolean; retryAfter?: number; error: ClusterRequestError}
       try {
-        const response = (await attempt<T>(request, signal)) as ClusterResponse<T> & {retryAfter?: string}
+        const response = (await attempt<T>(request, attemptNumber, signal)) as ClusterResponse<T> & {retryAfter?: string}
         if (response.status < 400) return {status: response.status, body: response.body}
         const error = new ClusterRequestError(
           request.method,

@@ -1,3 +1,4 @@
+import {pathSegment} from '../names.js'
 import type {RepositoryStorage} from '../services/model.js'
 import {type ClusterClient, ClusterRequestError} from './client.js'
 
@@ -54,8 +55,9 @@ export async function nodesLackingPlugin(cluster: ClusterClient, plugin: string,
   return {total: nodes.length, lacking}
 }
 
+/** A repository as the cluster describes it: any type (s3, fs, gcs, url, ...) with its settings. */
 export interface RepositoryBody {
-  type: 's3' | 'fs'
+  type: string
   settings: Record<string, string>
 }
 
@@ -70,13 +72,13 @@ export function repositoryBody(storage: RepositoryStorage, basePath: string): Re
   return {type: 's3', settings}
 }
 
-const repositoryPath = (repository: string) => `/_snapshot/${encodeURIComponent(repository)}`
-const snapshotPath = (repository: string, snapshot: string) =>
-  `${repositoryPath(repository)}/${encodeURIComponent(snapshot).replaceAll('%2A', '*').replaceAll('%2C', ',')}`
+export const repositoryPath = (repository: string) => `/_snapshot/${pathSegment(repository)}`
+const snapshotPath = (repository: string, snapshot: string) => `${repositoryPath(repository)}/${pathSegment(snapshot, {pattern: true})}`
 
-export async function registerRepository(cluster: ClusterClient, repository: string, body: RepositoryBody, signal?: AbortSignal) {
+export async function registerRepository(cluster: ClusterClient, repository: string, body: RepositoryBody, signal?: AbortSignal, options: {verify?: boolean} = {}) {
   // Same name and body twice is the same registration: safe to repeat. Verification can take a while.
-  await cluster.send({method: 'PUT', path: repositoryPath(repository), body, idempotent: true, timeoutMs: 120_000}, signal)
+  const query = options.verify === false ? {verify: 'false'} : undefined
+  await cluster.send({method: 'PUT', path: repositoryPath(repository), query, body, idempotent: true, timeoutMs: 120_000}, signal)
 }
 
 export async function listRepositories(cluster: ClusterClient, signal?: AbortSignal): Promise<Record<string, RepositoryBody>> {

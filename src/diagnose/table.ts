@@ -10,6 +10,8 @@ export interface DiagnosisContext {
   region?: string
   clusterEndpoint?: string
   roleArn?: string
+  /** The command that ran, so a remediation suggests only what that command offers. */
+  command?: 'snapshot verify' | 'snapshot delete' | 'repo clean'
 }
 
 export interface Diagnosis {
@@ -146,9 +148,11 @@ export const DIAGNOSES: DiagnosisRule[] = [
   {
     code: 'bucket-missing',
     matches: (facts) => (facts.source === 'check' && facts.name === 'bucket-absent') || says(facts, /NoSuchBucket|specified bucket does not exist/),
-    cause: (facts, context) => `The bucket ${bucketOf(context)} does not exist.`,
+    cause: (facts, context) => (context.bucket ? `The bucket ${context.bucket} does not exist.` : 'The bucket does not exist.'),
     remediation: (facts, context) =>
-      `Create it: run again with --create-bucket, or \`aws s3api create-bucket --bucket ${bucketOf(context)} --region ${regionOf(context)}${regionOf(context) === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${regionOf(context)}`}\`.`,
+      context.command === undefined || context.command === 'snapshot verify'
+        ? `Create it: run again with --create-bucket, or \`aws s3api create-bucket --bucket ${bucketOf(context)} --region ${regionOf(context)}${regionOf(context) === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${regionOf(context)}`}\`.`
+        : `The repository's bucket${context.bucket ? ` ${context.bucket}` : ''} is gone, so it holds no files to remove; check that the repository's bucket and endpoint (and snapshot.s3 in the services file) name the store you mean.`,
   },
   {
     code: 'bucket-forbidden',

@@ -1,5 +1,6 @@
 import type {BlobStore} from '../storage/blobs.js'
-import {readRepositoryIndex, repositoryPrefix} from '../storage/layout.js'
+import {repositoryKeyPrefix} from '../repository/ownership.js'
+import {readRepositoryIndex} from '../storage/layout.js'
 
 export interface BucketAfterDeletion {
   /** Deleted snapshots the newest index-N still lists. */
@@ -11,7 +12,7 @@ export interface BucketAfterDeletion {
 
 /** Reads the repository's files after a deletion: the index must not list them, and nothing of them may remain. */
 export async function checkBucketAfterDeletion(store: BlobStore, basePath: string, deleted: string[]): Promise<BucketAfterDeletion> {
-  const prefix = repositoryPrefix(basePath)
+  const prefix = repositoryKeyPrefix(basePath)
   const index = await readRepositoryIndex(store, basePath)
   const known = new Set((index?.snapshots ?? []).map((snapshot) => snapshot.uuid))
   const stillListed = (index?.snapshots ?? []).filter((snapshot) => deleted.includes(snapshot.name)).map((snapshot) => snapshot.name)

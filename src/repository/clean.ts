@@ -1,21 +1,21 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
-import {deleteSnapshot, listRepositories, listSnapshots, type RepositoryBody, type SnapshotInfo, unregisterRepository} from '../cluster/snapshots.js'
+import {deleteSnapshot, listRepositories, listSnapshots, type RepositoryBody, unregisterRepository} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import type {S3Storage} from '../services/model.js'
 import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
-import {isVisibleFromConsole, removeDirectory} from '../storage/blobs.js'
+import {deleteOwnedFiles} from '../storage/blobs.js'
 import {deleteBucket} from '../storage/bucket.js'
-import {emptyPrefix} from '../storage/empty-prefix.js'
-import {repositoryPrefix} from '../storage/layout.js'
+import {deleteOwnedObjects, type DeleteOwnedResult, type KeptObject} from '../storage/delete-owned.js'
 import {removeVerificationResources} from '../verify/cleanup.js'
 import type {Journal, JournalEntry} from '../verify/journal.js'
-import {readRegistration, type Registration, storageOfRegistration, withResync} from './registration.js'
+import {type CleanPlan, formatBytes, renderCleanPlan, surveyRepository} from './clean-plan.js'
+import {reRegister} from './registration.js'
 
-/** What `repo clean --repository` is about to remove, kept until it is all gone so a second run can finish. */
+/** An accepted `repo clean --repository`, kept until it is all gone so a second run can finish it. */
 export interface CleanEntry {
   runId: string
   repository: string
@@ -30,12 +30,14 @@ export interface CleanRequest {
   dryRun: boolean
   deleteBucket: boolean
   s3Fallback?: Partial<S3Storage>
+  /** Journal entries to drop without touching anything they name. */
+  forget?: string[]
 }
 
 export interface CleanDependencies {
   cluster: ClusterClient
   s3: (storage: Pick<S3Storage, 'region' | 'endpoint'>) => Promise<S3Client>
-  /** Yes/no, or, when typed is given, the user must type it back. */
+  /** Shows the plan and asks; for typed-name consent the user must type the name (or pass --confirm NAME). */
   confirm: (message: string, typed?: string) => Promise<boolean>
   verifyJournal: Journal<JournalEntry>
   cleanJournal: Journal<CleanEntry>
@@ -46,68 +48,71 @@ export interface CleanDependencies {
 export interface CleanReport extends StepReport {
   command: 'repo clean'
   repository?: string
+  /** What the run planned to do (and, with --dry-run, would do). */
+  plan: string[]
+  /** Objects found at the location that the repository does not own: kept, never deleted. */
+  kept: KeptObject[]
 }
 
 interface CleanContext extends CleanRequest, CleanDependencies {
-  registration?: Registration
-  registered: boolean
-  snapshots: SnapshotInfo[]
+  plan?: CleanPlan
+  planLines: string[]
+  kept: KeptObject[]
+  leftovers: string[]
 }
 
-const VERIFY_SNAPSHOT = /^verify_snapshot_/
-const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`)
+const cleanRunId = (repository: string) => `clean_${repository}`
 
-/** Every snapshot of the repository; if its files changed behind the cluster, registered again first (never in a dry run). */
-async function listAllSnapshots(context: CleanContext): Promise<SnapshotInfo[]> {
-  const list = () => listSnapshots(context.cluster, context.repository!, '_all', context.signal)
-  return context.dryRun ? list() : withResync(context.cluster, context.registration!, list, () => {}, context.signal)
-}
+const plannedPlan = (context: CleanContext) => context.plan!
 
 const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
-    name: 'repository',
-    title: 'Repository found',
+    name: 'plan',
+    title: 'Plan',
     async run(context) {
       const name = context.repository!
-      const registered = await listRepositories(context.cluster, context.signal)
       const pending = (await context.cleanJournal.entries()).find((entry) => entry.repository === name)
-      if (registered[name]) {
-        context.registered = true
-        context.registration = {repository: name, body: registered[name], storage: storageOfRegistration(registered[name], context.s3Fallback)}
-      } else if (pending) {
-        context.registration = {repository: name, body: pending.body, storage: storageOfRegistration(pending.body, context.s3Fallback)}
-      } else {
-        // Let the cluster say it in its own words (repository_missing_exception).
-        await readRegistration(context.cluster, name, context.s3Fallback, context.signal)
-      }
-      const storage = context.registration!.storage
-      if (storage.kind === 's3' && !storage.basePath && !context.force)
-        throw new UsageError(`repository ${name} sits at the root of s3://${storage.bucket}: cleaning it would empty the whole bucket`, ['pass --force if that is what you want'])
-      if (!context.dryRun && !pending)
-        await context.cleanJournal.record({runId: `clean_${name}`, repository: name, body: context.registration!.body, startedAt: new Date().toISOString()})
-      const where = storage.kind === 's3' ? `s3://${storage.bucket}/${storage.basePath}` : storage.path
-      return `${name} (${storage.kind}) at ${where}${context.registered ? '' : '; already unregistered by an earlier run, finishing it'}`
+      const plan = await surveyRepository(
+        {repository: name, force: context.force, deleteBucket: context.deleteBucket, s3Fallback: context.s3Fallback, pendingBody: pending?.body},
+        {cluster: context.cluster, s3: context.s3, signal: context.signal},
+      )
+      context.plan = plan
+      const counts = context.dryRun ? await removeOwnedFiles(context, plan, true) : undefined
+      if (counts) context.kept = counts.keptSample
+      context.planLines = renderCleanPlan(plan, counts)
+      const summary = `${name} (${plan.body.type})${plan.registered ? '' : ', already unregistered by an accepted clean that stopped, finishing it'}: ${context.planLines.join('; ')}`
+      if (context.dryRun) return `dry run, nothing changed: would ${summary}`
+      const question = `Clean repository ${name}? This will:\n${context.planLines.map((line) => `  - ${line}`).join('\n')}\n`
+      if (!(await context.confirm(question, plan.consent === 'typed-name' ? name : undefined))) throw new UsageError('not confirmed: nothing was deleted')
+      // Recorded only once accepted, so a refusal or a "no" leaves no trace.
+      if (!pending) await context.cleanJournal.record({runId: cleanRunId(name), repository: name, body: plan.body, startedAt: new Date().toISOString()})
+      return summary
+    },
+  },
+  {
+    name: 'resync',
+    title: 'Registered again',
+    skipReason: (context) => (context.dryRun ? 'dry run' : context.plan?.resync ? undefined : 'the cluster agrees with its files'),
+    async run(context) {
+      await reRegister(context.cluster, {repository: context.repository!, body: plannedPlan(context).body, storage: {kind: 'other', type: plannedPlan(context).body.type}}, context.signal)
+      return `${context.repository} registered again; the cluster re-read its files`
     },
   },
   {
     name: 'snapshots',
     title: 'Snapshots deleted through the cluster',
-    skipReason: (context) => (context.registered ? undefined : 'the registration is already gone'),
+    skipReason: (context) => (context.dryRun ? 'dry run' : !context.plan?.registered ? 'the registration is already gone' : undefined),
     async run(context) {
-      context.snapshots = await listAllSnapshots(context)
-      const foreign = context.snapshots.filter((snapshot) => !VERIFY_SNAPSHOT.test(snapshot.snapshot)).map((snapshot) => snapshot.snapshot)
-      if (foreign.length > 0 && !context.force)
-        throw new UsageError(`repository ${context.repository} holds ${foreign.length} snapshot(s) that verify did not make (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}); cleaning deletes the migration's data`, [
-          'pass --force (and confirm by typing the repository name) if that is what you want',
+      const plan = plannedPlan(context)
+      const names = (await listSnapshots(context.cluster, plan.repository, '_all', context.signal)).map((snapshot) => snapshot.snapshot)
+      const unplanned = names.filter((name) => !plan.snapshots.includes(name))
+      if (unplanned.length > 0)
+        throw new UsageError(`repository ${plan.repository} now holds snapshot(s) that were not in the accepted plan (${unplanned.join(', ')}); nothing more was deleted`, [
+          'run the clean again to see and accept the new plan',
         ])
-      if (context.dryRun) return {skipped: `dry run: would delete ${context.snapshots.length} snapshot(s)${context.snapshots.length ? `: ${context.snapshots.map((snapshot) => snapshot.snapshot).join(', ')}` : ''}`}
-      const names = context.snapshots.map((snapshot) => snapshot.snapshot)
-      const question = `Remove repository ${context.repository}${names.length ? ` and its ${names.length} snapshot(s)` : ''} and every object under its path?`
-      if (!(await context.confirm(question, foreign.length > 0 ? context.repository : undefined)))
-        throw new UsageError('not confirmed: nothing was deleted')
       for (const name of names) {
         context.onProgress?.(`deleting snapshot ${name}`)
-        await deleteSnapshot(context.cluster, context.repository!, name, context.signal)
+        await deleteSnapshot(context.cluster, plan.repository, name, context.signal)
       }
       return names.length ? `deleted ${names.length}: ${names.join(', ')}` : 'it held none'
     },
@@ -115,7 +120,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'registration',
     title: 'Registration removed',
-    skipReason: (context) => (context.dryRun ? 'dry run' : context.registered ? undefined : 'the registration is already gone'),
+    skipReason: (context) => (context.dryRun ? 'dry run' : !context.plan?.registered ? 'the registration is already gone' : undefined),
     async run(context) {
       await unregisterRepository(context.cluster, context.repository!, context.signal)
       return `${context.repository} unregistered`
@@ -123,38 +128,41 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   },
   {
     name: 'objects',
-    title: "Objects under the repository's path removed",
+    title: "The repository's own files removed",
+    skipReason: (context) => (context.dryRun ? 'dry run' : undefined),
     async run(context) {
-      const storage = context.registration!.storage
-      if (storage.kind === 'fs') {
-        const notVisible = {skipped: `${storage.path} is not visible from the console; remove it on the nodes' shared path`}
-        if (context.dryRun) return (await isVisibleFromConsole(storage.path)) ? {skipped: `dry run: would remove ${storage.path}`} : notVisible
-        return (await removeDirectory(storage.path)) === undefined ? notVisible : `removed ${storage.path}`
-      }
-      const s3 = await context.s3(storage)
-      const prefix = repositoryPrefix(storage.basePath)
-      const result = await emptyPrefix(s3, storage.bucket, prefix, {
-        dryRun: context.dryRun,
-        includeHashedShardPaths: true,
-        signal: context.signal,
-        onProgress: (progress) => context.onProgress?.(`${context.dryRun ? 'counted' : 'deleted'} ${progress.objects} object(s)`),
-      })
-      const what = `${result.objects} object(s), ${formatBytes(result.bytes)}${result.versions ? ` (${result.versions} old versions and delete markers)` : ''} under s3://${storage.bucket}/${prefix}`
-      return context.dryRun ? {skipped: `dry run: would delete ${what}`} : `deleted ${what}`
+      const plan = plannedPlan(context)
+      const result = await removeOwnedFiles(context, plan, false)
+      if (!result) return {skipped: `${plan.location.kind === 'fs' ? plan.location.directory : ''} is not visible from the console; remove it on the nodes' shared path`}
+      context.kept = result.keptSample
+      const where = plan.location.kind === 's3' ? `s3://${plan.location.storage.bucket}/${plan.location.footprint.prefix}` : plan.location.directory
+      const kept = result.kept ? `; kept ${result.kept} object(s) that are not the repository's (e.g. ${result.keptSample[0].key}: ${result.keptSample[0].reason})` : ''
+      return `deleted ${result.objects} object(s), ${formatBytes(result.bytes)}${result.versions ? ` (${result.versions} old versions and delete markers)` : ''} under ${where}${result.listed.length > 1 ? ` and ${result.listed.length - 1} hashed shard path(s)` : ''}${kept}`
     },
   },
   {
     name: 'bucket',
     title: 'Bucket deleted',
-    skipReason: (context) =>
-      context.registration?.storage.kind !== 's3' ? 'not an S3 repository' : !context.deleteBucket ? 'kept (pass --delete-bucket to delete it)' : context.dryRun ? 'dry run' : undefined,
+    skipReason: (context) => (context.plan?.location.kind !== 's3' ? 'not an S3 repository' : !context.plan.deleteBucket ? 'kept (pass --delete-bucket to delete it)' : context.dryRun ? 'dry run' : undefined),
     async run(context) {
-      const storage = context.registration!.storage as S3Storage
-      await deleteBucket(await context.s3(storage), storage.bucket)
-      return `s3://${storage.bucket} deleted`
+      const location = plannedPlan(context).location
+      if (location.kind !== 's3') return {skipped: 'not an S3 repository'}
+      await deleteBucket(await context.s3(location.storage), location.storage.bucket, context.signal)
+      return `s3://${location.storage.bucket} deleted`
     },
   },
 ]
+
+/** Deletes (or, in a dry run, counts) what the plan's location holds of the repository; undefined when not visible. */
+async function removeOwnedFiles(context: CleanContext, plan: CleanPlan, dryRun: boolean): Promise<DeleteOwnedResult | undefined> {
+  const location = plan.location
+  if (location.kind === 'fs') return location.visible ? deleteOwnedFiles(location.directory, location.footprint, {dryRun}) : undefined
+  return deleteOwnedObjects(await context.s3(location.storage), location.storage.bucket, location.footprint, {
+    dryRun,
+    signal: context.signal,
+    onProgress: (progress) => context.onProgress?.(`${dryRun ? 'counted' : 'deleted'} ${progress.objects} object(s)`),
+  })
+}
 
 const JOURNAL_STEPS: Step<CleanContext>[] = [
   {
@@ -164,21 +172,30 @@ const JOURNAL_STEPS: Step<CleanContext>[] = [
       const entries = await context.verifyJournal.entries()
       if (entries.length === 0) return 'the journal is empty'
       const describe = (entry: JournalEntry) => `${entry.repository}${entry.kept ? ' (kept with --keep)' : ''}`
-      if (context.dryRun) return {skipped: `dry run: would finish ${entries.length} run(s): ${entries.map(describe).join(', ')}`}
-      if (!(await context.confirm(`Remove what ${entries.length} verify run(s) left: ${entries.map(describe).join(', ')}?`)))
-        throw new UsageError('not confirmed: nothing was deleted')
-      const leftovers: string[] = []
-      for (const entry of entries) {
+      // An entry of another cluster cannot be finished from here: it says so and how to drop it.
+      const elsewhere = entries.filter((entry) => entry.clusterEndpoint !== context.cluster.endpoint)
+      const here = entries.filter((entry) => entry.clusterEndpoint === context.cluster.endpoint)
+      const notes = elsewhere.map(
+        (entry) => `${entry.repository} was created on ${entry.clusterEndpoint}, not ${context.cluster.endpoint}: run with --endpoint ${entry.clusterEndpoint} to finish it, or \`console repo clean --forget ${entry.runId}\` to drop the entry`,
+      )
+      if (here.length === 0) return {skipped: notes.join('; ')}
+      const plan = here.map((entry) => `${describe(entry)}: its snapshot, its registration and its own files under ${entry.storage.kind === 's3' ? `s3://${entry.storage.bucket}/${entry.storage.prefix}` : entry.storage.location}`)
+      context.planLines = plan
+      if (context.dryRun) return {skipped: `dry run, nothing changed: would remove ${plan.join('; ')}${notes.length ? `; ${notes.join('; ')}` : ''}`}
+      if (!(await context.confirm(`Remove what ${here.length} verify run(s) left?\n${plan.map((line) => `  - ${line}`).join('\n')}\n`))) throw new UsageError('not confirmed: nothing was deleted')
+      for (const entry of here) {
         const storage = entry.storage
         const result = await removeVerificationResources(entry, {
           cluster: context.cluster,
           s3: () => context.s3(storage.kind === 's3' ? storage : {region: 'us-east-1'}),
+          signal: context.signal,
         })
+        context.kept.push(...result.kept)
         if (result.leftovers.length === 0) await context.verifyJournal.forget(entry.runId)
-        leftovers.push(...result.leftovers)
+        else context.leftovers.push(...result.leftovers.map((leftover) => `${leftover} (run ${entry.runId}; once removed by hand, drop it with \`console repo clean --forget ${entry.runId}\`)`))
       }
-      if (leftovers.length) throw new Error(`left behind: ${leftovers.join('; ')}`)
-      return `finished ${entries.length} run(s): ${entries.map(describe).join(', ')}`
+      if (context.leftovers.length) throw new Error(`left behind: ${context.leftovers.join('; ')}`)
+      return `finished ${here.length} run(s): ${here.map(describe).join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`
     },
   },
   {
@@ -191,14 +208,42 @@ const JOURNAL_STEPS: Step<CleanContext>[] = [
   },
 ]
 
-/** `console repo clean`: snapshots through the cluster, then the registration, then the objects, then (if asked) the bucket. */
+const FORGET_STEPS: Step<CleanContext>[] = [
+  {
+    name: 'forget',
+    title: 'Journal entries dropped',
+    async run(context) {
+      const dropped: string[] = []
+      const unknown: string[] = []
+      for (const runId of context.forget ?? []) {
+        if (context.dryRun) {
+          const known = [...(await context.verifyJournal.entries()), ...(await context.cleanJournal.entries())].some((entry) => entry.runId === runId)
+          ;(known ? dropped : unknown).push(runId)
+          continue
+        }
+        const found = (await context.verifyJournal.forget(runId)) || (await context.cleanJournal.forget(runId))
+        ;(found ? dropped : unknown).push(runId)
+      }
+      if (unknown.length) throw new UsageError(`no journal entry ${unknown.join(', ')}; \`console repo clean --dry-run\` lists the entries`)
+      return `${context.dryRun ? 'dry run: would drop' : 'dropped'} ${dropped.join(', ')} (nothing in the cluster or the store was touched)`
+    },
+  },
+]
+
+/** `console repo clean`: a plan read without changing anything, the user's consent, then exactly that plan. */
 export async function cleanRepository(request: CleanRequest, dependencies: CleanDependencies, events: StepEvents = {}): Promise<CleanReport> {
-  const context: CleanContext = {...request, ...dependencies, registered: false, snapshots: []}
-  const {results, interrupted, failed} = await runSteps(request.repository ? REPOSITORY_STEPS : JOURNAL_STEPS, context, {
-    diagnosisFor: (error) => diagnose(error, {repository: request.repository}),
+  const context: CleanContext = {...request, ...dependencies, planLines: [], kept: [], leftovers: []}
+  const steps = request.forget?.length ? FORGET_STEPS : request.repository ? REPOSITORY_STEPS : JOURNAL_STEPS
+  const {results, interrupted, failed} = await runSteps(steps, context, {
+    diagnosisFor: (error) =>
+      diagnose(error, {
+        repository: request.repository,
+        command: 'repo clean',
+        ...(context.plan?.location.kind === 's3' ? {bucket: context.plan.location.storage.bucket, region: context.plan.location.storage.region, basePath: context.plan.location.storage.basePath} : {}),
+      }),
     events,
     signal: dependencies.signal,
   })
-  if (request.repository && !failed && !interrupted && !request.dryRun) await dependencies.cleanJournal.forget(`clean_${request.repository}`)
-  return {...stepReport('repo clean', results, interrupted), repository: request.repository}
+  if (request.repository && !request.forget?.length && !failed && !interrupted && !request.dryRun) await dependencies.cleanJournal.forget(cleanRunId(request.repository))
+  return {...stepReport('repo clean', results, interrupted, context.leftovers), repository: request.repository, plan: context.planLines, kept: context.kept}
 }

@@ -3,13 +3,14 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import type {ClusterClient} from '../cluster/client.js'
 import {deleteSnapshot, listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {CheckFailure, diagnose} from '../diagnose/index.js'
+import {UsageError} from '../errors.js'
 import type {S3Storage} from '../services/model.js'
 import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {S3BlobStore} from '../storage/blobs.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {checkBucketAfterDeletion} from './bucket-check.js'
-import {compareWithFiles, readRegistration, reRegister, type Registration, withResync} from './registration.js'
+import {compareWithFiles, describeStorage, type GenerationCheck, isRepositoryOutOfSync, readRegistration, reRegister, type Registration} from './registration.js'
 
 export interface DeleteRequest {
   repository: string
@@ -23,7 +24,7 @@ export interface DeleteRequest {
 export interface DeleteDependencies {
   cluster: ClusterClient
   s3: (storage: S3Storage) => Promise<S3Client>
-  /** Asked once, with what will be deleted; false stops before anything is deleted. */
+  /** Shown the whole plan, asked once; false stops before anything changes. */
   confirm: (message: string) => Promise<boolean>
   signal?: AbortSignal
   /** How long to wait for the cluster to stop listing a deleted snapshot. */
@@ -35,37 +36,83 @@ export interface DeleteDependencies {
 export interface DeleteReport extends StepReport {
   command: 'snapshot delete'
   repository: string
+  /** What the run planned to do (and, with --dry-run, would do). */
+  plan: string[]
   deleted: string[]
   alreadyGone: string[]
+}
+
+/** What `snapshot delete` will do, read from the cluster (and the bucket) without changing anything. */
+interface DeletePlan {
+  registration: Registration
+  /** Why the repository is registered again first: its files changed behind the cluster. */
+  resync?: string
+  generationCheck: GenerationCheck
+  /** Exact names to delete (patterns resolved), with their state. */
+  snapshots: SnapshotInfo[]
+  /** Names and patterns that match nothing: already gone. */
+  absent: string[]
 }
 
 interface DeleteContext extends DeleteRequest, DeleteDependencies {
-  registration?: Registration
-  found: SnapshotInfo[]
+  plan?: DeletePlan
+  planLines: string[]
   alreadyGone: string[]
   deleted: string[]
-  resynced: boolean
 }
 
-const resyncNote = (context: DeleteContext) =>
-  context.resynced ? ' (registered again: its files had changed outside the cluster, so the cluster re-read their real state)' : ''
+const patternExpression = (pattern: string) =>
+  new RegExp(`^(?:${pattern.split(',').map((part) => (part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*'))).join('|')})$`)
 
-const getSnapshots = (context: DeleteContext, pattern: string) => listSnapshots(context.cluster, context.repository, pattern, context.signal)
+async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
+  const storage = registration.storage
+  if (storage.kind !== 's3') return {outcome: 'skipped', why: 'only an S3 repository is compared with its files'}
+  const store = new S3BlobStore(await context.s3(storage), storage.bucket, context.signal)
+  return compareWithFiles(context.cluster, registration, async () => (await readRepositoryIndex(store, storage.basePath))?.generation, context.signal)
+}
 
-/** For S3: a description of the mismatch when the cluster's generation is not the newest index-N in the bucket. */
-async function filesChangedOutsideCluster(context: DeleteContext): Promise<string | undefined> {
-  const storage = context.registration!.storage
-  if (storage.kind !== 's3') return undefined
-  const store = new S3BlobStore(await context.s3(storage), storage.bucket)
-  const comparison = await compareWithFiles(context.cluster, context.registration!, async () => (await readRepositoryIndex(store, storage.basePath))?.generation, context.signal)
-  if (comparison.inSync) return undefined
-  return `the cluster expects index-${comparison.clusterGeneration} but s3://${storage.bucket}/${storage.basePath} holds ${comparison.filesGeneration < 0 ? 'no index-N' : `index-${comparison.filesGeneration}`}: files were changed outside the cluster`
+/** Snapshots matching the request: from the cluster, or, while it refuses the out-of-sync repository, from the files. */
+async function matchingSnapshots(context: DeleteContext, registration: Registration, outOfSync: boolean): Promise<{found: SnapshotInfo[]; absent: string[]; outOfSync: boolean}> {
+  const found: SnapshotInfo[] = []
+  const absent: string[] = []
+  for (const pattern of context.snapshots) {
+    let matches: SnapshotInfo[]
+    try {
+      matches = outOfSync ? await snapshotsInFiles(context, registration, pattern) : await listSnapshots(context.cluster, context.repository, pattern, context.signal)
+    } catch (error) {
+      if (outOfSync || !isRepositoryOutOfSync(error)) throw error
+      return matchingSnapshots(context, registration, true)
+    }
+    if (matches.length === 0) absent.push(pattern)
+    for (const snapshot of matches) if (!found.some((known) => known.snapshot === snapshot.snapshot)) found.push(snapshot)
+  }
+  return {found, absent, outOfSync}
+}
+
+async function snapshotsInFiles(context: DeleteContext, registration: Registration, pattern: string): Promise<SnapshotInfo[]> {
+  const storage = registration.storage
+  if (storage.kind !== 's3') return []
+  const index = await readRepositoryIndex(new S3BlobStore(await context.s3(storage), storage.bucket, context.signal), storage.basePath)
+  const expression = patternExpression(pattern)
+  return (index?.snapshots ?? []).filter((snapshot) => expression.test(snapshot.name)).map((snapshot) => ({snapshot: snapshot.name, uuid: snapshot.uuid}))
+}
+
+function renderDeletePlan(context: DeleteContext, plan: DeletePlan): string[] {
+  const lines: string[] = []
+  if (plan.resync) lines.push(`register ${context.repository} again with the same settings (${plan.resync})`)
+  if (plan.generationCheck.outcome === 'skipped') lines.push(`generation check skipped: ${plan.generationCheck.why}`)
+  const running = plan.snapshots.filter((snapshot) => snapshot.state === 'IN_PROGRESS').map((snapshot) => snapshot.snapshot)
+  if (plan.snapshots.length) lines.push(`delete ${plan.snapshots.length} snapshot(s) from ${context.repository} through the cluster: ${plan.snapshots.map((snapshot) => snapshot.snapshot).join(', ')}`)
+  else lines.push('delete nothing: no snapshot matches')
+  if (running.length) lines.push(`still running (deleting aborts it): ${running.join(', ')}`)
+  if (plan.absent.length) lines.push(`already gone: ${plan.absent.join(', ')}`)
+  return lines
 }
 
 async function waitUntilGone(context: DeleteContext, name: string): Promise<void> {
   const deadline = Date.now() + (context.waitTimeoutMs ?? 120_000)
   for (;;) {
-    if ((await getSnapshots(context, name)).length === 0) return
+    if ((await listSnapshots(context.cluster, context.repository, name, context.signal)).length === 0) return
     if (Date.now() > deadline)
       throw new CheckFailure('snapshot-still-listed', `the cluster still lists ${name} ${Math.round((context.waitTimeoutMs ?? 120_000) / 1000)} s after its deletion`)
     context.onProgress?.(`waiting for the cluster to stop listing ${name}`)
@@ -73,69 +120,69 @@ async function waitUntilGone(context: DeleteContext, name: string): Promise<void
   }
 }
 
+const planOf = (context: DeleteContext) => context.plan!
+
 export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
-    name: 'repository',
-    title: 'Repository registered',
+    name: 'plan',
+    title: 'Plan',
     async run(context) {
-      context.registration = await readRegistration(context.cluster, context.repository, context.s3Fallback, context.signal)
-      const storage = context.registration.storage
-      return `${context.repository} (${storage.kind === 's3' ? `s3://${storage.bucket}/${storage.basePath}` : storage.path})`
+      const registration = await readRegistration(context.cluster, context.repository, context.s3Fallback, context.signal)
+      const check = await generationCheck(context, registration)
+      const fromFiles = check.outcome === 'out-of-sync'
+      const {found, absent, outOfSync} = await matchingSnapshots(context, registration, fromFiles)
+      let resync: string | undefined
+      if (check.outcome === 'out-of-sync')
+        resync = `the cluster expects index-${check.clusterGeneration} but ${describeStorage(registration.storage)} holds ${check.filesGeneration < 0 ? 'no index-N' : `index-${check.filesGeneration}`}: files were changed outside the cluster`
+      else if (outOfSync) resync = 'the cluster says its files changed outside it'
+      const plan: DeletePlan = {registration, resync, generationCheck: check, snapshots: found, absent}
+      context.plan = plan
+      context.alreadyGone.push(...absent)
+      context.planLines = renderDeletePlan(context, plan)
+      const where = `${context.repository} (${describeStorage(registration.storage)})`
+      if (context.dryRun) return `dry run, nothing changed: in ${where} would ${context.planLines.join('; ')}`
+      if (found.length > 0 || resync) {
+        const question = `In ${where} this will:\n${context.planLines.map((line) => `  - ${line}`).join('\n')}\nGo ahead?`
+        if (!(await context.confirm(question))) throw new UsageError('not confirmed: nothing was deleted')
+      }
+      return `${where}: ${context.planLines.join('; ')}`
     },
   },
   {
-    name: 'snapshots',
-    title: 'Snapshots to delete',
+    name: 'resync',
+    title: 'Registered again',
+    skipReason: (context) => (context.dryRun ? 'dry run' : context.plan?.resync ? undefined : 'the cluster agrees with its files'),
     async run(context) {
-      const resync = () => (context.resynced = true)
-      const outOfSync = await filesChangedOutsideCluster(context)
-      if (outOfSync) {
-        if (context.dryRun) return `${outOfSync}; a real run registers ${context.repository} again first, so the cluster re-reads its files`
-        resync()
-        await reRegister(context.cluster, context.registration!, context.signal)
-      }
-      for (const pattern of context.snapshots) {
-        const found = await withResync(context.cluster, context.registration!, () => getSnapshots(context, pattern), resync, context.signal)
-        if (found.length === 0) context.alreadyGone.push(pattern)
-        for (const snapshot of found) if (!context.found.some((known) => known.snapshot === snapshot.snapshot)) context.found.push(snapshot)
-      }
-      const running = context.found.filter((snapshot) => snapshot.state === 'IN_PROGRESS')
-      const parts = [
-        context.found.length ? `${context.found.length} to delete: ${context.found.map((snapshot) => snapshot.snapshot).join(', ')}` : 'none to delete',
-        context.alreadyGone.length ? `already gone: ${context.alreadyGone.join(', ')}` : '',
-        running.length ? `still running (deleting aborts it): ${running.map((snapshot) => snapshot.snapshot).join(', ')}` : '',
-      ]
-      return parts.filter(Boolean).join('; ') + resyncNote(context)
+      await reRegister(context.cluster, planOf(context).registration, context.signal)
+      return `${context.repository} registered again; the cluster re-read its files`
     },
   },
   {
     name: 'delete',
     title: 'Deleted through the cluster',
-    skipReason: (context) => (context.dryRun ? 'dry run: nothing deleted' : context.found.length === 0 ? 'nothing to delete' : undefined),
+    skipReason: (context) => (context.dryRun ? 'dry run: nothing deleted' : context.plan?.snapshots.length === 0 ? 'nothing to delete' : undefined),
     async run(context) {
-      const names = context.found.map((snapshot) => snapshot.snapshot)
-      const running = context.found.filter((snapshot) => snapshot.state === 'IN_PROGRESS').map((snapshot) => snapshot.snapshot)
-      const question = `Delete ${names.length} snapshot(s) from ${context.repository}: ${names.join(', ')}?${running.length ? ` ${running.join(', ')} is still running: deleting aborts it.` : ''}`
-      if (!(await context.confirm(question))) throw new CheckFailure('not-confirmed', 'not confirmed: nothing was deleted')
-      for (const name of names) {
-        const outcome = await withResync(context.cluster, context.registration!, () => deleteSnapshot(context.cluster, context.repository, name, context.signal), () => (context.resynced = true), context.signal)
+      for (const {snapshot: name} of planOf(context).snapshots) {
+        // Only the exact names of the accepted plan are sent, never a pattern.
+        const outcome = await deleteSnapshot(context.cluster, context.repository, name, context.signal)
         if (outcome === 'absent') context.alreadyGone.push(name)
         else {
           await waitUntilGone(context, name)
           context.deleted.push(name)
         }
       }
-      return `deleted ${context.deleted.join(', ') || 'nothing'}; the cluster no longer lists ${context.deleted.length === 1 ? 'it' : 'them'}${resyncNote(context)}`
+      const gone = context.alreadyGone.length ? `; already gone: ${context.alreadyGone.join(', ')}` : ''
+      return `deleted ${context.deleted.join(', ') || 'nothing'}${context.deleted.length ? `; the cluster no longer lists ${context.deleted.length === 1 ? 'it' : 'them'}` : ''}${gone}`
     },
   },
   {
     name: 'bucket',
     title: 'Gone from the bucket too',
     skipReason: (context) =>
-      context.registration?.storage.kind !== 's3' ? 'not an S3 repository' : context.dryRun ? 'dry run' : context.deleted.length === 0 ? 'nothing was deleted' : undefined,
+      context.plan?.registration.storage.kind !== 's3' ? 'not an S3 repository' : context.dryRun ? 'dry run' : context.deleted.length === 0 ? 'nothing was deleted' : undefined,
     async run(context) {
-      const storage = context.registration!.storage as S3Storage
-      const store = new S3BlobStore(await context.s3(storage), storage.bucket)
+      const storage = planOf(context).registration.storage as S3Storage
+      const store = new S3BlobStore(await context.s3(storage), storage.bucket, context.signal)
       const check = await checkBucketAfterDeletion(store, storage.basePath, context.deleted)
       if (check.stillListed.length > 0)
         throw new CheckFailure('snapshot-still-in-bucket', `index-${check.generation} in s3://${storage.bucket}/${storage.basePath} still lists ${check.stillListed.join(', ')}`)
@@ -147,13 +194,27 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
   },
 ]
 
-/** `console snapshot delete`: only through the cluster, then a look in the bucket to confirm. */
+/** `console snapshot delete`: a plan, the user's consent, then only through the cluster, and a look in the bucket to confirm. */
 export async function deleteSnapshotsThroughCluster(request: DeleteRequest, dependencies: DeleteDependencies, events: StepEvents = {}): Promise<DeleteReport> {
-  const context: DeleteContext = {...request, ...dependencies, found: [], alreadyGone: [], deleted: [], resynced: false}
+  const context: DeleteContext = {...request, ...dependencies, planLines: [], alreadyGone: [], deleted: []}
   const {results, interrupted} = await runSteps(DELETE_STEPS, context, {
-    diagnosisFor: (error) => diagnose(error, {repository: request.repository, snapshot: request.snapshots[0]}),
+    diagnosisFor: (error) => {
+      const storage = context.plan?.registration.storage
+      return diagnose(error, {
+        repository: request.repository,
+        snapshot: request.snapshots[0],
+        command: 'snapshot delete',
+        ...(storage?.kind === 's3' ? {bucket: storage.bucket, region: storage.region, basePath: storage.basePath} : {}),
+      })
+    },
     events,
     signal: dependencies.signal,
   })
-  return {...stepReport('snapshot delete', results, interrupted), repository: request.repository, deleted: context.deleted, alreadyGone: context.alreadyGone}
+  return {
+    ...stepReport('snapshot delete', results, interrupted),
+    repository: request.repository,
+    plan: context.planLines,
+    deleted: context.deleted,
+    alreadyGone: context.alreadyGone,
+  }
 }

@@ -1,41 +1,46 @@
 import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
-import {REPOSITORY_OUT_OF_SYNC, type RepositoryBody, registerRepository, unregisterRepository} from '../cluster/snapshots.js'
-import type {RepositoryStorage, S3Storage} from '../services/model.js'
+import {REPOSITORY_OUT_OF_SYNC, type RepositoryBody, registerRepository, repositoryPath, unregisterRepository} from '../cluster/snapshots.js'
+import type {FsStorage, S3Storage} from '../services/model.js'
+
+/** Where a registered repository keeps its files, as the cluster was told: base paths byte for byte. */
+export type RegisteredStorage = S3Storage | FsStorage | {kind: 'other'; type: string}
 
 /** A registered repository: its name, the body that registers it again, and where its files are. */
 export interface Registration {
   repository: string
   body: RepositoryBody
-  storage: RepositoryStorage
+  storage: RegisteredStorage
 }
 
-export async function readRegistration(
-  cluster: ClusterClient,
-  repository: string,
-  fallback?: Partial<S3Storage>,
-  signal?: AbortSignal,
-): Promise<Registration> {
-  const {body} = await cluster.send<Record<string, RepositoryBody>>(
-    {method: 'GET', path: `/_snapshot/${encodeURIComponent(repository)}`, idempotent: true},
-    signal,
-  )
+export async function readRegistration(cluster: ClusterClient, repository: string, fallback?: Partial<S3Storage>, signal?: AbortSignal): Promise<Registration> {
+  const {body} = await cluster.send<Record<string, RepositoryBody>>({method: 'GET', path: repositoryPath(repository), idempotent: true}, signal)
   const registered = body?.[repository]
   if (!registered) throw new Error(`the cluster did not describe repository ${repository}`)
   return {repository, body: registered, storage: storageOfRegistration(registered, fallback)}
 }
 
-/** Where a registered repository keeps its files; region and endpoint fall back to the services file. */
-export function storageOfRegistration(body: RepositoryBody, fallback: Partial<S3Storage> = {}, env: NodeJS.ProcessEnv = process.env): RepositoryStorage {
+/**
+ * Where a registered repository keeps its files; region and endpoint fall back to the services file.
+ * The base path is kept exactly as registered (a leading slash is part of every key the cluster writes).
+ */
+export function storageOfRegistration(body: RepositoryBody, fallback: Partial<S3Storage> = {}, env: NodeJS.ProcessEnv = process.env): RegisteredStorage {
   const settings = body.settings ?? {}
   if (body.type === 'fs') return {kind: 'fs', path: String(settings.location ?? '')}
+  if (body.type !== 's3' || typeof settings.bucket !== 'string' || settings.bucket === '') return {kind: 'other', type: String(body.type)}
   return {
     kind: 's3',
-    bucket: String(settings.bucket),
-    basePath: String(settings.base_path ?? '').replace(/^\/+|\/+$/g, ''),
+    bucket: settings.bucket,
+    basePath: String(settings.base_path ?? ''),
     region: String(settings.region ?? fallback.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'),
     endpoint: settings.endpoint ? String(settings.endpoint) : fallback.endpoint,
     roleArn: settings.role_arn ? String(settings.role_arn) : undefined,
   }
+}
+
+export function describeStorage(storage: RegisteredStorage): string {
+  if (storage.kind === 's3') return `s3://${storage.bucket}/${storage.basePath}`
+  if (storage.kind === 'fs') return storage.path
+  return `a ${storage.type} repository`
 }
 
 /**
@@ -44,31 +49,40 @@ export function storageOfRegistration(body: RepositoryBody, fallback: Partial<S3
  */
 export function isRepositoryOutOfSync(error: unknown): boolean {
   if (!(error instanceof ClusterRequestError)) return false
-  const text = JSON.stringify(error.body ?? '')
-  return REPOSITORY_OUT_OF_SYNC.test(text)
+  return REPOSITORY_OUT_OF_SYNC.test(JSON.stringify(error.body ?? ''))
 }
 
-/** Unregisters and registers with the same body: the data stays, the cluster re-reads its real state. */
+/** Why a re-registration could not be completed, and what state it left behind. */
+export class ReRegistrationError extends Error {
+  constructor(
+    message: string,
+    readonly restored: boolean,
+  ) {
+    super(message)
+    this.name = 'ReRegistrationError'
+  }
+}
+
+/**
+ * Unregisters and registers with the same body: the data stays, the cluster re-reads its real state.
+ * If the new registration fails, the previous one is put back without verification, so the
+ * repository is never left unregistered; the error says which happened.
+ */
 export async function reRegister(cluster: ClusterClient, registration: Registration, signal?: AbortSignal): Promise<void> {
-  await unregisterRepository(cluster, registration.repository, signal)
-  await registerRepository(cluster, registration.repository, registration.body, signal)
-}
-
-/** Runs a cluster call; if the repository is out of sync, registers it again once and retries. */
-export async function withResync<T>(
-  cluster: ClusterClient,
-  registration: Registration,
-  call: () => Promise<T>,
-  onResync: () => void,
-  signal?: AbortSignal,
-): Promise<T> {
+  const name = registration.repository
+  await unregisterRepository(cluster, name, signal)
   try {
-    return await call()
+    await registerRepository(cluster, name, registration.body, signal)
   } catch (error) {
-    if (!isRepositoryOutOfSync(error)) throw error
-    onResync()
-    await reRegister(cluster, registration, signal)
-    return call()
+    try {
+      await registerRepository(cluster, name, registration.body, undefined, {verify: false})
+    } catch {
+      throw new ReRegistrationError(
+        `registering ${name} again failed (${(error as Error).message}) and restoring it failed too: ${name} is NOT registered now; register it with PUT ${repositoryPath(name)} ${JSON.stringify(registration.body)}`,
+        false,
+      )
+    }
+    throw new ReRegistrationError(`registering ${name} again failed (${(error as Error).message}); its previous registration was restored (without verification), nothing was deleted after it`, true)
   }
 }
 
@@ -83,18 +97,32 @@ export async function clusterRepositoryGeneration(cluster: ClusterClient, reposi
   return typeof generation === 'number' && generation >= -1 ? generation : undefined
 }
 
+export type GenerationCheck =
+  | {outcome: 'in-sync'; generation?: number}
+  | {outcome: 'out-of-sync'; clusterGeneration: number; filesGeneration: number}
+  | {outcome: 'skipped'; why: string}
+
 /**
  * Whether the cluster's idea of the repository matches its files: the newest index-N in the bucket
  * is the generation the cluster holds. Files deleted by hand leave the cluster behind, and the next
- * snapshot of the same name then fails with "already exists".
+ * snapshot of the same name then fails with "already exists". Reading the cluster state is optional:
+ * a user without that privilege gets the check reported as skipped.
  */
 export async function compareWithFiles(
   cluster: ClusterClient,
   registration: Registration,
   newestIndexInFiles: () => Promise<number | undefined>,
   signal?: AbortSignal,
-): Promise<{inSync: boolean; clusterGeneration?: number; filesGeneration: number}> {
-  const clusterGeneration = await clusterRepositoryGeneration(cluster, registration.repository, signal)
+): Promise<GenerationCheck> {
+  let clusterGeneration: number | undefined
+  try {
+    clusterGeneration = await clusterRepositoryGeneration(cluster, registration.repository, signal)
+  } catch (error) {
+    if (error instanceof ClusterRequestError && error.status !== undefined && error.status < 500)
+      return {outcome: 'skipped', why: `the cluster refused GET /_cluster/state/metadata (${error.status}), so whether its files changed outside it was not checked`}
+    throw error
+  }
   const filesGeneration = (await newestIndexInFiles()) ?? -1
-  return {inSync: clusterGeneration === undefined || clusterGeneration === filesGeneration, clusterGeneration, filesGeneration}
+  if (clusterGeneration === undefined || clusterGeneration === filesGeneration) return {outcome: 'in-sync', generation: clusterGeneration}
+  return {outcome: 'out-of-sync', clusterGeneration, filesGeneration}
 }

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {bucketNameProblem, clusterNameProblem, endpointProblem, regionProblem} from '../names.js'
+import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem, snapshotNameProblem} from '../names.js'
 import {parseRepoUri} from './model.js'
 
 /** Adds the rule a name-check function reports as a zod issue, so every rule has one wording. */
@@ -78,8 +78,8 @@ const s3 = z
 
 const snapshot = z
   .strictObject({
-    snapshot_name: z.string({error: 'is required'}).superRefine(ruleOf((name) => clusterNameProblem(name))),
-    snapshot_repo_name: z.string().superRefine(ruleOf((name) => clusterNameProblem(name))).optional(),
+    snapshot_name: z.string({error: 'is required'}).superRefine(ruleOf((name) => snapshotNameProblem(name))),
+    snapshot_repo_name: z.string().superRefine(ruleOf(repositoryNameProblem)).optional(),
     s3: s3.optional(),
     fs: z.strictObject({repo_path: nonEmpty.refine((path) => path.startsWith('/'), 'must be an absolute path')}).optional(),
   })

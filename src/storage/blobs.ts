@@ -2,7 +2,10 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {S3OperationError, s3Call} from './s3.js'
+import type {RepositoryFootprint} from '../repository/ownership.js'
+import {ownershipOf} from '../repository/ownership.js'
+import type {DeleteOwnedResult} from './delete-owned.js'
+import {listPages, S3OperationError, sendS3} from './s3.js'
 
 export interface BlobEntry {
   key: string
@@ -23,26 +26,26 @@ export class S3BlobStore implements BlobStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
+    private readonly signal?: AbortSignal,
   ) {
     this.location = `s3://${bucket}`
   }
 
   async *list(prefix: string): AsyncIterable<BlobEntry> {
     const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
-    let token: string | undefined
-    do {
-      const page = await s3Call('ListObjectsV2', () =>
-        this.s3.send(new ListObjectsV2Command({Bucket: this.bucket, Prefix: prefix, ContinuationToken: token})),
-      )
-      for (const object of page.Contents ?? []) if (object.Key) yield {key: object.Key, size: object.Size ?? 0}
-      token = page.IsTruncated ? page.NextContinuationToken : undefined
-    } while (token)
+    type Page = {Contents?: {Key?: string; Size?: number}[]; IsTruncated?: boolean; NextContinuationToken?: string}
+    const pages = listPages<Page>(
+      'ListObjectsV2',
+      (token) => sendS3(this.s3, 'ListObjectsV2', new ListObjectsV2Command({Bucket: this.bucket, Prefix: prefix, ContinuationToken: token}), this.signal),
+      (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
+    )
+    for await (const page of pages) for (const object of page.Contents ?? []) if (object.Key) yield {key: object.Key, size: object.Size ?? 0}
   }
 
   async read(key: string): Promise<Buffer | undefined> {
     const {GetObjectCommand} = await import('@aws-sdk/client-s3')
     try {
-      const answer = await s3Call('GetObject', () => this.s3.send(new GetObjectCommand({Bucket: this.bucket, Key: key})))
+      const answer = await sendS3<{Body?: {transformToByteArray(): Promise<Uint8Array>}}>(this.s3, 'GetObject', new GetObjectCommand({Bucket: this.bucket, Key: key}), this.signal)
       return Buffer.from((await answer.Body?.transformToByteArray()) ?? [])
     } catch (error) {
       if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NoSuchKey')) return undefined
@@ -53,7 +56,7 @@ export class S3BlobStore implements BlobStore {
   async exists(key: string): Promise<boolean> {
     const {HeadObjectCommand} = await import('@aws-sdk/client-s3')
     try {
-      await s3Call('HeadObject', () => this.s3.send(new HeadObjectCommand({Bucket: this.bucket, Key: key})))
+      await sendS3(this.s3, 'HeadObject', new HeadObjectCommand({Bucket: this.bucket, Key: key}), this.signal)
       return true
     } catch (error) {
       if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NotFound')) return false
@@ -114,11 +117,43 @@ export function isVisibleFromConsole(location: string): Promise<boolean> {
   )
 }
 
-/** Removes a shared-filesystem location in one pass; the number of files it held, or undefined when not visible here. */
-export async function removeDirectory(location: string): Promise<number | undefined> {
+/**
+ * Deletes, below a shared-filesystem location, the files the repository layout owns (see
+ * ownership.ts) and the folders that become empty; anything else stays and is reported.
+ * Undefined when the location is not visible from the console.
+ */
+export async function deleteOwnedFiles(location: string, footprint: RepositoryFootprint, options: {dryRun?: boolean} = {}): Promise<DeleteOwnedResult | undefined> {
   if (!(await isVisibleFromConsole(location))) return undefined
-  let files = 0
-  for await (const _entry of new DirectoryBlobStore(location).list('')) files++
-  await fs.rm(location, {recursive: true, force: true})
-  return files
+  const result: DeleteOwnedResult = {objects: 0, bytes: 0, versions: 0, kept: 0, keptSample: [], listed: [location]}
+  for await (const entry of new DirectoryBlobStore(location).list(footprint.prefix)) {
+    const ownership = ownershipOf(entry.key, footprint)
+    if (!ownership.owned) {
+      result.kept++
+      if (result.keptSample.length < 20) result.keptSample.push({key: path.join(location, entry.key), reason: ownership.reason})
+      continue
+    }
+    if (!options.dryRun) await fs.rm(path.join(location, entry.key), {force: true})
+    result.objects++
+    result.bytes += entry.size
+  }
+  if (!options.dryRun) await removeEmptyFolders(location)
+  return result
+}
+
+/** Removes the folders below (and including) a location that hold nothing any more. */
+async function removeEmptyFolders(directory: string): Promise<boolean> {
+  let entries
+  try {
+    entries = await fs.readdir(directory, {withFileTypes: true})
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true
+    throw error
+  }
+  let empty = true
+  for (const entry of entries) {
+    if (entry.isDirectory() && (await removeEmptyFolders(path.join(directory, entry.name)))) continue
+    empty = false
+  }
+  if (empty) await fs.rmdir(directory)
+  return empty
 }

@@ -1,6 +1,7 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import {describeS3Error, S3OperationError, s3Call} from './s3.js'
+import {InterruptedError} from '../errors.js'
+import {describeS3Error, S3OperationError, sendS3} from './s3.js'
 
 export type BucketState =
   | {state: 'present'; region: string}
@@ -9,13 +10,14 @@ export type BucketState =
   | {state: 'forbidden'; region?: string}
 
 /** Where the bucket is, as far as the console's credentials can tell, without changing anything. */
-export async function inspectBucket(s3: S3Client, bucket: string, expectedRegion: string): Promise<BucketState> {
+export async function inspectBucket(s3: S3Client, bucket: string, expectedRegion: string, signal?: AbortSignal): Promise<BucketState> {
   const {HeadBucketCommand} = await import('@aws-sdk/client-s3')
   try {
-    const answer = await s3.send(new HeadBucketCommand({Bucket: bucket}))
+    const answer = await s3.send(new HeadBucketCommand({Bucket: bucket}), {abortSignal: signal})
     const region = answer.BucketRegion ?? expectedRegion
     return region === expectedRegion ? {state: 'present', region} : {state: 'elsewhere', region}
   } catch (error) {
+    if (signal?.aborted) throw new InterruptedError()
     const failure = describeS3Error('HeadBucket', error)
     if (failure.status === 404 || failure.name === 'NotFound' || failure.name === 'NoSuchBucket') return {state: 'absent'}
     if (failure.status === 301 || failure.name === 'PermanentRedirect' || failure.name === 'AuthorizationHeaderMalformed')
@@ -25,35 +27,35 @@ export async function inspectBucket(s3: S3Client, bucket: string, expectedRegion
   }
 }
 
-export async function createBucket(s3: S3Client, bucket: string, region: string): Promise<void> {
+export async function createBucket(s3: S3Client, bucket: string, region: string, signal?: AbortSignal): Promise<void> {
   const {CreateBucketCommand} = await import('@aws-sdk/client-s3')
   // us-east-1 is the one region that takes no LocationConstraint.
   const configuration = region === 'us-east-1' ? undefined : {LocationConstraint: region as never}
-  await s3Call('CreateBucket', () => s3.send(new CreateBucketCommand({Bucket: bucket, CreateBucketConfiguration: configuration})))
+  await sendS3(s3, 'CreateBucket', new CreateBucketCommand({Bucket: bucket, CreateBucketConfiguration: configuration}), signal)
 }
 
-export async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
+export async function deleteBucket(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {
   const {DeleteBucketCommand} = await import('@aws-sdk/client-s3')
-  await s3Call('DeleteBucket', () => s3.send(new DeleteBucketCommand({Bucket: bucket})))
+  await sendS3(s3, 'DeleteBucket', new DeleteBucketCommand({Bucket: bucket}), signal)
 }
 
 /** The console's own access under a prefix: write, list, read back, delete one probe object. */
-export async function probeAccess(s3: S3Client, bucket: string, key: string): Promise<string[]> {
+export async function probeAccess(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string[]> {
   const {DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand} = await import('@aws-sdk/client-s3')
   const content = `console snapshot verify probe ${new Date().toISOString()}`
-  await s3Call('PutObject', () => s3.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: content})))
-  const listed = await s3Call('ListObjectsV2', () => s3.send(new ListObjectsV2Command({Bucket: bucket, Prefix: key, MaxKeys: 1})))
+  await sendS3(s3, 'PutObject', new PutObjectCommand({Bucket: bucket, Key: key, Body: content}), signal)
+  const listed = await sendS3<{Contents?: {Key?: string}[]}>(s3, 'ListObjectsV2', new ListObjectsV2Command({Bucket: bucket, Prefix: key, MaxKeys: 1}), signal)
   if (!listed.Contents?.some((object) => object.Key === key))
     throw new S3OperationError({operation: 'ListObjectsV2', name: 'ProbeNotListed', message: `the probe ${key} was written but not listed`})
-  const read = await s3Call('GetObject', () => s3.send(new GetObjectCommand({Bucket: bucket, Key: key})))
+  const read = await sendS3<{Body?: {transformToString(): Promise<string>}}>(s3, 'GetObject', new GetObjectCommand({Bucket: bucket, Key: key}), signal)
   const readBack = await read.Body?.transformToString()
   if (readBack !== content)
     throw new S3OperationError({operation: 'GetObject', name: 'ProbeMismatch', message: `the probe ${key} read back differently`})
-  await s3Call('DeleteObject', () => s3.send(new DeleteObjectCommand({Bucket: bucket, Key: key})))
+  await sendS3(s3, 'DeleteObject', new DeleteObjectCommand({Bucket: bucket, Key: key}), signal)
   return ['list', 'write', 'read', 'delete']
 }
 
-export async function deleteObjectIfPresent(s3: S3Client, bucket: string, key: string): Promise<void> {
+export async function deleteObjectIfPresent(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<void> {
   const {DeleteObjectCommand} = await import('@aws-sdk/client-s3')
-  await s3Call('DeleteObject', () => s3.send(new DeleteObjectCommand({Bucket: bucket, Key: key})))
+  await sendS3(s3, 'DeleteObject', new DeleteObjectCommand({Bucket: bucket, Key: key}), signal)
 }

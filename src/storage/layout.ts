@@ -1,3 +1,4 @@
+import {repositoryKeyPrefix} from '../repository/ownership.js'
 import type {BlobStore} from './blobs.js'
 
 /** Snapshot states as the repository's index-N stores them. */
@@ -21,14 +22,9 @@ export class SnapshotNotInRepositoryError extends Error {
   }
 }
 
-/** `base/path` → `base/path/`, root → `` : the key prefix of a repository's files. */
-export function repositoryPrefix(basePath: string): string {
-  return basePath ? `${basePath.replace(/\/+$/, '')}/` : ''
-}
-
 /** The current repository data: the highest index-N directly under the prefix. */
 export async function readRepositoryIndex(store: BlobStore, basePath: string): Promise<RepositoryIndex | undefined> {
-  const prefix = repositoryPrefix(basePath)
+  const prefix = repositoryKeyPrefix(basePath)
   let generation = -1
   for await (const {key} of store.list(`${prefix}index-`)) {
     const match = /^index-(\d+)$/.exec(key.slice(prefix.length))
@@ -51,7 +47,7 @@ export async function readRepositoryIndex(store: BlobStore, basePath: string): P
  * (the index is written last: the commit point) and its snap- and meta- files exist.
  */
 export async function proveSnapshotInRepository(store: BlobStore, basePath: string, snapshotName: string): Promise<SnapshotProof> {
-  const prefix = repositoryPrefix(basePath)
+  const prefix = repositoryKeyPrefix(basePath)
   const where = `${store.location}/${prefix}`
   const index = await readRepositoryIndex(store, basePath)
   if (!index) throw new SnapshotNotInRepositoryError(`no index-N file under ${where}: the repository holds no snapshot data`)

@@ -1,21 +1,28 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import type {S3Storage} from '../services/model.js'
 import {PLUGIN_USER_AGENT} from '../cluster/client.js'
+import {debugEnabled, debugRequest} from '../debug.js'
+import {InterruptedError} from '../errors.js'
+import type {S3Storage} from '../services/model.js'
 
 export interface S3ClientOptions {
   userAgentExtra?: string
   /** Fixed credentials (tests); otherwise the SDK's default chain, as the console uses it. */
   credentials?: {accessKeyId: string; secretAccessKey: string; sessionToken?: string}
   maxAttempts?: number
+  /** How long a connection may take to open, and a request may stay silent, before it fails. */
+  connectionTimeoutMs?: number
+  requestTimeoutMs?: number
 }
+
+export const S3_TIMEOUTS = {connectionTimeoutMs: 5_000, requestTimeoutMs: 60_000}
 
 /** The console's own S3 client for the repository's bucket, loaded only when a bucket is touched. */
 export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoint'>, options: S3ClientOptions = {}): Promise<S3Client> {
   // The SDK warns on every run under Node 20 that future versions will need Node 22; it is noise for a CLI user.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  const {S3Client} = await import('@aws-sdk/client-s3')
-  return new S3Client({
+  const [{S3Client}, {NodeHttpHandler}] = await Promise.all([import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')])
+  const client = new S3Client({
     region: storage.region,
     endpoint: storage.endpoint,
     // S3-compatible stores want path-style addressing and no default request checksums.
@@ -26,7 +33,37 @@ export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoi
     credentials: options.credentials,
     // AWS_MAX_ATTEMPTS, when set, is the user's choice; otherwise one attempt more than the SDK's default.
     maxAttempts: options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : 4),
+    // Without these a silent store holds a call forever.
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? S3_TIMEOUTS.connectionTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? S3_TIMEOUTS.requestTimeoutMs,
+    }),
   })
+  if (debugEnabled('s3')) addRequestLog(client)
+  return client
+}
+
+/** One debug line per HTTP attempt, inside the SDK's retry loop. */
+function addRequestLog(client: S3Client): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as {method?: string; path?: string; headers?: Record<string, string>}
+      const started = Date.now()
+      // The SDK numbers its own attempts in this header: "attempt=2; max=4".
+      const attempt = Number(/attempt=(\d+)/.exec(request.headers?.['amz-sdk-request'] ?? '')?.[1] ?? 1)
+      const line = {method: request.method ?? '?', path: request.path ?? '?', attempt}
+      try {
+        const output = await next(args)
+        debugRequest('s3', {...line, status: (output.response as {statusCode?: number}).statusCode ?? '?', durationMs: Date.now() - started})
+        return output
+      } catch (error) {
+        const status = (error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode ?? (error as Error).name
+        debugRequest('s3', {...line, status, durationMs: Date.now() - started})
+        throw error
+      }
+    },
+    {step: 'finalizeRequest', priority: 'low', name: 'consoleRequestLog'},
+  )
 }
 
 /** What went wrong with an S3 call, in the terms the diagnoses match on. */
@@ -61,12 +98,38 @@ export class S3OperationError extends Error {
   }
 }
 
-/** Runs one S3 call; a failure becomes an S3OperationError that names the operation. */
-export async function s3Call<T>(operation: string, call: () => Promise<T>): Promise<T> {
+/** Runs one S3 call; a failure becomes an S3OperationError that names the operation, an abort an InterruptedError. */
+export async function s3Call<T>(operation: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) throw new InterruptedError()
   try {
     return await call()
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error
+    if (signal?.aborted || (error as Error).name === 'AbortError') throw new InterruptedError()
     throw new S3OperationError(describeS3Error(operation, error))
+  }
+}
+
+/** Sends one command with the run's abort signal, so Ctrl-C (or a cleanup budget) ends it at once. */
+export function sendS3<Output = unknown>(s3: S3Client, operation: string, command: object, signal?: AbortSignal): Promise<Output> {
+  // Each command class has its own input type; the client's send is the same for all of them.
+  const send = s3.send.bind(s3) as (command: object, options: {abortSignal?: AbortSignal}) => Promise<Output>
+  return s3Call(operation, () => send(command, {abortSignal: signal}), signal)
+}
+
+/**
+ * Every page of a paginated listing. A store that hands out the same marker twice would make the
+ * listing loop forever: that ends with an error naming the operation.
+ */
+export async function* listPages<Page>(operation: string, fetchPage: (marker: string | undefined) => Promise<Page>, nextMarker: (page: Page) => string | undefined): AsyncGenerator<Page> {
+  const seen = new Set<string>()
+  let marker: string | undefined
+  for (;;) {
+    const page = await fetchPage(marker)
+    yield page
+    marker = nextMarker(page)
+    if (marker === undefined) return
+    if (seen.has(marker))
+      throw new S3OperationError({operation, name: 'RepeatedContinuationToken', message: 'the store returned a continuation marker it had already returned; the listing would never end'})
+    seen.add(marker)
   }
 }

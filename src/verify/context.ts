@@ -21,6 +21,8 @@ export interface VerifyDependencies {
   s3: () => Promise<S3Client>
   journal: Journal
   signal?: AbortSignal
+  /** Overrides the cleanup budget (tests). */
+  cleanupBudgetMs?: number
 }
 
 /** The state one run builds up as its steps pass. */

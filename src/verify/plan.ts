@@ -1,6 +1,6 @@
 import type {ClusterAuth} from '../services/model.js'
 import {METADATA_ONLY_SNAPSHOT, repositoryBody} from '../cluster/snapshots.js'
-import {repositoryPrefix} from '../storage/layout.js'
+import {repositoryKeyPrefix} from '../repository/ownership.js'
 import type {VerifyRequest} from './context.js'
 import {testLocationFor} from './context.js'
 
@@ -27,7 +27,7 @@ export function verificationPlan(request: VerifyRequest, cluster: {endpoint: str
   const storage = request.storage
   if (storage.kind === 's3') {
     const aws = `aws${storage.endpoint ? ` --endpoint-url ${storage.endpoint}` : ''}`
-    const prefix = repositoryPrefix(location)
+    const prefix = repositoryKeyPrefix(location)
     commands.push(curl('GET', '/_nodes/plugins'))
     commands.push(`${aws} s3api head-bucket --bucket ${storage.bucket} --region ${storage.region}`)
     if (request.createBucket)
@@ -49,13 +49,13 @@ export function verificationPlan(request: VerifyRequest, cluster: {endpoint: str
   )
   if (storage.kind === 's3') {
     const aws = `aws${storage.endpoint ? ` --endpoint-url ${storage.endpoint}` : ''}`
-    commands.push(`${aws} s3 ls s3://${storage.bucket}/${repositoryPrefix(location)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`)
+    commands.push(`${aws} s3 ls s3://${storage.bucket}/${repositoryKeyPrefix(location)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`)
   } else commands.push(`ls ${location}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`)
   if (!request.keep) {
     commands.push(curl('DELETE', snapshotPath), curl('DELETE', `/_snapshot/${request.repository}`))
     if (storage.kind === 's3') {
       const aws = `aws${storage.endpoint ? ` --endpoint-url ${storage.endpoint}` : ''}`
-      commands.push(`${aws} s3 rm s3://${storage.bucket}/${repositoryPrefix(location)} --recursive`)
+      commands.push(`${aws} s3 rm s3://${storage.bucket}/${repositoryKeyPrefix(location)} --recursive`)
       if (request.createBucket) commands.push(`${aws} s3api delete-bucket --bucket ${storage.bucket} --region ${storage.region}`)
     } else commands.push(`rm -r ${location}`)
   }

@@ -1,5 +1,5 @@
 import {type DiagnosisContext, diagnose} from '../diagnose/index.js'
-import {repositoryPrefix} from '../storage/layout.js'
+import {repositoryKeyPrefix} from '../repository/ownership.js'
 import {removeVerificationResources} from './cleanup.js'
 import {type VerifyContext, type VerifyDependencies, type VerifyRequest, testLocationFor} from './context.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
@@ -46,7 +46,7 @@ export async function runVerification(request: VerifyRequest, dependencies: Veri
       snapshot: request.snapshot,
       storage:
         storage.kind === 's3'
-          ? {kind: 's3', bucket: storage.bucket, region: storage.region, endpoint: storage.endpoint, prefix: repositoryPrefix(testLocation)}
+          ? {kind: 's3', bucket: storage.bucket, region: storage.region, endpoint: storage.endpoint, prefix: repositoryKeyPrefix(testLocation)}
           : {kind: 'fs', location: testLocation},
     },
   }
@@ -56,7 +56,7 @@ export async function runVerification(request: VerifyRequest, dependencies: Veri
     signal: dependencies.signal,
   })
 
-  const cleanup = await cleanUp(context, events)
+  const cleanup = await cleanUp(context, events, interrupted)
   steps.push(cleanup.result)
   return {
     ...stepReport('snapshot verify', steps, interrupted, cleanup.leftovers),
@@ -70,7 +70,10 @@ export async function runVerification(request: VerifyRequest, dependencies: Veri
   }
 }
 
-async function cleanUp(context: VerifyContext, events: VerifyEvents): Promise<{result: StepResult; leftovers: string[]}> {
+/** How long cleanup may take: short after Ctrl-C (the user wants out), longer after a failure. */
+export const CLEANUP_BUDGET_MS = {interrupted: 30_000, otherwise: 600_000}
+
+async function cleanUp(context: VerifyContext, events: VerifyEvents, interrupted: boolean): Promise<{result: StepResult; leftovers: string[]}> {
   const entry = context.journalEntry
   const createdAnything = entry.bucketCreated || entry.probeKey || entry.repositoryRegistered || entry.snapshotStarted
   if (context.keep && createdAnything) {
@@ -86,9 +89,11 @@ async function cleanUp(context: VerifyContext, events: VerifyEvents): Promise<{r
   }
   events.onStepStart?.(CLEANUP_STEP)
   const started = Date.now()
-  // Cleanup does not listen to the interrupt: after Ctrl-C it is exactly what must still happen.
+  // Cleanup does not listen to the interrupt (after Ctrl-C it is exactly what must still happen), but
+  // to a budget of its own: what it cannot finish in time stays in the journal, named.
+  const budget = context.cleanupBudgetMs ?? (interrupted ? CLEANUP_BUDGET_MS.interrupted : CLEANUP_BUDGET_MS.otherwise)
   const {removed, leftovers} = createdAnything
-    ? await removeVerificationResources(entry, {cluster: context.cluster, s3: context.s3})
+    ? await removeVerificationResources(entry, {cluster: context.cluster, s3: context.s3, signal: AbortSignal.timeout(budget)})
     : {removed: [], leftovers: []}
   if (leftovers.length === 0) await context.journal.forget(entry.runId)
   const result: StepResult =

@@ -1,3 +1,5 @@
+import {readdir} from 'node:fs/promises'
+
 import {
   createMetadataSnapshot,
   describeCluster,
@@ -12,7 +14,9 @@ import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
-import {proveSnapshotInRepository, repositoryPrefix} from '../storage/layout.js'
+import {prefixIsEmpty} from '../storage/delete-owned.js'
+import {repositoryKeyPrefix} from '../repository/ownership.js'
+import {proveSnapshotInRepository} from '../storage/layout.js'
 import type {Step} from '../steps/runner.js'
 import type {VerifyContext} from './context.js'
 
@@ -54,7 +58,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
     async run(context) {
       const storage = s3Storage(context)
       const s3 = await context.s3()
-      const found = await inspectBucket(s3, storage.bucket, storage.region)
+      const found = await inspectBucket(s3, storage.bucket, storage.region, context.signal)
       switch (found.state) {
         case 'present':
           return `s3://${storage.bucket} in ${found.region}`
@@ -67,9 +71,31 @@ export const VERIFY_STEPS: VerifyStep[] = [
             throw new CheckFailure('bucket-absent', `s3://${storage.bucket} does not exist (run with --create-bucket to create it)`)
           await context.journal.record({...context.journalEntry, bucketCreated: true})
           context.journalEntry.bucketCreated = true
-          await createBucket(s3, storage.bucket, storage.region)
+          await createBucket(s3, storage.bucket, storage.region, context.signal)
           return `created s3://${storage.bucket} in ${storage.region}`
       }
+    },
+  },
+  {
+    name: 'fresh',
+    title: 'Test location holds nothing yet',
+    async run(context) {
+      // Verify deletes what its test repository wrote: that is provable only where nothing was before.
+      const refuse = (where: string, example: string) => {
+        throw new UsageError(`${where} already holds ${example}: verify registers its test repository only on an empty location, and would otherwise mix its files with someone else's`, [
+          'leave --repository out for a fresh verify_<time>_<id> location, or choose a name nobody uses under the base path',
+        ])
+      }
+      if (context.storage.kind === 's3') {
+        const where = `s3://${context.storage.bucket}/${repositoryKeyPrefix(context.testLocation)}`
+        const found = await prefixIsEmpty(await context.s3(), context.storage.bucket, repositoryKeyPrefix(context.testLocation), context.signal)
+        if (!found.empty) refuse(where, found.example ?? 'objects')
+        return `${where} is empty`
+      }
+      if (!(await isVisibleFromConsole(context.testLocation))) return `${context.testLocation} does not exist here (or is not visible from the console)`
+      const entries = await readdir(context.testLocation)
+      if (entries.length > 0) refuse(context.testLocation, `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (e.g. ${entries[0]})`)
+      return `${context.testLocation} is empty`
     },
   },
   {
@@ -78,11 +104,11 @@ export const VERIFY_STEPS: VerifyStep[] = [
     skipReason: onlyForS3('the console does not write to an fs repository'),
     async run(context) {
       const storage = s3Storage(context)
-      const probeKey = `${repositoryPrefix(context.testLocation)}verify-probe`
+      const probeKey = `${repositoryKeyPrefix(context.testLocation)}verify-probe`
       context.journalEntry.probeKey = probeKey
       await context.journal.record(context.journalEntry)
-      const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey)
-      return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryPrefix(storage.basePath)}`
+      const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey, context.signal)
+      return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)}`
     },
   },
   {
@@ -120,7 +146,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
     title: 'Snapshot is really in the repository',
     async run(context) {
       let store: BlobStore
-      if (context.storage.kind === 's3') store = new S3BlobStore(await context.s3(), context.storage.bucket)
+      if (context.storage.kind === 's3') store = new S3BlobStore(await context.s3(), context.storage.bucket, context.signal)
       else {
         if (!(await isVisibleFromConsole(context.testLocation))) return {skipped: `${context.testLocation} is not visible from the console`}
         store = new DirectoryBlobStore(context.testLocation)

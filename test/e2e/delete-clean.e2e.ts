@@ -60,7 +60,7 @@ describe('snapshot delete and repo clean against real engines', () => {
     assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
     const report = JSON.parse(deleted.stdout)
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
-    assert.match(report.steps[3].detail, /index-\d+ no longer lists rfs-snapshot/)
+    assert.match(report.steps.find((step: {name: string}) => step.name === 'bucket').detail, /index-\d+ no longer lists rfs-snapshot/)
     const again = await takeSnapshot()
     assert.equal(again.status, 200, JSON.stringify(again.body))
     assert.equal(again.body.snapshot.indices.length, 3)
@@ -98,9 +98,12 @@ describe('snapshot delete and repo clean against real engines', () => {
 
     const dryRun = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--dry-run', '--json'])
     assert.equal(dryRun.exitCode, 0, dryRun.stdout + dryRun.stderr)
-    assert.match(JSON.parse(dryRun.stdout).steps[3].detail, /would delete \d+ object\(s\)/)
+    assert.match(JSON.parse(dryRun.stdout).steps[0].detail, /would .*delete the repository's own objects .*: \d+ object\(s\)/)
 
-    const cleaned = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--yes', '--json'])
+    const unnamed = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--yes', '--json'])
+    assert.equal(unnamed.exitCode, 2, '--yes alone does not consent to deleting the migration’s data')
+    assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
+    const cleaned = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--confirm', repository, '--json'])
     assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
     assert.equal((await cluster('GET', `/_snapshot/${repository}`)).status, 404, 'no registration')
     assert.deepEqual(await keysUnder(bucket), [], 'no object left, hashed shard paths included')

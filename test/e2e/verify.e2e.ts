@@ -28,6 +28,8 @@ async function registeredRepositories(url: string): Promise<string[]> {
   return Object.keys(await clusterGet(`${url}/_snapshot`))
 }
 
+const step = (report: {steps: {name: string}[]}, name: string): any => report.steps.find((candidate) => candidate.name === name)
+
 describe('snapshot verify against real engines', function () {
   before(async () => {
     const opensearch = await clusterGet(local.opensearch)
@@ -38,13 +40,13 @@ describe('snapshot verify against real engines', function () {
     } else console.log('      engine: Elasticsearch not running here; its tests report why below')
   })
 
-  it('passes all eight steps on OpenSearch + S3, proves the snapshot in the bucket, and removes the bucket it created', async () => {
+  it('passes all nine steps on OpenSearch + S3, proves the snapshot in the bucket, and removes the bucket it created', async () => {
     const bucket = 'e2e-created-bucket'
     const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--create-bucket', '--json'])
     const report = JSON.parse(outcome.stdout)
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-    assert.deepEqual(report.steps.map((step: {status: string}) => step.status), Array(8).fill('passed'))
-    assert.match(report.steps[6].detail, /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/)
+    assert.deepEqual(report.steps.map((step: {status: string}) => step.status), Array(9).fill('passed'))
+    assert.match(step(report, 'in-bucket').detail, /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/)
     assert.equal(await bucketExists(bucket), false, 'the bucket verify created is gone')
     assert.deepEqual((await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')), [])
   })
@@ -67,7 +69,7 @@ describe('snapshot verify against real engines', function () {
 
       const cleaned = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--repository', 'verify_e2e_cleaned'])
       assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
-      assert.match(cleaned.stdout, /PASSED: 8 passed/)
+      assert.match(cleaned.stdout, /PASSED: 9 passed/)
       assert.deepEqual(await keysUnder(bucket, 'rfs-snapshot-repo/verify_e2e_cleaned/'), [], 'nothing left under the test prefix')
       assert.equal(await bucketExists(bucket), true, 'a bucket verify did not create is kept')
     } finally {
@@ -125,8 +127,8 @@ describe('snapshot verify against real engines', function () {
     const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services('e2e-no-such-bucket'), '--json'])
     assert.equal(outcome.exitCode, 1)
     const report = JSON.parse(outcome.stdout)
-    assert.equal(report.steps[2].status, 'failed')
-    assert.equal(report.steps[2].diagnosis.code, 'bucket-missing')
+    assert.equal(step(report, 'bucket').status, 'failed')
+    assert.equal(step(report, 'bucket').diagnosis.code, 'bucket-missing')
     assert.equal(await bucketExists('e2e-no-such-bucket'), false)
   })
 
@@ -143,9 +145,9 @@ describe('snapshot verify against real engines', function () {
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
       const report = JSON.parse(outcome.stdout)
       assert.deepEqual(report.steps.map((step: {name: string; status: string}) => `${step.name}:${step.status}`), [
-        'cluster:passed', 'plugin:skipped', 'bucket:skipped', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed',
+        'cluster:passed', 'plugin:skipped', 'bucket:skipped', 'fresh:passed', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed',
       ])
-      assert.match(report.steps[0].detail, /Elasticsearch 7\.10\.2/)
+      assert.match(step(report, 'cluster').detail, /Elasticsearch 7\.10\.2/)
       assert.equal(existsSync(path.join(local.fsRepo, 'e2e', report.repository.name)), false, 'the test repository files are gone')
     })
 
@@ -153,10 +155,10 @@ describe('snapshot verify against real engines', function () {
       const outcome = await console_(['snapshot', 'verify', '--endpoint', local.elasticsearch!, '--fs-path', '/not/in/path/repo', '--json'])
       assert.equal(outcome.exitCode, 1)
       const report = JSON.parse(outcome.stdout)
-      assert.equal(report.steps[4].status, 'failed')
-      assert.equal(report.steps[4].diagnosis.code, 'path-repo-not-set')
-      assert.match(report.steps[4].diagnosis.remediation, /path\.repo/)
-      assert.equal(report.steps[7].status, 'passed')
+      assert.equal(step(report, 'repository').status, 'failed')
+      assert.equal(step(report, 'repository').diagnosis.code, 'path-repo-not-set')
+      assert.match(step(report, 'repository').diagnosis.remediation, /path\.repo/)
+      assert.equal(step(report, 'cleanup').status, 'passed')
       assert.deepEqual((await registeredRepositories(local.elasticsearch!)).filter((name) => name.startsWith('verify_')), [])
     })
 
@@ -205,7 +207,7 @@ describe('snapshot verify against real engines', function () {
       tmux('send-keys', '-t', session, local.region, 'Enter')
       await waitFor(/exit=\d+/, 'the end of the run')
       const finalScreen = screen()
-      assert.match(finalScreen, /PASSED: 8 passed/, finalScreen)
+      assert.match(finalScreen, /PASSED: 9 passed/, finalScreen)
       assert.match(finalScreen, /exit=0/)
     } finally {
       try {

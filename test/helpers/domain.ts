@@ -35,3 +35,10 @@ export function fakeWorld() {
     },
   }
 }
+
+/** A step of a report by its name, so tests do not depend on where it stands. */
+export function stepNamed<Step extends {name: string}>(report: {steps: Step[]}, name: string): Step {
+  const step = report.steps.find((candidate) => candidate.name === name)
+  if (!step) throw new Error(`no step ${name} in ${report.steps.map((candidate) => candidate.name).join(', ')}`)
+  return step
+}

@@ -24,6 +24,8 @@ export class FakeCluster {
   readonly overrides: {method: string; path: RegExp; reply: Reply; times?: number}[] = []
   nodes: {name: string; plugins: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
   version = {number: '7.10.2', distribution: undefined as string | undefined}
+  /** The nodes' path.repo; undefined answers 403 as for a user without the privilege. */
+  pathRepo: string[] | undefined = ['/var/snapshots']
   /** When false, snapshots "succeed" without writing files: the snapshot-not-in-bucket case. */
   writesFiles = true
   /** Snapshots reported IN_PROGRESS. */
@@ -66,6 +68,10 @@ export class FakeCluster {
     if (parts.length === 0) return [200, {cluster_name: 'fake', version: this.version}]
     if (url.pathname === '/_cluster/state/metadata')
       return [200, {metadata: {repositories: Object.fromEntries([...this.repositories].map(([name, body]) => [name, {...body, generation: this.generation.get(name) ?? -1}]))}}]
+    if (parts[0] === '_nodes' && parts[1] === 'settings') {
+      if (this.pathRepo === undefined) return [403, {error: {type: 'security_exception', reason: 'no permissions for [cluster:monitor/nodes/info]'}, status: 403}]
+      return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {settings: {path: {repo: this.pathRepo}}}]))}]
+    }
     if (parts[0] === '_nodes')
       return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {name: node.name, plugins: node.plugins.map((name) => ({name})), modules: []}]))}]
     if (parts[0] !== '_snapshot') return [404, {error: {type: 'not_found', reason: url.pathname}}]

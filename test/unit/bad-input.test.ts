@@ -46,7 +46,7 @@ const INPUTS: [string, string[], RegExp][] = [
   ['both s3 and fs', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}  fs:\n    repo_path: /x\n`)], /found both/],
   ['a relative fs repo_path', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  fs:\n    repo_path: data/x\n')], /repo_path: must be an absolute path/],
   ['an uppercase snapshot_name', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: Snap\n  fs:\n    repo_path: /x\n')], /snapshot_name: must be lowercase/],
-  ['a snapshot_repo_name with a space', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  snapshot_repo_name: my repo\n  fs:\n    repo_path: /x\n')], /snapshot_repo_name: must not contain spaces/],
+  ['a snapshot_repo_name with a space', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  snapshot_repo_name: my repo\n  fs:\n    repo_path: /x\n')], /snapshot_repo_name: must not contain whitespace/],
   ['a secret ARN that is not one', ['snapshot', 'verify', '--config-file', services(cluster('  basic_auth:\n    user_secret_arn: my-secret\n'))], /user_secret_arn: must be a Secrets Manager secret ARN/],
   ['a sigv4 service that does not exist', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: https://h\n  sigv4:\n    service: s3\n')], /must be "es" or "aoss"/],
   ['an invalid sigv4 region', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: https://h\n  sigv4:\n    region: east\n')], /sigv4\.region: must be an AWS region/],
@@ -62,11 +62,11 @@ for (const [bucket, rule] of BAD_BUCKETS)
   INPUTS.push([`--bucket ${bucket.slice(0, 20)}`, ['snapshot', 'verify', '--config-file', valid, '--bucket', bucket], new RegExp(`--bucket "${bucket.replaceAll('.', '\\.')}": .*${rule.source}`)])
 for (const region of ['US-EAST-1', 'us-east', 'moon-north-1', 'eu_west_1', 'useast1', 'global'])
   INPUTS.push([`--region ${region}`, ['snapshot', 'verify', '--config-file', valid, '--region', region], new RegExp(`--region "${region}": must be an AWS region name`)])
-for (const [name, rule] of [['Upper', /lowercase/], ['has space', /spaces/], ['_hidden', /must not start/], ['hash#tag', /"#"/], ['a,b', /","/], ['star*', /"\*"/], ['-dash', /must not start/], ['back\\slash', /must not contain/]] as const)
+for (const [name, rule] of [['..', /must not be "\." or "\.\."/], ['has space', /whitespace/], ['_hidden', /must not start/], ['hash#tag', /"#"/], ['a,b', /","/], ['star*', /"\*"/], ['-dash', /must not start/], ['back\\slash', /must not contain/]] as const)
   INPUTS.push([`--repository ${name}`, ['snapshot', 'verify', '--config-file', valid, '--repository', name], new RegExp(`--repository "${name.replaceAll('\\', '\\\\').replaceAll('*', '\\*')}": .*${rule.source}`)])
-for (const [name, rule] of [['Snap', /lowercase/], ['two words', /spaces/], ['_all_mine', /must not start/], ['q?', /"\?"/], ['x#y', /"#"/]] as const)
+for (const [name, rule] of [['Snap', /lowercase/], ['two words', /whitespace/], ['.', /must not be "\." or/], ['_all_mine', /must not start/], ['q?', /"\?"/], ['x#y', /"#"/]] as const)
   INPUTS.push([`delete --snapshot ${name}`, ['snapshot', 'delete', '--config-file', valid, '--snapshot', name, '--yes'], new RegExp(`--snapshot "${name.replaceAll('?', '\\?')}": .*${rule.source}`)])
-for (const [name, rule] of [['Repo', /lowercase/], ['_x', /must not start/]] as const)
+for (const [name, rule] of [['..', /must not be/], ['_x', /must not start/]] as const)
   INPUTS.push([`clean --repository ${name}`, ['repo', 'clean', '--config-file', valid, '--repository', name, '--yes'], new RegExp(`--repository "${name}": .*${rule.source}`)])
 for (const endpoint of ['source:9200', 'ftp://source:21', 'nohost'])
   INPUTS.push([`--endpoint ${endpoint}`, ['snapshot', 'verify', '--config-file', valid, '--endpoint', endpoint], new RegExp(`--endpoint "${endpoint}": must`)])

@@ -1,7 +1,13 @@
 import {strict as assert} from 'node:assert'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 
 import {cleanRepository} from '../../src/repository/clean.js'
-import {fakeWorld} from '../helpers/domain.js'
+import {fakeWorld, stepNamed} from '../helpers/domain.js'
+
+const register = (endpoint: string, repository: string, body: unknown) =>
+  fetch(`${endpoint}/_snapshot/${repository}`, {method: 'PUT', body: JSON.stringify(body), headers: {'content-type': 'application/json'}})
 
 async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rfs-snapshot-repo/verify_1') {
   const world = fakeWorld()
@@ -12,9 +18,15 @@ async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rf
   world.s3.put('migration-bucket', 'K00011001010101/other-repo/indices/abc/0/__data', 'x')
   world.cluster.requests.length = 0
   const confirmations: {message: string; typed?: string}[] = []
-  const run = (options: {repository?: string; force?: boolean; dryRun?: boolean; deleteBucket?: boolean; answer?: boolean} = {}) =>
+  const run = (options: {repository?: string; force?: boolean; dryRun?: boolean; deleteBucket?: boolean; answer?: boolean; forget?: string[]} = {}) =>
     cleanRepository(
-      {repository: 'repository' in options ? options.repository : 'verify_1', force: options.force ?? false, dryRun: options.dryRun ?? false, deleteBucket: options.deleteBucket ?? false},
+      {
+        repository: 'repository' in options ? options.repository : 'verify_1',
+        force: options.force ?? false,
+        dryRun: options.dryRun ?? false,
+        deleteBucket: options.deleteBucket ?? false,
+        forget: options.forget,
+      },
       {
         cluster: world.client,
         s3: world.s3Client,
@@ -27,14 +39,15 @@ async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rf
       },
     )
   const neighbours = () => world.s3.keys('migration-bucket').filter((key) => !key.includes('verify_1'))
-  return {...world, confirmations, run, neighbours}
+  const changes = () => [...world.cluster.requestLines().filter((line) => !line.startsWith('GET')), ...world.s3.calls.filter((call) => !call.startsWith('GET') && !call.startsWith('HEAD'))]
+  return {...world, confirmations, run, neighbours, changes}
 }
 
 const NEIGHBOURS = ['K00011001010101/other-repo/indices/abc/0/__data', 'other-repo/index-0', 'rfs-snapshot-repo/index-7']
 
 describe('repo clean', () => {
-  it('deletes snapshots, then the registration, then the objects under the path and its hashed shard paths, and nothing else', async () => {
-    const {run, cluster, s3, neighbours, cleanJournal} = await setup()
+  it('deletes snapshots, then the registration, then the objects the repository owns and its hashed shard paths, and nothing else', async () => {
+    const {run, cluster, s3, neighbours, cleanJournal, confirmations} = await setup()
     s3.put('migration-bucket', 'Z01110011001101/rfs-snapshot-repo/verify_1/indices/idx/0/__shard', 'shard data of verify_1')
     const report = await run()
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
@@ -45,31 +58,168 @@ describe('repo clean', () => {
     assert.ok(!s3.keys('migration-bucket').some((key) => key.startsWith('Z01110011001101/')), 'hashed shard data of the repository is gone')
     assert.ok(s3.buckets.has('migration-bucket'), 'the bucket stays without --delete-bucket')
     assert.deepEqual(await cleanJournal.entries(), [])
+    assert.match(confirmations[0].message, /delete 1 snapshot\(s\) through the cluster: verify_snapshot_1/, 'the confirmation shows the plan')
+    assert.match(confirmations[0].message, /unregister verify_1/)
+    assert.deepEqual(report.plan, renderedPlanOf(confirmations[0].message))
   })
 
-  it("refuses a repository with the migration's own snapshots without --force, before deleting anything", async () => {
-    const {run, cluster, s3} = await setup(['rfs-snapshot', 'verify_snapshot_1'])
+  it("refuses a repository with the migration's own snapshots without --force, before changing anything", async () => {
+    const {run, s3, changes, cleanJournal} = await setup(['rfs-snapshot', 'verify_snapshot_1'])
     const report = await run()
     assert.equal(report.exitCode, 2)
-    assert.match(report.steps[1].detail, /holds 1 snapshot\(s\) that verify did not make \(rfs-snapshot\)/)
-    assert.deepEqual(cluster.requestLines().filter((line) => line.startsWith('DELETE')), [])
+    assert.match(stepNamed(report, 'plan').detail, /holds 1 snapshot\(s\) that verify did not make \(rfs-snapshot\)/)
+    assert.deepEqual(changes(), [])
+    assert.deepEqual(await cleanJournal.entries(), [], 'a refusal leaves no journal entry')
     assert.ok(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_1/').length > 0)
   })
 
-  it('with --force asks for the repository name typed back', async () => {
-    const {run, confirmations, cluster} = await setup(['rfs-snapshot'])
+  it('a refused clean stays refused after the repository is unregistered by hand: nothing is deleted', async () => {
+    const {run, s3, cluster, cleanJournal} = await setup(['rfs-snapshot'])
+    assert.equal((await run()).exitCode, 2)
+    await fetch(`${cluster.endpoint}/_snapshot/verify_1`, {method: 'DELETE'})
+    const before = s3.keys('migration-bucket')
+    const again = await run()
+    assert.equal(again.exitCode, 2)
+    assert.match(stepNamed(again, 'plan').detail, /verify_1 is not registered .* no interrupted clean of it is recorded/)
+    assert.deepEqual(s3.keys('migration-bucket'), before)
+    assert.deepEqual(await cleanJournal.entries(), [])
+  })
+
+  it('with --force asks for the repository name typed back, and a "no" changes nothing', async () => {
+    const {run, confirmations, cluster, changes, cleanJournal} = await setup(['rfs-snapshot'])
+    const declined = await run({force: true, answer: false})
+    assert.equal(declined.exitCode, 2)
+    assert.match(stepNamed(declined, 'plan').detail, /not confirmed: nothing was deleted/)
+    assert.deepEqual(changes(), [])
+    assert.deepEqual(await cleanJournal.entries(), [], 'a "no" leaves no journal entry')
     const report = await run({force: true})
     assert.equal(report.exitCode, 0)
-    assert.equal(confirmations[0].typed, 'verify_1')
+    assert.equal(confirmations[1].typed, 'verify_1')
     assert.equal(cluster.repositories.has('verify_1'), false)
   })
 
   it('refuses a repository at the bucket root without --force', async () => {
-    const {run, s3} = await setup(['verify_snapshot_1'], '')
+    const {run, s3, changes} = await setup(['verify_snapshot_1'], '')
     const report = await run()
     assert.equal(report.exitCode, 2)
-    assert.match(report.steps[0].detail, /sits at the root of s3:\/\/migration-bucket/)
+    assert.match(stepNamed(report, 'plan').detail, /sits at the root of s3:\/\/migration-bucket/)
+    assert.deepEqual(changes(), [])
     assert.ok(s3.keys('migration-bucket').length > 3)
+  })
+
+  it('refuses when another registered repository is nested below, naming it, and both stay readable', async () => {
+    const {run, cluster, s3, changes} = await setup(['verify_snapshot_1'], 'nest')
+    await register(cluster.endpoint, 'inner', {type: 's3', settings: {bucket: 'migration-bucket', base_path: 'nest/inner', region: 'us-east-1', endpoint: s3.endpoint}})
+    await fetch(`${cluster.endpoint}/_snapshot/inner/inner-snap?wait_for_completion=true`, {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
+    cluster.requests.length = 0
+    const report = await run()
+    assert.equal(report.exitCode, 2)
+    assert.match(stepNamed(report, 'plan').detail, /shares its location with other registered repositories: inner \(s3:\/\/migration-bucket\/nest\/inner, nested below\)/)
+    assert.deepEqual(changes(), [])
+    const listed = await (await fetch(`${cluster.endpoint}/_snapshot/inner/inner-snap`)).json()
+    assert.equal(listed.snapshots[0].snapshot, 'inner-snap')
+  })
+
+  it('refuses to clean a repository that sits inside another one’s layout (base path mig/indices)', async () => {
+    const world = await setup(['verify_snapshot_1'], 'mig/indices')
+    await register(world.cluster.endpoint, 'migration', {type: 's3', settings: {bucket: 'migration-bucket', base_path: 'mig', region: 'us-east-1', endpoint: world.s3.endpoint}})
+    const report = await world.run()
+    assert.equal(report.exitCode, 2)
+    assert.match(stepNamed(report, 'plan').detail, /migration \(s3:\/\/migration-bucket\/mig: verify_1 lies inside its layout\)/)
+  })
+
+  it('deletes only real hashed shard prefixes that continue with the exact base path; look-alikes are kept', async () => {
+    const {run, s3, cluster} = await setup(['verify_snapshot_1'], 'logs')
+    const lookAlikes = [
+      '20110101/logs/indices/abc/0/__data',
+      'a000000/logs/indices/abc/0/__data',
+      'K0001100101010/logs/indices/abc/0/__data',
+      'K00011001010101/logsX/indices/abc/0/__data',
+      'K00011001010101/other/logs/indices/abc/0/__data',
+      'logs2/index-0',
+      'logs/someone-elses-notes.txt',
+      'logs/inner/index-0',
+    ]
+    for (const key of lookAlikes) s3.put('migration-bucket', key, 'not the repository’s')
+    s3.put('migration-bucket', 'K00011001010101/logs/indices/abc/0/__data', 'the repository’s shard')
+    s3.put('migration-bucket', 'logs/indices/abc/0/__data', 'the repository’s shard, fixed path')
+    const report = await run()
+    assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+    for (const key of lookAlikes) assert.ok(s3.keys('migration-bucket').includes(key), `${key} survives`)
+    assert.ok(!s3.keys('migration-bucket').includes('K00011001010101/logs/indices/abc/0/__data'))
+    assert.ok(!s3.keys('migration-bucket').includes('logs/indices/abc/0/__data'))
+    assert.match(stepNamed(report, 'objects').detail, /kept 2 object\(s\) that are not the repository's/)
+    assert.deepEqual(report.kept.map((kept) => kept.key).sort(), ['logs/inner/index-0', 'logs/someone-elses-notes.txt'])
+    assert.equal(cluster.repositories.has('verify_1'), false)
+  })
+
+  it('keeps a leading slash of the base path byte for byte: deletes /data/…, never data/…', async () => {
+    const {run, s3} = await setup(['verify_snapshot_1'], '/data')
+    s3.put('migration-bucket', 'data/index-0', 'someone else’s repository')
+    s3.put('migration-bucket', 'data/snap-x.dat', 'someone else’s snapshot')
+    assert.ok(s3.keys('migration-bucket', '/data/').length > 0, 'the cluster wrote under /data/')
+    const report = await run()
+    assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+    assert.deepEqual(s3.keys('migration-bucket', '/data/'), [])
+    assert.deepEqual(s3.keys('migration-bucket', 'data/'), ['data/index-0', 'data/snap-x.dat'])
+  })
+
+  for (const type of ['gcs', 'url', 'azure'])
+    it(`refuses a ${type} repository naming its type, and touches no bucket`, async () => {
+      const {run, cluster, s3, changes} = await setup()
+      await register(cluster.endpoint, `the_${type}`, {type, settings: type === 'url' ? {url: 'http://x/'} : {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo'}})
+      cluster.requests.length = 0
+      s3.calls.length = 0
+      const report = await run({repository: `the_${type}`})
+      assert.equal(report.exitCode, 2)
+      assert.match(stepNamed(report, 'plan').detail, new RegExp(`is of type ${type}: repo clean removes only s3 and fs repositories`))
+      assert.deepEqual(changes(), [])
+      assert.deepEqual(s3.calls, [], 'no S3 request at all')
+    })
+
+  describe('fs repositories', () => {
+    function fsWorld() {
+      const root = mkdtempSync(path.join(tmpdir(), 'path-repo-'))
+      return {root}
+    }
+
+    it('resolves a relative location against path.repo, as the cluster does, and deletes only the repository’s files there', async () => {
+      const world = await setup()
+      const {root} = fsWorld()
+      world.cluster.pathRepo = [root]
+      mkdirSync(path.join(root, 'rel', 'indices', 'x'), {recursive: true})
+      writeFileSync(path.join(root, 'rel', 'index-0'), '{"snapshots":[]}')
+      writeFileSync(path.join(root, 'rel', 'indices', 'x', 'meta-1.dat'), 'x')
+      writeFileSync(path.join(root, 'rel', 'README'), 'someone’s notes')
+      const cwdTrap = path.join(process.cwd(), 'rel')
+      await register(world.cluster.endpoint, 'fsrel', {type: 'fs', settings: {location: 'rel'}})
+      const report = await world.run({repository: 'fsrel'})
+      assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+      assert.deepEqual(readdirSync(path.join(root, 'rel')), ['README'])
+      assert.equal(existsSync(cwdTrap), false, 'nothing was resolved against the console’s working directory')
+    })
+
+    for (const location of ['/', '..', '../..'])
+      it(`refuses the location "${location}" (not strictly below path.repo)`, async () => {
+        const world = await setup()
+        const {root} = fsWorld()
+        world.cluster.pathRepo = [path.join(root, 'snapshots')]
+        await register(world.cluster.endpoint, 'fsbad', {type: 'fs', settings: {location}})
+        world.cluster.requests.length = 0
+        const report = await world.run({repository: 'fsbad'})
+        assert.equal(report.exitCode, 2)
+        assert.match(stepNamed(report, 'plan').detail, /not strictly below a path\.repo entry/)
+        assert.deepEqual(world.changes(), [])
+      })
+
+    it('refuses an fs repository when the cluster will not tell its path.repo', async () => {
+      const world = await setup()
+      world.cluster.pathRepo = undefined
+      await register(world.cluster.endpoint, 'fsx', {type: 'fs', settings: {location: '/var/snapshots/x'}})
+      const report = await world.run({repository: 'fsx'})
+      assert.equal(report.exitCode, 2)
+      assert.match(stepNamed(report, 'plan').detail, /did not tell its path\.repo/)
+    })
   })
 
   it('empties thousands of objects page by page in 1,000-key batches', async () => {
@@ -78,7 +228,7 @@ describe('repo clean', () => {
     for (let index = 0; index < 2500; index++) s3.put('migration-bucket', `rfs-snapshot-repo/verify_1/indices/i/${index}`, 'x')
     const report = await run()
     assert.equal(report.exitCode, 0)
-    assert.match(report.steps[3].detail, /deleted 250\d object\(s\)/)
+    assert.match(stepNamed(report, 'objects').detail, /deleted 250\d object\(s\)/)
     const batches = s3.calls.filter((call) => call.startsWith('POST migration-bucket?delete'))
     assert.equal(batches.length, 3)
     assert.ok(s3.calls.filter((call) => call.includes('list-type=2') && call.includes('continuation-token')).length >= 2, 'paginated')
@@ -95,50 +245,56 @@ describe('repo clean', () => {
     assert.deepEqual(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_1/'), [])
   })
 
-  it('finishes after a crash between steps: a second run completes from the journal', async () => {
+  it('finishes after a crash between steps: a second run completes from the journal of the accepted plan', async () => {
     const {run, s3, cluster, cleanJournal} = await setup()
     s3.faults.push((method, bucket, key) => (method === 'DELETE-KEY' && key.endsWith('verify_1/index-1') ? [500, 'injected'] : undefined))
     const first = await run()
     assert.equal(first.exitCode, 1)
-    assert.equal(first.steps[3].status, 'failed')
-    assert.match(first.steps[3].detail, /could not be deleted after 3 attempts, e\.g\. rfs-snapshot-repo\/verify_1\/index-1/)
+    assert.equal(stepNamed(first, 'objects').status, 'failed')
+    assert.match(stepNamed(first, 'objects').detail, /could not be deleted after 3 attempts, e\.g\. rfs-snapshot-repo\/verify_1\/index-1/)
     assert.equal(cluster.repositories.has('verify_1'), false, 'the registration was already removed')
     assert.equal((await cleanJournal.entries()).length, 1)
 
     s3.faults.length = 0
     const second = await run()
     assert.equal(second.exitCode, 0, JSON.stringify(second.steps))
-    assert.match(second.steps[0].detail, /already unregistered by an earlier run, finishing it/)
+    assert.match(stepNamed(second, 'plan').detail, /already unregistered by an accepted clean that stopped, finishing it/)
     assert.deepEqual(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_1/'), [])
     assert.deepEqual(await cleanJournal.entries(), [])
   })
 
-  it('empties a versioned bucket of old versions and delete markers too', async () => {
+  it('empties a versioned bucket of the repository’s old versions and delete markers too', async () => {
     const {run, s3} = await setup()
-    s3.addHistory('migration-bucket', ['rfs-snapshot-repo/verify_1/old-object', 'rfs-snapshot-repo/index-7'])
+    s3.addHistory('migration-bucket', ['rfs-snapshot-repo/verify_1/indices/old/0/__x', 'rfs-snapshot-repo/index-7'])
     const report = await run()
     assert.equal(report.exitCode, 0)
-    assert.match(report.steps[3].detail, /\(2 old versions and delete markers\)/)
+    assert.match(stepNamed(report, 'objects').detail, /\(2 old versions and delete markers\)/)
     assert.equal(s3.historyCount('migration-bucket'), 2, "only the history of the migration's own key remains")
   })
 
-  it('lists counts and sizes with --dry-run and touches nothing', async () => {
-    const {run, s3, cluster} = await setup()
+  it('prints the plan with counts and sizes with --dry-run, in one listing, and changes nothing', async () => {
+    const {run, s3, cluster, changes, cleanJournal} = await setup()
+    s3.put('migration-bucket', 'rfs-snapshot-repo/verify_1/stranger.txt', 'not the repository’s')
     const before = s3.keys('migration-bucket')
     const report = await run({dryRun: true})
     assert.equal(report.exitCode, 0)
-    assert.match(report.steps[1].detail, /would delete 1 snapshot\(s\): verify_snapshot_1/)
-    assert.match(report.steps[3].detail, /would delete \d+ object\(s\), [\d.]+ KiB under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_1\//)
+    const plan = stepNamed(report, 'plan').detail
+    assert.match(plan, /would .*delete 1 snapshot\(s\) through the cluster: verify_snapshot_1/)
+    assert.match(plan, /delete the repository's own objects under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_1\/ .*: \d+ object\(s\), [\d.]+ KiB/)
+    assert.match(plan, /keep 1 other object\(s\)/)
     assert.deepEqual(s3.keys('migration-bucket'), before)
     assert.ok(cluster.repositories.has('verify_1'))
-    assert.ok(!s3.calls.some((call) => call.startsWith('POST') || call.startsWith('DELETE')))
+    assert.deepEqual(changes(), [])
+    assert.deepEqual(await cleanJournal.entries(), [], 'a dry run leaves no journal entry')
+    const listings = s3.calls.filter((call) => call.includes('list-type=2') && call.includes('prefix=rfs-snapshot-repo'))
+    assert.equal(listings.length, 1, 'one listing of the prefix')
   })
 
   it('deletes the bucket with --delete-bucket once it is empty, and keeps it while other data is there', async () => {
     const {run, s3} = await setup()
     const report = await run({deleteBucket: true})
-    assert.equal(report.steps[4].status, 'failed', 'the neighbours keep the bucket')
-    assert.match(report.steps[4].detail, /BucketNotEmpty/)
+    assert.equal(stepNamed(report, 'bucket').status, 'failed', 'the neighbours keep the bucket')
+    assert.match(stepNamed(report, 'bucket').detail, /BucketNotEmpty/)
     assert.ok(s3.buckets.has('migration-bucket'))
   })
 
@@ -149,13 +305,39 @@ describe('repo clean', () => {
       storage: {kind: 's3', bucket: 'migration-bucket', region: 'us-east-1', endpoint: s3.endpoint, prefix: 'rfs-snapshot-repo/verify_1/'},
       repositoryRegistered: true, snapshotStarted: true,
     })
-    await fetch(`${cluster.endpoint}/_snapshot/verify_other`, {method: 'PUT', body: JSON.stringify({type: 'fs', settings: {location: '/tmp/x'}}), headers: {'content-type': 'application/json'}})
+    await register(cluster.endpoint, 'verify_other', {type: 'fs', settings: {location: '/tmp/x'}})
     const report = await run({repository: undefined})
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
-    assert.match(report.steps[0].detail, /finished 1 run\(s\): verify_1/)
-    assert.match(report.steps[1].detail, /still registered .*: verify_other/)
+    assert.match(stepNamed(report, 'journal').detail, /finished 1 run\(s\): verify_1/)
+    assert.match(stepNamed(report, 'test-repositories').detail, /still registered .*: verify_other/)
     assert.equal(cluster.repositories.has('verify_1'), false)
     assert.deepEqual(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_1/'), [])
     assert.deepEqual(await verifyJournal.entries(), [])
   })
+
+  it('says how to drop a journal entry of another cluster, and --forget drops it without touching anything', async () => {
+    const {run, verifyJournal, changes} = await setup()
+    await verifyJournal.record({
+      runId: 'elsewhere', startedAt: '2026-11-25T00:00:00Z', clusterEndpoint: 'http://gone.example:9200', repository: 'verify_9', snapshot: 'verify_snapshot_9',
+      storage: {kind: 's3', bucket: 'migration-bucket', region: 'us-east-1', prefix: 'rfs-snapshot-repo/verify_9/'},
+      repositoryRegistered: true,
+    })
+    const report = await run({repository: undefined})
+    assert.match(stepNamed(report, 'journal').detail, /verify_9 was created on http:\/\/gone\.example:9200.*--endpoint http:\/\/gone\.example:9200.*console repo clean --forget elsewhere/)
+    assert.equal((await verifyJournal.entries()).length, 1)
+    const forgotten = await run({repository: undefined, forget: ['elsewhere']})
+    assert.equal(forgotten.exitCode, 0, JSON.stringify(forgotten.steps))
+    assert.deepEqual(await verifyJournal.entries(), [])
+    assert.deepEqual(changes(), [])
+    const unknown = await run({repository: undefined, forget: ['nope']})
+    assert.equal(unknown.exitCode, 2)
+  })
 })
+
+/** The plan lines as the confirmation showed them ("  - line"). */
+function renderedPlanOf(message: string): string[] {
+  return message
+    .split('\n')
+    .filter((line) => line.startsWith('  - '))
+    .map((line) => line.slice(4))
+}

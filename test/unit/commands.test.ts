@@ -49,14 +49,14 @@ describe('commands', () => {
     }
   })
 
-  it('runs all eight verify steps from the services file and prints the report', async () => {
+  it('runs all nine verify steps from the services file and prints the report', async () => {
     const s3 = new FakeS3().addBucket('migration-bucket')
     s3.install()
     new FakeCluster('http://source.test:9200', s3).install()
     const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices()], scripted)
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-    for (let step = 1; step <= 8; step++) assert.match(outcome.stdout, new RegExp(`✔ ${step}\\. `))
-    assert.match(outcome.stdout, /PASSED: 8 passed, 0 failed, 0 skipped/)
+    for (let step = 1; step <= 9; step++) assert.match(outcome.stdout, new RegExp(`✔ ${step}\\. `))
+    assert.match(outcome.stdout, /PASSED: 9 passed, 0 failed, 0 skipped/)
   })
 
   it('gives the same report as JSON with exit 1 when a check fails', async () => {
@@ -67,7 +67,7 @@ describe('commands', () => {
     const report = JSON.parse(outcome.stdout)
     assert.equal(report.ok, false)
     assert.equal(report.exitCode, 1)
-    assert.equal(report.steps.length, 8)
+    assert.equal(report.steps.length, 9)
     assert.deepEqual(report.steps[2].diagnosis.code, 'bucket-missing')
     assert.equal(outcome.stderr, '')
   })

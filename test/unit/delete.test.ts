@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {deleteSnapshotsThroughCluster} from '../../src/repository/delete-snapshots.js'
-import {fakeWorld} from '../helpers/domain.js'
+import {fakeWorld, stepNamed} from '../helpers/domain.js'
 
 async function setup(snapshots = ['rfs-snapshot']) {
   const world = fakeWorld()
@@ -33,8 +33,9 @@ describe('snapshot delete', () => {
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
     assert.deepEqual(deletions(cluster.requests), ['/_snapshot/migration_assistant_repo/rfs-snapshot'])
-    assert.match(asked[0], /Delete 1 snapshot\(s\) from migration_assistant_repo: rfs-snapshot\?/)
-    assert.match(report.steps[3].detail, /index-1 no longer lists rfs-snapshot/)
+    assert.match(asked[0], /delete 1 snapshot\(s\) from migration_assistant_repo through the cluster: rfs-snapshot/)
+    assert.deepEqual(report.plan, ['delete 1 snapshot(s) from migration_assistant_repo through the cluster: rfs-snapshot'])
+    assert.match(stepNamed(report, 'bucket').detail, /index-1 no longer lists rfs-snapshot/)
     assert.deepEqual(s3.keys('migration-bucket').filter((key) => /snap-|meta-/.test(key)), [], 'its files are gone from the bucket')
   })
 
@@ -50,17 +51,16 @@ describe('snapshot delete', () => {
     const {run} = await setup()
     const report = await run(['rfs-snapshot'], {repository: 'nope'})
     assert.equal(report.exitCode, 1)
-    assert.equal(report.steps[0].diagnosis?.code, 'repository-missing')
-    assert.match(report.steps[0].diagnosis!.cause, /nope is not registered/)
+    assert.equal(stepNamed(report, 'plan').diagnosis?.code, 'repository-missing')
+    assert.match(stepNamed(report, 'plan').diagnosis!.cause, /nope is not registered/)
   })
 
   it('says that deleting a running snapshot aborts it, and deletes nothing when not confirmed', async () => {
     const {run, cluster} = await setup()
     cluster.running.add('rfs-snapshot')
     const declined = await run(['rfs-snapshot'], {answer: false})
-    assert.equal(declined.exitCode, 1)
-    assert.match(declined.steps[1].detail, /still running \(deleting aborts it\): rfs-snapshot/)
-    assert.equal(declined.steps[2].diagnosis?.code, 'not-confirmed')
+    assert.equal(declined.exitCode, 2, 'a declined confirmation ends as every refusal does')
+    assert.match(stepNamed(declined, 'plan').detail, /not confirmed: nothing was deleted/)
     assert.deepEqual(deletions(cluster.requests), [])
   })
 
@@ -75,7 +75,8 @@ describe('snapshot delete', () => {
     const {run, cluster} = await setup()
     const report = await run(['rfs-snapshot'], {dryRun: true})
     assert.equal(report.exitCode, 0)
-    assert.equal(report.steps[2].status, 'skipped')
+    assert.equal(stepNamed(report, 'delete').status, 'skipped')
+    assert.match(stepNamed(report, 'plan').detail, /dry run, nothing changed: .*would delete 1 snapshot\(s\)/)
     assert.deepEqual(deletions(cluster.requests), [])
     assert.ok(cluster.snapshots.get('migration_assistant_repo')!.has('rfs-snapshot'))
   })
@@ -85,7 +86,7 @@ describe('snapshot delete', () => {
     for (const key of s3.keys('migration-bucket', 'rfs-snapshot-repo/')) s3.buckets.get('migration-bucket')!.objects.delete(key)
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
-    assert.match(report.steps[1].detail, /registered again/)
+    assert.match(stepNamed(report, 'resync').detail, /registered again/)
     assert.deepEqual(report.alreadyGone, ['rfs-snapshot'])
     const again = await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/rfs-snapshot?wait_for_completion=true`, {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
     assert.equal(again.status, 200, 'no "already exists" after the recovery')
@@ -96,7 +97,7 @@ describe('snapshot delete', () => {
     cluster.writesFiles = false
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 1)
-    assert.equal(report.steps[3].diagnosis?.code, 'snapshot-still-in-bucket')
+    assert.equal(stepNamed(report, 'bucket').diagnosis?.code, 'snapshot-still-in-bucket')
   })
 
   it('names files of snapshots that no index lists', async () => {
@@ -104,6 +105,53 @@ describe('snapshot delete', () => {
     s3.put('migration-bucket', 'rfs-snapshot-repo/snap-orphaned-uuid.dat', 'x')
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 0)
-    assert.match(report.steps[3].detail, /1 file\(s\) no index names remain \(rfs-snapshot-repo\/snap-orphaned-uuid\.dat\)/)
+    assert.match(stepNamed(report, 'bucket').detail, /1 file\(s\) no index names remain \(rfs-snapshot-repo\/snap-orphaned-uuid\.dat\)/)
+  })
+
+  describe('when files changed behind the cluster', () => {
+    async function outOfSync() {
+      const world = await setup()
+      for (const key of world.s3.keys('migration-bucket', 'rfs-snapshot-repo/')) world.s3.buckets.get('migration-bucket')!.objects.delete(key)
+      world.cluster.requests.length = 0
+      const changes = () => world.cluster.requests.filter((request) => request.method !== 'GET').map((request) => `${request.method} ${request.path}`)
+      return {...world, changes}
+    }
+
+    it('a dry run names the re-registration and does not do it', async () => {
+      const {run, changes, cluster} = await outOfSync()
+      const report = await run(['rfs-snapshot'], {dryRun: true})
+      assert.equal(report.exitCode, 0)
+      assert.match(stepNamed(report, 'plan').detail, /would register migration_assistant_repo again .*files were changed outside the cluster/)
+      assert.deepEqual(changes(), [])
+      assert.ok(cluster.repositories.has('migration_assistant_repo'))
+    })
+
+    it('asks before re-registering, and a "no" leaves the registration as it was', async () => {
+      const {run, changes, asked} = await outOfSync()
+      const report = await run(['rfs-snapshot'], {answer: false})
+      assert.equal(report.exitCode, 2)
+      assert.match(asked[0], /register migration_assistant_repo again with the same settings/)
+      assert.deepEqual(changes(), [], 'nothing before the answer, nothing after a no')
+    })
+
+    it('restores the registration when registering again fails, and says so', async () => {
+      const {run, cluster} = await outOfSync()
+      cluster.override('PUT', /^\/_snapshot\/migration_assistant_repo$/, [500, {error: {type: 'repository_verification_exception', reason: 'store unreachable'}, status: 500}], 1)
+      const report = await run(['rfs-snapshot'])
+      assert.equal(report.exitCode, 1)
+      assert.match(stepNamed(report, 'resync').detail, /registering migration_assistant_repo again failed .*previous registration was restored/)
+      assert.ok(cluster.repositories.has('migration_assistant_repo'), 'still registered')
+      const restore = cluster.requests.filter((request) => request.method === 'PUT').at(-1)
+      assert.ok(restore)
+    })
+  })
+
+  it('still deletes when the cluster refuses its state (403), reporting the generation check as skipped', async () => {
+    const {run, cluster} = await setup()
+    cluster.override('GET', /^\/_cluster\/state/, [403, {error: {type: 'security_exception', reason: 'no permissions for [cluster:monitor/state]'}, status: 403}])
+    const report = await run(['rfs-snapshot'])
+    assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+    assert.deepEqual(report.deleted, ['rfs-snapshot'])
+    assert.ok(report.plan.some((line) => /generation check skipped: the cluster refused GET \/_cluster\/state\/metadata \(403\)/.test(line)))
   })
 })

@@ -13,7 +13,7 @@ import {createS3Client} from '../../src/storage/s3.js'
 import {Journal} from '../../src/verify/journal.js'
 import {runVerification} from '../../src/verify/run.js'
 import {VERIFY_STEPS} from '../../src/verify/steps.js'
-import {FAST_RETRY} from '../helpers/domain.js'
+import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
@@ -62,8 +62,8 @@ describe('faults', () => {
     cluster.override('DELETE', /.*/, [503, 'upstream gone'])
     const report = await runVerification({...request, createBucket: false}, {cluster: client, s3: s3Client, journal})
     assert.equal(report.exitCode, 1)
-    assert.equal(report.steps[5].status, 'failed')
-    assert.equal(report.steps[7].status, 'failed')
+    assert.equal(stepNamed(report, 'snapshot').status, 'failed')
+    assert.equal(stepNamed(report, 'cleanup').status, 'failed')
     assert.ok(report.leftovers.some((leftover) => leftover.startsWith('snapshot verify_snapshot_fault')), report.leftovers.join('; '))
     assert.ok(report.leftovers.some((leftover) => leftover.startsWith('files of repository verify_fault')), report.leftovers.join('; '))
     assert.equal((await journal.entries())[0]?.repository, 'verify_fault')
@@ -92,8 +92,8 @@ describe('faults', () => {
     s3.addBucket('migration-bucket')
     s3.faults.push((method, bucket, key) => (method === 'PUT' && key ? [503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'] : undefined))
     const report = await runVerification({...request, createBucket: false}, {cluster: client, s3: () => createS3Client({region: 'us-east-1', endpoint: s3.endpoint}, {maxAttempts: 2}), journal})
-    assert.equal(report.steps[3].status, 'failed')
-    assert.equal(report.steps[3].diagnosis?.code, 's3-slow-down')
+    assert.equal(stepNamed(report, 'access').status, 'failed')
+    assert.equal(stepNamed(report, 'access').diagnosis?.code, 's3-slow-down')
     assert.deepEqual(leftovers(s3, cluster), ['bucket migration-bucket'])
   })
 
@@ -103,7 +103,7 @@ describe('faults', () => {
       const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
       const client = createClusterClient({endpoint: 'http://no-such-host.invalid:9200', allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
       const report = await runVerification(request, {cluster: client, s3: () => createS3Client(storage as never), journal})
-      assert.equal(report.steps[0].diagnosis?.code, 'cluster-dns')
+      assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'cluster-dns')
     } finally {
       nock.disableNetConnect()
     }
@@ -137,8 +137,8 @@ describe('faults', () => {
       const client = createClusterClient({endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
       const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
       const report = await runVerification(request, {cluster: client, s3: () => createS3Client(storage as never), journal})
-      assert.equal(report.steps[0].diagnosis?.code, 'tls-untrusted')
-      assert.match(report.steps[0].diagnosis!.remediation, /allow_insecure: true.*impersonate/)
+      assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'tls-untrusted')
+      assert.match(stepNamed(report, 'cluster').diagnosis!.remediation, /allow_insecure: true.*impersonate/)
     })
 
     it('accepts it with allow_insecure', async () => {

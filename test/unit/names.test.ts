@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {bucketNameProblem, clusterNameProblem, endpointProblem, regionProblem} from '../../src/names.js'
+import {bucketNameProblem, endpointProblem, pathSegment, redactEndpoint, regionProblem, repositoryNameProblem, snapshotNameProblem} from '../../src/names.js'
 
 describe('naming rules', () => {
   const badBuckets: [string, RegExp][] = [
@@ -29,22 +29,53 @@ describe('naming rules', () => {
     it(`rejects region "${region}"`, () => assert.match(regionProblem(region) ?? '', /AWS region name/))
 
   const badNames: [string, RegExp][] = [
-    ['Upper', /lowercase/],
-    ['with space', /spaces/],
+    ['with space', /whitespace/],
+    ['tab\there', /control characters/],
+    ['new\nline', /control characters/],
     ['_leading', /must not start/],
     ['-leading', /must not start/],
     ['hash#', /"#"/],
     ['comma,name', /","/],
     ['star*', /"\*"/],
+    ['.', /must not be "\." or "\.\."/],
+    ['..', /must not be "\." or "\.\."/],
     ['', /empty/],
   ]
-  for (const [name, rule] of badNames) it(`rejects cluster name "${name}"`, () => assert.match(clusterNameProblem(name) ?? '', rule))
+  for (const [name, rule] of badNames) {
+    it(`rejects repository name ${JSON.stringify(name)}`, () => assert.match(repositoryNameProblem(name) ?? '', rule))
+    it(`rejects snapshot name ${JSON.stringify(name)}`, () => assert.match(snapshotNameProblem(name) ?? '', rule))
+  }
+  it('accepts upper case in a repository name (the cluster does) but not in a snapshot name', () => {
+    assert.equal(repositoryNameProblem('repoA'), undefined)
+    assert.match(snapshotNameProblem('Snap') ?? '', /lowercase/)
+  })
   it('allows a wildcard only where patterns are allowed', () => {
-    assert.equal(clusterNameProblem('rfs-*', {allowWildcard: true}), undefined)
-    assert.match(clusterNameProblem('rfs-*') ?? '', /"\*"/)
+    assert.equal(snapshotNameProblem('rfs-*', {allowWildcard: true}), undefined)
+    assert.match(snapshotNameProblem('rfs-*') ?? '', /"\*"/)
+  })
+  it('percent-encodes every path segment, keeping * and , only in patterns', () => {
+    assert.equal(pathSegment('a b%/?#'), 'a%20b%25%2F%3F%23')
+    assert.equal(pathSegment('rfs-*,x', {pattern: true}), 'rfs-*,x')
+    assert.equal(pathSegment('rfs-*'), 'rfs-%2A')
   })
 
   for (const endpoint of ['source:9200', 'localhost', 'ftp://host:21'])
     it(`rejects endpoint "${endpoint}"`, () => assert.match(endpointProblem(endpoint) ?? '', /scheme|http/))
   it('accepts an https endpoint with a port', () => assert.equal(endpointProblem('https://source.example:9200'), undefined))
+  for (const [endpoint, rule] of [
+    ['http://admin:s3cret@source:9200', /must not carry credentials.*basic_auth/],
+    ['http://source:9200/#', /fragment/],
+    ['http://source:9200/?', /query/],
+    ['http://source:9200/?pretty', /query/],
+  ] as const)
+    it(`rejects endpoint ${endpoint.replace('s3cret', '…')}`, () => {
+      const problem = endpointProblem(endpoint) ?? ''
+      assert.match(problem, rule)
+      assert.ok(!problem.includes('s3cret'))
+    })
+  it('redacts credentials in an endpoint before it is printed', () => assert.equal(redactEndpoint('https://admin:s3cret@host:9200/x'), 'https://<credentials>@host:9200/x'))
+  it('takes an S3 endpoint without a scheme where the repository plugin does', () => {
+    assert.equal(endpointProblem('s3.example.com:9000', {schemeOptional: true}), undefined)
+    assert.match(endpointProblem('s3.example.com:9000') ?? '', /scheme/)
+  })
 })

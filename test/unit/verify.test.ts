@@ -13,6 +13,7 @@ import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {closedPort} from '../helpers/faulty-server.js'
 import {sharedFixture} from '../helpers/paths.js'
+import {stepNamed} from '../helpers/domain.js'
 import nock from 'nock'
 
 const FAST_RETRY = {retries: 2, baseDelayMs: 1, maxDelayMs: 5}
@@ -51,7 +52,7 @@ describe('snapshot verify', () => {
     s3.addBucket('migration-bucket')
     s3.put('migration-bucket', 'rfs-snapshot-repo/index-4', 'the migration repository, not ours')
     const report = await run()
-    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:passed', 'bucket:passed', 'access:passed', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
+    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:passed', 'bucket:passed', 'fresh:passed', 'access:passed', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
     assert.equal(report.exitCode, 0)
     const registration = cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')
     assert.deepEqual(registration?.body, {
@@ -67,7 +68,7 @@ describe('snapshot verify', () => {
     assert.deepEqual(s3.keys('migration-bucket'), ['rfs-snapshot-repo/index-4'], 'only the migration repository remains')
     assert.ok(s3.calls.some((call) => call.startsWith('PUT migration-bucket/rfs-snapshot-repo/verify_test/verify-probe')), 'probe written')
     assert.deepEqual(await journal.entries(), [])
-    assert.match(report.steps[6].detail, /index-\d+ lists it as success; snap-.*\.dat, meta-.*\.dat present/)
+    assert.match(stepNamed(report, 'in-bucket').detail, /index-\d+ lists it as success; snap-.*\.dat, meta-.*\.dat present/)
   })
 
   it('fails at step 2 naming the nodes without repository-s3, and sends nothing to the bucket', async () => {
@@ -79,8 +80,8 @@ describe('snapshot verify', () => {
     ]
     const report = await run()
     assert.deepEqual(statuses(report).slice(0, 3), ['cluster:passed', 'plugin:failed', 'bucket:skipped'])
-    assert.equal(report.steps[1].diagnosis?.code, 's3-plugin-missing')
-    assert.match(report.steps[1].detail, /missing on 2 of 3 node\(s\): data-2, master-1/)
+    assert.equal(stepNamed(report, 'plugin').diagnosis?.code, 's3-plugin-missing')
+    assert.match(stepNamed(report, 'plugin').detail, /missing on 2 of 3 node\(s\): data-2, master-1/)
     assert.equal(report.exitCode, 1)
     assert.deepEqual(s3.calls, [])
     assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT')), 'nothing registered')
@@ -92,32 +93,32 @@ describe('snapshot verify', () => {
     cluster.version = {number: '2.19.1', distribution: 'opensearch'}
     cluster.nodes = [{name: 'n1', plugins: []}]
     const report = await run()
-    assert.equal(report.steps[1].status, 'passed')
-    assert.match(report.steps[1].detail, /may build it in/)
+    assert.equal(stepNamed(report, 'plugin').status, 'passed')
+    assert.match(stepNamed(report, 'plugin').detail, /may build it in/)
   })
 
   it('catches a bucket in another region before the cluster sees it', async () => {
     const {s3, cluster, run} = setup(s3Storage({region: 'us-west-2'}))
     s3.addBucket('migration-bucket', 'eu-central-1')
     const report = await run()
-    assert.equal(report.steps[2].status, 'failed')
-    assert.equal(report.steps[2].diagnosis?.code, 'bucket-region-mismatch')
-    assert.match(report.steps[2].diagnosis!.cause, /eu-central-1, not in us-west-2/)
+    assert.equal(stepNamed(report, 'bucket').status, 'failed')
+    assert.equal(stepNamed(report, 'bucket').diagnosis?.code, 'bucket-region-mismatch')
+    assert.match(stepNamed(report, 'bucket').diagnosis!.cause, /eu-central-1, not in us-west-2/)
     assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT /_snapshot')))
   })
 
   it('fails on a missing bucket with the command that creates it', async () => {
     const {run} = setup(s3Storage({region: 'eu-west-1'}))
     const report = await run()
-    assert.equal(report.steps[2].diagnosis?.code, 'bucket-missing')
-    assert.match(report.steps[2].diagnosis!.remediation, /--create-bucket-configuration LocationConstraint=eu-west-1/)
+    assert.equal(stepNamed(report, 'bucket').diagnosis?.code, 'bucket-missing')
+    assert.match(stepNamed(report, 'bucket').diagnosis!.remediation, /--create-bucket-configuration LocationConstraint=eu-west-1/)
   })
 
   it('creates a missing bucket with its LocationConstraint when asked, and deletes it afterwards', async () => {
     const {s3, run} = setup(s3Storage({region: 'eu-west-1'}), {createBucket: true})
     const report = await run()
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
-    assert.match(report.steps[2].detail, /created s3:\/\/migration-bucket in eu-west-1/)
+    assert.match(stepNamed(report, 'bucket').detail, /created s3:\/\/migration-bucket in eu-west-1/)
     assert.ok(s3.calls.includes('PUT migration-bucket'))
     assert.ok(s3.calls.includes('DELETE migration-bucket'), 'bucket it created is deleted')
     assert.equal(s3.buckets.size, 0)
@@ -129,9 +130,9 @@ describe('snapshot verify', () => {
     const body = JSON.parse(readFileSync(sharedFixture('responses', 's3-access-denied.json'), 'utf8'))
     cluster.override('PUT', /^\/_snapshot\/verify_test$/, [500, body])
     const report = await run()
-    assert.equal(report.steps[4].status, 'failed')
-    assert.equal(report.steps[4].diagnosis?.code, 'cluster-s3-access-denied')
-    assert.equal(report.steps[7].status, 'passed')
+    assert.equal(stepNamed(report, 'repository').status, 'failed')
+    assert.equal(stepNamed(report, 'repository').diagnosis?.code, 'cluster-s3-access-denied')
+    assert.equal(stepNamed(report, 'cleanup').status, 'passed')
     assert.equal(cluster.requests.filter((request) => request.path === '/_snapshot/verify_test' && request.method === 'PUT').length, 1, 'a structured 500 is not retried')
     assert.deepEqual(s3.keys('migration-bucket'), [])
   })
@@ -141,10 +142,10 @@ describe('snapshot verify', () => {
     s3.addBucket('migration-bucket')
     cluster.writesFiles = false
     const report = await run()
-    assert.equal(report.steps[5].status, 'passed')
-    assert.equal(report.steps[6].status, 'failed')
-    assert.equal(report.steps[6].diagnosis?.code, 'snapshot-not-in-bucket')
-    assert.match(report.steps[6].detail, /no index-N file under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_test\//)
+    assert.equal(stepNamed(report, 'snapshot').status, 'passed')
+    assert.equal(stepNamed(report, 'in-bucket').status, 'failed')
+    assert.equal(stepNamed(report, 'in-bucket').diagnosis?.code, 'snapshot-not-in-bucket')
+    assert.match(stepNamed(report, 'in-bucket').detail, /no index-N file under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_test\//)
   })
 
   it('keeps everything with --keep and records it in the journal', async () => {
@@ -152,7 +153,7 @@ describe('snapshot verify', () => {
     s3.addBucket('migration-bucket')
     const report = await run()
     assert.equal(report.exitCode, 0)
-    assert.equal(report.steps[7].status, 'skipped')
+    assert.equal(stepNamed(report, 'cleanup').status, 'skipped')
     assert.ok(cluster.repositories.has('verify_test'))
     assert.ok(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_test/').some((key) => key.startsWith('rfs-snapshot-repo/verify_test/snap-')))
     const [entry] = await journal.entries()
@@ -181,7 +182,7 @@ describe('snapshot verify', () => {
     const shared = mkdtempSync(path.join(tmpdir(), 'fs-repo-'))
     const {cluster, run} = setup({kind: 'fs', path: shared})
     const report = await run()
-    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:skipped', 'bucket:skipped', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
+    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:skipped', 'bucket:skipped', 'fresh:passed', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
     assert.deepEqual(cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')?.body, {type: 'fs', settings: {location: `${shared}/verify_test`}})
     assert.equal(existsSync(path.join(shared, 'verify_test')), false)
     assert.deepEqual(readdirSync(shared), [])
@@ -192,8 +193,8 @@ describe('snapshot verify', () => {
     s3.addBucket('migration-bucket')
     cluster.repositories.set('verify_test', {type: 's3', settings: {bucket: 'other'}})
     const report = await run()
-    assert.equal(report.steps[4].status, 'failed')
-    assert.match(report.steps[4].detail, /already registered/)
+    assert.equal(stepNamed(report, 'repository').status, 'failed')
+    assert.match(stepNamed(report, 'repository').detail, /already registered/)
     assert.deepEqual(cluster.repositories.get('verify_test'), {type: 's3', settings: {bucket: 'other'}}, 'the existing registration is untouched')
   })
 
@@ -204,10 +205,10 @@ describe('snapshot verify', () => {
       method === 'PUT' && key ? [403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'] : undefined,
     )
     const report = await run()
-    assert.equal(report.steps[3].status, 'failed')
-    assert.equal(report.steps[3].diagnosis?.code, 'console-s3-access-denied')
+    assert.equal(stepNamed(report, 'access').status, 'failed')
+    assert.equal(stepNamed(report, 'access').diagnosis?.code, 'console-s3-access-denied')
     assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT')))
-    assert.equal(report.steps[7].status, 'passed')
+    assert.equal(stepNamed(report, 'cleanup').status, 'passed')
     assert.deepEqual(await journal.entries(), [])
   })
 
@@ -216,8 +217,8 @@ describe('snapshot verify', () => {
     s3.addBucket('migration-bucket')
     cluster.override('PUT', /^\/_snapshot\/verify_test\/verify_snapshot_test$/, [503, {error: {type: 'concurrent_snapshot_execution_exception', reason: '[verify_test:verify_snapshot_test] a snapshot is already running'}, status: 503}])
     const report = await run()
-    assert.equal(report.steps[5].status, 'failed')
-    assert.equal(report.steps[5].diagnosis?.code, 'snapshot-running')
+    assert.equal(stepNamed(report, 'snapshot').status, 'failed')
+    assert.equal(stepNamed(report, 'snapshot').diagnosis?.code, 'snapshot-running')
     assert.equal(cluster.repositories.size, 0)
     assert.deepEqual(s3.keys('migration-bucket'), [])
   })
@@ -230,8 +231,8 @@ describe('snapshot verify', () => {
         {storage: s3Storage(), repository: 'verify_test', snapshot: 'verify_snapshot_test', runId: 'test', createBucket: false, keep: false},
         {cluster: createClusterClient({endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY}), s3: () => createS3Client(s3Storage() as never), journal},
       )
-      assert.deepEqual(statuses(report), ['cluster:failed', 'plugin:skipped', 'bucket:skipped', 'access:skipped', 'repository:skipped', 'snapshot:skipped', 'in-bucket:skipped', 'cleanup:passed'])
-      assert.equal(report.steps[0].diagnosis?.code, 'cluster-refused')
+      assert.deepEqual(statuses(report), ['cluster:failed', 'plugin:skipped', 'bucket:skipped', 'fresh:skipped', 'access:skipped', 'repository:skipped', 'snapshot:skipped', 'in-bucket:skipped', 'cleanup:passed'])
+      assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'cluster-refused')
     } finally {
       nock.disableNetConnect()
     }
@@ -243,8 +244,8 @@ describe('snapshot verify', () => {
     cluster.override('DELETE', /^\/_snapshot\/verify_test$/, [500, 'proxy error'])
     const report = await run()
     assert.equal(report.exitCode, 1)
-    assert.equal(report.steps[7].status, 'failed')
-    assert.equal(report.steps[7].diagnosis?.code, 'cleanup-incomplete')
+    assert.equal(stepNamed(report, 'cleanup').status, 'failed')
+    assert.equal(stepNamed(report, 'cleanup').diagnosis?.code, 'cleanup-incomplete')
     assert.ok(report.leftovers.some((leftover) => leftover.startsWith('repository verify_test')))
     const [entry] = await journal.entries()
     assert.equal(entry.repository, 'verify_test')

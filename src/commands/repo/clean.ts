@@ -1,21 +1,24 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, checkedFlag} from '../../base-command.js'
-import {clusterNameProblem} from '../../names.js'
+import {repositoryNameProblem} from '../../names.js'
 import type {CleanEntry} from '../../repository/clean.js'
 
 export default class RepoClean extends BaseCommand<typeof RepoClean> {
   static override summary = 'Remove a snapshot repository and what it holds, in the only safe order.'
-  static override description = `Every snapshot through the cluster, then the registration, then the objects left under the repository's path (with OpenSearch 3's hashed shard paths, and every version in a versioned bucket), then, only with --delete-bucket, the bucket. Nothing outside the repository's path is deleted.
+  static override description = `First a plan, read without changing anything: the repository's snapshots, its registration, and the files it owns — under its exact base path only what a snapshot repository writes there (index-N, index.latest, snap-/meta-*.dat, indices/, tests-*/, snapshot_shard_paths/) and OpenSearch's hashed shard paths <hash>/<base_path>/indices/ — then, once accepted, exactly that plan: the snapshots through the cluster, the registration, the files, and only with --delete-bucket the bucket. Any other object found there is reported and kept. --dry-run prints the plan with counts and changes nothing; a refusal or a "no" leaves no trace, the journal included.
 
-With no --repository it finishes what interrupted \`console snapshot verify\` runs left (their journal) and lists any verify_ test repositories still registered. A repository holding snapshots verify did not make (the migration's own) needs --force and the repository's name typed back; one at the bucket's root needs --force.
+It refuses (exit 2) when ownership is in doubt: another registered repository nested below or at the same place, a type other than s3 or fs, an fs location not strictly below the nodes' path.repo. A repository holding snapshots verify did not make (the migration's own) needs --force and its name as consent (typed back, or --confirm NAME); one at the bucket's root needs --force.
 
-Exit codes: 0 clean, 1 something could not be removed, 2 bad usage, a refusal or no --yes in a scripted session, 130 interrupted.`
+With no --repository it finishes what interrupted \`console snapshot verify\` runs left (their journal) and lists any verify_ test repositories still registered; --forget RUN_ID drops a journal entry that can no longer be finished.
+
+Exit codes: 0 clean, 1 something could not be removed, 2 bad usage, a refusal, a declined confirmation or no --yes in a scripted session, 130 interrupted.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --repository verify_20261125142033_2qb0 --yes',
     '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --force --dry-run',
+    '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --force --confirm migration_assistant_repo',
   ]
 
   static override flags = {
@@ -23,23 +26,25 @@ Exit codes: 0 clean, 1 something could not be removed, 2 bad usage, a refusal or
     force: Flags.boolean({description: 'allow cleaning a repository with snapshots verify did not make, or one at the bucket root'}),
     'delete-bucket': Flags.boolean({description: 'also delete the bucket once the repository is gone (it must then be empty)'}),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required in scripted sessions)'}),
-    'dry-run': Flags.boolean({description: 'list what would be deleted (counts and sizes) and touch nothing'}),
+    confirm: Flags.string({description: 'the repository name, as consent to delete data verify did not make (what typing the name does interactively; --yes alone is not enough)'}),
+    forget: Flags.string({description: 'drop this journal entry (run id) without touching anything it names (repeatable)', multiple: true, exclusive: ['repository']}),
+    'dry-run': Flags.boolean({description: 'show the plan with object counts and sizes, and change nothing'}),
   }
 
   public async run(): Promise<void> {
     const dryRun = this.flags['dry-run']
-    this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, dryRun})
-    const repository = checkedFlag('--repository', this.flags.repository, (name) => clusterNameProblem(name))
+    this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, confirmName: this.flags.confirm, dryRun})
+    const repository = checkedFlag('--repository', this.flags.repository, repositoryNameProblem)
     const services = await this.services()
     const cluster = await this.clusterClient(await this.sourceCluster(services), services)
     const fileStorage = services?.snapshot?.storage
     const {cleanRepository} = await import('../../repository/clean.js')
     const report = await cleanRepository(
-      {repository, force: this.flags.force, dryRun, deleteBucket: this.flags['delete-bucket'], s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined},
+      {repository, force: this.flags.force, dryRun, deleteBucket: this.flags['delete-bucket'], s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined, forget: this.flags.forget},
       {
         cluster,
         s3: this.s3Clients(services),
-        confirm: this.confirmer(this.flags.yes),
+        confirm: this.confirmer({yes: this.flags.yes, confirmName: this.flags.confirm}),
         verifyJournal: this.journal(),
         cleanJournal: this.journal<CleanEntry>('clean-journal.json'),
         signal: this.interruptSignal(),

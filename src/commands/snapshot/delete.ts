@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, checkedFlag} from '../../base-command.js'
-import {clusterNameProblem} from '../../names.js'
+import {repositoryNameProblem, snapshotNameProblem} from '../../names.js'
 import {DEFAULT_REPOSITORY_NAME} from '../../services/model.js'
 
 export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
@@ -28,14 +28,14 @@ Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or confi
     this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, dryRun})
     const services = await this.services()
     const repository =
-      checkedFlag('--repository', this.flags.repository, (name) => clusterNameProblem(name)) ?? services?.snapshot?.repositoryName ?? DEFAULT_REPOSITORY_NAME
-    for (const name of this.flags.snapshot ?? []) checkedFlag('--snapshot', name, (value) => clusterNameProblem(value, {allowWildcard: true}))
+      checkedFlag('--repository', this.flags.repository, repositoryNameProblem) ?? services?.snapshot?.repositoryName ?? DEFAULT_REPOSITORY_NAME
+    for (const name of this.flags.snapshot ?? []) checkedFlag('--snapshot', name, (value) => snapshotNameProblem(value, {allowWildcard: true}))
     const snapshots = this.flags.snapshot ?? [
       await this.resolveValue(undefined, services?.snapshot?.snapshotName, {
         what: 'the snapshot to delete',
         flag: '--snapshot',
         message: 'Snapshot to delete',
-        problem: (value) => clusterNameProblem(value, {allowWildcard: true}),
+        problem: (value) => snapshotNameProblem(value, {allowWildcard: true}),
       }),
     ]
     const cluster = await this.clusterClient(await this.sourceCluster(services), services)
@@ -43,7 +43,7 @@ Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or confi
     const {deleteSnapshotsThroughCluster} = await import('../../repository/delete-snapshots.js')
     const report = await deleteSnapshotsThroughCluster(
       {repository, snapshots, dryRun, s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined},
-      {cluster, s3: this.s3Clients(services), confirm: this.confirmer(this.flags.yes), signal: this.interruptSignal(), onProgress: this.progress()},
+      {cluster, s3: this.s3Clients(services), confirm: this.confirmer({yes: this.flags.yes}), signal: this.interruptSignal(), onProgress: this.progress()},
       await this.stepPrinter(),
     )
     await this.report(report)

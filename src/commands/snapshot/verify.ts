@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
-import {bucketNameProblem, repositoryNameProblem, endpointProblem, regionProblem} from '../../names.js'
+import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem} from '../../names.js'
+import {layoutNameProblem} from '../../repository/ownership.js'
 import type {RepositoryStorage, ServicesConfig} from '../../services/model.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
@@ -36,7 +37,8 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
     const cluster = await this.sourceCluster(services)
     const {newRunId} = await import('../../verify/context.js')
     const runId = newRunId()
-    const repository = checkedFlag('--repository', this.flags.repository, repositoryNameProblem) ?? `verify_${runId}`
+    // The test repository goes below the base path: a name the layout uses would put it on the migration's files.
+    const repository = checkedFlag('--repository', this.flags.repository, (name) => repositoryNameProblem(name) ?? layoutNameProblem(name)) ?? `verify_${runId}`
     const request = {storage, repository, snapshot: `verify_snapshot_${runId}`, runId, createBucket: this.flags['create-bucket'], keep: this.flags.keep}
 
     if (this.flags['dry-run']) {

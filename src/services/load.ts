@@ -55,12 +55,14 @@ async function readServicesText(file: string, mustExist: boolean): Promise<strin
     throw new ServicesFileError(file, [code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`])
   }
   if (stat.isDirectory()) throw new ServicesFileError(file, ['is a directory, not a services file'])
+  // A FIFO would wait forever for a writer, a device (/dev/zero, /dev/urandom) would never end.
+  if (!stat.isFile()) throw new ServicesFileError(file, ['is not a regular file (a device, FIFO or socket); point at the YAML file itself'])
   if (stat.size > MAX_SERVICES_FILE_BYTES)
     throw new ServicesFileError(file, [`is ${stat.size} bytes; a services file is at most ${MAX_SERVICES_FILE_BYTES} bytes`])
   try {
     return await fs.readFile(file, 'utf8')
   } catch (error) {
-    throw new ServicesFileError(file, [`cannot be read (${(error as NodeJS.ErrnoException).code})`])
+    throw new ServicesFileError(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`])
   }
 }
 
@@ -74,7 +76,13 @@ export async function parseServices(file: string, text: string): Promise<Service
       document.errors.map((error) => `not valid YAML at line ${error.linePos?.[0]?.line ?? '?'}: ${error.message.split('\n')[0]}`),
     )
   }
-  const data = document.toJS()
+  let data: unknown
+  try {
+    // The yaml library refuses documents whose aliases expand beyond a bound ("billion laughs").
+    data = document.toJS({maxAliasCount: 100})
+  } catch (error) {
+    throw new ServicesFileError(file, [`cannot be read as YAML: ${(error as Error).message}`])
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     throw new ServicesFileError(file, ['must be a YAML mapping of sections (source_cluster, snapshot, ...)'])
   const result = servicesSchema.safeParse(data)

@@ -11,7 +11,12 @@ function ruleOf(problem: (value: string) => string | undefined) {
   }
 }
 
-const nonEmpty = z.string().min(1, 'must not be empty')
+/** "is required" only when the field is missing; a value of another type is named as such. */
+const requiredText = (issue: {input: unknown}) => (issue.input === undefined ? 'is required' : `must be a string, not ${describeValue(issue.input)}`)
+const describeValue = (value: unknown) => (value === null ? 'null (empty)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `the ${typeof value} ${JSON.stringify(value)}`)
+const optionalText = (issue: {input: unknown}) => `must be a string, not ${describeValue(issue.input)}`
+
+const nonEmpty = z.string({error: optionalText}).min(1, 'must not be empty')
 const emptyBlock = z.strictObject({}).nullable()
 
 const basicAuth = z
@@ -34,16 +39,16 @@ const basicAuth = z
 
 const sigv4 = z
   .strictObject({
-    region: z.string().superRefine(ruleOf(regionProblem)).optional(),
+    region: z.string({error: optionalText}).superRefine(ruleOf(regionProblem)).optional(),
     service: z.enum(['es', 'aoss'], {error: 'must be "es" or "aoss"'}).optional(),
   })
   .nullable()
 
 const cluster = z
   .strictObject({
-    endpoint: z.string({error: 'is required'}).superRefine(ruleOf(endpointProblem)),
+    endpoint: z.string({error: requiredText}).superRefine(ruleOf(endpointProblem)),
     allow_insecure: z.boolean({error: 'must be true or false'}).optional(),
-    version: z.string().optional(),
+    version: z.string({error: optionalText}).optional(),
     no_auth: emptyBlock.optional(),
     basic_auth: basicAuth.optional(),
     sigv4: sigv4.optional(),
@@ -71,15 +76,15 @@ const s3 = z
           if (problem) context.addIssue({code: 'custom', message: `bucket "${bucket}" ${problem}`})
         }
       }),
-    aws_region: z.string({error: 'is required'}).superRefine(ruleOf(regionProblem)),
-    role: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
-    endpoint: z.string().superRefine(ruleOf(endpointProblem)).optional(),
+    aws_region: z.string({error: requiredText}).superRefine(ruleOf(regionProblem)),
+    role: z.string({error: optionalText}).regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
+    endpoint: z.string({error: optionalText}).superRefine(ruleOf(endpointProblem)).optional(),
   })
 
 const snapshot = z
   .strictObject({
-    snapshot_name: z.string({error: 'is required'}).superRefine(ruleOf((name) => snapshotNameProblem(name))),
-    snapshot_repo_name: z.string().superRefine(ruleOf(repositoryNameProblem)).optional(),
+    snapshot_name: z.string({error: requiredText}).superRefine(ruleOf((name) => snapshotNameProblem(name))),
+    snapshot_repo_name: z.string({error: optionalText}).superRefine(ruleOf(repositoryNameProblem)).optional(),
     s3: s3.optional(),
     fs: z.strictObject({repo_path: nonEmpty.refine((path) => path.startsWith('/'), 'must be an absolute path')}).optional(),
   })
@@ -103,7 +108,7 @@ export const servicesSchema = z.strictObject({
   metadata_migration: ignoredSection,
   replay: ignoredSection,
   kafka: ignoredSection,
-  client_options: z.strictObject({user_agent_extra: z.string().optional()}).nullable().optional(),
+  client_options: z.strictObject({user_agent_extra: z.string({error: optionalText}).optional()}).nullable().optional(),
 })
 
 export type RawServices = z.infer<typeof servicesSchema>

@@ -37,6 +37,8 @@ export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoi
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? S3_TIMEOUTS.connectionTimeoutMs,
       requestTimeout: options.requestTimeoutMs ?? S3_TIMEOUTS.requestTimeoutMs,
+      // Without it the handler only logs a warning when the timeout passes, and keeps waiting.
+      throwOnRequestTimeout: true,
     }),
   })
   if (debugEnabled('s3')) addRequestLog(client)

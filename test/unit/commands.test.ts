@@ -1,5 +1,6 @@
 import {strict as assert} from 'node:assert'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -115,9 +116,22 @@ describe('commands', () => {
   it('prints the seed-equivalent commands with --dry-run, without secrets and without sending anything', async () => {
     const outcome = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--dry-run'], scripted)
     assert.equal(outcome.exitCode, 0, outcome.stderr)
-    assert.match(outcome.stdout, /curl -X PUT "https:\/\/source\.example:9200\/_snapshot\/verify_\w+" -u 'admin:<password>'/)
+    assert.match(outcome.stdout, /curl -X PUT https:\/\/source\.example:9200\/_snapshot\/verify_\w+ -u 'admin:<password>'/)
     assert.match(outcome.stdout, /aws s3api head-bucket --bucket migration-artifacts-123456789012-dev-us-west-2 --region us-west-2/)
     assert.doesNotMatch(outcome.stdout + outcome.stderr, /myStrongPassword123!/)
+  })
+
+  it('shell-quotes every value in the --dry-run commands, so pasting them runs nothing hidden in a value', async () => {
+    const marker = path.join(scratch, `pwned-${Math.random().toString(36).slice(2)}`)
+    const basePath = `x/$(touch ${marker})/it's`
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--base-path', basePath, '--dry-run'], scripted)
+    assert.equal(outcome.exitCode, 0, outcome.stderr)
+    const commands = outcome.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim())
+    assert.ok(commands.some((line) => line.includes('$(touch')), 'the value is printed')
+    // Each command is evaluated by a real shell with curl, aws, echo, ls and rm as no-ops.
+    const script = `curl() { :; }; aws() { :; }; echo() { :; }; ls() { :; }; rm() { :; }\n${commands.join('\n')}\n`
+    execFileSync('bash', ['-c', script])
+    assert.equal(existsSync(marker), false, 'no command substitution ran')
   })
 
   for (const command of [['snapshot', 'delete'], ['repo', 'clean']])

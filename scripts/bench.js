@@ -96,29 +96,55 @@ function timedWithPeakMemory(command, commandArgs, env) {
   return {elapsed, peakKiB: Number(readFileSync(report, 'utf8').trim().split('\n').at(-1))}
 }
 
-async function emptyingAgainstAwsCli(local, counts) {
-  if (!existsSync('/usr/bin/aws')) return console.log('\nrepo clean vs aws s3 rm: skipped (no /usr/bin/aws)')
-  console.log('\nemptying a prefix: console repo clean vs aws s3 rm --recursive (same objects, same store)')
+function s5cmdBinary() {
+  const built = spawnSync('bash', [path.join(root, 'scripts/bench/build-s5cmd')], {encoding: 'utf8'})
+  if (built.status !== 0) {
+    console.log(`  s5cmd: skipped (${(built.stderr || 'build failed').trim().split('\n').at(-1)})`)
+    return undefined
+  }
+  return built.stdout.trim()
+}
+
+/**
+ * Emptying a prefix of `count` objects, same store, same objects for every tool: repo clean (and its
+ * dry run) against s5cmd, a bare SDK listing (the floor of a dry run) and aws s3 rm where installed.
+ */
+async function emptying(local, counts) {
+  console.log('\nemptying a prefix (same objects, same store, moto on loopback)')
+  const s5cmd = s5cmdBinary()
+  const awsCli = existsSync('/usr/bin/aws') && !args.has('--no-aws-cli')
   const register = (name, bucket) =>
     fetch(`${local.cluster}/_snapshot/${name}`, {method: 'PUT', headers: {'content-type': 'application/json'}, body: JSON.stringify({type: 's3', settings: {bucket, base_path: 'bench', region: local.region}})})
   const peaks = {}
   const services = path.join(scratch, 'clean-services.yaml')
   writeFileSync(services, `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-clean/bench\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`)
+  const cleanArgs = ['repo', 'clean', '--repository', 'bench_clean_repo', '--config-file', services, '--json']
   for (const count of counts) {
     await populate(local, 'bench-clean', 'bench/', count)
     if (!(await register('bench_clean_repo', 'bench-clean')).ok) throw new Error('registering the bench repository failed')
-    const clean = timedWithPeakMemory(process.execPath, [cli, 'repo', 'clean', '--repository', 'bench_clean_repo', '--config-file', services, '--yes', '--json'], local.env)
+    const listing = timeOnce(process.execPath, [path.join(root, 'scripts/bench/list-prefix.mjs'), local.s3, local.region, 'bench-clean', 'bench/'], local.env)
+    const dryRun = timedWithPeakMemory(process.execPath, [cli, ...cleanArgs, '--dry-run'], local.env)
+    const clean = timedWithPeakMemory(process.execPath, [cli, ...cleanArgs, '--yes'], local.env)
     peaks[count] = clean.peakKiB
-    await populate(local, 'bench-awscli', 'bench/', count)
-    const awsCli = timedWithPeakMemory('/usr/bin/aws', ['--endpoint-url', local.s3, '--region', local.region, 's3', 'rm', 's3://bench-awscli/bench/', '--recursive', '--only-show-errors'], local.env)
-    console.log(
-      `  ${String(count).padStart(7)} objects: repo clean ${ms(clean.elapsed).padStart(9)} (peak ${(clean.peakKiB / 1024).toFixed(0)} MiB)   aws s3 rm ${ms(awsCli.elapsed).padStart(9)}   ${(awsCli.elapsed / clean.elapsed).toFixed(2)}x faster (target >= 2x: ${awsCli.elapsed / clean.elapsed >= 2 ? 'met' : 'MISSED'})`,
-    )
+    const line = [`  ${String(count).padStart(7)} objects: repo clean ${ms(clean.elapsed).padStart(9)} (peak ${(clean.peakKiB / 1024).toFixed(0)} MiB)`]
+    line.push(`dry run ${ms(dryRun.elapsed)} vs one SDK listing ${ms(listing)}: ${(dryRun.elapsed / listing).toFixed(2)}x (target <= 1x of a listing plus start-up: ${dryRun.elapsed <= listing + 1000 ? 'met' : 'MISSED'})`)
+    if (s5cmd) {
+      await populate(local, 'bench-s5cmd', 'bench/', count)
+      const fast = timedWithPeakMemory(s5cmd, ['--endpoint-url', local.s3, 'rm', 's3://bench-s5cmd/bench/*'], {...local.env, AWS_REGION: local.region})
+      const ratio = clean.elapsed / fast.elapsed
+      line.push(`s5cmd ${ms(fast.elapsed)} (peak ${(fast.peakKiB / 1024).toFixed(0)} MiB): repo clean takes ${ratio.toFixed(2)}x (target <= 1.2x: ${ratio <= 1.2 ? 'met' : 'MISSED'})`)
+    }
+    if (awsCli) {
+      await populate(local, 'bench-awscli', 'bench/', count)
+      const slow = timedWithPeakMemory('/usr/bin/aws', ['--endpoint-url', local.s3, '--region', local.region, 's3', 'rm', 's3://bench-awscli/bench/', '--recursive', '--only-show-errors'], local.env)
+      line.push(`aws s3 rm ${ms(slow.elapsed)}: ${(slow.elapsed / clean.elapsed).toFixed(2)}x slower than repo clean`)
+    }
+    console.log(line.join('\n               '))
   }
   if (counts.length > 1) {
     const [small, large] = [counts[0], counts.at(-1)]
     const growth = peaks[large] / peaks[small]
-    console.log(`  peak memory at ${large} / at ${small}: ${growth.toFixed(2)}x (target <= 1.2x: ${growth <= 1.2 ? 'met' : 'MISSED'})`)
+    console.log(`  peak memory at ${large} / at ${small}: ${growth.toFixed(2)}x (target <= 1.2x, flat in the object count: ${growth <= 1.2 ? 'met' : 'MISSED'})`)
   }
 }
 
@@ -127,5 +153,5 @@ const local = engines()
 if (!local) console.log('\n(no engines: run through `npm run bench` for the verify and emptying figures)')
 else {
   verifyAgainstManual(local)
-  if (!args.has('--no-emptying')) await emptyingAgainstAwsCli(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))
+  if (!args.has('--no-emptying')) await emptying(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))
 }

@@ -91,12 +91,6 @@ export const DIAGNOSES: DiagnosisRule[] = [
       `Register it again so the cluster re-reads its real state: \`console snapshot delete --repository ${repositoryOf(context)} --snapshot <name>\` does this by itself, or \`console repo clean --repository ${repositoryOf(context)}\` removes it entirely.`,
   },
   {
-    code: 'not-confirmed',
-    matches: (facts) => facts.source === 'check' && facts.name === 'not-confirmed',
-    cause: 'The deletion was not confirmed, so nothing was deleted.',
-    remediation: () => 'Run the command again and confirm, or pass --yes.',
-  },
-  {
     code: 'snapshot-still-listed',
     matches: (facts) => facts.source === 'check' && facts.name === 'snapshot-still-listed',
     cause: 'The cluster accepted the deletion but still lists the snapshot: it is still being deleted, or the deletion is stuck.',

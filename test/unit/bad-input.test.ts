@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import nock from 'nock'
 
-import {sharedFixture} from '../helpers/paths.js'
+import {localFixture} from '../helpers/paths.js'
 import {runCommand} from '../helpers/run-command.js'
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'bad-input-'))
@@ -14,7 +14,7 @@ function services(text: string): string {
   writeFileSync(file, text)
   return file
 }
-const valid = sharedFixture('services', 'basic-auth-s3.yaml')
+const valid = localFixture('services', 'shared-basic-auth-s3.yaml')
 const s3Section = (repoUri: string, region = 'us-east-1') => `snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: ${repoUri}\n    aws_region: ${region}\n`
 const cluster = (body: string) => `source_cluster:\n  endpoint: http://source:9200\n${body}`
 const directory = path.join(scratch, 'a-directory.yaml')

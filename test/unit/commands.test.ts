@@ -8,7 +8,7 @@ import {embedding} from '../../dist/base-command.js'
 import {AnsweringPrompter} from '../../dist/prompts.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
-import {sharedFixture} from '../helpers/paths.js'
+import {localFixture} from '../helpers/paths.js'
 import {runCommand} from '../helpers/run-command.js'
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'commands-test-'))
@@ -102,7 +102,7 @@ describe('commands', () => {
   })
 
   it('rejects a bad flag value naming the value and the rule', async () => {
-    const outcome = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--bucket', 'Bad_Bucket'], scripted)
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--bucket', 'Bad_Bucket'], scripted)
     assert.equal(outcome.exitCode, 2)
     assert.match(outcome.stderr, /--bucket "Bad_Bucket": may hold only lowercase/)
   })
@@ -114,7 +114,7 @@ describe('commands', () => {
   })
 
   it('prints the seed-equivalent commands with --dry-run, without secrets and without sending anything', async () => {
-    const outcome = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--dry-run'], scripted)
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--dry-run'], scripted)
     assert.equal(outcome.exitCode, 0, outcome.stderr)
     assert.match(outcome.stdout, /curl -X PUT https:\/\/source\.example:9200\/_snapshot\/verify_\w+ -u 'admin:<password>'/)
     assert.match(outcome.stdout, /aws s3api head-bucket --bucket migration-artifacts-123456789012-dev-us-west-2 --region us-west-2/)
@@ -124,7 +124,7 @@ describe('commands', () => {
   it('shell-quotes every value in the --dry-run commands, so pasting them runs nothing hidden in a value', async () => {
     const marker = path.join(scratch, `pwned-${Math.random().toString(36).slice(2)}`)
     const basePath = `x/$(touch ${marker})/it's`
-    const outcome = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--base-path', basePath, '--dry-run'], scripted)
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--base-path', basePath, '--dry-run'], scripted)
     assert.equal(outcome.exitCode, 0, outcome.stderr)
     const commands = outcome.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim())
     assert.ok(commands.some((line) => line.includes('$(touch')), 'the value is printed')
@@ -160,9 +160,9 @@ describe('commands', () => {
   })
 
   it('warns that TLS verification is off when allow_insecure says so, and only then', async () => {
-    const insecure = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'basic-auth-s3.yaml'), '--json'], scripted)
+    const insecure = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--json'], scripted)
     assert.match(insecure.stderr, /warning: TLS certificate verification is off for https:\/\/source\.example:9200 \(allow_insecure: true\)/)
-    const verified = await runCommand(['snapshot', 'verify', '--config-file', sharedFixture('services', 'sigv4-s3-role.yaml'), '--json'], scripted)
+    const verified = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-sigv4-s3-role.yaml'), '--json'], scripted)
     assert.doesNotMatch(verified.stderr, /verification is off/)
   })
 })

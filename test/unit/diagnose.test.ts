@@ -4,7 +4,7 @@ import {readFileSync} from 'node:fs'
 import {ClusterRequestError} from '../../src/cluster/client.js'
 import {CheckFailure, diagnose} from '../../src/diagnose/index.js'
 import {S3OperationError} from '../../src/storage/s3.js'
-import {localFixture, sharedFixture} from '../helpers/paths.js'
+import {localFixture} from '../helpers/paths.js'
 
 function clusterAnswer(status: number, body: unknown, request = 'PUT /_snapshot/migration_assistant_repo'): ClusterRequestError {
   const [method, path] = request.split(' ')
@@ -14,7 +14,7 @@ function clusterAnswer(status: number, body: unknown, request = 'PUT /_snapshot/
 /** A response fixture: the shared ones are bare bodies, the local ones {status, body} with where they came from. */
 function loadFixture(name: string): {status: number; body: unknown} {
   if (name.startsWith('shared:')) {
-    const body = JSON.parse(readFileSync(sharedFixture('responses', name.slice('shared:'.length)), 'utf8'))
+    const body = JSON.parse(readFileSync(localFixture('responses', `shared-${name.slice('shared:'.length)}`), 'utf8'))
     return {status: body.status, body}
   }
   const {status, body} = JSON.parse(readFileSync(localFixture('responses', name), 'utf8'))

@@ -6,7 +6,7 @@ import path from 'node:path'
 import {loadServicesFile, parseServices, ServicesFileError} from '../../src/services/load.js'
 import servicesHook from '../../src/hooks/init/services.js'
 import {configFileFromArgv, readServicesOnce} from '../../src/services/shared.js'
-import {sharedFixture} from '../helpers/paths.js'
+import {localFixture} from '../helpers/paths.js'
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'services-test-'))
 function servicesFile(name: string, text: string): string {
@@ -27,7 +27,7 @@ async function rejection(promise: Promise<unknown>): Promise<ServicesFileError> 
 
 describe('services file', () => {
   it('reads the basic_auth + s3 sample, splitting repo_uri into bucket and base path', async () => {
-    const services = await loadServicesFile(sharedFixture('services', 'basic-auth-s3.yaml'))
+    const services = await loadServicesFile(localFixture('services', 'shared-basic-auth-s3.yaml'))
     assert.deepEqual(services?.sourceCluster, {
       endpoint: 'https://source.example:9200',
       allowInsecure: true,
@@ -42,7 +42,7 @@ describe('services file', () => {
   })
 
   it('reads the sigv4 sample with a role, a bucket-root repository and user_agent_extra', async () => {
-    const services = await loadServicesFile(sharedFixture('services', 'sigv4-s3-role.yaml'))
+    const services = await loadServicesFile(localFixture('services', 'shared-sigv4-s3-role.yaml'))
     assert.deepEqual(services?.sourceCluster?.auth, {kind: 'sigv4', region: 'us-east-1', service: 'es'})
     assert.equal(services?.snapshot?.repositoryName, 'my_repo')
     assert.deepEqual(services?.snapshot?.storage, {
@@ -53,7 +53,7 @@ describe('services file', () => {
   })
 
   it('accepts `source` as an alias and an fs repository', async () => {
-    const services = await loadServicesFile(sharedFixture('services', 'no-auth-fs.yaml'))
+    const services = await loadServicesFile(localFixture('services', 'shared-no-auth-fs.yaml'))
     assert.deepEqual(services?.sourceCluster?.auth, {kind: 'none'})
     assert.deepEqual(services?.snapshot?.storage, {kind: 'fs', path: '/snapshot/test-console'})
   })

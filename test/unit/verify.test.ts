@@ -12,7 +12,7 @@ import {runVerification} from '../../src/verify/run.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {closedPort} from '../helpers/faulty-server.js'
-import {sharedFixture} from '../helpers/paths.js'
+import {localFixture} from '../helpers/paths.js'
 import {stepNamed} from '../helpers/domain.js'
 import nock from 'nock'
 
@@ -127,7 +127,7 @@ describe('snapshot verify', () => {
   it("diagnoses a registration the cluster's credentials cannot write, and still cleans up", async () => {
     const {s3, cluster, run} = setup()
     s3.addBucket('migration-bucket')
-    const body = JSON.parse(readFileSync(sharedFixture('responses', 's3-access-denied.json'), 'utf8'))
+    const body = JSON.parse(readFileSync(localFixture('responses', 'shared-s3-access-denied.json'), 'utf8'))
     cluster.override('PUT', /^\/_snapshot\/verify_test$/, [500, body])
     const report = await run()
     assert.equal(stepNamed(report, 'repository').status, 'failed')

@@ -6,9 +6,9 @@ import {DEFAULT_REPOSITORY_NAME} from '../../services/model.js'
 
 export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
   static override summary = "Delete snapshots through the cluster, so the repository's index never points at missing files."
-  static override description = `Deletes the migration's snapshot (snapshot.snapshot_name in snapshot.snapshot_repo_name), or the ones named with --snapshot, through DELETE _snapshot/<repo>/<snap>, waits until the cluster no longer lists them, and for an S3 repository reads the bucket's newest index-N to confirm they are gone there too. A snapshot that is already gone is reported as such (exit 0). When the repository's files were changed outside the cluster, it registers the repository again so the cluster re-reads their real state.
+  static override description = `First a plan, read without changing anything: the exact snapshots the names or patterns match (the migration's snapshot.snapshot_name in snapshot.snapshot_repo_name by default), which are still running, and whether the repository's files changed outside the cluster. --dry-run prints it; the confirmation shows it. Once accepted: the repository is registered again if the plan says so (restored as it was if that fails), the exact names are deleted through DELETE _snapshot/<repo>/<snap>, the command waits until the cluster no longer lists them, and for an S3 repository reads the bucket's newest index-N to confirm they are gone there too. A snapshot that is already gone is reported as such (exit 0). It never deletes an object in the store itself.
 
-Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or configuration (or no --yes in a scripted session), 130 interrupted.`
+Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or configuration, a declined confirmation or no --yes in a scripted session, 130 interrupted.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -7,7 +7,8 @@ import type {Diagnosis} from './diagnose/index.js'
 import {ExitCode, InterruptedError, UsageError} from './errors.js'
 import {endpointProblem, redactEndpoint} from './names.js'
 import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, TerminalPrompter} from './prompts.js'
-import type {ClusterConfig, ServicesConfig} from './services/model.js'
+import {ServicesFileError} from './services/load.js'
+import {type ClusterConfig, isSolrSource, type ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
 import type {StepReport} from './steps/report.js'
 import type {StepEvents} from './steps/runner.js'
@@ -73,11 +74,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.prompter = embedding().prompter ?? (scripted ? new ScriptedPrompter() : new TerminalPrompter())
   }
 
-  /** The services file as the config hook read it; undefined when there is none. */
+  /**
+   * The services file as the config hook read it; undefined when there is none. Fields the plugin does
+   * not know are named in one warning (a newer console may write them); a Solr source ends here.
+   */
   protected async services(): Promise<ServicesConfig | undefined> {
     const outcome = await readServicesOnce(this.config, this.flags['config-file'])
     if (outcome.error) throw outcome.error
-    return outcome.services
+    const services = outcome.services
+    if (services?.unknownFields.length) this.warnUser(`${services.file}: fields this plugin does not know, ignored: ${services.unknownFields.join(', ')}`)
+    if (isSolrSource(services))
+      throw new ServicesFileError(services!.file, [
+        `the source is Solr (${services!.sourceCluster?.version ? `source_cluster.version ${services!.sourceCluster.version}` : 'snapshot.solr_collections'}): Solr has no snapshot repository (the console backs it up as files), so there is nothing for \`console ${this.id?.replaceAll(':', ' ')}\` to verify or delete; use the console's own \`console snapshot create\` and \`status\` for Solr backups`,
+      ])
+    return services
+  }
+
+  /** A value from the services file that this command uses, checked now: the file, field, value and rule are named. */
+  protected fileValue<Value extends string | undefined>(services: ServicesConfig, field: string, value: Value, problem: (value: string) => string | undefined): Value {
+    const broken = value === undefined ? undefined : problem(value)
+    if (broken) throw new ServicesFileError(services.file, [`${field}: "${redactEndpoint(value!)}" ${broken} (\`console ${this.id?.replaceAll(':', ' ')}\` uses it)`])
+    return value
   }
 
   /** A flag's value, else the file's, else the answer to a prompt (never in a scripted session). */
@@ -101,7 +118,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.warnUser(`--endpoint ${endpoint} is not ${fromFile.endpoint}: the services file's ${auth.kind === 'sigv4' ? 'sigv4 signing' : 'credentials'} are not sent there (pass --keep-auth to send them)`)
       auth = {kind: 'none'}
     }
-    return {endpoint, allowInsecure: fromFile?.allowInsecure ?? false, version: fromFile?.version, auth}
+    const signing = auth.kind === 'sigv4' && endpoint === fromFile?.endpoint ? fromFile.sigv4SigningEndpoint : undefined
+    return {endpoint, allowInsecure: fromFile?.allowInsecure ?? false, version: fromFile?.version, auth, sigv4SigningEndpoint: signing}
   }
 
   protected async clusterClient(cluster: ClusterConfig, services: ServicesConfig | undefined): Promise<ClusterClient> {

@@ -19,7 +19,7 @@ export function bucketNameProblem(name: string): string | undefined {
 // AWS's partitions: commercial (us, eu, ap, ...), GovCloud (us-gov), China (cn), the ISO partitions
 // (us-iso, us-isob, us-isof, eu-isoe) and the European Sovereign Cloud (eusc).
 const REGION_PATTERN =
-  /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc)-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/
+  /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-[a-z]{2})-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/
 
 export function regionProblem(region: string): string | undefined {
   if (!REGION_PATTERN.test(region)) return 'must be an AWS region name such as us-east-1 or eu-west-2'

@@ -1,5 +1,6 @@
 import type {ClusterAuth} from '../services/model.js'
 import {UsageError} from '../errors.js'
+import type {KubernetesAccess} from './kubernetes.js'
 
 export interface OutgoingRequest {
   method: string
@@ -17,6 +18,10 @@ export interface AuthDependencies {
   /** The AWS credentials for sigv4, from the SDK's default chain unless given. */
   awsCredentials?: () => Promise<{accessKeyId: string; secretAccessKey: string; sessionToken?: string}>
   env?: NodeJS.ProcessEnv
+  /** How a Kubernetes secret is reached (tests point it at a stand-in). */
+  kubernetes?: KubernetesAccess
+  /** sigv4: sign for this host (sigv4_signing_endpoint) while the request goes to the cluster endpoint. */
+  signingEndpoint?: string
 }
 
 export function authorizerFor(auth: ClusterAuth, dependencies: AuthDependencies = {}): Authorizer {
@@ -30,6 +35,10 @@ export function authorizerFor(auth: ClusterAuth, dependencies: AuthDependencies 
       let secret: Promise<{username: string; password: string}> | undefined
       return basicAuthorizer(() => (secret ??= read(auth.secretArn)))
     }
+    case 'basic-k8s': {
+      let secret: Promise<{username: string; password: string}> | undefined
+      return basicAuthorizer(() => (secret ??= import('./kubernetes.js').then(({readKubernetesSecret}) => readKubernetesSecret(auth.secretName, dependencies.kubernetes))))
+    }
     case 'sigv4':
       return sigv4Authorizer(auth, dependencies)
   }
@@ -42,10 +51,11 @@ function basicAuthorizer(credentials: () => Promise<{username: string; password:
   }
 }
 
+/** A Secrets Manager secret by ARN (its region is in it) or by name (the SDK's region: AWS_REGION, profile, ...). */
 export async function readBasicAuthSecret(secretArn: string): Promise<{username: string; password: string}> {
   const {GetSecretValueCommand, SecretsManagerClient} = await import('@aws-sdk/client-secrets-manager')
-  const region = secretArn.split(':')[3]
-  const client = new SecretsManagerClient({region})
+  const region = secretArn.startsWith('arn:') ? secretArn.split(':')[3] : undefined
+  const client = new SecretsManagerClient(region ? {region} : {})
   const answer = await client.send(new GetSecretValueCommand({SecretId: secretArn}))
   let parsed: unknown
   try {
@@ -68,7 +78,7 @@ export function sigv4Region(auth: {region?: string}, env: NodeJS.ProcessEnv = pr
   return region
 }
 
-function sigv4Authorizer(auth: {region?: string; service: 'es' | 'aoss'}, dependencies: AuthDependencies): Authorizer {
+function sigv4Authorizer(auth: {region?: string; service: string}, dependencies: AuthDependencies): Authorizer {
   let signer: Promise<import('@smithy/signature-v4').SignatureV4> | undefined
   const makeSigner = async () => {
     const [{SignatureV4}, {Hash}] = await Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node')])
@@ -84,14 +94,16 @@ function sigv4Authorizer(auth: {region?: string; service: 'es' | 'aoss'}, depend
     const [{HttpRequest}, activeSigner] = await Promise.all([import('@smithy/protocol-http'), (signer ??= makeSigner())])
     const query: Record<string, string> = {}
     for (const [key, value] of request.url.searchParams) query[key] = value
+    // Behind a proxy the signature is for the managed domain's host, and that Host header is sent.
+    const signingHost = dependencies.signingEndpoint ? new URL(dependencies.signingEndpoint).host : request.url.host
     const unsigned = new HttpRequest({
       method: request.method,
       protocol: request.url.protocol,
-      hostname: request.url.hostname,
+      hostname: signingHost.replace(/:\d+$/, ''),
       port: request.url.port ? Number(request.url.port) : undefined,
       path: request.url.pathname,
       query,
-      headers: {...request.headers, host: request.url.host},
+      headers: {...request.headers, host: signingHost},
       body: request.body,
     })
     const signed = await activeSigner.sign(unsigned)

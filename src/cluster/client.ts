@@ -116,7 +116,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function createClusterClient(cluster: ClusterConfig, options: ClusterClientOptions = {}): ClusterClient {
-  const authorize = authorizerFor(cluster.auth, options)
+  const authorize = authorizerFor(cluster.auth, {...options, signingEndpoint: options.signingEndpoint ?? cluster.sigv4SigningEndpoint})
   const policy = options.retry ?? DEFAULT_RETRY
   const userAgent = [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' ')
   const endpoint = cluster.endpoint

@@ -58,14 +58,18 @@ export async function nodesLackingPlugin(cluster: ClusterClient, plugin: string,
 /** A repository as the cluster describes it: any type (s3, fs, gcs, url, ...) with its settings. */
 export interface RepositoryBody {
   type: string
-  settings: Record<string, string>
+  settings: Record<string, string | boolean>
 }
 
-/** The registration body the migration console sends, for a repository at basePath. */
+/**
+ * The registration body the migration console's own `snapshot create` sends, for a repository at
+ * basePath: a verify that passes with it means the console's registration will work too.
+ */
 export function repositoryBody(storage: RepositoryStorage, basePath: string): RepositoryBody {
-  if (storage.kind === 'fs') return {type: 'fs', settings: {location: basePath}}
-  const settings: Record<string, string> = {bucket: storage.bucket}
+  if (storage.kind === 'fs') return {type: 'fs', settings: {location: basePath, compress: false}}
+  const settings: Record<string, string | boolean> = {bucket: storage.bucket}
   if (basePath) settings.base_path = basePath
+  settings.compress = false
   settings.region = storage.region
   if (storage.roleArn) settings.role_arn = storage.roleArn
   if (storage.endpoint) settings.endpoint = storage.endpoint

@@ -9,7 +9,7 @@ import {
   type ServicesConfig,
   type SnapshotConfig,
 } from './model.js'
-import type {RawCluster, RawServices} from './schema.js'
+import type {RawCluster, RawServices, RawSnapshot} from './schema.js'
 
 export const DEFAULT_SERVICES_PATHS = ['/config/migration_services.yaml', '/etc/migration_services.yaml']
 export const SERVICES_PATH_ENV = 'MIGRATION_SERVICES_YAML_PATH'
@@ -67,7 +67,7 @@ async function readServicesText(file: string, mustExist: boolean): Promise<strin
 }
 
 export async function parseServices(file: string, text: string): Promise<ServicesConfig> {
-  const [{parseDocument}, {servicesSchema}] = await Promise.all([import('yaml'), import('./schema.js')])
+  const [{parseDocument}, {servicesSchema, unknownFields}] = await Promise.all([import('yaml'), import('./schema.js')])
   if (text.trim() === '') throw new ServicesFileError(file, ['is empty'])
   const document = parseDocument(text, {uniqueKeys: true})
   if (document.errors.length > 0) {
@@ -89,21 +89,13 @@ export async function parseServices(file: string, text: string): Promise<Service
   if (!result.success) {
     throw new ServicesFileError(
       file,
-      result.error.issues.map((issue) => {
-        const path = issue.path.join('.')
-        if (issue.code === 'unrecognized_keys')
-          return issue.keys.map((key) => `${path ? `${path}.` : ''}${key}: unknown field`).join('; ')
-        const message = issue.code === 'invalid_type' && !issue.message.startsWith('must') && !issue.message.startsWith('is')
-          ? `must be a ${issue.expected}`
-          : issue.message
-        return `${path || '(top level)'}: ${message}`
-      }),
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`),
     )
   }
-  return normalise(file, result.data)
+  return normalise(file, result.data, unknownFields(data as Record<string, unknown>))
 }
 
-function normalise(file: string, raw: RawServices): ServicesConfig {
+function normalise(file: string, raw: RawServices, unknown: string[]): ServicesConfig {
   if (raw.source_cluster && raw.source)
     throw new ServicesFileError(file, ['source: is an alias of source_cluster; give only one of them'])
   const source = raw.source_cluster ?? raw.source
@@ -112,30 +104,42 @@ function normalise(file: string, raw: RawServices): ServicesConfig {
     sourceCluster: source ? normaliseCluster(source) : undefined,
     snapshot: raw.snapshot ? normaliseSnapshot(raw.snapshot) : undefined,
     userAgentExtra: raw.client_options?.user_agent_extra,
+    unknownFields: unknown,
   }
 }
 
 function normaliseCluster(raw: RawCluster): ClusterConfig {
   let auth: ClusterAuth
   if (raw.basic_auth) {
-    auth = raw.basic_auth.user_secret_arn
-      ? {kind: 'basic-secret', secretArn: raw.basic_auth.user_secret_arn}
-      : {kind: 'basic', username: raw.basic_auth.username!, password: raw.basic_auth.password!}
+    const basic = raw.basic_auth
+    if (basic.user_secret_arn !== undefined) auth = {kind: 'basic-secret', secretArn: basic.user_secret_arn}
+    else if (basic.k8s_secret_name !== undefined) auth = {kind: 'basic-k8s', secretName: basic.k8s_secret_name}
+    else auth = {kind: 'basic', username: basic.username!, password: basic.password!}
   } else if ('sigv4' in raw) {
     auth = {kind: 'sigv4', region: raw.sigv4?.region, service: raw.sigv4?.service ?? 'es'}
   } else auth = {kind: 'none'}
-  return {endpoint: raw.endpoint.replace(/\/+$/, ''), allowInsecure: raw.allow_insecure ?? false, version: raw.version, auth}
+  return {
+    endpoint: raw.endpoint.replace(/\/+$/, ''),
+    allowInsecure: raw.allow_insecure ?? false,
+    version: raw.version,
+    auth,
+    sigv4SigningEndpoint: raw.sigv4_signing_endpoint,
+  }
 }
 
-function normaliseSnapshot(raw: NonNullable<RawServices['snapshot']>): SnapshotConfig {
-  const storage: SnapshotConfig['storage'] = raw.s3
-    ? {
-        kind: 's3',
-        ...parseRepoUri(raw.s3.repo_uri),
-        region: raw.s3.aws_region,
-        roleArn: raw.s3.role,
-        endpoint: raw.s3.endpoint,
-      }
-    : {kind: 'fs', path: raw.fs!.repo_path.replace(/\/+$/, '')}
-  return {snapshotName: raw.snapshot_name, repositoryName: raw.snapshot_repo_name ?? DEFAULT_REPOSITORY_NAME, storage}
+/** "" for role, endpoint and the repository name means "not set", as in the console. */
+const unlessEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value)
+
+function normaliseSnapshot(raw: RawSnapshot): SnapshotConfig {
+  let storage: SnapshotConfig['storage']
+  if (raw.s3) storage = {kind: 's3', ...parseRepoUri(raw.s3.repo_uri), region: raw.s3.aws_region, roleArn: unlessEmpty(raw.s3.role), endpoint: unlessEmpty(raw.s3.endpoint)}
+  else if (raw.gcs) storage = {kind: 'gcs', repoUri: raw.gcs.repo_uri}
+  else storage = {kind: 'fs', path: raw.fs!.repo_path.replace(/\/+$/, '')}
+  return {
+    snapshotName: raw.snapshot_name,
+    repositoryName: unlessEmpty(raw.snapshot_repo_name) ?? DEFAULT_REPOSITORY_NAME,
+    storage,
+    mode: raw.mode,
+    solrCollections: raw.solr_collections,
+  }
 }

@@ -3,23 +3,29 @@
 export type ClusterAuth =
   | {kind: 'none'}
   | {kind: 'basic'; username: string; password: string}
+  /** A Secrets Manager secret, by ARN or by name, whose JSON holds username and password. */
   | {kind: 'basic-secret'; secretArn: string}
-  | {kind: 'sigv4'; region?: string; service: 'es' | 'aoss'}
+  /** A Kubernetes secret in the console's namespace with keys username and password. */
+  | {kind: 'basic-k8s'; secretName: string}
+  | {kind: 'sigv4'; region?: string; service: string}
 
 export interface ClusterConfig {
   endpoint: string
   allowInsecure: boolean
   version?: string
   auth: ClusterAuth
+  /** Sign requests for this host while sending them to endpoint (a proxy in front of a managed domain). */
+  sigv4SigningEndpoint?: string
 }
 
 export interface S3Storage {
   kind: 's3'
   bucket: string
-  /** Without leading or trailing slash; empty when the repository sits at the bucket's root. */
+  /** As the console writes it into the registration; the services file's form has no leading or trailing slash. */
   basePath: string
   region: string
   roleArn?: string
+  /** As given (the repository plugin takes it with or without a scheme); the console's own client adds https://. */
   endpoint?: string
 }
 
@@ -30,10 +36,20 @@ export interface FsStorage {
 
 export type RepositoryStorage = S3Storage | FsStorage
 
+/** A Google Cloud Storage repository: the console knows it; this plugin can only say so. */
+export interface GcsStorage {
+  kind: 'gcs'
+  repoUri: string
+}
+
 export interface SnapshotConfig {
-  snapshotName: string
+  /** Optional here: only `snapshot delete` uses it, and checks it then. */
+  snapshotName?: string
   repositoryName: string
-  storage: RepositoryStorage
+  storage: RepositoryStorage | GcsStorage
+  /** The console's snapshot mode (create or import); read, not used. */
+  mode?: string
+  solrCollections?: string[]
 }
 
 export interface ServicesConfig {
@@ -42,15 +58,22 @@ export interface ServicesConfig {
   sourceCluster?: ClusterConfig
   snapshot?: SnapshotConfig
   userAgentExtra?: string
+  /** Fields the plugin does not know: named in one warning, never a refusal. */
+  unknownFields: string[]
 }
 
 export const DEFAULT_REPOSITORY_NAME = 'migration_assistant_repo'
 
 /** `s3://bucket/base/path/` → bucket and base path, as the console splits it. */
 export function parseRepoUri(uri: string): {bucket: string; basePath: string} {
-  const withoutScheme = uri.slice('s3://'.length)
+  const withoutScheme = uri.replace(/^[a-z0-9]+:\/\//, '')
   const slash = withoutScheme.indexOf('/')
   const bucket = slash === -1 ? withoutScheme : withoutScheme.slice(0, slash)
   const basePath = slash === -1 ? '' : withoutScheme.slice(slash + 1).replace(/\/+$/, '')
   return {bucket, basePath}
+}
+
+/** A Solr source (version SOLR_8.11, SOLR 8, ...) or a snapshot naming Solr collections. */
+export function isSolrSource(services: ServicesConfig | undefined): boolean {
+  return /^solr/i.test(services?.sourceCluster?.version ?? '') || (services?.snapshot?.solrCollections?.length ?? 0) > 0
 }

@@ -1,7 +1,13 @@
 import {z} from 'zod'
 
-import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem, snapshotNameProblem} from '../names.js'
-import {parseRepoUri} from './model.js'
+import {endpointProblem, regionProblem} from '../names.js'
+
+/**
+ * The services file as the migration console accepts it (its Cerberus schemas in console_link/models:
+ * cluster.py, snapshot.py, client_options.py). Shapes and types only, plus the few rules every command
+ * of this plugin depends on (the source cluster it talks to). A value only some command uses is checked
+ * by that command (see the commands), so a field a command does not use never stops it.
+ */
 
 /** Adds the rule a name-check function reports as a zod issue, so every rule has one wording. */
 function ruleOf(problem: (value: string) => string | undefined) {
@@ -11,93 +17,80 @@ function ruleOf(problem: (value: string) => string | undefined) {
   }
 }
 
+const describeValue = (value: unknown) =>
+  value === null ? 'null (empty)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `the ${typeof value} ${JSON.stringify(value)}`
 /** "is required" only when the field is missing; a value of another type is named as such. */
 const requiredText = (issue: {input: unknown}) => (issue.input === undefined ? 'is required' : `must be a string, not ${describeValue(issue.input)}`)
-const describeValue = (value: unknown) => (value === null ? 'null (empty)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `the ${typeof value} ${JSON.stringify(value)}`)
 const optionalText = (issue: {input: unknown}) => `must be a string, not ${describeValue(issue.input)}`
+const text = () => z.string({error: optionalText})
+const required = () => z.string({error: requiredText})
+const flag = () => z.boolean({error: (issue) => `must be true or false, not ${describeValue(issue.input)}`})
+const section = <Shape extends z.ZodRawShape>(shape: Shape) => z.looseObject(shape, {error: (issue) => `must be a mapping, not ${describeValue(issue.input)}`})
 
-const nonEmpty = z.string({error: optionalText}).min(1, 'must not be empty')
-const emptyBlock = z.strictObject({}).nullable()
+const basicAuth = section({
+  username: text().optional(),
+  password: text().optional(),
+  user_secret_arn: text().min(1, 'must not be empty').optional(),
+  k8s_secret_name: text().min(1, 'must not be empty').optional(),
+}).superRefine((auth, context) => {
+  const withPassword = auth.username !== undefined && auth.password !== undefined
+  const secrets = (['user_secret_arn', 'k8s_secret_name'] as const).filter((key) => auth[key] !== undefined)
+  if (withPassword && secrets.length > 0) context.addIssue({code: 'custom', message: `give either username and password or ${secrets.join(' or ')}, not both`})
+  else if (withPassword && (auth.username === '' || auth.password === ''))
+    context.addIssue({code: 'custom', path: [auth.username === '' ? 'username' : 'password'], message: 'must not be empty'})
+  else if (!withPassword && secrets.length === 0) context.addIssue({code: 'custom', message: 'needs both username and password, or user_secret_arn, or k8s_secret_name'})
+  else if (secrets.length > 1) context.addIssue({code: 'custom', message: 'give only one of user_secret_arn and k8s_secret_name'})
+})
 
-const basicAuth = z
-  .strictObject({
-    username: nonEmpty.optional(),
-    password: nonEmpty.optional(),
-    user_secret_arn: nonEmpty.optional(),
-  })
-  .superRefine((auth, context) => {
-    const withPassword = auth.username !== undefined || auth.password !== undefined
-    const withSecret = auth.user_secret_arn !== undefined
-    if (withPassword && withSecret)
-      context.addIssue({code: 'custom', message: 'give either username and password or user_secret_arn, not both'})
-    else if (withSecret) {
-      if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(auth.user_secret_arn!))
-        context.addIssue({code: 'custom', path: ['user_secret_arn'], message: 'must be a Secrets Manager secret ARN'})
-    } else if (auth.username === undefined || auth.password === undefined)
-      context.addIssue({code: 'custom', message: 'needs both username and password, or user_secret_arn'})
-  })
+const sigv4 = section({
+  region: text().superRefine(ruleOf(regionProblem)).optional(),
+  service: text().min(1, 'must not be empty').optional(),
+}).nullable()
 
-const sigv4 = z
-  .strictObject({
-    region: z.string({error: optionalText}).superRefine(ruleOf(regionProblem)).optional(),
-    service: z.enum(['es', 'aoss'], {error: 'must be "es" or "aoss"'}).optional(),
-  })
-  .nullable()
+const AUTH_BLOCKS = ['no_auth', 'basic_auth', 'sigv4'] as const
 
-const cluster = z
-  .strictObject({
-    endpoint: z.string({error: requiredText}).superRefine(ruleOf(endpointProblem)),
-    allow_insecure: z.boolean({error: 'must be true or false'}).optional(),
-    version: z.string({error: optionalText}).optional(),
-    no_auth: emptyBlock.optional(),
-    basic_auth: basicAuth.optional(),
-    sigv4: sigv4.optional(),
-  })
-  .superRefine((section, context) => {
-    const blocks = (['no_auth', 'basic_auth', 'sigv4'] as const).filter((key) => key in section)
-    if (blocks.length !== 1)
-      context.addIssue({
-        code: 'custom',
-        message: `needs exactly one of no_auth, basic_auth, sigv4 (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`,
-      })
-  })
+const cluster = section({
+  endpoint: required().superRefine(ruleOf(endpointProblem)),
+  allow_insecure: flag().optional(),
+  version: text().optional(),
+  sigv4_signing_endpoint: text().superRefine(ruleOf(endpointProblem)).optional(),
+  proxy: section({name: text().optional(), endpoint: required(), allow_insecure: flag().optional()}).optional(),
+  // Any value counts as present: empty, "" (the CDK writes that), {}.
+  no_auth: z.unknown().optional(),
+  basic_auth: basicAuth.optional(),
+  sigv4: sigv4.optional(),
+}).superRefine((body, context) => {
+  const blocks = AUTH_BLOCKS.filter((key) => key in body)
+  if (blocks.length !== 1)
+    context.addIssue({code: 'custom', message: `needs exactly one of no_auth, basic_auth, sigv4 (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`})
+})
 
-const s3 = z
-  .strictObject({
-    repo_uri: z
-      .string({error: 'is required'})
-      .refine((uri) => uri.startsWith('s3://'), 'must start with s3://')
-      .superRefine((uri, context) => {
-        if (!uri.startsWith('s3://')) return
-        const {bucket} = parseRepoUri(uri)
-        if (!bucket) context.addIssue({code: 'custom', message: 'must name a bucket after s3://'})
-        else {
-          const problem = bucketNameProblem(bucket)
-          if (problem) context.addIssue({code: 'custom', message: `bucket "${bucket}" ${problem}`})
-        }
-      }),
-    aws_region: z.string({error: requiredText}).superRefine(ruleOf(regionProblem)),
-    role: z.string({error: optionalText}).regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN').optional(),
-    endpoint: z.string({error: optionalText}).superRefine(ruleOf(endpointProblem)).optional(),
-  })
+const STORAGE_BLOCKS = ['s3', 'gcs', 'fs'] as const
 
-const snapshot = z
-  .strictObject({
-    snapshot_name: z.string({error: requiredText}).superRefine(ruleOf((name) => snapshotNameProblem(name))),
-    snapshot_repo_name: z.string({error: optionalText}).superRefine(ruleOf(repositoryNameProblem)).optional(),
-    s3: s3.optional(),
-    fs: z.strictObject({repo_path: nonEmpty.refine((path) => path.startsWith('/'), 'must be an absolute path')}).optional(),
-  })
-  .superRefine((section, context) => {
-    const blocks = (['s3', 'fs'] as const).filter((key) => section[key] !== undefined)
-    if (blocks.length !== 1)
-      context.addIssue({code: 'custom', message: `needs exactly one of s3, fs (found ${blocks.length === 0 ? 'none' : 'both'})`})
-  })
+const snapshot = section({
+  snapshot_name: text().optional(),
+  snapshot_repo_name: text().optional(),
+  otel_trace_endpoint: text().optional(),
+  otel_metrics_endpoint: text().optional(),
+  mode: z.enum(['create', 'import'], {error: (issue) => `must be "create" or "import", not ${describeValue(issue.input)}`}).optional(),
+  solr_collections: z.array(text(), {error: (issue) => `must be a list of strings, not ${describeValue(issue.input)}`}).optional(),
+  s3: section({
+    repo_uri: required().refine((uri) => uri.startsWith('s3://'), 'must start with s3://'),
+    aws_region: required(),
+    role: text().optional(),
+    endpoint: text().optional(),
+  }).optional(),
+  gcs: section({repo_uri: required().min(1, 'must not be empty'), endpoint: text().optional()}).nullable().optional(),
+  fs: section({repo_path: required().min(1, 'must not be empty')}).optional(),
+}).superRefine((body, context) => {
+  const blocks = STORAGE_BLOCKS.filter((key) => body[key] !== undefined)
+  if (blocks.length !== 1) context.addIssue({code: 'custom', message: `needs exactly one of s3, gcs, fs (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`})
+})
 
 // Sections the console knows and this plugin does not read: accepted as they are.
 const ignoredSection = z.unknown().optional()
 
-export const servicesSchema = z.strictObject({
+export const servicesSchema = z.looseObject({
   source_cluster: cluster.optional(),
   source: cluster.optional(),
   target_cluster: ignoredSection,
@@ -108,8 +101,59 @@ export const servicesSchema = z.strictObject({
   metadata_migration: ignoredSection,
   replay: ignoredSection,
   kafka: ignoredSection,
-  client_options: z.strictObject({user_agent_extra: z.string({error: optionalText}).optional()}).nullable().optional(),
+  client_options: section({user_agent_extra: text().optional()}).nullable().optional(),
 })
 
 export type RawServices = z.infer<typeof servicesSchema>
 export type RawCluster = z.infer<typeof cluster>
+export type RawSnapshot = z.infer<typeof snapshot>
+
+/** The fields the plugin knows, by section: what a file holds beyond them is named in one warning. */
+const KNOWN_FIELDS: Record<string, string[]> = {
+  '': ['source_cluster', 'source', 'target_cluster', 'target', 'backfill', 'metrics_source', 'snapshot', 'metadata_migration', 'replay', 'kafka', 'client_options'],
+  cluster: ['endpoint', 'allow_insecure', 'version', 'sigv4_signing_endpoint', 'proxy', 'no_auth', 'basic_auth', 'sigv4'],
+  'cluster.proxy': ['name', 'endpoint', 'allow_insecure'],
+  'cluster.basic_auth': ['username', 'password', 'user_secret_arn', 'k8s_secret_name'],
+  'cluster.sigv4': ['region', 'service'],
+  snapshot: ['snapshot_name', 'snapshot_repo_name', 'otel_trace_endpoint', 'otel_metrics_endpoint', 'mode', 'solr_collections', 's3', 'gcs', 'fs'],
+  'snapshot.s3': ['repo_uri', 'aws_region', 'role', 'endpoint'],
+  'snapshot.gcs': ['repo_uri', 'endpoint'],
+  'snapshot.fs': ['repo_path'],
+  client_options: ['user_agent_extra'],
+}
+
+/** Every field the plugin does not know, as `path` with a "did you mean" for a near miss. */
+export function unknownFields(data: Record<string, unknown>): string[] {
+  const found: string[] = []
+  const visit = (value: unknown, schemaKey: string, path: string) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return
+    const known = KNOWN_FIELDS[schemaKey]
+    for (const key of Object.keys(value)) {
+      const fieldPath = path ? `${path}.${key}` : key
+      if (!known.includes(key)) {
+        const near = known.find((candidate) => editDistance(candidate, key) <= 2)
+        found.push(near ? `${fieldPath} (did you mean ${path ? `${path}.` : ''}${near}?)` : fieldPath)
+        continue
+      }
+      const child = schemaKey === '' ? (['source_cluster', 'source'].includes(key) ? 'cluster' : key) : `${schemaKey}.${key}`
+      if (KNOWN_FIELDS[child] && (schemaKey !== '' || ['source_cluster', 'source', 'snapshot', 'client_options'].includes(key)))
+        visit((value as Record<string, unknown>)[key], child, fieldPath)
+    }
+  }
+  visit(data, '', '')
+  return found
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({length: b.length + 1}, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]
+}

@@ -24,7 +24,8 @@ export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoi
   const [{S3Client}, {NodeHttpHandler}] = await Promise.all([import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')])
   const client = new S3Client({
     region: storage.region,
-    endpoint: storage.endpoint,
+    // The repository plugin takes an endpoint without a scheme (https is meant); the SDK needs one.
+    endpoint: storage.endpoint === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(storage.endpoint) ? storage.endpoint : `https://${storage.endpoint}`,
     // S3-compatible stores want path-style addressing and no default request checksums.
     forcePathStyle: storage.endpoint !== undefined,
     requestChecksumCalculation: 'WHEN_REQUIRED',

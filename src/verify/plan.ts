@@ -18,6 +18,7 @@ function curlAuth(auth: ClusterAuth): string {
     case 'basic':
       return ` -u ${shellQuote(`${auth.username}:<password>`)}`
     case 'basic-secret':
+    case 'basic-k8s':
       return " -u '<username>:<password from the secret>'"
     case 'sigv4':
       return ` --aws-sigv4 ${shellQuote(`aws:amz:${auth.region ?? '$AWS_REGION'}:${auth.service}`)} --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"`

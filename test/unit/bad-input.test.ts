@@ -29,26 +29,22 @@ const INPUTS: [string, string[], RegExp][] = [
   ['an empty services file', ['snapshot', 'verify', '--config-file', services('')], /is empty/],
   ['a huge services file', ['snapshot', 'verify', '--config-file', huge], /at most 1048576 bytes/],
   ['a missing services file', ['snapshot', 'verify', '--config-file', path.join(scratch, 'absent.yaml')], /no such file/],
-  ['a misspelt cluster field', ['snapshot', 'verify', '--config-file', services(cluster('  no_auth:\n  allow_insecur: true\n'))], /source_cluster\.allow_insecur: unknown field/],
-  ['a misspelt snapshot field', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}  snapshot_nmae: x\n`)], /snapshot\.snapshot_nmae: unknown field/],
-  ['a misspelt s3 field', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}    regoin: x\n`)], /snapshot\.s3\.regoin: unknown field/],
-  ['an unknown top-level section', ['snapshot', 'verify', '--config-file', services('sources:\n  a: 1\n')], /sources: unknown field/],
   ['both basic_auth and sigv4', ['snapshot', 'verify', '--config-file', services(cluster('  basic_auth:\n    username: a\n    password: b\n  sigv4:\n'))], /found basic_auth and sigv4/],
   ['no auth block', ['snapshot', 'verify', '--config-file', services(cluster(''))], /found none/],
   ['an endpoint without scheme', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: source:9200\n  no_auth:\n')], /source\.endpoint: must/],
   ['allow_insecure as text', ['snapshot', 'verify', '--config-file', services(cluster('  no_auth:\n  allow_insecure: sure\n'))], /allow_insecure: must be true or false/],
   ['repo_uri without s3://', ['snapshot', 'verify', '--config-file', services(s3Section('bucket/path'))], /repo_uri: must start with s3:\/\//],
-  ['repo_uri without a bucket', ['snapshot', 'verify', '--config-file', services(s3Section('s3://'))], /must name a bucket/],
-  ['an uppercase bucket in repo_uri', ['snapshot', 'verify', '--config-file', services(s3Section('s3://Bucket/x'))], /bucket "Bucket" may hold only lowercase/],
-  ['an IP-shaped bucket in repo_uri', ['snapshot', 'verify', '--config-file', services(s3Section('s3://10.0.0.1/x'))], /bucket "10\.0\.0\.1" must not be formatted as an IP address/],
-  ['an invalid region in the file', ['snapshot', 'verify', '--config-file', services(s3Section('s3://bucket', 'europe'))], /aws_region: must be an AWS region/],
-  ['a role that is not an ARN', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}    role: SnapshotRole\n`)], /role: must be an IAM role ARN/],
-  ['both s3 and fs', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}  fs:\n    repo_path: /x\n`)], /found both/],
-  ['a relative fs repo_path', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  fs:\n    repo_path: data/x\n')], /repo_path: must be an absolute path/],
-  ['an uppercase snapshot_name', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: Snap\n  fs:\n    repo_path: /x\n')], /snapshot_name: must be lowercase/],
-  ['a snapshot_repo_name with a space', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  snapshot_repo_name: my repo\n  fs:\n    repo_path: /x\n')], /snapshot_repo_name: must not contain whitespace/],
-  ['a secret ARN that is not one', ['snapshot', 'verify', '--config-file', services(cluster('  basic_auth:\n    user_secret_arn: my-secret\n'))], /user_secret_arn: must be a Secrets Manager secret ARN/],
-  ['a sigv4 service that does not exist', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: https://h\n  sigv4:\n    service: s3\n')], /must be "es" or "aoss"/],
+  ['repo_uri without a bucket', ['snapshot', 'verify', '--config-file', services(s3Section('s3://'))], /snapshot\.s3\.repo_uri: "" must name a bucket after s3:\/\//],
+  ['an uppercase bucket in repo_uri', ['snapshot', 'verify', '--config-file', services(s3Section('s3://Bucket/x'))], /snapshot\.s3\.repo_uri: "Bucket" names the bucket "Bucket", which may hold only lowercase .*snapshot verify` uses it/],
+  ['an IP-shaped bucket in repo_uri', ['snapshot', 'verify', '--config-file', services(s3Section('s3://10.0.0.1/x'))], /names the bucket "10\.0\.0\.1", which must not be formatted as an IP address/],
+  ['an invalid region in the file', ['snapshot', 'verify', '--config-file', services(s3Section('s3://bucket', 'europe'))], /snapshot\.s3\.aws_region: "europe" must be an AWS region/],
+  ['a role that is not an ARN', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}    role: SnapshotRole\n`)], /snapshot\.s3\.role: "SnapshotRole" must be an IAM role ARN/],
+  ['both s3 and fs', ['snapshot', 'verify', '--config-file', services(`${s3Section('s3://bucket')}  fs:\n    repo_path: /x\n`)], /needs exactly one of s3, gcs, fs \(found s3 and fs\)/],
+  ['a relative fs repo_path', ['snapshot', 'verify', '--config-file', services('snapshot:\n  snapshot_name: s\n  fs:\n    repo_path: data/x\n')], /snapshot\.fs\.repo_path: "data\/x" must be an absolute path/],
+  ['an uppercase snapshot_name, for the command that uses it', ['snapshot', 'delete', '--yes', '--config-file', services(cluster('  no_auth:\n') + 'snapshot:\n  snapshot_name: Snap\n  fs:\n    repo_path: /x\n')], /snapshot\.snapshot_name: "Snap" must be lowercase \(`console snapshot delete` uses it\)/],
+  ['a snapshot_repo_name with a space, for the command that uses it', ['snapshot', 'delete', '--yes', '--config-file', services(cluster('  no_auth:\n') + 'snapshot:\n  snapshot_name: s\n  snapshot_repo_name: my repo\n  fs:\n    repo_path: /x\n')], /snapshot\.snapshot_repo_name: "my repo" must not contain whitespace/],
+  ['a gcs repository for verify', ['snapshot', 'verify', '--config-file', services(cluster('  no_auth:\n') + 'snapshot:\n  snapshot_name: s\n  gcs:\n    repo_uri: gs://bucket/x\n')], /snapshot\.gcs \(gs:\/\/bucket\/x\): this plugin verifies S3 and shared-filesystem repositories only/],
+  ['a Solr source', ['snapshot', 'delete', '--yes', '--config-file', services('source_cluster:\n  endpoint: http://solr:8983\n  version: SOLR_8.11\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  fs:\n    repo_path: /x\n')], /the source is Solr \(source_cluster\.version SOLR_8\.11\): Solr has no snapshot repository/],
   ['an invalid sigv4 region', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: https://h\n  sigv4:\n    region: east\n')], /sigv4\.region: must be an AWS region/],
   ['a top-level list', ['snapshot', 'verify', '--config-file', services('- a\n')], /must be a YAML mapping/],
   ['duplicate keys', ['snapshot', 'verify', '--config-file', services('source:\n  endpoint: http://a:1\n  endpoint: http://b:1\n  no_auth:\n')], /not valid YAML/],
@@ -70,7 +66,7 @@ for (const [name, rule] of [['..', /must not be/], ['_x', /must not start/]] as 
   INPUTS.push([`clean --repository ${name}`, ['repo', 'clean', '--config-file', valid, '--repository', name, '--yes'], new RegExp(`--repository "${name}": .*${rule.source}`)])
 for (const endpoint of ['source:9200', 'ftp://source:21', 'nohost'])
   INPUTS.push([`--endpoint ${endpoint}`, ['snapshot', 'verify', '--config-file', valid, '--endpoint', endpoint], new RegExp(`--endpoint "${endpoint}": must`)])
-INPUTS.push(['--s3-endpoint without scheme', ['snapshot', 'verify', '--config-file', valid, '--s3-endpoint', 'localhost:9000'], /--s3-endpoint "localhost:9000": must/])
+INPUTS.push(['--s3-endpoint with a query', ['snapshot', 'verify', '--config-file', valid, '--s3-endpoint', 'http://localhost:9000/?x=1'], /--s3-endpoint "http:\/\/localhost:9000\/\?x=1": must not have a query/])
 INPUTS.push(['a relative --fs-path', ['snapshot', 'verify', '--config-file', valid, '--fs-path', 'snapshots'], /--fs-path "snapshots": must be an absolute path/])
 INPUTS.push(['--bucket with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--bucket', 'abc', '--fs-path', '/x'], /--fs-path=\/x cannot also be provided when using --bucket|cannot also be provided/])
 INPUTS.push(['--region with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--region', 'us-east-1', '--fs-path', '/x'], /cannot also be provided/])

@@ -149,6 +149,36 @@ describe('cluster client', () => {
     assert.equal(createHmac('sha256', signingKey).update(stringToSign).digest('hex'), signature)
   })
 
+  it('with sigv4_signing_endpoint signs for that host while sending to the endpoint', async () => {
+    let seen: Record<string, string | string[] | undefined> = {}
+    nock(endpoint)
+      .get('/')
+      .reply(function () {
+        seen = this.req.headers
+        return [200, {}]
+      })
+    const credentials = {accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret'}
+    const proxied = createClusterClient(
+      {endpoint, allowInsecure: false, auth: {kind: 'sigv4', region: 'eu-west-1', service: 'es'}, sigv4SigningEndpoint: 'https://vpc-domain.eu-west-1.es.amazonaws.com'},
+      {retry: FAST_RETRY, awsCredentials: async () => credentials},
+    )
+    await proxied.send({method: 'GET', path: '/', idempotent: true})
+    assert.equal(seen.host, 'vpc-domain.eu-west-1.es.amazonaws.com')
+    assert.match(String(seen.authorization), /SignedHeaders=[^,]*host/)
+  })
+
+  it('signs with the service as the file gives it, not only es or aoss', async () => {
+    let authorization = ''
+    nock(endpoint)
+      .get('/')
+      .reply(function () {
+        authorization = String(this.req.headers.authorization)
+        return [200, {}]
+      })
+    await client({kind: 'sigv4', region: 'eu-west-1', service: 'osis'}, {awsCredentials: async () => ({accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret'})}).send({method: 'GET', path: '/', idempotent: true})
+    assert.match(authorization, /\/eu-west-1\/osis\/aws4_request/)
+  })
+
   it('fails before sending when sigv4 has no region anywhere', async () => {
     const unsigned = client({kind: 'sigv4', service: 'es'}, {env: {}, awsCredentials: async () => ({accessKeyId: 'a', secretAccessKey: 'b'})})
     await assert.rejects(unsigned.send({method: 'GET', path: '/', idempotent: true}), /sigv4\.region/)

@@ -23,7 +23,7 @@ describe('naming rules', () => {
   for (const name of ['migration-artifacts-123456789012-dev-us-east-1', 'abc', 'my.bucket.name'])
     it(`accepts bucket "${name}"`, () => assert.equal(bucketNameProblem(name), undefined))
 
-  for (const region of ['us-east-1', 'eu-west-2', 'ap-southeast-4', 'us-gov-west-1', 'cn-north-1'])
+  for (const region of ['us-east-1', 'eu-west-2', 'ap-southeast-4', 'us-gov-west-1', 'cn-north-1', 'us-isof-south-1', 'eu-isoe-west-1', 'eusc-de-east-1', 'us-isob-east-1'])
     it(`accepts region ${region}`, () => assert.equal(regionProblem(region), undefined))
   for (const region of ['US-EAST-1', 'us-east', 'useast1', 'mars-north-1', 'us-east-1 ', ''])
     it(`rejects region "${region}"`, () => assert.match(regionProblem(region) ?? '', /AWS region name/))

@@ -61,11 +61,11 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
     })
 
     it('says "must be a string" for a number where a string belongs, and "is required" only when missing', async () => {
-      const numeric = file('numeric.yaml', 'source_cluster:\n  endpoint: 9200\n  no_auth:\nsnapshot:\n  fs:\n    repo_path: /x\n')
+      const numeric = file('numeric.yaml', 'source_cluster:\n  no_auth:\nsnapshot:\n  snapshot_name: 9200\n  fs:\n    repo_path: /x\n')
       const outcome = await runCommand(['snapshot', 'verify', '--config-file', numeric], scripted)
       assert.equal(outcome.exitCode, 2)
-      assert.match(outcome.stderr, /source_cluster\.endpoint: must be a string, not the number 9200/)
-      assert.match(outcome.stderr, /snapshot\.snapshot_name: is required/)
+      assert.match(outcome.stderr, /snapshot\.snapshot_name: must be a string, not the number 9200/)
+      assert.match(outcome.stderr, /source_cluster\.endpoint: is required/)
     })
 
     for (const device of ['/dev/zero', '/dev/urandom'])

@@ -57,7 +57,7 @@ describe('snapshot verify', () => {
     const registration = cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')
     assert.deepEqual(registration?.body, {
       type: 's3',
-      settings: {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo/verify_test', region: 'us-east-1', endpoint: 'http://s3.test:9000'},
+      settings: {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo/verify_test', compress: false, region: 'us-east-1', endpoint: 'http://s3.test:9000'},
     })
     assert.deepEqual(cluster.requests.find((request) => request.path === '/_snapshot/verify_test/verify_snapshot_test')?.body, {
       indices: '-*',
@@ -183,7 +183,7 @@ describe('snapshot verify', () => {
     const {cluster, run} = setup({kind: 'fs', path: shared})
     const report = await run()
     assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:skipped', 'bucket:skipped', 'fresh:passed', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
-    assert.deepEqual(cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')?.body, {type: 'fs', settings: {location: `${shared}/verify_test`}})
+    assert.deepEqual(cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')?.body, {type: 'fs', settings: {location: `${shared}/verify_test`, compress: false}})
     assert.equal(existsSync(path.join(shared, 'verify_test')), false)
     assert.deepEqual(readdirSync(shared), [])
   })

@@ -25,7 +25,7 @@ Exit codes: 0 clean, 1 something could not be removed, 2 bad usage, a refusal, a
     repository: Flags.string({description: 'registered repository to clean (default: finish interrupted verify runs)'}),
     force: Flags.boolean({description: 'allow cleaning a repository with snapshots verify did not make, or one at the bucket root'}),
     'delete-bucket': Flags.boolean({description: 'also delete the bucket once the repository is gone (it must then be empty)'}),
-    yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required in scripted sessions)'}),
+    yes: Flags.boolean({char: 'y', aliases: ['acknowledge-risk'], description: 'do not ask for confirmation (required in scripted sessions); --acknowledge-risk, as the console spells it, is the same'}),
     confirm: Flags.string({description: 'the repository name, as consent to delete data verify did not make (what typing the name does interactively; --yes alone is not enough)'}),
     forget: Flags.string({description: 'drop this journal entry (run id) without touching anything it names (repeatable)', multiple: true, exclusive: ['repository']}),
     'dry-run': Flags.boolean({description: 'show the plan with object counts and sizes, and change nothing'}),

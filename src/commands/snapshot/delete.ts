@@ -19,7 +19,7 @@ Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or confi
   static override flags = {
     snapshot: Flags.string({description: 'snapshot to delete (repeatable; wildcards as the cluster accepts them); default: snapshot.snapshot_name', multiple: true}),
     repository: Flags.string({description: `repository holding it (default: snapshot.snapshot_repo_name, else ${DEFAULT_REPOSITORY_NAME})`}),
-    yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required in scripted sessions)'}),
+    yes: Flags.boolean({char: 'y', aliases: ['acknowledge-risk'], description: 'do not ask for confirmation (required in scripted sessions); --acknowledge-risk, as the console spells it, is the same'}),
     'dry-run': Flags.boolean({description: 'show what would be deleted and touch nothing'}),
   }
 
@@ -28,10 +28,11 @@ Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or confi
     this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, dryRun})
     const services = await this.services()
     const repository =
-      checkedFlag('--repository', this.flags.repository, repositoryNameProblem) ?? services?.snapshot?.repositoryName ?? DEFAULT_REPOSITORY_NAME
+      checkedFlag('--repository', this.flags.repository, repositoryNameProblem) ??
+      (services?.snapshot ? this.fileValue(services, 'snapshot.snapshot_repo_name', services.snapshot.repositoryName, repositoryNameProblem) : DEFAULT_REPOSITORY_NAME)
     for (const name of this.flags.snapshot ?? []) checkedFlag('--snapshot', name, (value) => snapshotNameProblem(value, {allowWildcard: true}))
     const snapshots = this.flags.snapshot ?? [
-      await this.resolveValue(undefined, services?.snapshot?.snapshotName, {
+      await this.resolveValue(undefined, services?.snapshot && this.fileValue(services, 'snapshot.snapshot_name', services.snapshot.snapshotName, (name) => snapshotNameProblem(name)), {
         what: 'the snapshot to delete',
         flag: '--snapshot',
         message: 'Snapshot to delete',

@@ -64,7 +64,7 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
     await this.report(report)
   }
 
-  /** S3 unless an fs path is given or the file says fs; each value from flag, file or prompt. */
+  /** S3 unless an fs path is given or the file says fs; each value from flag, file or prompt, the file's checked as used. */
   private async repositoryStorage(services: ServicesConfig | undefined): Promise<RepositoryStorage> {
     const fromFile = services?.snapshot?.storage
     const fsPath = this.flags['fs-path']
@@ -73,15 +73,32 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
       return {kind: 'fs', path: fsPath.replace(/\/+$/, '')}
     }
     const s3Flags = ['bucket', 'region', 'base-path', 's3-endpoint'] as const
-    if (fromFile?.kind === 'fs' && !s3Flags.some((flag) => this.flags[flag] !== undefined)) return fromFile
-    const fileS3 = fromFile?.kind === 's3' ? fromFile : undefined
-    const bucket = await this.resolveValue(checkedFlag('--bucket', this.flags.bucket, bucketNameProblem), fileS3?.bucket, {
+    const s3FlagGiven = s3Flags.some((flag) => this.flags[flag] !== undefined)
+    if (fromFile?.kind === 'gcs' && !s3FlagGiven)
+      throw new UsageError(`${services!.file}: snapshot.gcs (${fromFile.repoUri}): this plugin verifies S3 and shared-filesystem repositories only; a GCS repository needs the repository-gcs plugin and its own credentials, which it cannot check`, [
+        "use the console's own `console snapshot create` to test a GCS repository, or pass --bucket/--region (or --fs-path) to verify another one",
+      ])
+    // Verify reads the location from this machine too: a relative path would be read against the working directory.
+    if (fromFile?.kind === 'fs' && !s3FlagGiven)
+      return {kind: 'fs', path: this.fileValue(services!, 'snapshot.fs.repo_path', fromFile.path, (location) => (location.startsWith('/') ? undefined : 'must be an absolute path'))}
+    const fileS3 = fromFile?.kind === 's3' && services ? fromFile : undefined
+    const checked = fileS3 && {
+      bucket: this.fileValue(services!, 'snapshot.s3.repo_uri', fileS3.bucket, (bucket) => {
+        if (bucket === '') return 'must name a bucket after s3://'
+        const problem = bucketNameProblem(bucket)
+        return problem && `names the bucket "${bucket}", which ${problem}`
+      }),
+      region: this.fileValue(services!, 'snapshot.s3.aws_region', fileS3.region, regionProblem),
+      endpoint: this.fileValue(services!, 'snapshot.s3.endpoint', fileS3.endpoint, (value) => endpointProblem(value, {schemeOptional: true})),
+      roleArn: this.fileValue(services!, 'snapshot.s3.role', fileS3.roleArn, (arn) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn) ? undefined : 'must be an IAM role ARN (arn:aws:iam::<account>:role/<path/>name)')),
+    }
+    const bucket = await this.resolveValue(checkedFlag('--bucket', this.flags.bucket, bucketNameProblem), checked?.bucket, {
       what: 'the S3 bucket',
       flag: '--bucket',
       message: 'S3 bucket for the test snapshot',
       problem: bucketNameProblem,
     })
-    const region = await this.resolveValue(checkedFlag('--region', this.flags.region, regionProblem), fileS3?.region, {
+    const region = await this.resolveValue(checkedFlag('--region', this.flags.region, regionProblem), checked?.region, {
       what: "the bucket's AWS region",
       flag: '--region',
       message: "The bucket's AWS region",
@@ -89,7 +106,7 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
       problem: regionProblem,
     })
     const basePath = (this.flags['base-path'] ?? fileS3?.basePath ?? '').replace(/^\/+|\/+$/g, '')
-    const endpoint = checkedFlag('--s3-endpoint', this.flags['s3-endpoint'], endpointProblem) ?? fileS3?.endpoint
-    return {kind: 's3', bucket, region, basePath, endpoint, roleArn: fileS3?.roleArn}
+    const endpoint = checkedFlag('--s3-endpoint', this.flags['s3-endpoint'], (value) => endpointProblem(value, {schemeOptional: true})) ?? checked?.endpoint
+    return {kind: 's3', bucket, region, basePath, endpoint, roleArn: checked?.roleArn}
   }
 }

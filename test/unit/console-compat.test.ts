@@ -1,0 +1,182 @@
+import {strict as assert} from 'node:assert'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {createServer, type Server} from 'node:https'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import nock from 'nock'
+
+import {embedding} from '../../dist/base-command.js'
+import {readKubernetesSecret} from '../../src/cluster/kubernetes.js'
+import {FakeCluster} from '../helpers/fake-cluster.js'
+import {FakeS3} from '../helpers/fake-s3.js'
+import {repoRoot} from '../helpers/paths.js'
+import {runCommand} from '../helpers/run-command.js'
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'console-compat-'))
+const scripted = {CI: 'true', CONSOLE_DATA_DIR: path.join(scratch, 'data'), MIGRATION_SERVICES_YAML_PATH: undefined}
+const write = (name: string, text: string) => {
+  const file = path.join(scratch, name)
+  writeFileSync(file, text)
+  return file
+}
+
+describe("living with the console's files and its own CLI", () => {
+  before(() => {
+    embedding().clusterClientOptions = {retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 2}}
+  })
+
+  describe('basic_auth.k8s_secret_name', () => {
+    let server: Server | undefined
+    let serviceAccount: string
+    let port = 0
+    const requests: {path?: string; authorization?: string}[] = []
+
+    before(async function () {
+      const directory = mkdtempSync(path.join(tmpdir(), 'k8s-'))
+      try {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', `${directory}/key.pem`, '-out', `${directory}/cert.pem`], {stdio: 'ignore'})
+      } catch {
+        console.log('      skipped: openssl is not available to make the stand-in API server certificate')
+        this.skip()
+      }
+      // A stand-in for the Kubernetes API: one secret in namespace "ma", base64 as the API returns it.
+      server = createServer({key: readFileSync(`${directory}/key.pem`), cert: readFileSync(`${directory}/cert.pem`)}, (incoming, answer) => {
+        requests.push({path: incoming.url, authorization: incoming.headers.authorization})
+        answer.setHeader('content-type', 'application/json')
+        if (incoming.url === '/api/v1/namespaces/ma/secrets/source-creds') {
+          answer.end(JSON.stringify({kind: 'Secret', data: {username: Buffer.from('k8s-user').toString('base64'), password: Buffer.from('k8s-pass').toString('base64')}}))
+        } else {
+          answer.statusCode = 404
+          answer.end(JSON.stringify({kind: 'Status', code: 404}))
+        }
+      })
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
+      port = (server.address() as {port: number}).port
+      serviceAccount = path.join(directory, 'serviceaccount')
+      mkdirSync(serviceAccount)
+      writeFileSync(path.join(serviceAccount, 'token'), 'pod-token\n')
+      writeFileSync(path.join(serviceAccount, 'ca.crt'), readFileSync(`${directory}/cert.pem`))
+      nock.enableNetConnect('127.0.0.1')
+    })
+    after(() => {
+      server?.close()
+      nock.disableNetConnect()
+    })
+
+    const env = () => ({KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(port)})
+
+    it("reads username and password the way a pod does: its token, TLS verified with its CA, namespace ma by default", async () => {
+      const secret = await readKubernetesSecret('source-creds', {serviceAccountDir: serviceAccount, env: env()})
+      assert.deepEqual(secret, {username: 'k8s-user', password: 'k8s-pass'})
+      assert.deepEqual(requests.at(-1), {path: '/api/v1/namespaces/ma/secrets/source-creds', authorization: 'Bearer pod-token'})
+    })
+
+    it('refuses a server whose certificate the pod’s CA does not sign', async () => {
+      const otherCa = path.join(scratch, 'other-sa')
+      mkdirSync(otherCa, {recursive: true})
+      writeFileSync(path.join(otherCa, 'token'), 'pod-token')
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=other', '-days', '1', '-keyout', path.join(otherCa, 'key.pem'), '-out', path.join(otherCa, 'ca.crt')], {stdio: 'ignore'})
+      await assert.rejects(readKubernetesSecret('source-creds', {serviceAccountDir: otherCa, env: env()}), /certificate|self.signed/i)
+    })
+
+    it('names a missing secret', async () => {
+      await assert.rejects(readKubernetesSecret('nope', {serviceAccountDir: serviceAccount, env: env()}), /k8s_secret_name \(nope\): no such secret in namespace ma/)
+    })
+
+    it('says clearly when it runs outside a pod', async () => {
+      await assert.rejects(readKubernetesSecret('source-creds', {serviceAccountDir: path.join(scratch, 'none'), env: {}}), /needs the pod's service account .*not a pod/)
+    })
+
+    it('sends the secret as basic auth to the cluster', async () => {
+      const seen: string[] = []
+      nock('http://source.test:9200')
+        .get(/.*/)
+        .reply(function () {
+          seen.push(String(this.req.headers.authorization))
+          return [404, {error: {type: 'repository_missing_exception', reason: '[r] missing'}, status: 404}]
+        })
+      const services = write('k8s.yaml', 'source_cluster:\n  endpoint: http://source.test:9200\n  basic_auth:\n    k8s_secret_name: source-creds\nsnapshot:\n  snapshot_name: s\n  snapshot_repo_name: repoA\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    role: ""\n')
+      await runCommand(['snapshot', 'delete', '--config-file', services, '--yes'], {...scripted, ...env(), CONSOLE_K8S_SERVICE_ACCOUNT_DIR: serviceAccount})
+      assert.equal(seen[0], `Basic ${Buffer.from('k8s-user:k8s-pass').toString('base64')}`)
+    })
+  })
+
+  for (const command of [['snapshot', 'verify', '--dry-run'], ['snapshot', 'delete', '--dry-run'], ['repo', 'clean', '--dry-run']])
+    it(`${command.slice(0, 2).join(' ')} runs with a file holding fields it does not know, warning once`, async () => {
+      const s3 = new FakeS3().addBucket('migration-bucket')
+      const cluster = new FakeCluster('http://source.test:9200', s3)
+      cluster.install()
+      s3.install()
+      await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {method: 'PUT', body: JSON.stringify({type: 's3', settings: {bucket: 'migration-bucket', base_path: 'x', region: 'us-east-1', endpoint: s3.endpoint}}), headers: {'content-type': 'application/json'}})
+      const services = write(
+        `unknown-${command[1]}.yaml`,
+        'source_cluster:\n  endpoint: http://source.test:9200\n  no_auth: ""\n  mtls_auth:\n    ca: x\nsnapshot:\n  snapshot_name: s\n  otel_metrics_endpoint: http://localhost:4317\n  future_field: 1\n  s3:\n    repo_uri: s3://migration-bucket/x\n    aws_region: us-east-1\n    endpoint: http://s3.test:9000\nnew_section:\n  a: 1\n',
+      )
+      const outcome = await runCommand([...command, ...(command[0] === 'repo' ? ['--repository', 'migration_assistant_repo'] : []), '--config-file', services], scripted)
+      assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+      const warnings = outcome.stderr.split('\n').filter((line) => line.includes('fields this plugin does not know'))
+      assert.equal(warnings.length, 1)
+      assert.match(warnings[0], /source_cluster\.mtls_auth, snapshot\.future_field, new_section/)
+    })
+
+  it('takes --acknowledge-risk, as the console spells it, for --yes', async () => {
+    const s3 = new FakeS3().addBucket('migration-bucket')
+    const cluster = new FakeCluster('http://source.test:9200', s3)
+    cluster.install()
+    s3.install()
+    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {method: 'PUT', body: JSON.stringify({type: 's3', settings: {bucket: 'migration-bucket', base_path: 'x', region: 'us-east-1', endpoint: s3.endpoint}}), headers: {'content-type': 'application/json'}})
+    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/s?wait_for_completion=true`, {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
+    const services = write('ack.yaml', 'source_cluster:\n  endpoint: http://source.test:9200\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://migration-bucket/x\n    aws_region: us-east-1\n    endpoint: http://s3.test:9000\n')
+    const outcome = await runCommand(['snapshot', 'delete', '--config-file', services, '--acknowledge-risk'], scripted)
+    assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+    assert.equal(cluster.snapshots.get('migration_assistant_repo')?.has('s'), false)
+  })
+
+  describe('through bin/run.js, as a user types it', () => {
+    const standIn = path.join(scratch, 'python-console', 'console')
+    const recorded = path.join(scratch, 'recorded-args')
+    before(() => {
+      mkdirSync(path.dirname(standIn), {recursive: true})
+      // A stand-in for the console's own (Python) CLI: records its arguments and stdin, answers on both streams.
+      writeFileSync(standIn, `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > '${recorded}'\ncat >> '${recorded}'\necho "out from the console CLI"\necho "err from the console CLI" >&2\nexit 3\n`)
+      chmodSync(standIn, 0o755)
+    })
+    const cli = (args: string[], options: {path?: string; input?: string; env?: Record<string, string>} = {}) =>
+      spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
+        input: options.input ?? '',
+        encoding: 'utf8',
+        env: {...process.env, CI: 'true', PATH: `${options.path ?? path.dirname(standIn)}:/usr/bin:/bin`, MIGRATION_SERVICES_YAML_PATH: '', CONSOLE_DATA_DIR: path.join(scratch, 'data'), ...options.env},
+      })
+
+    it("hands a command it does not define to the console's own CLI, with arguments, stdin, output and exit code", () => {
+      const outcome = cli(['backfill', 'start', '--pipeline-name', 'x y'], {input: 'typed input\n'})
+      assert.equal(outcome.status, 3)
+      assert.equal(outcome.stdout, 'out from the console CLI\n')
+      assert.equal(outcome.stderr, 'err from the console CLI\n')
+      assert.equal(readFileSync(recorded, 'utf8'), 'backfill\nstart\n--pipeline-name\nx y\ntyped input\n')
+    })
+
+    it('hands on snapshot commands this plugin does not define (snapshot create) and keeps a leading --config-file for it', () => {
+      const outcome = cli(['--config-file=/config/x.yaml', 'snapshot', 'create', '--wait'])
+      assert.equal(outcome.status, 3)
+      assert.equal(readFileSync(recorded, 'utf8'), '--config-file=/config/x.yaml\nsnapshot\ncreate\n--wait\n')
+    })
+
+    it('takes CONSOLE_FALLBACK_CLI over PATH, and says so when there is no console CLI at all', () => {
+      const named = cli(['clusters', 'connection-check'], {path: '/nonexistent', env: {CONSOLE_FALLBACK_CLI: standIn}})
+      assert.equal(named.status, 3)
+      const none = cli(['clusters', 'connection-check'], {path: '/nonexistent'})
+      assert.equal(none.status, 127)
+      assert.match(none.stderr.replaceAll(/\s*›\s*/g, ' '), /"clusters connection-check" is not a command of this plugin, and no other console CLI was found on PATH/)
+    })
+
+    for (const form of [['--config-file', 'FILE'], ['--config-file=FILE']])
+      it(`reads the services file given before the command (${form.join(' ').replace('FILE', '/x.yaml')})`, () => {
+        const services = write('first.yaml', 'source_cluster:\n  endpoint: http://127.0.0.1:9\n  no_auth:\nsnapshot:\n  snapshot_name: first-form\n  fs:\n    repo_path: /snapshots\n')
+        const outcome = cli([...form.map((part) => part.replace('FILE', services)), 'snapshot', 'verify', '--dry-run'])
+        assert.equal(outcome.status, 0, outcome.stderr)
+        assert.match(outcome.stdout, /curl -X GET http:\/\/127\.0\.0\.1:9\//)
+      })
+  })
+})

@@ -16,10 +16,20 @@ export interface ClusterInfo {
 }
 
 export async function readClusterInfo(cluster: ClusterClient, signal?: AbortSignal): Promise<ClusterInfo> {
-  const {body} = await cluster.send<{cluster_name?: string; version?: {number?: string; distribution?: string}}>(
-    {method: 'GET', path: '/', idempotent: true},
-    signal,
-  )
+  type Root = {cluster_name?: string; version?: {number?: string; distribution?: string}}
+  let body: Root | undefined
+  try {
+    ;({body} = await cluster.send<Root>({method: 'GET', path: '/', idempotent: true}, signal))
+  } catch (error) {
+    // A node without the root endpoint (Elasticsearch 8 moved it to a module that stripped
+    // distributions lack) still tells its version in the nodes info.
+    if (!(error instanceof ClusterRequestError) || (error.status !== 404 && error.status !== 405)) throw error
+    const nodes = await cluster.send<{cluster_name?: string; nodes?: Record<string, {version?: string}>}>(
+      {method: 'GET', path: '/_nodes', query: {filter_path: 'cluster_name,nodes.*.version'}, idempotent: true},
+      signal,
+    )
+    body = {cluster_name: nodes.body?.cluster_name, version: {number: Object.values(nodes.body?.nodes ?? {})[0]?.version}}
+  }
   const version = body?.version?.number ?? 'unknown'
   return {
     distribution: body?.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch',
@@ -34,11 +44,13 @@ export function describeCluster(info: ClusterInfo): string {
 }
 
 /**
- * Whether the S3 repository may be built in on this distribution, in which case a plugin list
- * without it proves nothing and the registration is trusted instead.
+ * A managed AWS domain (Amazon OpenSearch Service, Serverless): its nodes list no repository-s3 but
+ * write to S3 all the same, so only the registration can prove it. Known by sigv4 auth or by its host.
  */
-export function s3RepositoryMayBeBuiltIn(info: ClusterInfo): boolean {
-  return (info.distribution === 'opensearch' && info.major >= 2) || (info.distribution === 'elasticsearch' && info.major >= 8)
+export function isManagedAwsDomain(cluster: {endpoint: string; authKind?: string}): boolean {
+  if (cluster.authKind === 'sigv4') return true
+  const host = new URL(cluster.endpoint).hostname
+  return /\.(es|aos|aoss)\.[a-z0-9-]+\.(amazonaws\.com(\.cn)?|on\.aws)$/.test(host) || /\.aoss\.amazonaws\.com$/.test(host)
 }
 
 interface NodesPluginsBody {

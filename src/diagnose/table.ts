@@ -77,7 +77,8 @@ export const DIAGNOSES: DiagnosisRule[] = [
   },
   {
     code: 'snapshot-name-conflict',
-    matches: (facts) => has(facts, 'invalid_snapshot_name_exception') && says(facts, /already exists/),
+    // Elasticsearch 8 names it snapshot_name_already_in_use_exception; earlier versions and OpenSearch invalid_snapshot_name_exception.
+    matches: (facts) => (has(facts, 'invalid_snapshot_name_exception') && says(facts, /already exists/)) || has(facts, 'snapshot_name_already_in_use_exception'),
     cause: 'A snapshot with this name is still in the repository index; usually its files were deleted outside the migration console, so the index points at files that are gone.',
     remediation: (facts, context) =>
       `Delete it through the cluster: \`console snapshot delete --repository ${repositoryOf(context)} --snapshot ${context.snapshot ?? '<snapshot>'}\`; if that reports missing files, \`console repo clean --repository ${repositoryOf(context)}\` and register the repository again.`,

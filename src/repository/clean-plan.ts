@@ -115,7 +115,7 @@ async function locate(name: string, storage: RegisteredStorage, dependencies: Su
 }
 
 /** path.repo of the nodes (the union), read only where an fs repository needs it; undefined when refused. */
-async function pathRepo(cluster: ClusterClient, signal: AbortSignal | undefined, needed: boolean): Promise<string[] | undefined> {
+export async function pathRepo(cluster: ClusterClient, signal: AbortSignal | undefined, needed = true): Promise<string[] | undefined> {
   if (!needed) return undefined
   type Body = {nodes?: Record<string, {settings?: {path?: {repo?: string | string[]}; 'path.repo'?: string | string[]}}>}
   let body: Body | undefined

@@ -7,7 +7,8 @@ import {UsageError} from '../errors.js'
 import type {S3Storage} from '../services/model.js'
 import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
-import {S3BlobStore} from '../storage/blobs.js'
+import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
+import {pathRepo, resolveFsLocation} from './clean-plan.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {checkBucketAfterDeletion} from './bucket-check.js'
 import {compareWithFiles, describeStorage, type GenerationCheck, isRepositoryOutOfSync, readRegistration, reRegister, type Registration} from './registration.js'
@@ -64,11 +65,24 @@ interface DeleteContext extends DeleteRequest, DeleteDependencies {
 const patternExpression = (pattern: string) =>
   new RegExp(`^(?:${pattern.split(',').map((part) => (part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*'))).join('|')})$`)
 
-async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
+/** The repository's files where the console can read them: its bucket, or its fs location when visible here. */
+async function filesOf(context: DeleteContext, registration: Registration): Promise<{store: BlobStore; basePath: string} | undefined> {
   const storage = registration.storage
-  if (storage.kind !== 's3') return {outcome: 'skipped', why: 'only an S3 repository is compared with its files'}
-  const store = new S3BlobStore(await context.s3(storage), storage.bucket, context.signal)
-  return compareWithFiles(context.cluster, registration, async () => (await readRepositoryIndex(store, storage.basePath))?.generation, context.signal)
+  if (storage.kind === 's3') return {store: new S3BlobStore(await context.s3(storage), storage.bucket, context.signal), basePath: storage.basePath}
+  if (storage.kind !== 'fs') return undefined
+  let directory: string
+  try {
+    directory = resolveFsLocation(registration.repository, storage.path, await pathRepo(context.cluster, context.signal))
+  } catch {
+    return undefined
+  }
+  return (await isVisibleFromConsole(directory)) ? {store: new DirectoryBlobStore(directory), basePath: ''} : undefined
+}
+
+async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
+  const files = await filesOf(context, registration)
+  if (!files) return {outcome: 'skipped', why: `the files of ${describeStorage(registration.storage)} cannot be read from the console, so they were not compared with the cluster`}
+  return compareWithFiles(context.cluster, registration, async () => (await readRepositoryIndex(files.store, files.basePath))?.generation, context.signal)
 }
 
 /** Snapshots matching the request: from the cluster, or, while it refuses the out-of-sync repository, from the files. */
@@ -90,9 +104,9 @@ async function matchingSnapshots(context: DeleteContext, registration: Registrat
 }
 
 async function snapshotsInFiles(context: DeleteContext, registration: Registration, pattern: string): Promise<SnapshotInfo[]> {
-  const storage = registration.storage
-  if (storage.kind !== 's3') return []
-  const index = await readRepositoryIndex(new S3BlobStore(await context.s3(storage), storage.bucket, context.signal), storage.basePath)
+  const files = await filesOf(context, registration)
+  if (!files) return []
+  const index = await readRepositoryIndex(files.store, files.basePath)
   const expression = patternExpression(pattern)
   return (index?.snapshots ?? []).filter((snapshot) => expression.test(snapshot.name)).map((snapshot) => ({snapshot: snapshot.name, uuid: snapshot.uuid}))
 }

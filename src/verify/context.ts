@@ -14,6 +14,8 @@ export interface VerifyRequest {
   runId: string
   createBucket: boolean
   keep: boolean
+  /** How the console signs in to the cluster (sigv4 marks a managed AWS domain). */
+  clusterAuthKind?: string
 }
 
 export interface VerifyDependencies {

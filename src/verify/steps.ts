@@ -8,7 +8,7 @@ import {
   readClusterInfo,
   registerRepository,
   repositoryBody,
-  s3RepositoryMayBeBuiltIn,
+  isManagedAwsDomain,
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
@@ -45,9 +45,10 @@ export const VERIFY_STEPS: VerifyStep[] = [
     skipReason: onlyForS3('an fs repository needs no plugin'),
     async run(context) {
       const {total, lacking} = await nodesLackingPlugin(context.cluster, 'repository-s3', context.signal)
-      if (lacking.length === 0) return `installed on all ${total} node(s)`
-      if (context.info && s3RepositoryMayBeBuiltIn(context.info))
-        return `not listed on ${lacking.length} of ${total} node(s); ${describeCluster(context.info)} may build it in, the registration will tell`
+      if (lacking.length === 0) return `installed on all ${total} node(s) (as a plugin or a module)`
+      // Decided by facts, not by version: only a managed AWS domain writes to S3 without listing it.
+      if (isManagedAwsDomain({endpoint: context.cluster.endpoint, authKind: context.clusterAuthKind}))
+        return `not listed on ${lacking.length} of ${total} node(s), as on every managed AWS domain: the registration in step 6 is the proof`
       throw new CheckFailure('plugin-missing', `repository-s3 is missing on ${lacking.length} of ${total} node(s): ${lacking.join(', ')}`, {nodes: lacking})
     },
   },

@@ -22,7 +22,7 @@ export class FakeCluster {
   readonly requests: {method: string; path: string; body?: unknown}[] = []
   /** Answers given instead of the normal behaviour: `METHOD path-regex` → reply. */
   readonly overrides: {method: string; path: RegExp; reply: Reply; times?: number}[] = []
-  nodes: {name: string; plugins: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
+  nodes: {name: string; plugins: string[]; modules?: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
   version = {number: '7.10.2', distribution: undefined as string | undefined}
   /** The nodes' path.repo; undefined answers 403 as for a user without the privilege. */
   pathRepo: string[] | undefined = ['/var/snapshots']
@@ -73,7 +73,7 @@ export class FakeCluster {
       return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {settings: {path: {repo: this.pathRepo}}}]))}]
     }
     if (parts[0] === '_nodes')
-      return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {name: node.name, plugins: node.plugins.map((name) => ({name})), modules: []}]))}]
+      return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {name: node.name, plugins: node.plugins.map((name) => ({name})), modules: (node.modules ?? []).map((name) => ({name}))}]))}]
     if (parts[0] !== '_snapshot') return [404, {error: {type: 'not_found', reason: url.pathname}}]
     const [, repository, snapshot] = parts
     if (!repository) return [200, Object.fromEntries(this.repositories)]

@@ -26,11 +26,11 @@ const s3Storage = (overrides: Partial<Extract<RepositoryStorage, {kind: 's3'}>> 
   ...overrides,
 })
 
-function setup(storage: RepositoryStorage = s3Storage(), options: {createBucket?: boolean; keep?: boolean; signal?: AbortSignal} = {}) {
+function setup(storage: RepositoryStorage = s3Storage(), options: {createBucket?: boolean; keep?: boolean; signal?: AbortSignal; clusterAuthKind?: string} = {}) {
   const s3 = new FakeS3()
   const cluster = new FakeCluster('http://source.test:9200', s3)
   const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
-  const request = {storage, repository: 'verify_test', snapshot: 'verify_snapshot_test', runId: 'test', createBucket: options.createBucket ?? false, keep: options.keep ?? false}
+  const request = {storage, repository: 'verify_test', snapshot: 'verify_snapshot_test', runId: 'test', createBucket: options.createBucket ?? false, keep: options.keep ?? false, clusterAuthKind: options.clusterAuthKind}
   const run = () => {
     cluster.install()
     s3.install()
@@ -87,14 +87,34 @@ describe('snapshot verify', () => {
     assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT')), 'nothing registered')
   })
 
-  it('trusts a later OpenSearch to have S3 built in when the plugin list lacks it', async () => {
-    const {s3, cluster, run} = setup()
+  for (const version of [{number: '1.3.20', distribution: 'opensearch'}, {number: '2.19.3', distribution: 'opensearch'}, {number: '6.8.23', distribution: undefined}, {number: '7.17.25', distribution: undefined}])
+    it(`fails step 2 naming the node on a self-managed ${version.distribution ?? 'elasticsearch'} ${version.number} without repository-s3`, async () => {
+      const {s3, cluster, run} = setup()
+      s3.addBucket('migration-bucket')
+      cluster.version = version
+      cluster.nodes = [{name: 'n1', plugins: []}]
+      const report = await run()
+      assert.equal(stepNamed(report, 'plugin').status, 'failed')
+      assert.match(stepNamed(report, 'plugin').detail, /missing on 1 of 1 node\(s\): n1/)
+    })
+
+  it('on a managed AWS domain (sigv4) lets the registration be the proof when the plugin list lacks it', async () => {
+    const {s3, cluster, run} = setup(s3Storage(), {clusterAuthKind: 'sigv4'})
     s3.addBucket('migration-bucket')
-    cluster.version = {number: '2.19.1', distribution: 'opensearch'}
+    cluster.version = {number: '2.19.0', distribution: 'opensearch'}
     cluster.nodes = [{name: 'n1', plugins: []}]
     const report = await run()
     assert.equal(stepNamed(report, 'plugin').status, 'passed')
-    assert.match(stepNamed(report, 'plugin').detail, /may build it in/)
+    assert.match(stepNamed(report, 'plugin').detail, /managed AWS domain: the registration in step 6 is the proof/)
+  })
+
+  it('counts repository-s3 listed as a module (Elasticsearch 8)', async () => {
+    const {s3, cluster, run} = setup()
+    s3.addBucket('migration-bucket')
+    cluster.version = {number: '8.19.0', distribution: undefined}
+    cluster.nodes = [{name: 'n1', plugins: [], modules: ['repository-s3']}]
+    const report = await run()
+    assert.equal(stepNamed(report, 'plugin').status, 'passed', stepNamed(report, 'plugin').detail)
   })
 
   it('catches a bucket in another region before the cluster sees it', async () => {

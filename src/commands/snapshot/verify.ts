@@ -39,7 +39,7 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
     const runId = newRunId()
     // The test repository goes below the base path: a name the layout uses would put it on the migration's files.
     const repository = checkedFlag('--repository', this.flags.repository, (name) => repositoryNameProblem(name) ?? layoutNameProblem(name)) ?? `verify_${runId}`
-    const request = {storage, repository, snapshot: `verify_snapshot_${runId}`, runId, createBucket: this.flags['create-bucket'], keep: this.flags.keep}
+    const request = {storage, repository, snapshot: `verify_snapshot_${runId}`, runId, createBucket: this.flags['create-bucket'], keep: this.flags.keep, clusterAuthKind: cluster.auth.kind}
 
     if (this.flags['dry-run']) {
       const {verificationPlan} = await import('../../verify/plan.js')

@@ -10,6 +10,7 @@ import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, Termi
 import {ServicesFileError} from './services/load.js'
 import {type ClusterConfig, isSolrSource, type ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
+import type {JsonEnvelope, RunStatus} from './json-contract.js'
 import type {StepReport} from './steps/report.js'
 import type {StepEvents} from './steps/runner.js'
 import {Journal, type JournalEntry} from './verify/journal.js'
@@ -45,6 +46,9 @@ export function checkedFlag(flag: string, value: string | undefined, problem: (v
  * the cluster client, Ctrl-C, and one error path that turns any failure into text or JSON and an exit code.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
+  // oclif owns --json: run() returns the envelope, printed as the only thing on stdout.
+  static override enableJsonFlag = true
+
   static override baseFlags = {
     'config-file': Flags.string({
       description: 'services file of the migration console (default: $MIGRATION_SERVICES_YAML_PATH, /config/migration_services.yaml, /etc/migration_services.yaml)',
@@ -56,7 +60,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
       dependsOn: ['endpoint'],
     }),
-    json: Flags.boolean({description: 'print the report as JSON (never prompts)', helpGroup: 'GLOBAL'}),
+    'no-color': Flags.boolean({description: 'no colour in the report (also when NO_COLOR is set or the output is not a terminal)', helpGroup: 'GLOBAL'}),
     'no-prompt': Flags.boolean({description: 'never ask; fail naming the missing flag instead', helpGroup: 'GLOBAL'}),
     verbose: Flags.boolean({description: 'show stack traces of unexpected errors', helpGroup: 'GLOBAL'}),
   }
@@ -65,12 +69,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>
   protected prompter!: Prompter
   private interruptController = new AbortController()
+  /** Warnings of this run: on stderr in text mode, in the envelope under --json. */
+  protected readonly warnings: string[] = []
+  private readonly cleanups: (() => void)[] = []
 
   public override async init(): Promise<void> {
     await super.init()
-    const {flags} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, strict: this.ctor.strict})
+    const {flags} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, strict: this.ctor.strict, enableJsonFlag: this.ctor.enableJsonFlag})
     this.flags = flags as BaseFlags<T>
-    const scripted = isScriptedSession({json: this.flags.json, noPrompt: this.flags['no-prompt']})
+    const scripted = isScriptedSession({json: this.jsonEnabled(), noPrompt: this.flags['no-prompt']})
     this.prompter = embedding().prompter ?? (scripted ? new ScriptedPrompter() : new TerminalPrompter())
   }
 
@@ -126,7 +133,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (cluster.allowInsecure && cluster.endpoint.startsWith('https:'))
       this.warnUser(`TLS certificate verification is off for ${cluster.endpoint} (allow_insecure: true)`)
     const {createClusterClient} = await import('./cluster/client.js')
-    return createClusterClient(cluster, {userAgentExtra: services?.userAgentExtra, ...embedding().clusterClientOptions})
+    return createClusterClient(cluster, {
+      userAgentExtra: services?.userAgentExtra,
+      onRetry: (request, attempt, reason) => this.showProgress(`retrying ${request.method} ${request.path} (attempt ${attempt + 1}): ${reason}`),
+      ...embedding().clusterClientOptions,
+    })
   }
 
   protected journal<Entry extends {runId: string} = JournalEntry>(name = 'verify-journal.json'): Journal<Entry> {
@@ -179,7 +190,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  /** Aborted on the first Ctrl-C; a second one ends the process at once. */
+  /** Aborted on the first Ctrl-C; a second one ends the process at once. The listeners go when the command ends. */
   protected interruptSignal(): AbortSignal {
     let interrupts = 0
     const onInterrupt = () => {
@@ -191,46 +202,126 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     process.on('SIGINT', onInterrupt)
     process.on('SIGTERM', onInterrupt)
+    this.cleanups.push(() => {
+      process.off('SIGINT', onInterrupt)
+      process.off('SIGTERM', onInterrupt)
+    })
     return this.interruptController.signal
   }
 
+  public override async finally(error: Error | undefined): Promise<unknown> {
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
+    return super.finally(error)
+  }
+
   protected warnUser(message: string): void {
-    process.stderr.write(`warning: ${message}\n`)
+    this.warnings.push(message)
+    if (!this.jsonEnabled()) {
+      this.pauseSpinner()
+      process.stderr.write(`warning: ${message}\n`)
+    }
   }
 
-  protected printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  private spinner?: {step: string; started: number; message?: string; timer: NodeJS.Timeout}
+  private lastPlainProgress = 0
+
+  /** Whether the report may use colour: a terminal, no NO_COLOR, no --no-color. */
+  protected useColor(): boolean {
+    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !this.flags?.['no-color']
   }
 
-  /** Prints each step as it ends, in text mode; under --json the report comes whole at the end. */
+  /**
+   * Each step as it runs: on a terminal a spinner with the step, its elapsed time and live progress
+   * (counts, retries), then the step's line; elsewhere one plain line per step. Nothing under --json.
+   */
   protected async stepPrinter(): Promise<StepEvents> {
-    if (this.flags.json) return {}
+    if (this.jsonEnabled()) return {}
     const {renderStepLine} = await import('./render/text.js')
+    if (process.stderr.isTTY) this.uxModule = await import('@oclif/core')
     let stepNumber = 0
-    return {onStepEnd: (step) => this.log(renderStepLine(step, ++stepNumber))}
+    const color = this.useColor()
+    return {
+      onStepStart: (step) => {
+        if (!process.stderr.isTTY) return
+        const {ux} = this.uxModule!
+        const label = `${stepNumber + 1}. ${step.title}`
+        const started = Date.now()
+        ux.action.start(label, '0 s')
+        const timer = setInterval(() => this.refreshSpinner(), 1000)
+        timer.unref()
+        this.spinner = {step: label, started, timer}
+        this.cleanups.push(() => this.stopSpinner())
+      },
+      onStepEnd: (step) => {
+        this.stopSpinner()
+        this.log(renderStepLine(step, ++stepNumber, {color}))
+      },
+    }
   }
 
-  /** Progress on a terminal only: one line rewritten in place on stderr. */
-  protected progress(): ((message: string) => void) | undefined {
-    if (this.flags.json || !process.stderr.isTTY) return undefined
-    return (message) => process.stderr.write(`\r\u001B[2K${message}`)
+  /** What the spinner needs, loaded once when the steps start on a terminal. */
+  private uxModule?: typeof import('@oclif/core')
+
+  private refreshSpinner(): void {
+    if (!this.spinner || !this.uxModule) return
+    const seconds = Math.round((Date.now() - this.spinner.started) / 1000)
+    this.uxModule.ux.action.status = `${seconds} s${this.spinner.message ? `, ${this.spinner.message}` : ''}`
   }
 
-  /** The summary (or the JSON report), then the report's exit code. */
-  protected async report(report: StepReport): Promise<void> {
-    if (this.flags.json) this.printJson(report)
-    else {
+  private pauseSpinner(): void {
+    if (this.spinner && this.uxModule) this.uxModule.ux.action.pause(() => {})
+  }
+
+  private stopSpinner(): void {
+    if (!this.spinner) return
+    clearInterval(this.spinner.timer)
+    this.uxModule?.ux.action.stop(`${Math.round((Date.now() - this.spinner.started) / 100) / 10} s`)
+    this.spinner = undefined
+  }
+
+  /** Live progress of the running step: in the spinner on a terminal, at most one plain line per 10 s elsewhere. */
+  protected showProgress(message: string): void {
+    if (this.jsonEnabled()) return
+    if (this.spinner) {
+      this.spinner.message = message
+      this.refreshSpinner()
+      return
+    }
+    if (process.stderr.isTTY) return
+    if (Date.now() - this.lastPlainProgress < 10_000) return
+    this.lastPlainProgress = Date.now()
+    process.stderr.write(`  … ${message}\n`)
+  }
+
+  /** The progress callback the domain calls with counts. */
+  protected progress(): (message: string) => void {
+    return (message) => this.showProgress(message)
+  }
+
+  /** The envelope of a report: what --json prints and run() returns. */
+  protected envelope<Result extends {exitCode: number}>(result: Result): JsonEnvelope<Result> {
+    return {status: statusOf(result.exitCode), exitCode: result.exitCode, result, warnings: this.warnings}
+  }
+
+  /** The summary in text mode; the envelope under --json (returned when the run passed, so oclif prints it); then the exit code. */
+  protected async report<Result extends StepReport>(report: Result): Promise<JsonEnvelope<Result>> {
+    const envelope = this.envelope(report)
+    if (this.jsonEnabled()) {
+      if (report.exitCode === ExitCode.ok) return envelope
+      this.logJson(envelope)
+    } else {
       const {renderSummary} = await import('./render/text.js')
-      if (process.stderr.isTTY) process.stderr.write('\r\u001B[2K')
-      this.log(renderSummary(report))
+      this.log(renderSummary(report, {color: this.useColor()}))
     }
     if (report.exitCode !== ExitCode.ok) this.exit(report.exitCode)
+    return envelope
   }
 
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     // this.exit() ends a command by throwing; that is not a failure to report.
     if ((error as {code?: string}).code === 'EEXIT') throw error
-    const json = this.flags?.json ?? this.argv.includes('--json')
+    this.stopSpinner()
+    const json = this.jsonEnabled()
     let exitCode: number
     let diagnosis: Diagnosis | undefined
     let actions: string[] = []
@@ -245,8 +336,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const {diagnose} = await import('./diagnose/index.js')
       diagnosis = diagnose(error)
     }
-    if (json) this.printJson({ok: false, exitCode, error: {message: error.message, actions, diagnosis}})
-    else {
+    if (json) {
+      const envelope: JsonEnvelope<never> = {status: statusOf(exitCode), exitCode, error: {message: error.message, actions, diagnosis}, warnings: this.warnings}
+      this.logJson(envelope)
+    } else {
       process.stderr.write(`error: ${error.message}\n`)
       for (const action of actions) process.stderr.write(`  try: ${action}\n`)
       if (diagnosis) process.stderr.write(`  cause: ${diagnosis.cause}\n  next:  ${diagnosis.remediation}\n`)
@@ -254,4 +347,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     this.exit(exitCode)
   }
+}
+
+/** The status word of an exit code, from the one map. */
+export function statusOf(exitCode: number): RunStatus {
+  if (exitCode === ExitCode.ok) return 'ok'
+  if (exitCode === ExitCode.usage) return 'refused'
+  if (exitCode === ExitCode.interrupted) return 'interrupted'
+  return 'failed'
 }

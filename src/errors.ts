@@ -1,6 +1,6 @@
 /**
- * The three ways a run can end badly, each with the exit code scripted users rely on:
- * 2 for bad usage or configuration (nothing was sent), 1 for a failed check, 130 for an interrupt.
+ * The one exit-code map: what scripted users rely on, shown in every command's help (EXIT CODES),
+ * used by the error path and by every report. Declared here and nowhere else.
  */
 export const ExitCode = {
   ok: 0,
@@ -8,6 +8,13 @@ export const ExitCode = {
   usage: 2,
   interrupted: 130,
 } as const
+
+export const EXIT_CODE_MEANINGS: {code: number; meaning: string}[] = [
+  {code: ExitCode.ok, meaning: 'done: every step passed (a snapshot already gone counts as deleted)'},
+  {code: ExitCode.checkFailed, meaning: 'a check, deletion or cleanup failed; the report says which step and why (its diagnosis)'},
+  {code: ExitCode.usage, meaning: 'nothing was deleted: bad usage or configuration, a refusal (ownership in doubt, no --yes in a scripted session) or a declined confirmation'},
+  {code: ExitCode.interrupted, meaning: 'interrupted (Ctrl-C); what the run created was cleaned up, or is named in the journal for `console repo clean`'},
+]
 
 export class UsageError extends Error {
   readonly exitCode = ExitCode.usage

@@ -1,10 +1,18 @@
 import type {StepReport, StepResult} from '../steps/report.js'
 
 const MARK: Record<StepResult['status'], string> = {passed: '✔', failed: '✘', skipped: '–'}
+// ANSI colours, only where the caller says the terminal takes them (a TTY, no NO_COLOR, no --no-color).
+const COLOUR: Record<StepResult['status'] | 'bold', string> = {passed: '32', failed: '31', skipped: '90', bold: '1'}
+const paint = (text: string, colour: keyof typeof COLOUR, enabled: boolean) => (enabled ? `\u001B[${COLOUR[colour]}m${text}\u001B[0m` : text)
 
-export function renderStepLine(step: StepResult, index: number): string {
+export interface RenderOptions {
+  color?: boolean
+}
+
+export function renderStepLine(step: StepResult, index: number, options: RenderOptions = {}): string {
+  const color = options.color ?? false
   const time = step.status === 'skipped' && step.durationMs === 0 ? '' : ` (${formatDuration(step.durationMs)})`
-  const lines = [`${MARK[step.status]} ${index}. ${step.title}${time}: ${step.detail}`]
+  const lines = [`${paint(MARK[step.status], step.status, color)} ${index}. ${paint(step.title, 'bold', color)}${time}: ${step.detail}`]
   if (step.diagnosis) {
     if (step.diagnosis.cause !== step.detail) lines.push(`    cause: ${step.diagnosis.cause}`)
     lines.push(`    next:  ${step.diagnosis.remediation}`)
@@ -13,10 +21,10 @@ export function renderStepLine(step: StepResult, index: number): string {
   return lines.join('\n')
 }
 
-export function renderSummary(report: StepReport): string {
+export function renderSummary(report: StepReport, options: RenderOptions = {}): string {
   const counts = (['passed', 'failed', 'skipped'] as const).map((status) => `${report.steps.filter((step) => step.status === status).length} ${status}`)
   const verdict = report.interrupted ? 'INTERRUPTED' : report.ok ? 'PASSED' : 'FAILED'
-  const lines = [`${verdict}: ${counts.join(', ')}`]
+  const lines = [`${paint(verdict, report.ok ? 'passed' : 'failed', options.color ?? false)}: ${counts.join(', ')}`]
   if (report.leftovers.length > 0) lines.push(`left behind (run \`console repo clean\`): ${report.leftovers.join('; ')}`)
   return lines.join('\n')
 }

@@ -157,10 +157,14 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
 async function removeOwnedFiles(context: CleanContext, plan: CleanPlan, dryRun: boolean): Promise<DeleteOwnedResult | undefined> {
   const location = plan.location
   if (location.kind === 'fs') return location.visible ? deleteOwnedFiles(location.directory, location.footprint, {dryRun}) : undefined
+  const started = Date.now()
   return deleteOwnedObjects(await context.s3(location.storage), location.storage.bucket, location.footprint, {
     dryRun,
     signal: context.signal,
-    onProgress: (progress) => context.onProgress?.(`${dryRun ? 'counted' : 'deleted'} ${progress.objects} object(s)`),
+    onProgress: (progress) => {
+      const rate = Math.round(progress.objects / Math.max(0.001, (Date.now() - started) / 1000))
+      context.onProgress?.(`${dryRun ? 'counted' : 'deleted'} ${progress.objects} object(s), ${formatBytes(progress.bytes)}, ${rate}/s${progress.kept ? `; ${progress.kept} kept (not the repository's)` : ''}`)
+    },
   })
 }
 

@@ -10,6 +10,8 @@ export interface StepResult {
   detail: string
   durationMs: number
   diagnosis?: Diagnosis
+  /** For a failed step: how the run ends because of it (a refusal ends as bad usage does). */
+  exitCode?: number
 }
 
 /** The report of a command that runs steps: rendered as text, or as-is under --json. */
@@ -23,12 +25,11 @@ export interface StepReport {
   leftovers: string[]
 }
 
-/** 130 interrupted; 2 when a step refused the request as given (a usage diagnosis); 1 a failed check; else 0. */
+/** 130 interrupted; else the exit code of the first failed step (a refusal: 2, a failed check: 1); else 0. */
 export function exitCodeOf(steps: StepResult[], interrupted: boolean): number {
   if (interrupted) return ExitCode.interrupted
-  const failed = steps.filter((step) => step.status === 'failed')
-  if (failed.some((step) => step.diagnosis?.code === 'usage')) return ExitCode.usage
-  return failed.length > 0 ? ExitCode.checkFailed : ExitCode.ok
+  const failed = steps.find((step) => step.status === 'failed')
+  return failed ? (failed.exitCode ?? ExitCode.checkFailed) : ExitCode.ok
 }
 
 /** The fields every command's report shares, derived from its steps: one verdict for text and --json alike. */

@@ -1,5 +1,5 @@
 import type {Diagnosis} from '../diagnose/index.js'
-import {UsageError} from '../errors.js'
+import {ExitCode, UsageError} from '../errors.js'
 import type {StepResult} from './report.js'
 
 /** One named step of a command: data that a runner executes and a report renders. */
@@ -73,11 +73,12 @@ async function runStep<Context>(step: Step<Context>, context: Context, options: 
       options.events?.onStepEnd?.(result)
       return result
     }
-    const diagnosis =
-      error instanceof UsageError
-        ? {code: 'usage', cause: error.message, remediation: error.actions.join('; ') || 'correct the command and run it again'}
-        : options.diagnosisFor(error)
-    result = {name: step.name, title: step.title, status: 'failed', detail: message, durationMs: Date.now() - started, diagnosis}
+    const refused = error instanceof UsageError
+    const diagnosis = refused
+      ? {code: 'refused', cause: error.message, remediation: error.actions.join('; ') || 'correct the command and run it again'}
+      : options.diagnosisFor(error)
+    const exitCode = refused ? ExitCode.usage : ExitCode.checkFailed
+    result = {name: step.name, title: step.title, status: 'failed', detail: message, durationMs: Date.now() - started, diagnosis, exitCode}
   }
   options.events?.onStepEnd?.(result)
   return result

@@ -58,7 +58,7 @@ describe('snapshot delete and repo clean against real engines', () => {
   it('deletes a real snapshot of three indices through the cluster, and the same name can be taken again', async () => {
     const deleted = await console_(['snapshot', 'delete', '--config-file', services(), '--yes', '--json'])
     assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
-    const report = JSON.parse(deleted.stdout)
+    const report = JSON.parse(deleted.stdout).result
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
     assert.match(report.steps.find((step: {name: string}) => step.name === 'bucket').detail, /index-\d+ no longer lists rfs-snapshot/)
     const again = await takeSnapshot()
@@ -98,7 +98,7 @@ describe('snapshot delete and repo clean against real engines', () => {
 
     const dryRun = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--dry-run', '--json'])
     assert.equal(dryRun.exitCode, 0, dryRun.stdout + dryRun.stderr)
-    assert.match(JSON.parse(dryRun.stdout).steps[0].detail, /would .*delete the repository's own objects .*: \d+ object\(s\)/)
+    assert.match(JSON.parse(dryRun.stdout).result.steps[0].detail, /would .*delete the repository's own objects .*: \d+ object\(s\)/)
 
     const unnamed = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--yes', '--json'])
     assert.equal(unnamed.exitCode, 2, '--yes alone does not consent to deleting the migration’s data')

@@ -83,7 +83,7 @@ describe('deleting commands never touch what they were not asked to (real engine
     assert.match(JSON.parse(overLayout.stdout).error.message, /--repository "indices": is a name the snapshot repository layout uses itself/)
     const overFiles = await console_(['snapshot', 'verify', '--config-file', services('mig'), '--repository', 'nested', '--json'])
     assert.equal(overFiles.exitCode, 2, overFiles.stdout + overFiles.stderr)
-    assert.match(JSON.parse(overFiles.stdout).steps.find((step: {name: string}) => step.name === 'fresh').detail, /s3:\/\/e2e-safety\/mig\/nested\/ already holds/)
+    assert.match(JSON.parse(overFiles.stdout).result.steps.find((step: {name: string}) => step.name === 'fresh').detail, /s3:\/\/e2e-safety\/mig\/nested\/ already holds/)
     assert.deepEqual(await keysUnder(bucket), before, 'not one object changed')
     await assertReadable('mig_repo', 'mig-snap')
     await assertReadable('mig_nested', 'nested-snap')

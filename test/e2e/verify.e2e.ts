@@ -43,7 +43,7 @@ describe('snapshot verify against real engines', function () {
   it('passes all nine steps on OpenSearch + S3, proves the snapshot in the bucket, and removes the bucket it created', async () => {
     const bucket = 'e2e-created-bucket'
     const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--create-bucket', '--json'])
-    const report = JSON.parse(outcome.stdout)
+    const report = JSON.parse(outcome.stdout).result
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     assert.deepEqual(report.steps.map((step: {status: string}) => step.status), Array(9).fill('passed'))
     assert.match(step(report, 'in-bucket').detail, /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/)
@@ -63,7 +63,7 @@ describe('snapshot verify against real engines', function () {
       assert.ok(keys.some((key) => /\/meta-.+\.dat$/.test(key)), keys.join(', '))
       assert.ok((await registeredRepositories(local.opensearch)).includes('verify_e2e_kept'))
       // Tidy up the kept run through the cluster, as a user would.
-      const report = JSON.parse(kept.stdout)
+      const report = JSON.parse(kept.stdout).result
       await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept/${report.snapshot}`, {method: 'DELETE'})
       await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept`, {method: 'DELETE'})
 
@@ -84,7 +84,7 @@ describe('snapshot verify against real engines', function () {
     try {
       const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--keep', '--repository', 'verify_e2e_metadata', '--json'])
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-      const snapshot = JSON.parse(outcome.stdout).snapshot
+      const snapshot = JSON.parse(outcome.stdout).result.snapshot
       const info = await clusterGet(`${local.opensearch}/_snapshot/verify_e2e_metadata/${snapshot}`)
       assert.deepEqual(info.snapshots[0].indices, [])
       assert.deepEqual((await keysUnder(bucket)).filter((key) => key.includes('/indices/')), [])
@@ -126,7 +126,7 @@ describe('snapshot verify against real engines', function () {
   it('fails at step 3 with the create command when the bucket is missing, and leaves nothing', async () => {
     const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services('e2e-no-such-bucket'), '--json'])
     assert.equal(outcome.exitCode, 1)
-    const report = JSON.parse(outcome.stdout)
+    const report = JSON.parse(outcome.stdout).result
     assert.equal(step(report, 'bucket').status, 'failed')
     assert.equal(step(report, 'bucket').diagnosis.code, 'bucket-missing')
     assert.equal(await bucketExists('e2e-no-such-bucket'), false)
@@ -143,7 +143,7 @@ describe('snapshot verify against real engines', function () {
     it('verifies an fs repository under path.repo', async () => {
       const outcome = await console_(['snapshot', 'verify', '--endpoint', local.elasticsearch!, '--fs-path', path.join(local.fsRepo, 'e2e'), '--json'])
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-      const report = JSON.parse(outcome.stdout)
+      const report = JSON.parse(outcome.stdout).result
       assert.deepEqual(report.steps.map((step: {name: string; status: string}) => `${step.name}:${step.status}`), [
         'cluster:passed', 'plugin:skipped', 'bucket:skipped', 'fresh:passed', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed',
       ])
@@ -154,7 +154,7 @@ describe('snapshot verify against real engines', function () {
     it('diagnoses a location outside path.repo at registration, and still cleans up', async () => {
       const outcome = await console_(['snapshot', 'verify', '--endpoint', local.elasticsearch!, '--fs-path', '/not/in/path/repo', '--json'])
       assert.equal(outcome.exitCode, 1)
-      const report = JSON.parse(outcome.stdout)
+      const report = JSON.parse(outcome.stdout).result
       assert.equal(step(report, 'repository').status, 'failed')
       assert.equal(step(report, 'repository').diagnosis.code, 'path-repo-not-set')
       assert.match(step(report, 'repository').diagnosis.remediation, /path\.repo/)

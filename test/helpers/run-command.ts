@@ -31,8 +31,6 @@ export async function runCommand(argv: string[], env: Record<string, string | un
   } finally {
     process.stdout.write = writeOut
     process.stderr.write = writeErr
-    process.removeAllListeners('SIGINT')
-    process.removeAllListeners('SIGTERM')
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key]
       else process.env[key] = value

@@ -11,6 +11,8 @@ export const mochaHooks = {
   },
   afterEach() {
     nock.cleanAll()
+    // A test that let loopback through (a real socket fault) does not leave it open for the next.
+    nock.disableNetConnect()
   },
   afterAll() {
     nock.enableNetConnect()

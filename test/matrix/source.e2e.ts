@@ -92,7 +92,7 @@ describe(`source cluster ${engine}`, () => {
     recorded('verify (fs)', async () => {
       const outcome = await cli(['snapshot', 'verify', '--fs-path', path.join(fsRepo, `verify-${label}`), '--json'])
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-      const report = JSON.parse(outcome.stdout)
+      const report = JSON.parse(outcome.stdout).result
       assert.equal(report.cluster.version, engine.split(':')[1])
       assert.match(step(report, 'in-bucket').detail, /lists it as success/)
     }))
@@ -101,7 +101,7 @@ describe(`source cluster ${engine}`, () => {
     recorded('verify (s3): step 2', async () => {
       const outcome = await cli(['snapshot', 'verify', '--bucket', 'matrix-bucket', '--region', 'us-east-1', '--s3-endpoint', 'http://127.0.0.1:9', '--json'])
       assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
-      const plugin = step(JSON.parse(outcome.stdout), 'plugin')
+      const plugin = step(JSON.parse(outcome.stdout).result, 'plugin')
       assert.equal(plugin.status, 'failed')
       assert.match(plugin.detail, new RegExp(`repository-s3 is missing on 1 of 1 node\\(s\\): ${node}`))
       await capture('error-s3-type-missing', 'PUT', '/_snapshot/matrix_s3', {type: 's3', settings: {bucket: 'matrix-bucket'}})
@@ -127,7 +127,7 @@ describe(`source cluster ${engine}`, () => {
       }
       const deleted = await cli(['snapshot', 'delete', '--repository', repository, '--snapshot', 'snap-1', '--yes', '--json'])
       assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
-      assert.deepEqual(JSON.parse(deleted.stdout).deleted, ['snap-1'])
+      assert.deepEqual(JSON.parse(deleted.stdout).result.deleted, ['snap-1'])
       assert.equal((await cluster('GET', `/_snapshot/${repository}/snap-1`)).status, 404)
     }))
 

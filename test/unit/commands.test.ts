@@ -65,11 +65,12 @@ describe('commands', () => {
     new FakeCluster('http://source.test:9200').install()
     const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices(), '--json'], scripted)
     assert.equal(outcome.exitCode, 1)
-    const report = JSON.parse(outcome.stdout)
+    const {status, exitCode, result: report} = JSON.parse(outcome.stdout)
+    assert.equal(status, 'failed')
+    assert.equal(exitCode, 1)
     assert.equal(report.ok, false)
-    assert.equal(report.exitCode, 1)
     assert.equal(report.steps.length, 9)
-    assert.deepEqual(report.steps[2].diagnosis.code, 'bucket-missing')
+    assert.deepEqual(report.steps.find((step: {name: string}) => step.name === 'bucket').diagnosis.code, 'bucket-missing')
     assert.equal(outcome.stderr, '')
   })
 
@@ -110,7 +111,17 @@ describe('commands', () => {
   it('rejects contradicting flags with exit 2', async () => {
     const outcome = await runCommand(['snapshot', 'verify', '--bucket', 'b-1', '--fs-path', '/x'], scripted)
     assert.equal(outcome.exitCode, 2)
-    assert.match(outcome.stderr, /--fs-path|--bucket/)
+    assert.match(outcome.stderr, /--fs-path cannot be combined with --bucket: a repository is either on a shared filesystem or in S3/)
+  })
+
+  it('removes the Ctrl-C listeners it added when the command ends', async () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]
+    const s3 = new FakeS3().addBucket('migration-bucket')
+    s3.install()
+    new FakeCluster('http://source.test:9200', s3).install()
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices()], scripted)
+    assert.equal(outcome.exitCode, 0, outcome.stderr)
+    assert.deepEqual([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')], before)
   })
 
   it('prints the seed-equivalent commands with --dry-run, without secrets and without sending anything', async () => {
@@ -153,16 +164,18 @@ describe('commands', () => {
     await fetch('http://source.test:9200/_snapshot/migration_assistant_repo/rfs-snapshot', {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
     const outcome = await runCommand(['snapshot', 'delete', '--config-file', localServices(), '--yes', '--json'], scripted)
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-    const report = JSON.parse(outcome.stdout)
+    const report = JSON.parse(outcome.stdout).result
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
     assert.equal(report.command, 'snapshot delete')
     assert.equal(cluster.snapshots.get('migration_assistant_repo')?.size, 0)
   })
 
   it('warns that TLS verification is off when allow_insecure says so, and only then', async () => {
-    const insecure = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--json'], scripted)
+    const insecure = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--no-prompt'], scripted)
     assert.match(insecure.stderr, /warning: TLS certificate verification is off for https:\/\/source\.example:9200 \(allow_insecure: true\)/)
-    const verified = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-sigv4-s3-role.yaml'), '--json'], scripted)
+    const asJson = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--json'], scripted)
+    assert.ok(JSON.parse(asJson.stdout).warnings.some((warning: string) => /TLS certificate verification is off/.test(warning)), 'in the envelope under --json')
+    const verified = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-sigv4-s3-role.yaml'), '--no-prompt'], scripted)
     assert.doesNotMatch(verified.stderr, /verification is off/)
   })
 })

@@ -57,8 +57,9 @@ describe("living with the console's files and its own CLI", () => {
       mkdirSync(serviceAccount)
       writeFileSync(path.join(serviceAccount, 'token'), 'pod-token\n')
       writeFileSync(path.join(serviceAccount, 'ca.crt'), readFileSync(`${directory}/cert.pem`))
-      nock.enableNetConnect('127.0.0.1')
     })
+    // The stand-in is a real TLS peer on loopback; every test lets only that through (the suite's afterEach closes it again).
+    beforeEach(() => nock.enableNetConnect('127.0.0.1'))
     after(() => {
       server?.close()
       nock.disableNetConnect()

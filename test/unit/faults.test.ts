@@ -126,8 +126,8 @@ describe('faults', () => {
       })
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       endpoint = `https://127.0.0.1:${(server.address() as {port: number}).port}`
-      nock.enableNetConnect('127.0.0.1')
     })
+    beforeEach(() => nock.enableNetConnect('127.0.0.1'))
     after(() => {
       server?.close()
       nock.disableNetConnect()

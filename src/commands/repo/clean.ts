@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {repositoryNameProblem} from '../../names.js'
 import type {CleanEntry} from '../../repository/clean.js'
+import type {RepoCleanJson} from '../../json-contract.js'
 
 export default class RepoClean extends BaseCommand<typeof RepoClean> {
   static override summary = 'Remove a snapshot repository and what it holds, in the only safe order.'
@@ -10,15 +11,13 @@ export default class RepoClean extends BaseCommand<typeof RepoClean> {
 
 It refuses (exit 2) when ownership is in doubt: another registered repository nested below or at the same place, a type other than s3 or fs, an fs location not strictly below the nodes' path.repo. A repository holding snapshots verify did not make (the migration's own) needs --force and its name as consent (typed back, or --confirm NAME); one at the bucket's root needs --force.
 
-With no --repository it finishes what interrupted \`console snapshot verify\` runs left (their journal) and lists any verify_ test repositories still registered; --forget RUN_ID drops a journal entry that can no longer be finished.
-
-Exit codes: 0 clean, 1 something could not be removed, 2 bad usage, a refusal, a declined confirmation or no --yes in a scripted session, 130 interrupted.`
+With no --repository it finishes what interrupted \`console snapshot verify\` runs left (their journal) and lists any verify_ test repositories still registered; --forget RUN_ID drops a journal entry that can no longer be finished.`
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %>',
-    '<%= config.bin %> <%= command.id %> --repository verify_20261125142033_2qb0 --yes',
-    '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --force --dry-run',
-    '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --force --confirm migration_assistant_repo',
+    {description: 'Finish what interrupted verify runs left, and list other verify_ test repositories.', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'In a script: remove a verify test repository and its files.', command: '<%= config.bin %> <%= command.id %> --repository verify_20261125142033_2qb0 --yes'},
+    {description: "See the plan for the migration's own repository, with object counts, and change nothing.", command: '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --force --dry-run'},
+    {description: "In a script: remove the migration's own repository, naming it as consent.", command: '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --force --confirm migration_assistant_repo'},
   ]
 
   static override flags = {
@@ -31,7 +30,7 @@ Exit codes: 0 clean, 1 something could not be removed, 2 bad usage, a refusal, a
     'dry-run': Flags.boolean({description: 'show the plan with object counts and sizes, and change nothing'}),
   }
 
-  public async run(): Promise<void> {
+  public async run(): Promise<RepoCleanJson> {
     const dryRun = this.flags['dry-run']
     this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, confirmName: this.flags.confirm, dryRun})
     const repository = checkedFlag('--repository', this.flags.repository, repositoryNameProblem)
@@ -52,6 +51,6 @@ Exit codes: 0 clean, 1 something could not be removed, 2 bad usage, a refusal, a
       },
       await this.stepPrinter(),
     )
-    await this.report(report)
+    return this.report(report)
   }
 }

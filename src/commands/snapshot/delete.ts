@@ -3,17 +3,16 @@ import {Flags} from '@oclif/core'
 import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {repositoryNameProblem, snapshotNameProblem} from '../../names.js'
 import {DEFAULT_REPOSITORY_NAME} from '../../services/model.js'
+import type {SnapshotDeleteJson} from '../../json-contract.js'
 
 export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
   static override summary = "Delete snapshots through the cluster, so the repository's index never points at missing files."
-  static override description = `First a plan, read without changing anything: the exact snapshots the names or patterns match (the migration's snapshot.snapshot_name in snapshot.snapshot_repo_name by default), which are still running, and whether the repository's files changed outside the cluster. --dry-run prints it; the confirmation shows it. Once accepted: the repository is registered again if the plan says so (restored as it was if that fails), the exact names are deleted through DELETE _snapshot/<repo>/<snap>, the command waits until the cluster no longer lists them, and for an S3 repository reads the bucket's newest index-N to confirm they are gone there too. A snapshot that is already gone is reported as such (exit 0). It never deletes an object in the store itself.
-
-Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or configuration, a declined confirmation or no --yes in a scripted session, 130 interrupted.`
+  static override description = `First a plan, read without changing anything: the exact snapshots the names or patterns match (the migration's snapshot.snapshot_name in snapshot.snapshot_repo_name by default), which are still running, and whether the repository's files changed outside the cluster. --dry-run prints it; the confirmation shows it. Once accepted: the repository is registered again if the plan says so (restored as it was if that fails), the exact names are deleted through DELETE _snapshot/<repo>/<snap>, the command waits until the cluster no longer lists them, and for an S3 repository reads the bucket's newest index-N to confirm they are gone there too. A snapshot that is already gone is reported as such (exit 0). It never deletes an object in the store itself.`
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %>',
-    '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --snapshot rfs-snapshot --yes',
-    "<%= config.bin %> <%= command.id %> --snapshot 'verify_snapshot_*' --dry-run",
+    {description: "Delete the migration's snapshot named in the services file (after showing the plan and asking).", command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'In a script: delete one named snapshot of a named repository.', command: '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --snapshot rfs-snapshot --yes'},
+    {description: 'Show which test snapshots a pattern matches, and delete nothing.', command: "<%= config.bin %> <%= command.id %> --snapshot 'verify_snapshot_*' --dry-run"},
   ]
 
   static override flags = {
@@ -23,7 +22,7 @@ Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or confi
     'dry-run': Flags.boolean({description: 'show what would be deleted and touch nothing'}),
   }
 
-  public async run(): Promise<void> {
+  public async run(): Promise<SnapshotDeleteJson> {
     const dryRun = this.flags['dry-run']
     this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, dryRun})
     const services = await this.services()
@@ -47,6 +46,6 @@ Exit codes: 0 deleted or already gone, 1 a deletion failed, 2 bad usage or confi
       {cluster, s3: this.s3Clients(services), confirm: this.confirmer({yes: this.flags.yes}), signal: this.interruptSignal(), onProgress: this.progress()},
       await this.stepPrinter(),
     )
-    await this.report(report)
+    return this.report(report)
   }
 }

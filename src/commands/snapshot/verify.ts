@@ -4,26 +4,25 @@ import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem} from '../../names.js'
 import {layoutNameProblem} from '../../repository/ownership.js'
+import type {SnapshotVerifyJson} from '../../json-contract.js'
 import type {RepositoryStorage, ServicesConfig} from '../../services/model.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
   static override summary = 'Prove that the source cluster can write a snapshot to its repository, then remove every trace of the test.'
-  static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a metadata-only snapshot, proves it is in the bucket (newest index-N, snap- and meta- files), and cleans up, also after a failure or Ctrl-C.
-
-Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 130 interrupted.`
+  static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a metadata-only snapshot, proves it is in the bucket (newest index-N, snap- and meta- files), and cleans up, also after a failure or Ctrl-C.`
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %>',
-    '<%= config.bin %> <%= command.id %> --bucket my-snapshots --region us-west-2 --create-bucket',
-    '<%= config.bin %> <%= command.id %> --json --no-prompt',
-    '<%= config.bin %> <%= command.id %> --dry-run',
+    {description: 'Verify with everything from the services file (bucket, region, cluster).', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Verify a bucket that may not exist yet: create it, and delete it again afterwards.', command: '<%= config.bin %> <%= command.id %> --bucket my-snapshots --region us-west-2 --create-bucket'},
+    {description: 'In a script: never prompt, print one JSON document, tell the outcome by the exit code.', command: '<%= config.bin %> <%= command.id %> --json'},
+    {description: "Print the guide's curl and aws commands for this run, and send nothing.", command: '<%= config.bin %> <%= command.id %> --dry-run'},
   ]
 
   static override flags = {
-    bucket: Flags.string({description: "S3 bucket (default: the services file's snapshot.s3.repo_uri)", exclusive: ['fs-path']}),
-    region: Flags.string({description: "the bucket's AWS region (default: snapshot.s3.aws_region)", exclusive: ['fs-path']}),
-    'base-path': Flags.string({description: 'base path in the bucket; the test repository goes below it', exclusive: ['fs-path']}),
-    's3-endpoint': Flags.string({description: 'S3-compatible endpoint instead of AWS (default: snapshot.s3.endpoint)', exclusive: ['fs-path']}),
+    bucket: Flags.string({description: "S3 bucket (default: the services file's snapshot.s3.repo_uri)"}),
+    region: Flags.string({description: "the bucket's AWS region (default: snapshot.s3.aws_region)"}),
+    'base-path': Flags.string({description: 'base path in the bucket; the test repository goes below it'}),
+    's3-endpoint': Flags.string({description: 'S3-compatible endpoint instead of AWS (default: snapshot.s3.endpoint)'}),
     'fs-path': Flags.string({description: 'verify a shared-filesystem repository at this path instead of S3'}),
     repository: Flags.string({description: 'name of the test repository (default: a fresh verify_<time>_<id>)'}),
     'create-bucket': Flags.boolean({description: 'create the bucket when it does not exist (and delete it afterwards)'}),
@@ -31,7 +30,7 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
     'dry-run': Flags.boolean({description: 'print the equivalent curl and aws commands and touch nothing'}),
   }
 
-  public async run(): Promise<void> {
+  public async run(): Promise<SnapshotVerifyJson> {
     const services = await this.services()
     const storage = await this.repositoryStorage(services)
     const cluster = await this.sourceCluster(services)
@@ -44,9 +43,8 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
     if (this.flags['dry-run']) {
       const {verificationPlan} = await import('../../verify/plan.js')
       const commands = verificationPlan(request, cluster)
-      if (this.flags.json) this.printJson({command: 'snapshot verify', dryRun: true, commands})
-      else this.log(`Would run (nothing is sent):\n${commands.map((command) => `  ${command}`).join('\n')}`)
-      return
+      this.log(`Would run (nothing is sent):\n${commands.map((command) => `  ${command}`).join('\n')}`)
+      return this.envelope({command: 'snapshot verify', dryRun: true, commands, exitCode: 0} as const)
     }
 
     const {runVerification} = await import('../../verify/run.js')
@@ -61,18 +59,21 @@ Exit codes: 0 all steps passed, 1 a check failed, 2 bad usage or configuration, 
       },
       await this.stepPrinter(),
     )
-    await this.report(report)
+    return this.report(report)
   }
 
   /** S3 unless an fs path is given or the file says fs; each value from flag, file or prompt, the file's checked as used. */
   private async repositoryStorage(services: ServicesConfig | undefined): Promise<RepositoryStorage> {
     const fromFile = services?.snapshot?.storage
     const fsPath = this.flags['fs-path']
+    const s3Flags = ['bucket', 'region', 'base-path', 's3-endpoint'] as const
     if (fsPath !== undefined) {
+      // Checked here rather than with oclif's `exclusive`, whose usage line would read as if the S3 flags excluded each other.
+      const s3FlagsGiven = s3Flags.filter((flag) => this.flags[flag] !== undefined)
+      if (s3FlagsGiven.length > 0) throw new UsageError(`--fs-path cannot be combined with ${s3FlagsGiven.map((flag) => `--${flag}`).join(', ')}: a repository is either on a shared filesystem or in S3`)
       if (!fsPath.startsWith('/')) throw new UsageError(`--fs-path "${fsPath}": must be an absolute path`)
       return {kind: 'fs', path: fsPath.replace(/\/+$/, '')}
     }
-    const s3Flags = ['bucket', 'region', 'base-path', 's3-endpoint'] as const
     const s3FlagGiven = s3Flags.some((flag) => this.flags[flag] !== undefined)
     if (fromFile?.kind === 'gcs' && !s3FlagGiven)
       throw new UsageError(`${services!.file}: snapshot.gcs (${fromFile.repoUri}): this plugin verifies S3 and shared-filesystem repositories only; a GCS repository needs the repository-gcs plugin and its own credentials, which it cannot check`, [

@@ -1,0 +1,24 @@
+import {CommandHelp, Help} from '@oclif/core'
+
+import {EXIT_CODE_MEANINGS} from './errors.js'
+
+const PLUGIN_COMMANDS = new Set(['snapshot:verify', 'snapshot:delete', 'repo:clean'])
+
+/** oclif's command help with one more section for this plugin's commands: EXIT CODES, from the one map. */
+class CommandHelpWithExitCodes extends CommandHelp {
+  protected override sections(): ReturnType<CommandHelp['sections']> {
+    const sections = super.sections()
+    if (!PLUGIN_COMMANDS.has(this.command.id.replaceAll(' ', ':'))) return sections
+    return [
+      ...sections,
+      {
+        header: 'EXIT CODES',
+        generate: () => EXIT_CODE_MEANINGS.map(({code, meaning}) => `${String(code).padStart(3)}  ${meaning}`).join('\n'),
+      },
+    ]
+  }
+}
+
+export default class ConsoleHelp extends Help {
+  protected override CommandHelpClass = CommandHelpWithExitCodes
+}

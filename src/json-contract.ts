@@ -1,0 +1,41 @@
+/**
+ * The one --json contract of all three commands: an envelope around the command's typed report.
+ * JSON Schemas are generated from these types into schemas/ (npm run schemas) and the tests
+ * validate every command's real output against them.
+ */
+import type {Diagnosis} from './diagnose/index.js'
+import type {CleanReport} from './repository/clean.js'
+import type {DeleteReport} from './repository/delete-snapshots.js'
+import type {VerifyReport} from './verify/run.js'
+
+/** How the run ended; the exit code says the same as a number (see EXIT CODES in --help). */
+export type RunStatus = 'ok' | 'failed' | 'refused' | 'interrupted'
+
+export interface JsonError {
+  message: string
+  /** What to do next, as commands or flags to add. */
+  actions: string[]
+  diagnosis?: Diagnosis
+}
+
+export interface JsonEnvelope<Result> {
+  status: RunStatus
+  exitCode: number
+  /** The command's report; absent when the run stopped before it had one (then error says why). */
+  result?: Result
+  error?: JsonError
+  /** Everything the command would have printed as a warning on a terminal. */
+  warnings: string[]
+}
+
+/** `snapshot verify --dry-run`: the guide's procedure for this run, as the commands a person would type. */
+export interface VerifyDryRun {
+  command: 'snapshot verify'
+  dryRun: true
+  commands: string[]
+  exitCode: 0
+}
+
+export type SnapshotVerifyJson = JsonEnvelope<VerifyReport | VerifyDryRun>
+export type SnapshotDeleteJson = JsonEnvelope<DeleteReport>
+export type RepoCleanJson = JsonEnvelope<CleanReport>

@@ -275,7 +275,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private stopSpinner(): void {
     if (!this.spinner) return
     clearInterval(this.spinner.timer)
-    this.uxModule?.ux.action.stop(`${Math.round((Date.now() - this.spinner.started) / 100) / 10} s`)
+    this.uxModule?.ux.action.stop()
+    // The step's own line (with its time) follows on stdout: the spinner's last line is taken back.
+    process.stderr.write('\u001B[1A\u001B[2K')
     this.spinner = undefined
   }
 

@@ -24,7 +24,8 @@ function timeOnce(command, commandArgs, env = {}) {
   const started = process.hrtime.bigint()
   const result = spawnSync(command, commandArgs, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`)
+  if (result.status !== 0)
+    throw new Error(`${command} ${commandArgs.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`)
   return elapsed
 }
 
@@ -38,13 +39,16 @@ function startup() {
   const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]))
   for (const [name, [command, commandArgs]] of Object.entries(cases)) timeOnce(command, commandArgs) // warm the file cache
   for (let run = 0; run < RUNS; run++)
-    for (const [name, [command, commandArgs]] of Object.entries(cases)) samples[name].push(timeOnce(command, commandArgs))
+    for (const [name, [command, commandArgs]] of Object.entries(cases))
+      samples[name].push(timeOnce(command, commandArgs))
   const base = median(samples['node -e 0'])
   console.log(`\nstartup (median of ${RUNS} runs each, interleaved)`)
   for (const [name, values] of Object.entries(samples)) {
     const target = name.includes('--help') ? 2.5 : name.includes('--version') ? 2 : undefined
     const ratio = median(values) / base
-    console.log(`  ${name.padEnd(34)} ${ms(median(values)).padStart(8)}   ${ratio.toFixed(2)}x node${target ? ` (target <= ${target}x: ${ratio <= target ? 'met' : 'MISSED'})` : ''}`)
+    console.log(
+      `  ${name.padEnd(34)} ${ms(median(values)).padStart(8)}   ${ratio.toFixed(2)}x node${target ? ` (target <= ${target}x: ${ratio <= target ? 'met' : 'MISSED'})` : ''}`,
+    )
   }
 }
 
@@ -55,36 +59,79 @@ function engines() {
     s3: process.env.S3_ENDPOINT,
     region: process.env.S3_REGION,
     // moto's server answers 500 now and then when keys are deleted while it lists; both tools get the same retries.
-    env: {AWS_MAX_ATTEMPTS: '10', AWS_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: process.env.S3_SECRET_KEY, CONSOLE_DATA_DIR: path.join(scratch, 'data'), CI: 'true'},
+    env: {
+      AWS_MAX_ATTEMPTS: '10',
+      AWS_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: process.env.S3_SECRET_KEY,
+      CONSOLE_DATA_DIR: path.join(scratch, 'data'),
+      CI: 'true',
+    },
   }
 }
 
 function verifyAgainstManual(local) {
-  if (!existsSync('/usr/bin/aws')) return console.log('\nverify vs the manual procedure: skipped (no /usr/bin/aws; apt-get install awscli)')
+  if (!existsSync('/usr/bin/aws'))
+    return console.log('\nverify vs the manual procedure: skipped (no /usr/bin/aws; apt-get install awscli)')
   const services = path.join(scratch, 'services.yaml')
   const samples = {verify: [], manual: []}
   const runs = Number(process.env.BENCH_VERIFY_RUNS ?? 5)
   for (let run = 0; run < runs; run++) {
-    writeFileSync(services, `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-verify-${run}/base\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`)
-    samples.verify.push(timeOnce(process.execPath, [cli, 'snapshot', 'verify', '--config-file', services, '--create-bucket', '--no-prompt'], local.env))
-    samples.manual.push(timeOnce('bash', [path.join(root, 'scripts/bench/manual-verify.sh'), local.cluster, local.s3, `bench-manual-${run}`, local.region], local.env))
+    writeFileSync(
+      services,
+      `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-verify-${run}/base\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`,
+    )
+    samples.verify.push(
+      timeOnce(
+        process.execPath,
+        [cli, 'snapshot', 'verify', '--config-file', services, '--create-bucket', '--no-prompt'],
+        local.env,
+      ),
+    )
+    samples.manual.push(
+      timeOnce(
+        'bash',
+        [
+          path.join(root, 'scripts/bench/manual-verify.sh'),
+          local.cluster,
+          local.s3,
+          `bench-manual-${run}`,
+          local.region,
+        ],
+        local.env,
+      ),
+    )
   }
   const ratio = median(samples.verify) / median(samples.manual)
   console.log(`\nverify end to end vs the guide's curl/aws steps (median of ${runs}, OpenSearch + S3 on loopback)`)
-  console.log(`  console snapshot verify --create-bucket  ${ms(median(samples.verify)).padStart(8)}  (8 steps, snapshot proven in the bucket)`)
-  console.log(`  manual curl + aws script                 ${ms(median(samples.manual)).padStart(8)}  (no proof, no diagnosis)`)
+  console.log(
+    `  console snapshot verify --create-bucket  ${ms(median(samples.verify)).padStart(8)}  (8 steps, snapshot proven in the bucket)`,
+  )
+  console.log(
+    `  manual curl + aws script                 ${ms(median(samples.manual)).padStart(8)}  (no proof, no diagnosis)`,
+  )
   console.log(`  ratio ${ratio.toFixed(2)}x (target <= 1x: ${ratio <= 1 ? 'met' : 'MISSED'})`)
 }
 
 async function populate(local, bucket, prefix, count) {
   const {S3Client, PutObjectCommand, CreateBucketCommand} = await import('@aws-sdk/client-s3')
-  const s3 = new S3Client({region: local.region, endpoint: local.s3, forcePathStyle: true, credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY}})
+  const s3 = new S3Client({
+    region: local.region,
+    endpoint: local.s3,
+    forcePathStyle: true,
+    credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY},
+  })
   await s3.send(new CreateBucketCommand({Bucket: bucket})).catch(() => {})
   let next = 0
   const worker = async () => {
     while (next < count) {
       const index = next++
-      await s3.send(new PutObjectCommand({Bucket: bucket, Key: `${prefix}indices/i${index % 50}/0/__${index}`, Body: 'x'.repeat(64)}))
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${prefix}indices/i${index % 50}/0/__${index}`,
+          Body: 'x'.repeat(64),
+        }),
+      )
     }
   }
   await Promise.all(Array.from({length: 32}, worker))
@@ -114,29 +161,64 @@ async function emptying(local, counts) {
   const s5cmd = s5cmdBinary()
   const awsCli = existsSync('/usr/bin/aws') && !args.has('--no-aws-cli')
   const register = (name, bucket) =>
-    fetch(`${local.cluster}/_snapshot/${name}`, {method: 'PUT', headers: {'content-type': 'application/json'}, body: JSON.stringify({type: 's3', settings: {bucket, base_path: 'bench', region: local.region}})})
+    fetch(`${local.cluster}/_snapshot/${name}`, {
+      method: 'PUT',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({type: 's3', settings: {bucket, base_path: 'bench', region: local.region}}),
+    })
   const peaks = {}
   const services = path.join(scratch, 'clean-services.yaml')
-  writeFileSync(services, `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-clean/bench\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`)
+  writeFileSync(
+    services,
+    `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-clean/bench\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`,
+  )
   const cleanArgs = ['repo', 'clean', '--repository', 'bench_clean_repo', '--config-file', services, '--json']
   for (const count of counts) {
     await populate(local, 'bench-clean', 'bench/', count)
-    if (!(await register('bench_clean_repo', 'bench-clean')).ok) throw new Error('registering the bench repository failed')
-    const listing = timeOnce(process.execPath, [path.join(root, 'scripts/bench/list-prefix.mjs'), local.s3, local.region, 'bench-clean', 'bench/'], local.env)
+    if (!(await register('bench_clean_repo', 'bench-clean')).ok)
+      throw new Error('registering the bench repository failed')
+    const listing = timeOnce(
+      process.execPath,
+      [path.join(root, 'scripts/bench/list-prefix.mjs'), local.s3, local.region, 'bench-clean', 'bench/'],
+      local.env,
+    )
     const dryRun = timedWithPeakMemory(process.execPath, [cli, ...cleanArgs, '--dry-run'], local.env)
     const clean = timedWithPeakMemory(process.execPath, [cli, ...cleanArgs, '--yes'], local.env)
     peaks[count] = clean.peakKiB
-    const line = [`  ${String(count).padStart(7)} objects: repo clean ${ms(clean.elapsed).padStart(9)} (peak ${(clean.peakKiB / 1024).toFixed(0)} MiB)`]
-    line.push(`dry run ${ms(dryRun.elapsed)} vs one SDK listing ${ms(listing)}: ${(dryRun.elapsed / listing).toFixed(2)}x (target <= 1x of a listing plus start-up: ${dryRun.elapsed <= listing + 1000 ? 'met' : 'MISSED'})`)
+    const line = [
+      `  ${String(count).padStart(7)} objects: repo clean ${ms(clean.elapsed).padStart(9)} (peak ${(clean.peakKiB / 1024).toFixed(0)} MiB)`,
+    ]
+    line.push(
+      `dry run ${ms(dryRun.elapsed)} vs one SDK listing ${ms(listing)}: ${(dryRun.elapsed / listing).toFixed(2)}x (target <= 1x of a listing plus start-up: ${dryRun.elapsed <= listing + 1000 ? 'met' : 'MISSED'})`,
+    )
     if (s5cmd) {
       await populate(local, 'bench-s5cmd', 'bench/', count)
-      const fast = timedWithPeakMemory(s5cmd, ['--endpoint-url', local.s3, 'rm', 's3://bench-s5cmd/bench/*'], {...local.env, AWS_REGION: local.region})
+      const fast = timedWithPeakMemory(s5cmd, ['--endpoint-url', local.s3, 'rm', 's3://bench-s5cmd/bench/*'], {
+        ...local.env,
+        AWS_REGION: local.region,
+      })
       const ratio = clean.elapsed / fast.elapsed
-      line.push(`s5cmd ${ms(fast.elapsed)} (peak ${(fast.peakKiB / 1024).toFixed(0)} MiB): repo clean takes ${ratio.toFixed(2)}x (target <= 1.2x: ${ratio <= 1.2 ? 'met' : 'MISSED'})`)
+      line.push(
+        `s5cmd ${ms(fast.elapsed)} (peak ${(fast.peakKiB / 1024).toFixed(0)} MiB): repo clean takes ${ratio.toFixed(2)}x (target <= 1.2x: ${ratio <= 1.2 ? 'met' : 'MISSED'})`,
+      )
     }
     if (awsCli) {
       await populate(local, 'bench-awscli', 'bench/', count)
-      const slow = timedWithPeakMemory('/usr/bin/aws', ['--endpoint-url', local.s3, '--region', local.region, 's3', 'rm', 's3://bench-awscli/bench/', '--recursive', '--only-show-errors'], local.env)
+      const slow = timedWithPeakMemory(
+        '/usr/bin/aws',
+        [
+          '--endpoint-url',
+          local.s3,
+          '--region',
+          local.region,
+          's3',
+          'rm',
+          's3://bench-awscli/bench/',
+          '--recursive',
+          '--only-show-errors',
+        ],
+        local.env,
+      )
       line.push(`aws s3 rm ${ms(slow.elapsed)}: ${(slow.elapsed / clean.elapsed).toFixed(2)}x slower than repo clean`)
     }
     console.log(line.join('\n               '))
@@ -144,7 +226,9 @@ async function emptying(local, counts) {
   if (counts.length > 1) {
     const [small, large] = [counts[0], counts.at(-1)]
     const growth = peaks[large] / peaks[small]
-    console.log(`  peak memory at ${large} / at ${small}: ${growth.toFixed(2)}x (target <= 1.2x, flat in the object count: ${growth <= 1.2 ? 'met' : 'MISSED'})`)
+    console.log(
+      `  peak memory at ${large} / at ${small}: ${growth.toFixed(2)}x (target <= 1.2x, flat in the object count: ${growth <= 1.2 ? 'met' : 'MISSED'})`,
+    )
   }
 }
 
@@ -153,5 +237,6 @@ const local = engines()
 if (!local) console.log('\n(no engines: run through `npm run bench` for the verify and emptying figures)')
 else {
   verifyAgainstManual(local)
-  if (!args.has('--no-emptying')) await emptying(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))
+  if (!args.has('--no-emptying'))
+    await emptying(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))
 }

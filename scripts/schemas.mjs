@@ -8,8 +8,18 @@ import {fileURLToPath} from 'node:url'
 import {createGenerator} from 'ts-json-schema-generator'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const SCHEMAS = {SnapshotVerifyJson: 'snapshot-verify', SnapshotDeleteJson: 'snapshot-delete', RepoCleanJson: 'repo-clean'}
-const generator = createGenerator({path: path.join(root, 'src/json-contract.ts'), tsconfig: path.join(root, 'tsconfig.json'), skipTypeCheck: true, additionalProperties: false, jsDoc: 'extended'})
+const SCHEMAS = {
+  SnapshotVerifyJson: 'snapshot-verify',
+  SnapshotDeleteJson: 'snapshot-delete',
+  RepoCleanJson: 'repo-clean',
+}
+const generator = createGenerator({
+  path: path.join(root, 'src/json-contract.ts'),
+  tsconfig: path.join(root, 'tsconfig.json'),
+  skipTypeCheck: true,
+  additionalProperties: false,
+  jsDoc: 'extended',
+})
 const check = process.argv.includes('--check')
 let stale = []
 for (const [type, name] of Object.entries(SCHEMAS)) {
@@ -20,7 +30,9 @@ for (const [type, name] of Object.entries(SCHEMAS)) {
   } else writeFileSync(file, text)
 }
 if (stale.length > 0) {
-  console.error(`stale JSON schema(s): ${stale.map((file) => path.relative(root, file)).join(', ')}; run \`npm run schemas\` and commit the result`)
+  console.error(
+    `stale JSON schema(s): ${stale.map((file) => path.relative(root, file)).join(', ')}; run \`npm run schemas\` and commit the result`,
+  )
   process.exit(1)
 }
 console.log(check ? 'JSON schemas match the types' : `wrote ${Object.keys(SCHEMAS).length} schemas to schemas/`)

@@ -17,9 +17,13 @@ export async function findConsoleCli(env: NodeJS.ProcessEnv = process.env): Prom
     const candidate = path.join(directory, 'console')
     const resolved = await realpath(candidate)
     if (!resolved || resolved === self) continue
-    const executable = await fs.access(candidate, constants.X_OK).then(() => true, () => false)
+    const executable = await fs.access(candidate, constants.X_OK).then(
+      () => true,
+      () => false,
+    )
     if (executable) return candidate
   }
+
   return undefined
 }
 

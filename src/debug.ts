@@ -10,20 +10,26 @@ export function debugEnabled(channel: DebugChannel, env: NodeJS.ProcessEnv = pro
   return patterns.some((pattern) => {
     const negated = pattern.startsWith('-')
     if (negated) return false
-    const expression = new RegExp(`^${pattern.replaceAll(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`)
+    const expression = new RegExp(
+      `^${pattern.replaceAll(/[.+?^${}()|[\]\\]/g, String.raw`\$&`).replaceAll('*', '.*')}$`,
+    )
     return expression.test(`console:${channel}`)
   })
 }
 
 export interface RequestLine {
+  attempt?: number
+  durationMs: number
   method: string
   path: string
   status: number | string
-  durationMs: number
-  attempt?: number
 }
 
-export function debugRequest(channel: DebugChannel, line: RequestLine, write: (text: string) => void = (text) => process.stderr.write(text)): void {
+export function debugRequest(
+  channel: DebugChannel,
+  line: RequestLine,
+  write: (text: string) => void = (text) => process.stderr.write(text),
+): void {
   if (!debugEnabled(channel)) return
   const attempt = line.attempt && line.attempt > 1 ? ` (attempt ${line.attempt})` : ''
   write(`console:${channel} ${line.method} ${line.path} ${line.status} ${line.durationMs}ms${attempt}\n`)

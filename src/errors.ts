@@ -3,21 +3,33 @@
  * used by the error path and by every report. Declared here and nowhere else.
  */
 export const ExitCode = {
-  ok: 0,
   checkFailed: 1,
-  usage: 2,
   interrupted: 130,
+  ok: 0,
+  usage: 2,
 } as const
 
 export const EXIT_CODE_MEANINGS: {code: number; meaning: string}[] = [
   {code: ExitCode.ok, meaning: 'done: every step passed (a snapshot already gone counts as deleted)'},
-  {code: ExitCode.checkFailed, meaning: 'a check, deletion or cleanup failed; the report says which step and why (its diagnosis)'},
-  {code: ExitCode.usage, meaning: 'nothing was deleted: bad usage or configuration, a refusal (ownership in doubt, no --yes in a scripted session) or a declined confirmation'},
-  {code: ExitCode.interrupted, meaning: 'interrupted (Ctrl-C); what the run created was cleaned up, or is named in the journal for `console repo clean`'},
+  {
+    code: ExitCode.checkFailed,
+    meaning: 'a check, deletion or cleanup failed; the report says which step and why (its diagnosis)',
+  },
+  {
+    code: ExitCode.usage,
+    meaning:
+      'nothing was deleted: bad usage or configuration, a refusal (ownership in doubt, no --yes in a scripted session) or a declined confirmation',
+  },
+  {
+    code: ExitCode.interrupted,
+    meaning:
+      'interrupted (Ctrl-C); what the run created was cleaned up, or is named in the journal for `console repo clean`',
+  },
 ]
 
 export class UsageError extends Error {
   readonly exitCode = ExitCode.usage
+
   constructor(
     message: string,
     readonly actions: string[] = [],
@@ -40,6 +52,7 @@ export class MissingValueError extends UsageError {
 
 export class InterruptedError extends Error {
   readonly exitCode = ExitCode.interrupted
+
   constructor(message = 'interrupted') {
     super(message)
     this.name = 'InterruptedError'

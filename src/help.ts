@@ -2,7 +2,7 @@ import {CommandHelp, Help} from '@oclif/core'
 
 import {EXIT_CODE_MEANINGS} from './errors.js'
 
-const PLUGIN_COMMANDS = new Set(['snapshot:verify', 'snapshot:delete', 'repo:clean'])
+const PLUGIN_COMMANDS = new Set(['repo:clean', 'snapshot:delete', 'snapshot:verify'])
 
 /** oclif's command help with one more section for this plugin's commands: EXIT CODES, from the one map. */
 class CommandHelpWithExitCodes extends CommandHelp {
@@ -12,8 +12,9 @@ class CommandHelpWithExitCodes extends CommandHelp {
     return [
       ...sections,
       {
+        generate: () =>
+          EXIT_CODE_MEANINGS.map(({code, meaning}) => `${String(code).padStart(3)}  ${meaning}`).join('\n'),
         header: 'EXIT CODES',
-        generate: () => EXIT_CODE_MEANINGS.map(({code, meaning}) => `${String(code).padStart(3)}  ${meaning}`).join('\n'),
       },
     ]
   }

@@ -9,21 +9,21 @@ import type {DeleteReport} from './repository/delete-snapshots.js'
 import type {VerifyReport} from './verify/run.js'
 
 /** How the run ended; the exit code says the same as a number (see EXIT CODES in --help). */
-export type RunStatus = 'ok' | 'failed' | 'refused' | 'interrupted'
+export type RunStatus = 'failed' | 'interrupted' | 'ok' | 'refused'
 
 export interface JsonError {
-  message: string
   /** What to do next, as commands or flags to add. */
   actions: string[]
   diagnosis?: Diagnosis
+  message: string
 }
 
 export interface JsonEnvelope<Result> {
-  status: RunStatus
+  error?: JsonError
   exitCode: number
   /** The command's report; absent when the run stopped before it had one (then error says why). */
   result?: Result
-  error?: JsonError
+  status: RunStatus
   /** Everything the command would have printed as a warning on a terminal. */
   warnings: string[]
 }
@@ -31,11 +31,11 @@ export interface JsonEnvelope<Result> {
 /** `snapshot verify --dry-run`: the guide's procedure for this run, as the commands a person would type. */
 export interface VerifyDryRun {
   command: 'snapshot verify'
-  dryRun: true
   commands: string[]
+  dryRun: true
   exitCode: 0
 }
 
-export type SnapshotVerifyJson = JsonEnvelope<VerifyReport | VerifyDryRun>
+export type SnapshotVerifyJson = JsonEnvelope<VerifyDryRun | VerifyReport>
 export type SnapshotDeleteJson = JsonEnvelope<DeleteReport>
 export type RepoCleanJson = JsonEnvelope<CleanReport>

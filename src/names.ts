@@ -76,11 +76,15 @@ export function endpointProblem(endpoint: string, options: {schemeOptional?: boo
   try {
     url = new URL(withScheme)
   } catch {
-    return options.schemeOptional ? 'must be a host name or URL, such as s3.example.com or https://s3.example.com' : 'must be a URL with a scheme, such as https://host:9200'
+    return options.schemeOptional
+      ? 'must be a host name or URL, such as s3.example.com or https://s3.example.com'
+      : 'must be a URL with a scheme, such as https://host:9200'
   }
+
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://'
   if (!url.hostname) return 'must name a host'
-  if (url.username || url.password) return 'must not carry credentials (user:password@); put them under basic_auth in the services file'
+  if (url.username || url.password)
+    return 'must not carry credentials (user:password@); put them under basic_auth in the services file'
   if (url.search || withScheme.includes('?')) return 'must not have a query (?...)'
   if (url.hash || withScheme.includes('#')) return 'must not have a fragment (#...)'
   return undefined

@@ -2,30 +2,31 @@ import {MissingValueError} from './errors.js'
 
 /** Every interactive question the plugin asks goes through this seam. */
 export interface Question {
-  /** What the value is, for the prompt and for the error in a scripted session. */
-  what: string
+  defaultValue?: string
   /** The flag that answers it without a prompt. */
   flag: string
   message: string
-  defaultValue?: string
   /** Returns the broken rule, or undefined when the answer is acceptable. */
   problem?: (answer: string) => string | undefined
+  /** What the value is, for the prompt and for the error in a scripted session. */
+  what: string
 }
 
 export interface Confirmation {
-  message: string
   flag: string
+  message: string
 }
 
 export interface Prompter {
-  readonly interactive: boolean
   ask(question: Question): Promise<string>
   confirm(confirmation: Confirmation): Promise<boolean>
+  readonly interactive: boolean
 }
 
 /** Scripted sessions never prompt: a missing answer names the flag that gives it. */
 export class ScriptedPrompter implements Prompter {
   readonly interactive = false
+
   async ask(question: Question): Promise<string> {
     throw new MissingValueError(question.what, question.flag)
   }
@@ -38,12 +39,13 @@ export class ScriptedPrompter implements Prompter {
 /** Asks on the terminal with inquirer, loaded only when a question is actually asked. */
 export class TerminalPrompter implements Prompter {
   readonly interactive = true
+
   async ask(question: Question): Promise<string> {
     const {input} = await import('@inquirer/prompts')
     const answer = await input({
-      message: question.message,
       default: question.defaultValue,
-      validate: (value) => {
+      message: question.message,
+      validate(value) {
         const problem = question.problem?.(value.trim())
         return problem ? `${question.what} ${problem}` : true
       },
@@ -53,15 +55,16 @@ export class TerminalPrompter implements Prompter {
 
   async confirm(confirmation: Confirmation): Promise<boolean> {
     const {confirm} = await import('@inquirer/prompts')
-    return confirm({message: confirmation.message, default: false})
+    return confirm({default: false, message: confirmation.message})
   }
 }
 
 /** Answers given in advance: for tests and for hosts that embed the commands. */
 export class AnsweringPrompter implements Prompter {
-  readonly interactive = true
   readonly asked: string[] = []
-  constructor(private readonly answers: Record<string, string | boolean>) {}
+  readonly interactive = true
+
+  constructor(private readonly answers: Record<string, boolean | string>) {}
 
   async ask(question: Question): Promise<string> {
     this.asked.push(question.flag)
@@ -78,8 +81,15 @@ export class AnsweringPrompter implements Prompter {
   }
 }
 
-export function isScriptedSession(options: {json: boolean; noPrompt: boolean; env?: NodeJS.ProcessEnv; stdinIsTTY?: boolean}) {
+export function isScriptedSession(options: {
+  env?: NodeJS.ProcessEnv
+  json: boolean
+  noPrompt: boolean
+  stdinIsTTY?: boolean
+}) {
   const env = options.env ?? process.env
   const stdinIsTTY = options.stdinIsTTY ?? Boolean(process.stdin.isTTY)
-  return options.json || options.noPrompt || !stdinIsTTY || (env.CI !== undefined && env.CI !== '' && env.CI !== 'false')
+  return (
+    options.json || options.noPrompt || !stdinIsTTY || (env.CI !== undefined && env.CI !== '' && env.CI !== 'false')
+  )
 }

@@ -1,4 +1,5 @@
 import type {ClusterConfig} from '../services/model.js'
+
 import {debugRequest} from '../debug.js'
 import {InterruptedError} from '../errors.js'
 import {type AuthDependencies, authorizerFor} from './auth.js'
@@ -6,39 +7,39 @@ import {type AuthDependencies, authorizerFor} from './auth.js'
 export const PLUGIN_USER_AGENT = 'console-snapshot-plugin/0.1.0'
 
 export interface RetryPolicy {
-  /** Attempts after the first. */
-  retries: number
   baseDelayMs: number
   maxDelayMs: number
+  /** Attempts after the first. */
+  retries: number
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {retries: 3, baseDelayMs: 500, maxDelayMs: 8000}
+export const DEFAULT_RETRY: RetryPolicy = {baseDelayMs: 500, maxDelayMs: 8000, retries: 3}
 
 export interface ClusterRequest {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD'
-  path: string
-  query?: Record<string, string>
   body?: unknown
   /**
    * Whether sending it twice has the same effect as once. A request that is not is retried
    * only when it certainly never reached the cluster (refused connection, 429, 503).
    */
   idempotent: boolean
+  method: 'DELETE' | 'GET' | 'HEAD' | 'POST' | 'PUT'
+  path: string
+  query?: Record<string, string>
   timeoutMs?: number
 }
 
 export interface ClusterResponse<T = unknown> {
-  status: number
   body: T
+  status: number
 }
 
 /** A cluster error body: {"error":{"type","reason","caused_by",...},"status"}. */
 export interface ClusterErrorCause {
-  type?: string
-  reason?: string | null
   caused_by?: ClusterErrorCause
+  reason?: null | string
   root_cause?: ClusterErrorCause[]
   suppressed?: ClusterErrorCause[]
+  type?: string
 }
 
 /** A request that failed: at the network (code) or with an error status (status, body). */
@@ -56,14 +57,14 @@ export class ClusterRequestError extends Error {
     this.name = 'ClusterRequestError'
   }
 
-  get request(): string {
-    return `${this.method} ${this.path}`
-  }
-
   /** The structured error the cluster sent, if it sent one. */
   get clusterError(): ClusterErrorCause | undefined {
-    const error = (this.body as {error?: unknown} | undefined)?.error
+    const error = (this.body as undefined | {error?: unknown})?.error
     return typeof error === 'object' && error !== null ? (error as ClusterErrorCause) : undefined
+  }
+
+  get request(): string {
+    return `${this.method} ${this.path}`
   }
 }
 
@@ -73,15 +74,24 @@ export interface ClusterClient {
 }
 
 export interface ClusterClientOptions extends AuthDependencies {
-  userAgentExtra?: string
-  retry?: RetryPolicy
-  timeoutMs?: number
   /** Called before each retry, for progress on a terminal. */
   onRetry?: (request: ClusterRequest, attempt: number, reason: string) => void
+  retry?: RetryPolicy
+  timeoutMs?: number
+  userAgentExtra?: string
 }
 
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH'])
-const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+const TRANSIENT_NETWORK_CODES = new Set([
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+])
+const NEVER_SENT_CODES = new Set(['EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'])
 
 function retryDelay(policy: RetryPolicy, attempt: number, retryAfterSeconds?: number): number {
   if (retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds))
@@ -91,9 +101,13 @@ function retryDelay(policy: RetryPolicy, attempt: number, retryAfterSeconds?: nu
 }
 
 /** Whether a failed attempt may be repeated, given what it was and how it failed. */
-export function isRetryable(request: ClusterRequest, failure: {status?: number; code?: string; structured?: boolean}): boolean {
+export function isRetryable(
+  request: ClusterRequest,
+  failure: {code?: string; status?: number; structured?: boolean},
+): boolean {
   if (failure.status === 429 || failure.status === 503) return true
-  if (failure.code !== undefined) return request.idempotent ? TRANSIENT_NETWORK_CODES.has(failure.code) : NEVER_SENT_CODES.has(failure.code)
+  if (failure.code !== undefined)
+    return request.idempotent ? TRANSIENT_NETWORK_CODES.has(failure.code) : NEVER_SENT_CODES.has(failure.code)
   if (!request.idempotent || failure.status === undefined) return false
   if (failure.status === 502 || failure.status === 504) return true
   // A 500 with a structured cluster error (repository_verification_exception, ...) is an answer, not a fault.
@@ -111,25 +125,33 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer)
       reject(new InterruptedError())
     }
+
     signal?.addEventListener('abort', onAbort, {once: true})
   })
 }
 
 export function createClusterClient(cluster: ClusterConfig, options: ClusterClientOptions = {}): ClusterClient {
-  const authorize = authorizerFor(cluster.auth, {...options, signingEndpoint: options.signingEndpoint ?? cluster.sigv4SigningEndpoint})
+  const authorize = authorizerFor(cluster.auth, {
+    ...options,
+    signingEndpoint: options.signingEndpoint ?? cluster.sigv4SigningEndpoint,
+  })
   const policy = options.retry ?? DEFAULT_RETRY
   const userAgent = [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' ')
-  const endpoint = cluster.endpoint
+  const {endpoint} = cluster
 
-  async function attempt<T>(request: ClusterRequest, attemptNumber: number, signal?: AbortSignal): Promise<ClusterResponse<T>> {
+  async function attempt<T>(
+    request: ClusterRequest,
+    attemptNumber: number,
+    signal?: AbortSignal,
+  ): Promise<ClusterResponse<T>> {
     const started = Date.now()
-    const line = {method: request.method, path: request.path, attempt: attemptNumber}
+    const line = {attempt: attemptNumber, method: request.method, path: request.path}
     try {
       const response = await attemptOnce<T>(request, signal)
-      debugRequest('cluster', {...line, status: response.status, durationMs: Date.now() - started})
+      debugRequest('cluster', {...line, durationMs: Date.now() - started, status: response.status})
       return response
     } catch (error) {
-      debugRequest('cluster', {...line, status: networkCode(error), durationMs: Date.now() - started})
+      debugRequest('cluster', {...line, durationMs: Date.now() - started, status: networkCode(error)})
       throw error
     }
   }
@@ -139,19 +161,19 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
     const url = new URL(endpoint + (request.path.startsWith('/') ? request.path : `/${request.path}`))
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value)
     const body = request.body === undefined ? undefined : JSON.stringify(request.body)
-    const headers: Record<string, string> = {'user-agent': userAgent, accept: 'application/json'}
+    const headers: Record<string, string> = {accept: 'application/json', 'user-agent': userAgent}
     if (body !== undefined) headers['content-type'] = 'application/json'
-    const signedHeaders = await authorize({method: request.method, url, headers, body})
+    const signedHeaders = await authorize({body, headers, method: request.method, url})
     const response = await got(url, {
-      method: request.method,
-      headers: signedHeaders,
       body,
-      throwHttpErrors: false,
-      retry: {limit: 0},
-      timeout: {request: request.timeoutMs ?? options.timeoutMs ?? 30_000},
-      https: {rejectUnauthorized: !cluster.allowInsecure},
       followRedirect: false,
+      headers: signedHeaders,
+      https: {rejectUnauthorized: !cluster.allowInsecure},
+      method: request.method,
+      retry: {limit: 0},
       signal,
+      throwHttpErrors: false,
+      timeout: {request: request.timeoutMs ?? options.timeoutMs ?? 30_000},
     })
     let parsed: unknown = response.body
     if (typeof response.body === 'string' && response.body.length > 0) {
@@ -161,16 +183,30 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
         parsed = response.body
       }
     }
-    return {status: response.statusCode, body: parsed as T, ...{retryAfter: response.headers['retry-after']}}
+
+    const answer: ClusterResponse<T> & {retryAfter?: string} = {
+      body: parsed as T,
+      retryAfter: response.headers['retry-after'],
+      status: response.statusCode,
+    }
+    return answer
   }
 
   async function send<T>(request: ClusterRequest, signal?: AbortSignal): Promise<ClusterResponse<T>> {
     for (let attemptNumber = 1; ; attemptNumber++) {
       if (signal?.aborted) throw new InterruptedError()
-      let failure: {status?: number; code?: string; structured?: boolean; retryAfter?: number; error: ClusterRequestError}
+      let failure: {
+        code?: string
+        error: ClusterRequestError
+        retryAfter?: number
+        status?: number
+        structured?: boolean
+      }
       try {
-        const response = (await attempt<T>(request, attemptNumber, signal)) as ClusterResponse<T> & {retryAfter?: string}
-        if (response.status < 400) return {status: response.status, body: response.body}
+        const response = (await attempt<T>(request, attemptNumber, signal)) as ClusterResponse<T> & {
+          retryAfter?: string
+        }
+        if (response.status < 400) return {body: response.body, status: response.status}
         const error = new ClusterRequestError(
           request.method,
           request.path,
@@ -181,10 +217,10 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
           describeHttpFailure(request, response.status, response.body),
         )
         failure = {
+          error,
+          retryAfter: response.retryAfter === undefined ? undefined : Number(response.retryAfter),
           status: response.status,
           structured: error.clusterError !== undefined,
-          retryAfter: response.retryAfter === undefined ? undefined : Number(response.retryAfter),
-          error,
         }
       } catch (error) {
         if (error instanceof InterruptedError) throw error
@@ -192,9 +228,18 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
         const code = networkCode(error)
         failure = {
           code,
-          error: new ClusterRequestError(request.method, request.path, endpoint, undefined, undefined, code, `${request.method} ${request.path} at ${endpoint}: ${networkMessage(error, code)}`),
+          error: new ClusterRequestError(
+            request.method,
+            request.path,
+            endpoint,
+            undefined,
+            undefined,
+            code,
+            `${request.method} ${request.path} at ${endpoint}: ${networkMessage(error, code)}`,
+          ),
         }
       }
+
       if (attemptNumber > policy.retries || !isRetryable(request, failure)) throw failure.error
       options.onRetry?.(request, attemptNumber, failure.error.message)
       await sleep(retryDelay(policy, attemptNumber, failure.retryAfter), signal)
@@ -205,30 +250,41 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
 }
 
 function networkCode(error: unknown): string {
-  const candidate = error as {code?: string; name?: string; cause?: {code?: string}}
+  const candidate = error as {cause?: {code?: string}; code?: string; name?: string}
   if (candidate.name === 'TimeoutError' || candidate.code === 'ETIMEDOUT') return 'ETIMEDOUT'
   return candidate.cause?.code ?? candidate.code ?? 'EUNKNOWN'
 }
 
 function networkMessage(error: unknown, code: string): string {
   switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused'
-    case 'ENOTFOUND':
-      return 'host name not found (DNS)'
-    case 'EAI_AGAIN':
+    case 'EAI_AGAIN': {
       return 'host name lookup failed temporarily (DNS)'
-    case 'ETIMEDOUT':
-      return 'timed out'
-    case 'ECONNRESET':
+    }
+
+    case 'ECONNREFUSED': {
+      return 'connection refused'
+    }
+
+    case 'ECONNRESET': {
       return 'connection reset by the server'
-    default:
+    }
+
+    case 'ENOTFOUND': {
+      return 'host name not found (DNS)'
+    }
+
+    case 'ETIMEDOUT': {
+      return 'timed out'
+    }
+
+    default: {
       return (error as Error).message ?? code
+    }
   }
 }
 
 function describeHttpFailure(request: ClusterRequest, status: number, body: unknown): string {
-  const error = (body as {error?: ClusterErrorCause | string} | undefined)?.error
-  const reason = typeof error === 'string' ? error : error?.reason ?? error?.type
+  const error = (body as undefined | {error?: ClusterErrorCause | string})?.error
+  const reason = typeof error === 'string' ? error : (error?.reason ?? error?.type)
   return `${request.method} ${request.path} answered ${status}${reason ? `: ${reason}` : ''}`
 }

@@ -1,41 +1,47 @@
-import {pathSegment} from '../names.js'
 import type {RepositoryStorage} from '../services/model.js'
+
+import {pathSegment} from '../names.js'
 import {type ClusterClient, ClusterRequestError} from './client.js'
 
 /**
  * What a cluster says of a repository whose files changed behind its back ("do not match its expected state",
  * "concurrent modification of the index-N file"); it stays disabled until registered again.
  */
-export const REPOSITORY_OUT_OF_SYNC = /do not match its expected state|concurrent modification of the index-N file|has been disabled to prevent/
+export const REPOSITORY_OUT_OF_SYNC =
+  /do not match its expected state|concurrent modification of the index-N file|has been disabled to prevent/
 
 export interface ClusterInfo {
-  distribution: 'opensearch' | 'elasticsearch'
-  version: string
-  major: number
   clusterName?: string
+  distribution: 'elasticsearch' | 'opensearch'
+  major: number
+  version: string
 }
 
 export async function readClusterInfo(cluster: ClusterClient, signal?: AbortSignal): Promise<ClusterInfo> {
-  type Root = {cluster_name?: string; version?: {number?: string; distribution?: string}}
+  type Root = {cluster_name?: string; version?: {distribution?: string; number?: string}}
   let body: Root | undefined
   try {
-    ;({body} = await cluster.send<Root>({method: 'GET', path: '/', idempotent: true}, signal))
+    ;({body} = await cluster.send<Root>({idempotent: true, method: 'GET', path: '/'}, signal))
   } catch (error) {
     // A node without the root endpoint (Elasticsearch 8 moved it to a module that stripped
     // distributions lack) still tells its version in the nodes info.
     if (!(error instanceof ClusterRequestError) || (error.status !== 404 && error.status !== 405)) throw error
     const nodes = await cluster.send<{cluster_name?: string; nodes?: Record<string, {version?: string}>}>(
-      {method: 'GET', path: '/_nodes', query: {filter_path: 'cluster_name,nodes.*.version'}, idempotent: true},
+      {idempotent: true, method: 'GET', path: '/_nodes', query: {filter_path: 'cluster_name,nodes.*.version'}},
       signal,
     )
-    body = {cluster_name: nodes.body?.cluster_name, version: {number: Object.values(nodes.body?.nodes ?? {})[0]?.version}}
+    body = {
+      cluster_name: nodes.body?.cluster_name,
+      version: {number: Object.values(nodes.body?.nodes ?? {})[0]?.version},
+    }
   }
+
   const version = body?.version?.number ?? 'unknown'
   return {
-    distribution: body?.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch',
-    version,
-    major: Number.parseInt(version, 10) || 0,
     clusterName: body?.cluster_name,
+    distribution: body?.version?.distribution === 'opensearch' ? 'opensearch' : 'elasticsearch',
+    major: Number.parseInt(version, 10) || 0,
+    version,
   }
 }
 
@@ -47,30 +53,35 @@ export function describeCluster(info: ClusterInfo): string {
  * A managed AWS domain (Amazon OpenSearch Service, Serverless): its nodes list no repository-s3 but
  * write to S3 all the same, so only the registration can prove it. Known by sigv4 auth or by its host.
  */
-export function isManagedAwsDomain(cluster: {endpoint: string; authKind?: string}): boolean {
+export function isManagedAwsDomain(cluster: {authKind?: string; endpoint: string}): boolean {
   if (cluster.authKind === 'sigv4') return true
   const host = new URL(cluster.endpoint).hostname
-  return /\.(es|aos|aoss)\.[a-z0-9-]+\.(amazonaws\.com(\.cn)?|on\.aws)$/.test(host) || /\.aoss\.amazonaws\.com$/.test(host)
+  return (
+    /\.(es|aos|aoss)\.[a-z0-9-]+\.(amazonaws\.com(\.cn)?|on\.aws)$/.test(host) || /\.aoss\.amazonaws\.com$/.test(host)
+  )
 }
 
 interface NodesPluginsBody {
-  nodes?: Record<string, {name?: string; plugins?: {name: string}[]; modules?: {name: string}[]}>
+  nodes?: Record<string, {modules?: {name: string}[]; name?: string; plugins?: {name: string}[]}>
 }
 
 /** Node names that have the plugin neither as a plugin nor as a module. */
 export async function nodesLackingPlugin(cluster: ClusterClient, plugin: string, signal?: AbortSignal) {
-  const {body} = await cluster.send<NodesPluginsBody>({method: 'GET', path: '/_nodes/plugins', idempotent: true}, signal)
+  const {body} = await cluster.send<NodesPluginsBody>(
+    {idempotent: true, method: 'GET', path: '/_nodes/plugins'},
+    signal,
+  )
   const nodes = Object.entries(body?.nodes ?? {})
   const lacking = nodes
     .filter(([, node]) => ![...(node.plugins ?? []), ...(node.modules ?? [])].some((entry) => entry.name === plugin))
     .map(([id, node]) => node.name ?? id)
-  return {total: nodes.length, lacking}
+  return {lacking, total: nodes.length}
 }
 
 /** A repository as the cluster describes it: any type (s3, fs, gcs, url, ...) with its settings. */
 export interface RepositoryBody {
+  settings: Record<string, boolean | string>
   type: string
-  settings: Record<string, string | boolean>
 }
 
 /**
@@ -78,34 +89,54 @@ export interface RepositoryBody {
  * basePath: a verify that passes with it means the console's registration will work too.
  */
 export function repositoryBody(storage: RepositoryStorage, basePath: string): RepositoryBody {
-  if (storage.kind === 'fs') return {type: 'fs', settings: {location: basePath, compress: false}}
-  const settings: Record<string, string | boolean> = {bucket: storage.bucket}
+  if (storage.kind === 'fs') return {settings: {compress: false, location: basePath}, type: 'fs'}
+  const settings: Record<string, boolean | string> = {bucket: storage.bucket}
   if (basePath) settings.base_path = basePath
   settings.compress = false
   settings.region = storage.region
   if (storage.roleArn) settings.role_arn = storage.roleArn
   if (storage.endpoint) settings.endpoint = storage.endpoint
-  return {type: 's3', settings}
+  return {settings, type: 's3'}
 }
 
 export const repositoryPath = (repository: string) => `/_snapshot/${pathSegment(repository)}`
-const snapshotPath = (repository: string, snapshot: string) => `${repositoryPath(repository)}/${pathSegment(snapshot, {pattern: true})}`
+const snapshotPath = (repository: string, snapshot: string) =>
+  `${repositoryPath(repository)}/${pathSegment(snapshot, {pattern: true})}`
 
-export async function registerRepository(cluster: ClusterClient, repository: string, body: RepositoryBody, signal?: AbortSignal, options: {verify?: boolean} = {}) {
+export async function registerRepository(
+  cluster: ClusterClient,
+  repository: string,
+  body: RepositoryBody,
+  signal?: AbortSignal,
+  options: {verify?: boolean} = {},
+) {
   // Same name and body twice is the same registration: safe to repeat. Verification can take a while.
   const query = options.verify === false ? {verify: 'false'} : undefined
-  await cluster.send({method: 'PUT', path: repositoryPath(repository), query, body, idempotent: true, timeoutMs: 120_000}, signal)
+  await cluster.send(
+    {body, idempotent: true, method: 'PUT', path: repositoryPath(repository), query, timeoutMs: 120_000},
+    signal,
+  )
 }
 
-export async function listRepositories(cluster: ClusterClient, signal?: AbortSignal): Promise<Record<string, RepositoryBody>> {
-  const {body} = await cluster.send<Record<string, RepositoryBody>>({method: 'GET', path: '/_snapshot', idempotent: true}, signal)
+export async function listRepositories(
+  cluster: ClusterClient,
+  signal?: AbortSignal,
+): Promise<Record<string, RepositoryBody>> {
+  const {body} = await cluster.send<Record<string, RepositoryBody>>(
+    {idempotent: true, method: 'GET', path: '/_snapshot'},
+    signal,
+  )
   return body ?? {}
 }
 
 /** Removes the registration only; the files stay where they are. */
-export async function unregisterRepository(cluster: ClusterClient, repository: string, signal?: AbortSignal): Promise<'removed' | 'absent'> {
+export async function unregisterRepository(
+  cluster: ClusterClient,
+  repository: string,
+  signal?: AbortSignal,
+): Promise<'absent' | 'removed'> {
   try {
-    await cluster.send({method: 'DELETE', path: repositoryPath(repository), idempotent: true}, signal)
+    await cluster.send({idempotent: true, method: 'DELETE', path: repositoryPath(repository)}, signal)
     return 'removed'
   } catch (error) {
     if (isMissing(error, 'repository_missing_exception')) return 'absent'
@@ -114,11 +145,11 @@ export async function unregisterRepository(cluster: ClusterClient, repository: s
 }
 
 export interface SnapshotInfo {
-  snapshot: string
-  uuid?: string
-  state?: string
-  indices?: string[]
   failures?: unknown[]
+  indices?: string[]
+  snapshot: string
+  state?: string
+  uuid?: string
 }
 
 /**
@@ -126,18 +157,23 @@ export interface SnapshotInfo {
  * (measured on OpenSearch 3.6 and Elasticsearch 7.10: every index was copied); `-*` excludes every
  * index, so only the cluster's metadata is written, which is what the guide means to test.
  */
-export const METADATA_ONLY_SNAPSHOT = {indices: '-*', ignore_unavailable: true, include_global_state: true}
+export const METADATA_ONLY_SNAPSHOT = {ignore_unavailable: true, include_global_state: true, indices: '-*'}
 
 /** A metadata-only snapshot, waiting until it is done. */
-export async function createMetadataSnapshot(cluster: ClusterClient, repository: string, snapshot: string, signal?: AbortSignal): Promise<SnapshotInfo> {
+export async function createMetadataSnapshot(
+  cluster: ClusterClient,
+  repository: string,
+  snapshot: string,
+  signal?: AbortSignal,
+): Promise<SnapshotInfo> {
   const {body} = await cluster.send<{snapshot?: SnapshotInfo}>(
     {
-      method: 'PUT',
-      path: snapshotPath(repository, snapshot),
-      query: {wait_for_completion: 'true'},
       body: METADATA_ONLY_SNAPSHOT,
       // Repeating it after it was taken would fail with "already exists".
       idempotent: false,
+      method: 'PUT',
+      path: snapshotPath(repository, snapshot),
+      query: {wait_for_completion: 'true'},
       timeoutMs: 600_000,
     },
     signal,
@@ -146,9 +182,17 @@ export async function createMetadataSnapshot(cluster: ClusterClient, repository:
 }
 
 /** The snapshots matching a name, a pattern (`rfs-*`) or `_all`; none when the cluster says it is missing. */
-export async function listSnapshots(cluster: ClusterClient, repository: string, pattern: string, signal?: AbortSignal): Promise<SnapshotInfo[]> {
+export async function listSnapshots(
+  cluster: ClusterClient,
+  repository: string,
+  pattern: string,
+  signal?: AbortSignal,
+): Promise<SnapshotInfo[]> {
   try {
-    const {body} = await cluster.send<{snapshots?: SnapshotInfo[]}>({method: 'GET', path: snapshotPath(repository, pattern), idempotent: true}, signal)
+    const {body} = await cluster.send<{snapshots?: SnapshotInfo[]}>(
+      {idempotent: true, method: 'GET', path: snapshotPath(repository, pattern)},
+      signal,
+    )
     return body?.snapshots ?? []
   } catch (error) {
     if (isMissing(error, 'snapshot_missing_exception')) return []
@@ -156,9 +200,17 @@ export async function listSnapshots(cluster: ClusterClient, repository: string, 
   }
 }
 
-export async function deleteSnapshot(cluster: ClusterClient, repository: string, snapshot: string, signal?: AbortSignal): Promise<'deleted' | 'absent'> {
+export async function deleteSnapshot(
+  cluster: ClusterClient,
+  repository: string,
+  snapshot: string,
+  signal?: AbortSignal,
+): Promise<'absent' | 'deleted'> {
   try {
-    await cluster.send({method: 'DELETE', path: snapshotPath(repository, snapshot), idempotent: true, timeoutMs: 300_000}, signal)
+    await cluster.send(
+      {idempotent: true, method: 'DELETE', path: snapshotPath(repository, snapshot), timeoutMs: 300_000},
+      signal,
+    )
     return 'deleted'
   } catch (error) {
     if (isMissing(error, 'snapshot_missing_exception')) return 'absent'

@@ -1,4 +1,4 @@
-import {ClusterRequestError, type ClusterErrorCause} from '../cluster/client.js'
+import {type ClusterErrorCause, ClusterRequestError} from '../cluster/client.js'
 import {S3OperationError} from '../storage/s3.js'
 
 /**
@@ -6,21 +6,21 @@ import {S3OperationError} from '../storage/s3.js'
  * every error type in its chain of causes, their reasons as one text, status and codes.
  */
 export interface FailureFacts {
-  source: 'cluster' | 'cluster-network' | 's3' | 'check' | 'other'
-  status?: number
-  /** Every `type` in the cluster error, outermost first, with nested causes and suppressed errors. */
-  types: string[]
-  /** All reasons and messages, joined, for pattern matching. */
-  text: string
   /** Network or TLS error code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
   code?: string
+  details: Record<string, unknown>
   /** The S3 error name (AccessDenied, NoSuchBucket, ...) or a check's failure name. */
   name?: string
-  /** The request or S3 operation that failed. */
-  request?: string
   /** The cluster's own top-level reason, or the error message. */
   reason: string
-  details: Record<string, unknown>
+  /** The request or S3 operation that failed. */
+  request?: string
+  source: 'check' | 'cluster' | 'cluster-network' | 'other' | 's3'
+  status?: number
+  /** All reasons and messages, joined, for pattern matching. */
+  text: string
+  /** Every `type` in the cluster error, outermost first, with nested causes and suppressed errors. */
+  types: string[]
 }
 
 /** A failed check that is not an error response: a plugin missing, a bucket elsewhere. */
@@ -47,36 +47,54 @@ function collectCauses(cause: ClusterErrorCause | undefined, into: ClusterErrorC
 export function factsOf(error: unknown): FailureFacts {
   if (error instanceof ClusterRequestError) {
     if (error.status === undefined)
-      return {source: 'cluster-network', code: error.code, types: [], text: error.message, request: error.request, reason: error.message, details: {endpoint: error.endpoint}}
+      return {
+        code: error.code,
+        details: {endpoint: error.endpoint},
+        reason: error.message,
+        request: error.request,
+        source: 'cluster-network',
+        text: error.message,
+        types: [],
+      }
     const causes = collectCauses(error.clusterError)
     // Some answers are not cluster errors at all (a proxy's text, Amazon OpenSearch Service's {"message"}).
-    const bodyText = typeof error.body === 'string' ? error.body : error.clusterError ? '' : JSON.stringify(error.body ?? '')
-    const message = (error.body as {message?: unknown} | undefined)?.message
+    const bodyText =
+      typeof error.body === 'string' ? error.body : error.clusterError ? '' : JSON.stringify(error.body ?? '')
+    const message = (error.body as undefined | {message?: unknown})?.message
     return {
+      details: {endpoint: error.endpoint},
+      reason: error.clusterError?.reason ?? (typeof message === 'string' ? message.trim() : error.message),
+      request: error.request,
       source: 'cluster',
       status: error.status,
-      types: causes.map((cause) => cause.type ?? '').filter(Boolean),
       text: [...causes.map((cause) => cause.reason ?? ''), bodyText].join(' | '),
-      request: error.request,
-      reason: error.clusterError?.reason ?? (typeof message === 'string' ? message.trim() : error.message),
-      details: {endpoint: error.endpoint},
+      types: causes.map((cause) => cause.type ?? '').filter(Boolean),
     }
   }
+
   if (error instanceof S3OperationError) {
     const {failure} = error
     return {
+      details: {bucketRegion: failure.bucketRegion},
+      name: failure.name,
+      reason: error.message,
+      request: failure.operation,
       source: 's3',
       status: failure.status,
-      name: failure.name,
-      types: [],
       text: `${failure.name} ${failure.message}`,
-      request: failure.operation,
-      reason: error.message,
-      details: {bucketRegion: failure.bucketRegion},
+      types: [],
     }
   }
+
   if (error instanceof CheckFailure)
-    return {source: 'check', name: error.check, types: [], text: error.message, reason: error.message, details: error.details}
+    return {
+      details: error.details,
+      name: error.check,
+      reason: error.message,
+      source: 'check',
+      text: error.message,
+      types: [],
+    }
   const message = error instanceof Error ? error.message : String(error)
-  return {source: 'other', name: (error as Error)?.name, types: [], text: message, reason: message, details: {}}
+  return {details: {}, name: (error as Error)?.name, reason: message, source: 'other', text: message, types: []}
 }

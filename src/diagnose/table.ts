@@ -1,37 +1,39 @@
-import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import type {FailureFacts} from './facts.js'
+
+import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 
 /** What the run was working on, so remediations can name the real bucket, repository and region. */
 export interface DiagnosisContext {
-  repository?: string
-  snapshot?: string
-  bucket?: string
   basePath?: string
-  region?: string
+  bucket?: string
   clusterEndpoint?: string
-  roleArn?: string
   /** The command that ran, so a remediation suggests only what that command offers. */
-  command?: 'snapshot verify' | 'snapshot delete' | 'repo clean'
+  command?: 'repo clean' | 'snapshot delete' | 'snapshot verify'
+  region?: string
+  repository?: string
+  roleArn?: string
+  snapshot?: string
 }
 
 export interface Diagnosis {
-  code: string
   cause: string
-  remediation: string
+  code: string
   docs?: string
+  remediation: string
 }
 
-type Text = string | ((facts: FailureFacts, context: DiagnosisContext) => string)
+type Text = ((facts: FailureFacts, context: DiagnosisContext) => string) | string
 
 export interface DiagnosisRule {
-  code: string
-  matches: (facts: FailureFacts) => boolean
   cause: Text
-  remediation: Text
+  code: string
   docs?: string
+  matches: (facts: FailureFacts) => boolean
+  remediation: Text
 }
 
-const GUIDE = 'https://opensearch.org/docs/latest/migration-assistant/migration-phases/deploy/verifying-backfill-components/'
+const GUIDE =
+  'https://opensearch.org/docs/latest/migration-assistant/migration-phases/deploy/verifying-backfill-components/'
 const S3_PLUGIN_DOCS = 'https://www.elastic.co/guide/en/elasticsearch/plugins/7.10/repository-s3.html'
 
 const has = (facts: FailureFacts, type: string) => facts.types.includes(type)
@@ -46,12 +48,12 @@ function s3Permissions(context: DiagnosisContext): string {
 }
 
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
   'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ])
 
 /**
@@ -60,221 +62,254 @@ const TLS_CODES = new Set([
  */
 export const DIAGNOSES: DiagnosisRule[] = [
   {
+    cause:
+      'The S3 repository plugin on the nodes is too old to read IAM role credentials from instances that only allow IMDSv2 (instance metadata v2).',
     code: 'imds-v2-unsupported',
-    matches: (facts) => has(facts, 'repository_verification_exception') && says(facts, /Unauthorized \(Service: null; Status Code: 401/),
-    cause: 'The S3 repository plugin on the nodes is too old to read IAM role credentials from instances that only allow IMDSv2 (instance metadata v2).',
+    docs: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html',
+    matches: (facts) =>
+      has(facts, 'repository_verification_exception') && says(facts, /Unauthorized \(Service: null; Status Code: 401/),
     remediation: () =>
       'For the duration of the snapshot, allow IMDSv1 on every source node: `aws ec2 modify-instance-metadata-options --instance-id <instance-id> --http-tokens optional --http-endpoint enabled`; afterwards switch it back with `aws ec2 modify-instance-metadata-options --instance-id <instance-id> --http-tokens required`.',
-    docs: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html',
   },
   {
-    code: 'cdk-snapshot-role-denied',
-    matches: (facts) => says(facts, /SnapshotRole|CustomS3AutoDeleteObjects/) && says(facts, /Access ?Denied|not authorized|403/i),
     cause: "The Migration Assistant CDK deployment's snapshot role is not allowed to use the bucket.",
+    code: 'cdk-snapshot-role-denied',
+    docs: GUIDE,
+    matches: (facts) =>
+      says(facts, /SnapshotRole|CustomS3AutoDeleteObjects/) && says(facts, /Access ?Denied|not authorized|403/i),
     remediation: (facts, context) =>
       `Give OSMigrations-<stage>-<region>-default-SnapshotRole ${s3Permissions(context)}, and make sure the OSMigrations-<stage>-<region>-CustomS3AutoDeleteObjects stack may delete objects.`,
-    docs: GUIDE,
   },
   {
+    cause:
+      'A snapshot with this name is still in the repository index; usually its files were deleted outside the migration console, so the index points at files that are gone.',
     code: 'snapshot-name-conflict',
+    docs: GUIDE,
     // Elasticsearch 8 names it snapshot_name_already_in_use_exception; earlier versions and OpenSearch invalid_snapshot_name_exception.
-    matches: (facts) => (has(facts, 'invalid_snapshot_name_exception') && says(facts, /already exists/)) || has(facts, 'snapshot_name_already_in_use_exception'),
-    cause: 'A snapshot with this name is still in the repository index; usually its files were deleted outside the migration console, so the index points at files that are gone.',
+    matches: (facts) =>
+      (has(facts, 'invalid_snapshot_name_exception') && says(facts, /already exists/)) ||
+      has(facts, 'snapshot_name_already_in_use_exception'),
     remediation: (facts, context) =>
       `Delete it through the cluster: \`console snapshot delete --repository ${repositoryOf(context)} --snapshot ${context.snapshot ?? '<snapshot>'}\`; if that reports missing files, \`console repo clean --repository ${repositoryOf(context)}\` and register the repository again.`,
-    docs: GUIDE,
   },
   {
+    cause:
+      "The repository's files were changed outside the cluster (deleted or rewritten by hand), so the cluster disabled it.",
     code: 'repository-out-of-sync',
     matches: (facts) => says(facts, REPOSITORY_OUT_OF_SYNC),
-    cause: "The repository's files were changed outside the cluster (deleted or rewritten by hand), so the cluster disabled it.",
     remediation: (facts, context) =>
       `Register it again so the cluster re-reads its real state: \`console snapshot delete --repository ${repositoryOf(context)} --snapshot <name>\` does this by itself, or \`console repo clean --repository ${repositoryOf(context)}\` removes it entirely.`,
   },
   {
+    cause:
+      'The cluster accepted the deletion but still lists the snapshot: it is still being deleted, or the deletion is stuck.',
     code: 'snapshot-still-listed',
     matches: (facts) => facts.source === 'check' && facts.name === 'snapshot-still-listed',
-    cause: 'The cluster accepted the deletion but still lists the snapshot: it is still being deleted, or the deletion is stuck.',
-    remediation: (facts, context) => `Watch \`GET _snapshot/${repositoryOf(context)}/_current\` and the cluster's logs, then run the command again.`,
+    remediation: (facts, context) =>
+      `Watch \`GET _snapshot/${repositoryOf(context)}/_current\` and the cluster's logs, then run the command again.`,
   },
   {
+    cause:
+      "The cluster no longer lists the snapshot, but the repository's newest index-N in the bucket still does: the cluster and the console are not looking at the same files.",
     code: 'snapshot-still-in-bucket',
     matches: (facts) => facts.source === 'check' && facts.name === 'snapshot-still-in-bucket',
-    cause: "The cluster no longer lists the snapshot, but the repository's newest index-N in the bucket still does: the cluster and the console are not looking at the same files.",
-    remediation: () => "Check that the registration's bucket, base_path and endpoint are the ones the console reads, and that nothing else writes to that path.",
+    remediation: () =>
+      "Check that the registration's bucket, base_path and endpoint are the ones the console reads, and that nothing else writes to that path.",
   },
   {
+    cause: 'Another snapshot or snapshot deletion is running on the cluster.',
     code: 'snapshot-running',
     matches: (facts) => has(facts, 'concurrent_snapshot_execution_exception'),
-    cause: 'Another snapshot or snapshot deletion is running on the cluster.',
     remediation: () => 'Wait until `GET _snapshot/_status` shows no running snapshot, then run the command again.',
   },
   {
-    code: 's3-plugin-missing',
-    matches: (facts) =>
-      (facts.source === 'check' && facts.name === 'plugin-missing') ||
-      (has(facts, 'repository_exception') && says(facts, /unknown \[s3\] repository type|repository type \[s3\] does not exist/)),
-    cause: (facts) => {
+    cause(facts) {
       const nodes = facts.details.nodes as string[] | undefined
       return nodes?.length
         ? `The repository-s3 plugin is missing on ${nodes.length} node(s): ${nodes.join(', ')}.`
         : 'The cluster does not know the s3 repository type: the repository-s3 plugin is not installed.'
     },
+    code: 's3-plugin-missing',
+    docs: S3_PLUGIN_DOCS,
+    matches: (facts) =>
+      (facts.source === 'check' && facts.name === 'plugin-missing') ||
+      (has(facts, 'repository_exception') &&
+        says(facts, /unknown \[s3\] repository type|repository type \[s3\] does not exist/)),
     remediation: () =>
       'Install it on every node (`bin/elasticsearch-plugin install repository-s3`, or `bin/opensearch-plugin install repository-s3`), give it credentials (IAM role or keystore), and restart the nodes one at a time.',
-    docs: S3_PLUGIN_DOCS,
   },
   {
-    code: 'path-repo-not-set',
-    matches: (facts) => has(facts, 'repository_exception') && says(facts, /doesn't match any of the locations specified by path\.repo/),
     cause: 'The fs repository location is not listed in path.repo on the nodes.',
-    remediation: () => 'Add the location to `path.repo` in elasticsearch.yml / opensearch.yml on every node (a path shared by all of them) and restart the nodes.',
+    code: 'path-repo-not-set',
+    matches: (facts) =>
+      has(facts, 'repository_exception') && says(facts, /doesn't match any of the locations specified by path\.repo/),
+    remediation: () =>
+      'Add the location to `path.repo` in elasticsearch.yml / opensearch.yml on every node (a path shared by all of them) and restart the nodes.',
   },
   {
+    cause: (facts, context) =>
+      `The bucket ${bucketOf(context)} is in ${String(facts.details.bucketRegion ?? 'another region')}, not in ${regionOf(context)} as configured.`,
     code: 'bucket-region-mismatch',
     matches: (facts) =>
       (facts.source === 'check' && facts.name === 'bucket-elsewhere') ||
-      (facts.source !== 'check' && says(facts, /PermanentRedirect|Status Code: 301|AuthorizationHeaderMalformed|region '?[a-z0-9-]+'? is wrong/)),
-    cause: (facts, context) =>
-      `The bucket ${bucketOf(context)} is in ${String(facts.details.bucketRegion ?? 'another region')}, not in ${regionOf(context)} as configured.`,
+      (facts.source !== 'check' &&
+        says(facts, /PermanentRedirect|Status Code: 301|AuthorizationHeaderMalformed|region '?[a-z0-9-]+'? is wrong/)),
     remediation: (facts) =>
       `Set snapshot.s3.aws_region (or --region) to ${String(facts.details.bucketRegion ?? "the bucket's region")}, or use a bucket in the configured region.`,
   },
   {
+    cause: (facts, context) =>
+      context.bucket ? `The bucket ${context.bucket} does not exist.` : 'The bucket does not exist.',
     code: 'bucket-missing',
-    matches: (facts) => (facts.source === 'check' && facts.name === 'bucket-absent') || says(facts, /NoSuchBucket|specified bucket does not exist/),
-    cause: (facts, context) => (context.bucket ? `The bucket ${context.bucket} does not exist.` : 'The bucket does not exist.'),
+    matches: (facts) =>
+      (facts.source === 'check' && facts.name === 'bucket-absent') ||
+      says(facts, /NoSuchBucket|specified bucket does not exist/),
     remediation: (facts, context) =>
       context.command === undefined || context.command === 'snapshot verify'
         ? `Create it: run again with --create-bucket, or \`aws s3api create-bucket --bucket ${bucketOf(context)} --region ${regionOf(context)}${regionOf(context) === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${regionOf(context)}`}\`.`
         : `The repository's bucket${context.bucket ? ` ${context.bucket}` : ''} is gone, so it holds no files to remove; check that the repository's bucket and endpoint (and snapshot.s3 in the services file) name the store you mean.`,
   },
   {
-    code: 'bucket-forbidden',
-    matches: (facts) => facts.source === 'check' && facts.name === 'bucket-forbidden',
     cause: (facts, context) =>
       `The console's credentials may not use the bucket ${bucketOf(context)}: it belongs to another account, or the console's role lacks access.`,
+    code: 'bucket-forbidden',
+    docs: GUIDE,
+    matches: (facts) => facts.source === 'check' && facts.name === 'bucket-forbidden',
     remediation: (facts, context) =>
       `Use the bucket Migration Assistant created, or give the console's role ${s3Permissions(context)} (and check the bucket policy).`,
-    docs: GUIDE,
   },
   {
+    cause: 'The bucket is encrypted with a KMS key that the caller may not use.',
     code: 'kms-access-denied',
     matches: (facts) => says(facts, /KMS|kms:/),
-    cause: 'The bucket is encrypted with a KMS key that the caller may not use.',
-    remediation: () => 'Allow kms:GenerateDataKey and kms:Decrypt on the bucket\'s key for the cluster\'s role (and the console\'s), or use a bucket with S3-managed encryption.',
+    remediation: () =>
+      "Allow kms:GenerateDataKey and kms:Decrypt on the bucket's key for the cluster's role (and the console's), or use a bucket with S3-managed encryption.",
   },
   {
+    cause: 'S3 throttled the requests (503 SlowDown) and retries did not get through.',
     code: 's3-slow-down',
     matches: (facts) => facts.name === 'SlowDown' || says(facts, /SlowDown|Status Code: 503/),
-    cause: 'S3 throttled the requests (503 SlowDown) and retries did not get through.',
-    remediation: () => 'Run the command again in a few minutes; if it persists, spread snapshot work over time or use a prefix with less traffic.',
-  },
-  {
-    code: 'cluster-s3-credentials',
-    matches: (facts) => facts.source === 'cluster' && says(facts, /InvalidAccessKeyId|SignatureDoesNotMatch|Status Code: 401|Unable to load (AWS )?credentials/),
-    cause: "The S3 credentials on the cluster's nodes are wrong or missing.",
     remediation: () =>
-      'Check s3.client.default.access_key / secret_key in the nodes\' keystore (then POST _nodes/reload_secure_settings), or the IAM role of the instances.',
+      'Run the command again in a few minutes; if it persists, spread snapshot work over time or use a prefix with less traffic.',
   },
   {
-    code: 'cluster-s3-access-denied',
-    matches: (facts) => facts.source === 'cluster' && says(facts, /Access Denied|AccessDenied|Status Code: 403/),
+    cause: "The S3 credentials on the cluster's nodes are wrong or missing.",
+    code: 'cluster-s3-credentials',
+    matches: (facts) =>
+      facts.source === 'cluster' &&
+      says(facts, /InvalidAccessKeyId|SignatureDoesNotMatch|Status Code: 401|Unable to load (AWS )?credentials/),
+    remediation: () =>
+      "Check s3.client.default.access_key / secret_key in the nodes' keystore (then POST _nodes/reload_secure_settings), or the IAM role of the instances.",
+  },
+  {
     cause: (facts, context) =>
       `The cluster's nodes may not write to s3://${bucketOf(context)}, while the console's own credentials can: the problem is the nodes' IAM role or keystore credentials, not the bucket.`,
+    code: 'cluster-s3-access-denied',
+    docs: GUIDE,
+    matches: (facts) => facts.source === 'cluster' && says(facts, /Access Denied|AccessDenied|Status Code: 403/),
     remediation: (facts, context) =>
       `Give the role the nodes use${context.roleArn ? ` (${context.roleArn})` : ''} ${s3Permissions(context)}; or put working keys into the keystore (s3.client.default.access_key / secret_key) and reload secure settings.`,
-    docs: GUIDE,
   },
   {
-    code: 'cluster-cannot-reach-s3',
-    matches: (facts) => facts.source === 'cluster' && says(facts, /Unable to execute HTTP request|Connect to .* failed|UnknownHost/i),
     cause: "The cluster's nodes cannot reach the S3 endpoint.",
-    remediation: () => "Check the nodes' network path to S3 (VPC endpoint, NAT, proxy) and s3.client.default.endpoint / protocol.",
+    code: 'cluster-cannot-reach-s3',
+    matches: (facts) =>
+      facts.source === 'cluster' && says(facts, /Unable to execute HTTP request|Connect to .* failed|UnknownHost/i),
+    remediation: () =>
+      "Check the nodes' network path to S3 (VPC endpoint, NAT, proxy) and s3.client.default.endpoint / protocol.",
   },
   {
+    cause: "The cluster's nodes cannot write to the repository location.",
     code: 'repository-not-writable',
     matches: (facts) => has(facts, 'repository_verification_exception'),
-    cause: "The cluster's nodes cannot write to the repository location.",
-    remediation: (facts, context) => `Check the nodes' credentials and permissions for the repository (${s3Permissions(context)} for S3, or write access to the shared path for fs).`,
+    remediation: (facts, context) =>
+      `Check the nodes' credentials and permissions for the repository (${s3Permissions(context)} for S3, or write access to the shared path for fs).`,
   },
   {
+    cause: (facts, context) => `The repository ${repositoryOf(context)} is not registered on the cluster.`,
     code: 'repository-missing',
     matches: (facts) => has(facts, 'repository_missing_exception'),
-    cause: (facts, context) => `The repository ${repositoryOf(context)} is not registered on the cluster.`,
-    remediation: () => 'Check the name with `GET _snapshot`, or register it (`console snapshot verify --keep` registers a test repository).',
+    remediation: () =>
+      'Check the name with `GET _snapshot`, or register it (`console snapshot verify --keep` registers a test repository).',
   },
   {
+    cause: (facts) => `The cluster's TLS certificate is not trusted (${facts.code}), e.g. self-signed.`,
     code: 'tls-untrusted',
     matches: (facts) => facts.code !== undefined && TLS_CODES.has(facts.code),
-    cause: (facts) => `The cluster's TLS certificate is not trusted (${facts.code}), e.g. self-signed.`,
     remediation: () =>
       'Add the issuing CA to NODE_EXTRA_CA_CERTS, or set `allow_insecure: true` under source_cluster: that skips certificate verification, so anyone on the network path could impersonate the cluster.',
   },
   {
+    cause: (facts) => `Nothing accepts connections at ${String(facts.details.endpoint)}.`,
     code: 'cluster-refused',
     matches: (facts) => facts.code === 'ECONNREFUSED',
-    cause: (facts) => `Nothing accepts connections at ${String(facts.details.endpoint)}.`,
-    remediation: () => 'Check source_cluster.endpoint (host and port) and that the cluster is running; from the console, `curl -v <endpoint>` shows the same.',
+    remediation: () =>
+      'Check source_cluster.endpoint (host and port) and that the cluster is running; from the console, `curl -v <endpoint>` shows the same.',
   },
   {
+    cause: (facts) => `The host name of ${String(facts.details.endpoint)} cannot be resolved.`,
     code: 'cluster-dns',
     matches: (facts) => facts.code === 'ENOTFOUND' || facts.code === 'EAI_AGAIN',
-    cause: (facts) => `The host name of ${String(facts.details.endpoint)} cannot be resolved.`,
-    remediation: () => 'Check the spelling of source_cluster.endpoint and the console\'s DNS (VPC DNS settings, /etc/resolv.conf).',
+    remediation: () =>
+      "Check the spelling of source_cluster.endpoint and the console's DNS (VPC DNS settings, /etc/resolv.conf).",
   },
   {
+    cause: (facts) => `The cluster at ${String(facts.details.endpoint)} did not answer in time.`,
     code: 'cluster-timeout',
     matches: (facts) => facts.code === 'ETIMEDOUT',
-    cause: (facts) => `The cluster at ${String(facts.details.endpoint)} did not answer in time.`,
-    remediation: () => "Check that the console may reach the cluster (security groups, network ACLs, VPC peering) and the cluster's load.",
+    remediation: () =>
+      "Check that the console may reach the cluster (security groups, network ACLs, VPC peering) and the cluster's load.",
   },
   {
+    cause: 'The connection to the cluster was cut in the middle of a request.',
     code: 'cluster-connection-reset',
     matches: (facts) => facts.code === 'ECONNRESET' || facts.code === 'EPIPE',
-    cause: 'The connection to the cluster was cut in the middle of a request.',
-    remediation: () => 'Run the command again; if it repeats, check load balancers and proxies between the console and the cluster (idle timeouts, http vs https).',
+    remediation: () =>
+      'Run the command again; if it repeats, check load balancers and proxies between the console and the cluster (idle timeouts, http vs https).',
   },
   {
+    cause: 'The cluster rejected the credentials (401).',
     code: 'cluster-unauthorized',
     matches: (facts) => facts.source === 'cluster' && facts.status === 401,
-    cause: 'The cluster rejected the credentials (401).',
     remediation: () => 'Check source_cluster.basic_auth (username/password or the secret behind user_secret_arn).',
   },
   {
-    code: 'cluster-forbidden',
-    matches: (facts) => facts.source === 'cluster' && facts.status === 403,
     cause: (facts) =>
       /credential should be scoped|signature/i.test(facts.text)
         ? 'The cluster rejected the request signature: the sigv4 region or service does not match the domain.'
         : "The cluster's security denied the request (403).",
+    code: 'cluster-forbidden',
+    matches: (facts) => facts.source === 'cluster' && facts.status === 403,
     remediation: () =>
-      'For sigv4, set source_cluster.sigv4.region to the domain\'s region and service to es (aoss for serverless); otherwise map the console\'s user or role to a role with snapshot permissions (cluster:admin/repository/*, cluster:admin/snapshot/*).',
+      "For sigv4, set source_cluster.sigv4.region to the domain's region and service to es (aoss for serverless); otherwise map the console's user or role to a role with snapshot permissions (cluster:admin/repository/*, cluster:admin/snapshot/*).",
   },
   {
+    cause: (facts, context) =>
+      `The console's own AWS credentials may not ${facts.request ?? 'use'} in s3://${bucketOf(context)}.`,
     code: 'console-s3-access-denied',
     matches: (facts) => facts.source === 's3' && (facts.status === 403 || facts.name === 'AccessDenied'),
-    cause: (facts, context) => `The console's own AWS credentials may not ${facts.request ?? 'use'} in s3://${bucketOf(context)}.`,
     remediation: (facts, context) => `Give the console's role ${s3Permissions(context)}.`,
   },
   {
+    cause: "The console's AWS credentials are missing, wrong or expired.",
     code: 'console-s3-credentials',
     matches: (facts) =>
       (facts.source === 's3' && /InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken/.test(facts.name ?? '')) ||
       facts.name === 'CredentialsProviderError',
-    cause: "The console's AWS credentials are missing, wrong or expired.",
-    remediation: () => 'Check AWS_PROFILE / AWS_ACCESS_KEY_ID or the console\'s task role; `aws sts get-caller-identity` shows who the console is.',
+    remediation: () =>
+      "Check AWS_PROFILE / AWS_ACCESS_KEY_ID or the console's task role; `aws sts get-caller-identity` shows who the console is.",
   },
   {
+    cause: (facts, context) => `S3 refuses the bucket name ${bucketOf(context)}.`,
     code: 'invalid-bucket-name',
     matches: (facts) => facts.name === 'InvalidBucketName',
-    cause: (facts, context) => `S3 refuses the bucket name ${bucketOf(context)}.`,
-    remediation: () => 'Bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.',
+    remediation: () =>
+      'Bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.',
   },
   {
+    cause: (facts) => `The cluster reported success, but the repository does not hold the snapshot: ${facts.reason}`,
     code: 'snapshot-not-in-bucket',
     matches: (facts) => facts.source === 'other' && facts.name === 'SnapshotNotInRepositoryError',
-    cause: (facts) => `The cluster reported success, but the repository does not hold the snapshot: ${facts.reason}`,
     remediation: () =>
       'Check that the cluster and the console point at the same bucket and endpoint (snapshot.s3.endpoint, s3.client.default.endpoint on the nodes), and that nothing deletes objects under the base path.',
   },
@@ -282,8 +317,8 @@ export const DIAGNOSES: DiagnosisRule[] = [
 
 export function unknownDiagnosis(facts: FailureFacts): Diagnosis {
   return {
-    code: 'unknown',
     cause: facts.reason,
+    code: 'unknown',
     remediation: facts.request
       ? `The request that failed was ${facts.request}; run with DEBUG=console:* for details, and check the cluster's logs for the same time.`
       : 'Run with DEBUG=console:* for details.',

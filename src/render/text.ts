@@ -1,9 +1,10 @@
 import type {StepReport, StepResult} from '../steps/report.js'
 
-const MARK: Record<StepResult['status'], string> = {passed: '✔', failed: '✘', skipped: '–'}
+const MARK: Record<StepResult['status'], string> = {failed: '✘', passed: '✔', skipped: '–'}
 // ANSI colours, only where the caller says the terminal takes them (a TTY, no NO_COLOR, no --no-color).
-const COLOUR: Record<StepResult['status'] | 'bold', string> = {passed: '32', failed: '31', skipped: '90', bold: '1'}
-const paint = (text: string, colour: keyof typeof COLOUR, enabled: boolean) => (enabled ? `\u001B[${COLOUR[colour]}m${text}\u001B[0m` : text)
+const COLOUR: Record<'bold' | StepResult['status'], string> = {bold: '1', failed: '31', passed: '32', skipped: '90'}
+const paint = (text: string, colour: keyof typeof COLOUR, enabled: boolean) =>
+  enabled ? `\u001B[${COLOUR[colour]}m${text}\u001B[0m` : text
 
 export interface RenderOptions {
   color?: boolean
@@ -12,20 +13,26 @@ export interface RenderOptions {
 export function renderStepLine(step: StepResult, index: number, options: RenderOptions = {}): string {
   const color = options.color ?? false
   const time = step.status === 'skipped' && step.durationMs === 0 ? '' : ` (${formatDuration(step.durationMs)})`
-  const lines = [`${paint(MARK[step.status], step.status, color)} ${index}. ${paint(step.title, 'bold', color)}${time}: ${step.detail}`]
+  const lines = [
+    `${paint(MARK[step.status], step.status, color)} ${index}. ${paint(step.title, 'bold', color)}${time}: ${step.detail}`,
+  ]
   if (step.diagnosis) {
     if (step.diagnosis.cause !== step.detail) lines.push(`    cause: ${step.diagnosis.cause}`)
     lines.push(`    next:  ${step.diagnosis.remediation}`)
     if (step.diagnosis.docs) lines.push(`    docs:  ${step.diagnosis.docs}`)
   }
+
   return lines.join('\n')
 }
 
 export function renderSummary(report: StepReport, options: RenderOptions = {}): string {
-  const counts = (['passed', 'failed', 'skipped'] as const).map((status) => `${report.steps.filter((step) => step.status === status).length} ${status}`)
+  const counts = (['passed', 'failed', 'skipped'] as const).map(
+    (status) => `${report.steps.filter((step) => step.status === status).length} ${status}`,
+  )
   const verdict = report.interrupted ? 'INTERRUPTED' : report.ok ? 'PASSED' : 'FAILED'
   const lines = [`${paint(verdict, report.ok ? 'passed' : 'failed', options.color ?? false)}: ${counts.join(', ')}`]
-  if (report.leftovers.length > 0) lines.push(`left behind (run \`console repo clean\`): ${report.leftovers.join('; ')}`)
+  if (report.leftovers.length > 0)
+    lines.push(`left behind (run \`console repo clean\`): ${report.leftovers.join('; ')}`)
   return lines.join('\n')
 }
 

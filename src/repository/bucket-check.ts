@@ -1,21 +1,28 @@
 import type {BlobStore} from '../storage/blobs.js'
+
 import {repositoryKeyPrefix} from '../repository/ownership.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 
 export interface BucketAfterDeletion {
-  /** Deleted snapshots the newest index-N still lists. */
-  stillListed: string[]
+  generation?: number
   /** Root snap-/meta- files whose uuid no index entry names. */
   orphans: string[]
-  generation?: number
+  /** Deleted snapshots the newest index-N still lists. */
+  stillListed: string[]
 }
 
 /** Reads the repository's files after a deletion: the index must not list them, and nothing of them may remain. */
-export async function checkBucketAfterDeletion(store: BlobStore, basePath: string, deleted: string[]): Promise<BucketAfterDeletion> {
+export async function checkBucketAfterDeletion(
+  store: BlobStore,
+  basePath: string,
+  deleted: string[],
+): Promise<BucketAfterDeletion> {
   const prefix = repositoryKeyPrefix(basePath)
   const index = await readRepositoryIndex(store, basePath)
   const known = new Set((index?.snapshots ?? []).map((snapshot) => snapshot.uuid))
-  const stillListed = (index?.snapshots ?? []).filter((snapshot) => deleted.includes(snapshot.name)).map((snapshot) => snapshot.name)
+  const stillListed = (index?.snapshots ?? [])
+    .filter((snapshot) => deleted.includes(snapshot.name))
+    .map((snapshot) => snapshot.name)
   const orphans: string[] = []
   for (const kind of ['snap-', 'meta-']) {
     for await (const {key} of store.list(`${prefix}${kind}`)) {
@@ -23,5 +30,6 @@ export async function checkBucketAfterDeletion(store: BlobStore, basePath: strin
       if (uuid && !known.has(uuid)) orphans.push(key)
     }
   }
-  return {stillListed, orphans, generation: index?.generation}
+
+  return {generation: index?.generation, orphans, stillListed}
 }

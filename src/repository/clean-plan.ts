@@ -1,20 +1,21 @@
+import type {S3Client} from '@aws-sdk/client-s3'
+
 import path from 'node:path'
 
-import type {S3Client} from '@aws-sdk/client-s3'
+import type {S3Storage} from '../services/model.js'
 
 import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
 import {listRepositories, listSnapshots, type RepositoryBody} from '../cluster/snapshots.js'
 import {UsageError} from '../errors.js'
-import type {S3Storage} from '../services/model.js'
 import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {readRepositoryIndex} from '../storage/layout.js'
-import {insideLayoutOf, repositoryKeyPrefix, type RepositoryFootprint} from './ownership.js'
+import {insideLayoutOf, type RepositoryFootprint, repositoryKeyPrefix} from './ownership.js'
 import {describeStorage, isRepositoryOutOfSync, type RegisteredStorage, storageOfRegistration} from './registration.js'
 
 /** Where the files of the repository to clean are, and which of them it owns. */
 export type CleanLocation =
-  | {kind: 's3'; storage: S3Storage; footprint: RepositoryFootprint}
-  | {kind: 'fs'; directory: string; visible: boolean; footprint: RepositoryFootprint}
+  | {directory: string; footprint: RepositoryFootprint; kind: 'fs'; visible: boolean}
+  | {footprint: RepositoryFootprint; kind: 's3'; storage: S3Storage}
 
 /**
  * Everything `repo clean --repository` will do, decided from facts read without changing anything.
@@ -22,34 +23,34 @@ export type CleanLocation =
  * execution does exactly this and nothing more.
  */
 export interface CleanPlan {
-  repository: string
-  /** Registered now, or only remembered by an accepted clean that stopped halfway (journal). */
-  registered: boolean
   body: RepositoryBody
-  location: CleanLocation
-  /** Snapshots to delete through the cluster, in this order. */
-  snapshots: string[]
+  /** How the user must agree: yes/no, or the repository's name typed back (or --confirm NAME). */
+  consent: 'typed-name' | 'yes'
+  deleteBucket: boolean
   /** Of those, the ones verify did not make (the migration's own): consent by the typed name. */
   foreignSnapshots: string[]
+  location: CleanLocation
+  /** Registered now, or only remembered by an accepted clean that stopped halfway (journal). */
+  registered: boolean
+  repository: string
   /** Why the repository is registered again first (its files changed behind the cluster). */
   resync?: string
-  deleteBucket: boolean
-  /** How the user must agree: yes/no, or the repository's name typed back (or --confirm NAME). */
-  consent: 'yes' | 'typed-name'
+  /** Snapshots to delete through the cluster, in this order. */
+  snapshots: string[]
 }
 
 export interface SurveyRequest {
-  repository: string
-  force: boolean
   deleteBucket: boolean
-  s3Fallback?: Partial<S3Storage>
+  force: boolean
   /** The body an accepted clean recorded before it unregistered the repository. */
   pendingBody?: RepositoryBody
+  repository: string
+  s3Fallback?: Partial<S3Storage>
 }
 
 export interface SurveyDependencies {
   cluster: ClusterClient
-  s3: (storage: Pick<S3Storage, 'region' | 'endpoint'>) => Promise<S3Client>
+  s3: (storage: Pick<S3Storage, 'endpoint' | 'region'>) => Promise<S3Client>
   signal?: AbortSignal
 }
 
@@ -61,12 +62,27 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
   const name = request.repository
   const registrations = await listRepositories(cluster, signal)
   const body = registrations[name] ?? request.pendingBody
-  if (!body) throw new UsageError(`repository ${name} is not registered on ${cluster.endpoint}, and no interrupted clean of it is recorded`, ['list the registered repositories with GET _snapshot, or run `console repo clean` without --repository to finish interrupted verify runs'])
+  if (!body)
+    throw new UsageError(
+      `repository ${name} is not registered on ${cluster.endpoint}, and no interrupted clean of it is recorded`,
+      [
+        'list the registered repositories with GET _snapshot, or run `console repo clean` without --repository to finish interrupted verify runs',
+      ],
+    )
   const storage = storageOfRegistration(body, request.s3Fallback)
   const location = await locate(name, storage, dependencies)
-  refuseOverlaps(name, location, registrations, request.s3Fallback, await pathRepo(cluster, signal, location.kind === 'fs'))
+  refuseOverlaps(
+    name,
+    location,
+    registrations,
+    request.s3Fallback,
+    await pathRepo(cluster, signal, location.kind === 'fs'),
+  )
   if (location.kind === 's3' && location.storage.basePath === '' && !request.force)
-    throw new UsageError(`repository ${name} sits at the root of s3://${location.storage.bucket}: cleaning it would touch every repository file in the bucket`, [`pass --force (and confirm with --confirm ${name}) if that is what you want`])
+    throw new UsageError(
+      `repository ${name} sits at the root of s3://${location.storage.bucket}: cleaning it would touch every repository file in the bucket`,
+      [`pass --force (and confirm with --confirm ${name}) if that is what you want`],
+    )
 
   const registered = registrations[name] !== undefined
   let snapshots: string[] = []
@@ -81,6 +97,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
       snapshots = index ? index.snapshots.map((snapshot) => snapshot.name) : []
     }
   }
+
   const foreignSnapshots = snapshots.filter((snapshot) => !VERIFY_SNAPSHOT.test(snapshot))
   if (foreignSnapshots.length > 0 && !request.force)
     throw new UsageError(
@@ -89,47 +106,81 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
     )
   const atRoot = location.kind === 's3' && location.storage.basePath === ''
   return {
-    repository: name,
-    registered,
     body,
-    location,
-    snapshots,
-    foreignSnapshots,
-    resync,
-    deleteBucket: request.deleteBucket && location.kind === 's3',
     consent: foreignSnapshots.length > 0 || atRoot ? 'typed-name' : 'yes',
+    deleteBucket: request.deleteBucket && location.kind === 's3',
+    foreignSnapshots,
+    location,
+    registered,
+    repository: name,
+    resync,
+    snapshots,
   }
 }
 
-async function locate(name: string, storage: RegisteredStorage, dependencies: SurveyDependencies): Promise<CleanLocation> {
+async function locate(
+  name: string,
+  storage: RegisteredStorage,
+  dependencies: SurveyDependencies,
+): Promise<CleanLocation> {
   if (storage.kind === 's3')
-    return {kind: 's3', storage, footprint: {prefix: repositoryKeyPrefix(storage.basePath), hashedShardPaths: true, extraFiles: ['verify-probe']}}
+    return {
+      footprint: {extraFiles: ['verify-probe'], hashedShardPaths: true, prefix: repositoryKeyPrefix(storage.basePath)},
+      kind: 's3',
+      storage,
+    }
   if (storage.kind === 'fs') {
     const repoPaths = await pathRepo(dependencies.cluster, dependencies.signal, true)
     const directory = resolveFsLocation(name, storage.path, repoPaths)
-    return {kind: 'fs', directory, visible: await isVisibleFromConsole(directory), footprint: {prefix: '', hashedShardPaths: true, extraFiles: ['verify-probe']}}
+    return {
+      directory,
+      footprint: {extraFiles: ['verify-probe'], hashedShardPaths: true, prefix: ''},
+      kind: 'fs',
+      visible: await isVisibleFromConsole(directory),
+    }
   }
-  throw new UsageError(`repository ${name} is of type ${storage.type}: repo clean removes only s3 and fs repositories, whose files it can prove are the repository's`, [
-    `delete its snapshots with \`console snapshot delete --repository ${name} --snapshot '*'\`, unregister it with DELETE _snapshot/${name}, and remove its files with the ${storage.type} store's own tools`,
-  ])
+
+  throw new UsageError(
+    `repository ${name} is of type ${storage.type}: repo clean removes only s3 and fs repositories, whose files it can prove are the repository's`,
+    [
+      `delete its snapshots with \`console snapshot delete --repository ${name} --snapshot '*'\`, unregister it with DELETE _snapshot/${name}, and remove its files with the ${storage.type} store's own tools`,
+    ],
+  )
 }
 
 /** path.repo of the nodes (the union), read only where an fs repository needs it; undefined when refused. */
-export async function pathRepo(cluster: ClusterClient, signal: AbortSignal | undefined, needed = true): Promise<string[] | undefined> {
+export async function pathRepo(
+  cluster: ClusterClient,
+  signal: AbortSignal | undefined,
+  needed = true,
+): Promise<string[] | undefined> {
   if (!needed) return undefined
-  type Body = {nodes?: Record<string, {settings?: {path?: {repo?: string | string[]}; 'path.repo'?: string | string[]}}>}
+  type Body = {
+    nodes?: Record<string, {settings?: {path?: {repo?: string | string[]}; 'path.repo'?: string | string[]}}>
+  }
   let body: Body | undefined
   try {
-    ;({body} = await cluster.send<Body>({method: 'GET', path: '/_nodes/settings', query: {filter_path: 'nodes.*.settings.path.repo,nodes.*.settings.path\\.repo'}, idempotent: true}, signal))
+    ;({body} = await cluster.send<Body>(
+      {
+        idempotent: true,
+        method: 'GET',
+        path: '/_nodes/settings',
+        query: {filter_path: String.raw`nodes.*.settings.path.repo,nodes.*.settings.path\.repo`},
+      },
+      signal,
+    ))
   } catch (error) {
     if (error instanceof ClusterRequestError && error.status !== undefined && error.status < 500) return undefined
     throw error
   }
+
   const entries = new Set<string>()
   for (const node of Object.values(body?.nodes ?? {})) {
     const value = node.settings?.path?.repo ?? node.settings?.['path.repo'] ?? []
-    for (const entry of Array.isArray(value) ? value : String(value).split(',')) if (entry.trim()) entries.add(path.normalize(entry.trim()))
+    for (const entry of Array.isArray(value) ? value : String(value).split(','))
+      if (entry.trim()) entries.add(path.normalize(entry.trim()))
   }
+
   return [...entries]
 }
 
@@ -139,21 +190,32 @@ export async function pathRepo(cluster: ClusterClient, signal: AbortSignal | und
  */
 export function resolveFsLocation(name: string, location: string, repoPaths: string[] | undefined): string {
   if (!repoPaths)
-    throw new UsageError(`repository ${name} is an fs repository at "${location}", but the cluster did not tell its path.repo (GET _nodes/settings was refused), so where its files are cannot be proven`, [
-      'run the clean as a user allowed to read node settings, or remove the files on the nodes by hand',
-    ])
-  if (repoPaths.length === 0) throw new UsageError(`repository ${name}: the nodes have no path.repo, so the fs location "${location}" cannot be a repository the cluster may write`)
+    throw new UsageError(
+      `repository ${name} is an fs repository at "${location}", but the cluster did not tell its path.repo (GET _nodes/settings was refused), so where its files are cannot be proven`,
+      ['run the clean as a user allowed to read node settings, or remove the files on the nodes by hand'],
+    )
+  if (repoPaths.length === 0)
+    throw new UsageError(
+      `repository ${name}: the nodes have no path.repo, so the fs location "${location}" cannot be a repository the cluster may write`,
+    )
   const resolved = path.isAbsolute(location) ? path.normalize(location) : path.resolve(repoPaths[0], location)
   const within = repoPaths.some((root) => resolved.startsWith(`${root.replace(/\/+$/, '')}/`))
   if (resolved === '/' || !within)
-    throw new UsageError(`repository ${name}: its location "${location}" resolves to ${resolved}, which is not strictly below a path.repo entry (${repoPaths.join(', ')}); refusing to remove it`, [
-      'remove the files on the nodes by hand if they are really the repository’s',
-    ])
+    throw new UsageError(
+      `repository ${name}: its location "${location}" resolves to ${resolved}, which is not strictly below a path.repo entry (${repoPaths.join(', ')}); refusing to remove it`,
+      ['remove the files on the nodes by hand if they are really the repository’s'],
+    )
   return resolved
 }
 
 /** Another registered repository nested below this one, at the same place, or this one inside another's layout. */
-function refuseOverlaps(name: string, location: CleanLocation, registrations: Record<string, RepositoryBody>, fallback: Partial<S3Storage> | undefined, repoPaths: string[] | undefined) {
+function refuseOverlaps(
+  name: string,
+  location: CleanLocation,
+  registrations: Record<string, RepositoryBody>,
+  fallback: Partial<S3Storage> | undefined,
+  repoPaths: string[] | undefined,
+) {
   const overlapping: string[] = []
   for (const [other, body] of Object.entries(registrations)) {
     if (other === name) continue
@@ -161,7 +223,11 @@ function refuseOverlaps(name: string, location: CleanLocation, registrations: Re
     let ours: string
     let theirs: string
     if (location.kind === 's3' && storage.kind === 's3') {
-      const sameStore = storage.bucket === location.storage.bucket && (storage.endpoint === undefined || location.storage.endpoint === undefined || storage.endpoint === location.storage.endpoint)
+      const sameStore =
+        storage.bucket === location.storage.bucket &&
+        (storage.endpoint === undefined ||
+          location.storage.endpoint === undefined ||
+          storage.endpoint === location.storage.endpoint)
       if (!sameStore) continue
       ours = location.footprint.prefix
       theirs = repositoryKeyPrefix(storage.basePath)
@@ -172,43 +238,62 @@ function refuseOverlaps(name: string, location: CleanLocation, registrations: Re
       } catch {
         continue
       }
+
       ours = `${location.directory}/`
       theirs = `${resolved}/`
     } else continue
-    if (theirs.startsWith(ours)) overlapping.push(`${other} (${describeStorage(storage)}${theirs === ours ? ', the same location' : ', nested below'})`)
-    else if (insideLayoutOf(ours, theirs)) overlapping.push(`${other} (${describeStorage(storage)}: ${name} lies inside its layout)`)
+    if (theirs.startsWith(ours))
+      overlapping.push(
+        `${other} (${describeStorage(storage)}${theirs === ours ? ', the same location' : ', nested below'})`,
+      )
+    else if (insideLayoutOf(ours, theirs))
+      overlapping.push(`${other} (${describeStorage(storage)}: ${name} lies inside its layout)`)
   }
+
   if (overlapping.length > 0)
-    throw new UsageError(`repository ${name} shares its location with other registered repositories: ${overlapping.join('; ')}; cleaning it could delete their files`, [
-      'clean or unregister the nested repositories first, then run this clean again',
-    ])
+    throw new UsageError(
+      `repository ${name} shares its location with other registered repositories: ${overlapping.join('; ')}; cleaning it could delete their files`,
+      ['clean or unregister the nested repositories first, then run this clean again'],
+    )
 }
 
 async function readIndexOf(location: CleanLocation, dependencies: SurveyDependencies) {
   let store: BlobStore
-  if (location.kind === 's3') store = new S3BlobStore(await dependencies.s3(location.storage), location.storage.bucket, dependencies.signal)
+  if (location.kind === 's3')
+    store = new S3BlobStore(await dependencies.s3(location.storage), location.storage.bucket, dependencies.signal)
   else if (location.visible) store = new DirectoryBlobStore(location.directory)
-  else return undefined
+  else return
   return readRepositoryIndex(store, location.kind === 's3' ? location.storage.basePath : '')
 }
 
 /** The plan as the lines a person reads before agreeing (and a dry run prints). */
-export function renderCleanPlan(plan: CleanPlan, counts?: {objects: number; bytes: number; kept: number}): string[] {
-  const where = plan.location.kind === 's3' ? `s3://${plan.location.storage.bucket}/${plan.location.footprint.prefix}` : plan.location.directory
+export function renderCleanPlan(plan: CleanPlan, counts?: {bytes: number; kept: number; objects: number}): string[] {
+  const where =
+    plan.location.kind === 's3'
+      ? `s3://${plan.location.storage.bucket}/${plan.location.footprint.prefix}`
+      : plan.location.directory
   const lines: string[] = []
   if (plan.resync) lines.push(`register ${plan.repository} again with the same settings (${plan.resync})`)
-  if (plan.snapshots.length) lines.push(`delete ${plan.snapshots.length} snapshot(s) through the cluster: ${plan.snapshots.join(', ')}`)
+  if (plan.snapshots.length > 0)
+    lines.push(`delete ${plan.snapshots.length} snapshot(s) through the cluster: ${plan.snapshots.join(', ')}`)
   if (plan.registered) lines.push(`unregister ${plan.repository}`)
-  const files = plan.location.kind === 's3'
-    ? `delete the repository's own objects under ${where} (index-N, index.latest, snap-/meta-*.dat, indices/, tests-*/, snapshot_shard_paths/) and its hashed shard paths <hash>/${plan.location.footprint.prefix}indices/`
-    : plan.location.visible
-      ? `delete the repository's own files under ${where}`
-      : `leave ${where} (not visible from the console: remove it on the nodes)`
+  const files =
+    plan.location.kind === 's3'
+      ? `delete the repository's own objects under ${where} (index-N, index.latest, snap-/meta-*.dat, indices/, tests-*/, snapshot_shard_paths/) and its hashed shard paths <hash>/${plan.location.footprint.prefix}indices/`
+      : plan.location.visible
+        ? `delete the repository's own files under ${where}`
+        : `leave ${where} (not visible from the console: remove it on the nodes)`
   const counted = counts ? `: ${counts.objects} object(s), ${formatBytes(counts.bytes)}` : ''
-  lines.push(`${files}${counted}`)
-  lines.push(counts ? `keep ${counts.kept} other object(s) found there (not part of the repository layout)` : 'keep any other object found there (reported, never deleted)')
-  if (plan.deleteBucket && plan.location.kind === 's3') lines.push(`delete the bucket s3://${plan.location.storage.bucket} (only if it is then empty)`)
+  lines.push(
+    `${files}${counted}`,
+    counts
+      ? `keep ${counts.kept} other object(s) found there (not part of the repository layout)`
+      : 'keep any other object found there (reported, never deleted)',
+  )
+  if (plan.deleteBucket && plan.location.kind === 's3')
+    lines.push(`delete the bucket s3://${plan.location.storage.bucket} (only if it is then empty)`)
   return lines
 }
 
-export const formatBytes = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`)
+export const formatBytes = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`

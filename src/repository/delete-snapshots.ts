@@ -1,125 +1,182 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
+import type {S3Storage} from '../services/model.js'
+
 import {deleteSnapshot, listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {CheckFailure, diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import type {S3Storage} from '../services/model.js'
 import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
-import {pathRepo, resolveFsLocation} from './clean-plan.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {checkBucketAfterDeletion} from './bucket-check.js'
-import {compareWithFiles, describeStorage, type GenerationCheck, isRepositoryOutOfSync, readRegistration, reRegister, type Registration} from './registration.js'
+import {pathRepo, resolveFsLocation} from './clean-plan.js'
+import {
+  compareWithFiles,
+  describeStorage,
+  type GenerationCheck,
+  isRepositoryOutOfSync,
+  readRegistration,
+  type Registration,
+  reRegister,
+} from './registration.js'
 
 export interface DeleteRequest {
-  repository: string
-  /** Names or patterns (`rfs-*`) as the cluster accepts them. */
-  snapshots: string[]
   dryRun: boolean
+  repository: string
   /** Region and endpoint for the bucket when the registration does not name them. */
   s3Fallback?: Partial<S3Storage>
+  /** Names or patterns (`rfs-*`) as the cluster accepts them. */
+  snapshots: string[]
 }
 
 export interface DeleteDependencies {
   cluster: ClusterClient
-  s3: (storage: S3Storage) => Promise<S3Client>
   /** Shown the whole plan, asked once; false stops before anything changes. */
   confirm: (message: string) => Promise<boolean>
+  onProgress?: (message: string) => void
+  pollIntervalMs?: number
+  s3: (storage: S3Storage) => Promise<S3Client>
   signal?: AbortSignal
   /** How long to wait for the cluster to stop listing a deleted snapshot. */
   waitTimeoutMs?: number
-  pollIntervalMs?: number
-  onProgress?: (message: string) => void
 }
 
 export interface DeleteReport extends StepReport {
+  alreadyGone: string[]
   command: 'snapshot delete'
-  repository: string
+  deleted: string[]
   /** What the run planned to do (and, with --dry-run, would do). */
   plan: string[]
-  deleted: string[]
-  alreadyGone: string[]
+  repository: string
 }
 
 /** What `snapshot delete` will do, read from the cluster (and the bucket) without changing anything. */
 interface DeletePlan {
+  /** Names and patterns that match nothing: already gone. */
+  absent: string[]
+  generationCheck: GenerationCheck
   registration: Registration
   /** Why the repository is registered again first: its files changed behind the cluster. */
   resync?: string
-  generationCheck: GenerationCheck
   /** Exact names to delete (patterns resolved), with their state. */
   snapshots: SnapshotInfo[]
-  /** Names and patterns that match nothing: already gone. */
-  absent: string[]
 }
 
-interface DeleteContext extends DeleteRequest, DeleteDependencies {
-  plan?: DeletePlan
-  planLines: string[]
+interface DeleteContext extends DeleteDependencies, DeleteRequest {
   alreadyGone: string[]
   deleted: string[]
+  plan?: DeletePlan
+  planLines: string[]
 }
 
 const patternExpression = (pattern: string) =>
-  new RegExp(`^(?:${pattern.split(',').map((part) => (part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*'))).join('|')})$`)
+  new RegExp(
+    `^(?:${pattern
+      .split(',')
+      .map((part) =>
+        part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, String.raw`\$&`).replaceAll('*', '.*'),
+      )
+      .join('|')})$`,
+  )
 
 /** The repository's files where the console can read them: its bucket, or its fs location when visible here. */
-async function filesOf(context: DeleteContext, registration: Registration): Promise<{store: BlobStore; basePath: string} | undefined> {
-  const storage = registration.storage
-  if (storage.kind === 's3') return {store: new S3BlobStore(await context.s3(storage), storage.bucket, context.signal), basePath: storage.basePath}
+async function filesOf(
+  context: DeleteContext,
+  registration: Registration,
+): Promise<undefined | {basePath: string; store: BlobStore}> {
+  const {storage} = registration
+  if (storage.kind === 's3')
+    return {
+      basePath: storage.basePath,
+      store: new S3BlobStore(await context.s3(storage), storage.bucket, context.signal),
+    }
   if (storage.kind !== 'fs') return undefined
   let directory: string
   try {
-    directory = resolveFsLocation(registration.repository, storage.path, await pathRepo(context.cluster, context.signal))
+    directory = resolveFsLocation(
+      registration.repository,
+      storage.path,
+      await pathRepo(context.cluster, context.signal),
+    )
   } catch {
     return undefined
   }
-  return (await isVisibleFromConsole(directory)) ? {store: new DirectoryBlobStore(directory), basePath: ''} : undefined
+
+  return (await isVisibleFromConsole(directory)) ? {basePath: '', store: new DirectoryBlobStore(directory)} : undefined
 }
 
 async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
   const files = await filesOf(context, registration)
-  if (!files) return {outcome: 'skipped', why: `the files of ${describeStorage(registration.storage)} cannot be read from the console, so they were not compared with the cluster`}
-  return compareWithFiles(context.cluster, registration, async () => (await readRepositoryIndex(files.store, files.basePath))?.generation, context.signal)
+  if (!files)
+    return {
+      outcome: 'skipped',
+      why: `the files of ${describeStorage(registration.storage)} cannot be read from the console, so they were not compared with the cluster`,
+    }
+  return compareWithFiles(
+    context.cluster,
+    registration,
+    async () => (await readRepositoryIndex(files.store, files.basePath))?.generation,
+    context.signal,
+  )
 }
 
 /** Snapshots matching the request: from the cluster, or, while it refuses the out-of-sync repository, from the files. */
-async function matchingSnapshots(context: DeleteContext, registration: Registration, outOfSync: boolean): Promise<{found: SnapshotInfo[]; absent: string[]; outOfSync: boolean}> {
+async function matchingSnapshots(
+  context: DeleteContext,
+  registration: Registration,
+  outOfSync: boolean,
+): Promise<{absent: string[]; found: SnapshotInfo[]; outOfSync: boolean}> {
   const found: SnapshotInfo[] = []
   const absent: string[] = []
   for (const pattern of context.snapshots) {
     let matches: SnapshotInfo[]
     try {
-      matches = outOfSync ? await snapshotsInFiles(context, registration, pattern) : await listSnapshots(context.cluster, context.repository, pattern, context.signal)
+      matches = outOfSync
+        ? await snapshotsInFiles(context, registration, pattern)
+        : await listSnapshots(context.cluster, context.repository, pattern, context.signal)
     } catch (error) {
       if (outOfSync || !isRepositoryOutOfSync(error)) throw error
       return matchingSnapshots(context, registration, true)
     }
+
     if (matches.length === 0) absent.push(pattern)
-    for (const snapshot of matches) if (!found.some((known) => known.snapshot === snapshot.snapshot)) found.push(snapshot)
+    for (const snapshot of matches)
+      if (!found.some((known) => known.snapshot === snapshot.snapshot)) found.push(snapshot)
   }
-  return {found, absent, outOfSync}
+
+  return {absent, found, outOfSync}
 }
 
-async function snapshotsInFiles(context: DeleteContext, registration: Registration, pattern: string): Promise<SnapshotInfo[]> {
+async function snapshotsInFiles(
+  context: DeleteContext,
+  registration: Registration,
+  pattern: string,
+): Promise<SnapshotInfo[]> {
   const files = await filesOf(context, registration)
   if (!files) return []
   const index = await readRepositoryIndex(files.store, files.basePath)
   const expression = patternExpression(pattern)
-  return (index?.snapshots ?? []).filter((snapshot) => expression.test(snapshot.name)).map((snapshot) => ({snapshot: snapshot.name, uuid: snapshot.uuid}))
+  return (index?.snapshots ?? [])
+    .filter((snapshot) => expression.test(snapshot.name))
+    .map((snapshot) => ({snapshot: snapshot.name, uuid: snapshot.uuid}))
 }
 
 function renderDeletePlan(context: DeleteContext, plan: DeletePlan): string[] {
   const lines: string[] = []
   if (plan.resync) lines.push(`register ${context.repository} again with the same settings (${plan.resync})`)
   if (plan.generationCheck.outcome === 'skipped') lines.push(`generation check skipped: ${plan.generationCheck.why}`)
-  const running = plan.snapshots.filter((snapshot) => snapshot.state === 'IN_PROGRESS').map((snapshot) => snapshot.snapshot)
-  if (plan.snapshots.length) lines.push(`delete ${plan.snapshots.length} snapshot(s) from ${context.repository} through the cluster: ${plan.snapshots.map((snapshot) => snapshot.snapshot).join(', ')}`)
+  const running = plan.snapshots
+    .filter((snapshot) => snapshot.state === 'IN_PROGRESS')
+    .map((snapshot) => snapshot.snapshot)
+  if (plan.snapshots.length > 0)
+    lines.push(
+      `delete ${plan.snapshots.length} snapshot(s) from ${context.repository} through the cluster: ${plan.snapshots.map((snapshot) => snapshot.snapshot).join(', ')}`,
+    )
   else lines.push('delete nothing: no snapshot matches')
-  if (running.length) lines.push(`still running (deleting aborts it): ${running.join(', ')}`)
-  if (plan.absent.length) lines.push(`already gone: ${plan.absent.join(', ')}`)
+  if (running.length > 0) lines.push(`still running (deleting aborts it): ${running.join(', ')}`)
+  if (plan.absent.length > 0) lines.push(`already gone: ${plan.absent.join(', ')}`)
   return lines
 }
 
@@ -128,7 +185,10 @@ async function waitUntilGone(context: DeleteContext, name: string): Promise<void
   for (;;) {
     if ((await listSnapshots(context.cluster, context.repository, name, context.signal)).length === 0) return
     if (Date.now() > deadline)
-      throw new CheckFailure('snapshot-still-listed', `the cluster still lists ${name} ${Math.round((context.waitTimeoutMs ?? 120_000) / 1000)} s after its deletion`)
+      throw new CheckFailure(
+        'snapshot-still-listed',
+        `the cluster still lists ${name} ${Math.round((context.waitTimeoutMs ?? 120_000) / 1000)} s after its deletion`,
+      )
     context.onProgress?.(`waiting for the cluster to stop listing ${name}`)
     await new Promise((resolve) => setTimeout(resolve, context.pollIntervalMs ?? 500))
   }
@@ -139,17 +199,21 @@ const planOf = (context: DeleteContext) => context.plan!
 export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'plan',
-    title: 'Plan',
     async run(context) {
-      const registration = await readRegistration(context.cluster, context.repository, context.s3Fallback, context.signal)
+      const registration = await readRegistration(
+        context.cluster,
+        context.repository,
+        context.s3Fallback,
+        context.signal,
+      )
       const check = await generationCheck(context, registration)
       const fromFiles = check.outcome === 'out-of-sync'
-      const {found, absent, outOfSync} = await matchingSnapshots(context, registration, fromFiles)
+      const {absent, found, outOfSync} = await matchingSnapshots(context, registration, fromFiles)
       let resync: string | undefined
       if (check.outcome === 'out-of-sync')
         resync = `the cluster expects index-${check.clusterGeneration} but ${describeStorage(registration.storage)} holds ${check.filesGeneration < 0 ? 'no index-N' : `index-${check.filesGeneration}`}: files were changed outside the cluster`
       else if (outOfSync) resync = 'the cluster says its files changed outside it'
-      const plan: DeletePlan = {registration, resync, generationCheck: check, snapshots: found, absent}
+      const plan: DeletePlan = {absent, generationCheck: check, registration, resync, snapshots: found}
       context.plan = plan
       context.alreadyGone.push(...absent)
       context.planLines = renderDeletePlan(context, plan)
@@ -159,22 +223,23 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
         const question = `In ${where} this will:\n${context.planLines.map((line) => `  - ${line}`).join('\n')}\nGo ahead?`
         if (!(await context.confirm(question))) throw new UsageError('not confirmed: nothing was deleted')
       }
+
       return `${where}: ${context.planLines.join('; ')}`
     },
+    title: 'Plan',
   },
   {
     name: 'resync',
-    title: 'Registered again',
-    skipReason: (context) => (context.dryRun ? 'dry run' : context.plan?.resync ? undefined : 'the cluster agrees with its files'),
     async run(context) {
       await reRegister(context.cluster, planOf(context).registration, context.signal)
       return `${context.repository} registered again; the cluster re-read its files`
     },
+    skipReason: (context) =>
+      context.dryRun ? 'dry run' : context.plan?.resync ? undefined : 'the cluster agrees with its files',
+    title: 'Registered again',
   },
   {
     name: 'delete',
-    title: 'Deleted through the cluster',
-    skipReason: (context) => (context.dryRun ? 'dry run: nothing deleted' : context.plan?.snapshots.length === 0 ? 'nothing to delete' : undefined),
     async run(context) {
       for (const {snapshot: name} of planOf(context).snapshots) {
         // Only the exact names of the accepted plan are sent, never a pattern.
@@ -185,40 +250,62 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
           context.deleted.push(name)
         }
       }
-      const gone = context.alreadyGone.length ? `; already gone: ${context.alreadyGone.join(', ')}` : ''
-      return `deleted ${context.deleted.join(', ') || 'nothing'}${context.deleted.length ? `; the cluster no longer lists ${context.deleted.length === 1 ? 'it' : 'them'}` : ''}${gone}`
+
+      const gone = context.alreadyGone.length > 0 ? `; already gone: ${context.alreadyGone.join(', ')}` : ''
+      return `deleted ${context.deleted.join(', ') || 'nothing'}${context.deleted.length > 0 ? `; the cluster no longer lists ${context.deleted.length === 1 ? 'it' : 'them'}` : ''}${gone}`
     },
+    skipReason: (context) =>
+      context.dryRun
+        ? 'dry run: nothing deleted'
+        : context.plan?.snapshots.length === 0
+          ? 'nothing to delete'
+          : undefined,
+    title: 'Deleted through the cluster',
   },
   {
     name: 'bucket',
-    title: 'Gone from the bucket too',
-    skipReason: (context) =>
-      context.plan?.registration.storage.kind !== 's3' ? 'not an S3 repository' : context.dryRun ? 'dry run' : context.deleted.length === 0 ? 'nothing was deleted' : undefined,
     async run(context) {
       const storage = planOf(context).registration.storage as S3Storage
       const store = new S3BlobStore(await context.s3(storage), storage.bucket, context.signal)
       const check = await checkBucketAfterDeletion(store, storage.basePath, context.deleted)
       if (check.stillListed.length > 0)
-        throw new CheckFailure('snapshot-still-in-bucket', `index-${check.generation} in s3://${storage.bucket}/${storage.basePath} still lists ${check.stillListed.join(', ')}`)
-      const orphanNote = check.orphans.length
-        ? `; ${check.orphans.length} file(s) no index names remain (${check.orphans.slice(0, 3).join(', ')}${check.orphans.length > 3 ? ', …' : ''}): \`console repo clean --repository ${context.repository}\` removes them`
-        : ''
+        throw new CheckFailure(
+          'snapshot-still-in-bucket',
+          `index-${check.generation} in s3://${storage.bucket}/${storage.basePath} still lists ${check.stillListed.join(', ')}`,
+        )
+      const orphanNote =
+        check.orphans.length > 0
+          ? `; ${check.orphans.length} file(s) no index names remain (${check.orphans.slice(0, 3).join(', ')}${check.orphans.length > 3 ? ', …' : ''}): \`console repo clean --repository ${context.repository}\` removes them`
+          : ''
       return `index-${check.generation ?? '?'} no longer lists ${context.deleted.join(', ')}${orphanNote}`
     },
+    skipReason: (context) =>
+      context.plan?.registration.storage.kind === 's3'
+        ? context.dryRun
+          ? 'dry run'
+          : context.deleted.length === 0
+            ? 'nothing was deleted'
+            : undefined
+        : 'not an S3 repository',
+    title: 'Gone from the bucket too',
   },
 ]
 
 /** `console snapshot delete`: a plan, the user's consent, then only through the cluster, and a look in the bucket to confirm. */
-export async function deleteSnapshotsThroughCluster(request: DeleteRequest, dependencies: DeleteDependencies, events: StepEvents = {}): Promise<DeleteReport> {
-  const context: DeleteContext = {...request, ...dependencies, planLines: [], alreadyGone: [], deleted: []}
-  const {results, interrupted} = await runSteps(DELETE_STEPS, context, {
-    diagnosisFor: (error) => {
+export async function deleteSnapshotsThroughCluster(
+  request: DeleteRequest,
+  dependencies: DeleteDependencies,
+  events: StepEvents = {},
+): Promise<DeleteReport> {
+  const context: DeleteContext = {...request, ...dependencies, alreadyGone: [], deleted: [], planLines: []}
+  const {interrupted, results} = await runSteps(DELETE_STEPS, context, {
+    diagnosisFor(error) {
       const storage = context.plan?.registration.storage
       return diagnose(error, {
+        command: 'snapshot delete',
         repository: request.repository,
         snapshot: request.snapshots[0],
-        command: 'snapshot delete',
-        ...(storage?.kind === 's3' ? {bucket: storage.bucket, region: storage.region, basePath: storage.basePath} : {}),
+        ...(storage?.kind === 's3' ? {basePath: storage.basePath, bucket: storage.bucket, region: storage.region} : {}),
       })
     },
     events,
@@ -226,9 +313,9 @@ export async function deleteSnapshotsThroughCluster(request: DeleteRequest, depe
   })
   return {
     ...stepReport('snapshot delete', results, interrupted),
-    repository: request.repository,
-    plan: context.planLines,
-    deleted: context.deleted,
     alreadyGone: context.alreadyGone,
+    deleted: context.deleted,
+    plan: context.planLines,
+    repository: request.repository,
   }
 }

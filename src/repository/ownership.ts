@@ -16,7 +16,13 @@
 
 export const HASHED_SHARD_SEGMENT = /^[A-Za-z0-9_-][01]{14}$/
 
-const TOP_LEVEL_FILES = [/^index-\d+$/, /^index\.latest$/, /^incompatible-snapshots$/, /^snap-[^/]+\.dat$/, /^meta-[^/]+\.dat$/]
+const TOP_LEVEL_FILES = [
+  /^index-\d+$/,
+  /^index\.latest$/,
+  /^incompatible-snapshots$/,
+  /^snap-[^/]+\.dat$/,
+  /^meta-[^/]+\.dat$/,
+]
 const TOP_LEVEL_FOLDERS = [/^indices$/, /^tests-[^/]+$/, /^snapshot_shard_paths$/]
 
 /** The key prefix of a repository's files: `P/` byte for byte, or `` at the bucket's root. */
@@ -25,15 +31,15 @@ export function repositoryKeyPrefix(basePath: string): string {
 }
 
 export interface RepositoryFootprint {
-  /** The repository's key prefix (see repositoryKeyPrefix). */
-  prefix: string
-  /** Whether OpenSearch's hashed shard paths outside the prefix count (not for verify's metadata-only test). */
-  hashedShardPaths: boolean
   /** Extra file names directly under the prefix that belong to it (verify's probe). */
   extraFiles?: string[]
+  /** Whether OpenSearch's hashed shard paths outside the prefix count (not for verify's metadata-only test). */
+  hashedShardPaths: boolean
+  /** The repository's key prefix (see repositoryKeyPrefix). */
+  prefix: string
 }
 
-export type Ownership = {owned: true} | {owned: false; reason: string}
+export type Ownership = {owned: false; reason: string} | {owned: true}
 
 /** Whether a path below the prefix is part of the repository layout. */
 function isLayoutPath(relative: string, extraFiles: string[]): boolean {
@@ -51,9 +57,15 @@ export function ownershipOf(key: string, footprint: RepositoryFootprint): Owners
   if (footprint.hashedShardPaths) {
     const slash = key.indexOf('/')
     // HASHED_PREFIX: <hash>/<prefix>indices/<index-id>/…
-    if (slash > 0 && HASHED_SHARD_SEGMENT.test(key.slice(0, slash)) && key.slice(slash + 1).startsWith(`${prefix}indices/`) && key.split('/').length > prefix.split('/').length + 2)
+    if (
+      slash > 0 &&
+      HASHED_SHARD_SEGMENT.test(key.slice(0, slash)) &&
+      key.slice(slash + 1).startsWith(`${prefix}indices/`) &&
+      key.split('/').length > prefix.split('/').length + 2
+    )
       return {owned: true}
   }
+
   if (!key.startsWith(prefix)) return {owned: false, reason: `outside ${prefix || 'the bucket root'}`}
   return {owned: false, reason: 'not part of a snapshot repository layout'}
 }
@@ -65,11 +77,16 @@ export function ownershipOf(key: string, footprint: RepositoryFootprint): Owners
 export function insideLayoutOf(innerPrefix: string, outerPrefix: string): boolean {
   if (!innerPrefix.startsWith(outerPrefix) || innerPrefix === outerPrefix) return false
   const first = innerPrefix.slice(outerPrefix.length).split('/')[0]
-  return TOP_LEVEL_FOLDERS.some((pattern) => pattern.test(first)) || HASHED_SHARD_SEGMENT.test(first) || TOP_LEVEL_FILES.some((pattern) => pattern.test(first))
+  return (
+    TOP_LEVEL_FOLDERS.some((pattern) => pattern.test(first)) ||
+    HASHED_SHARD_SEGMENT.test(first) ||
+    TOP_LEVEL_FILES.some((pattern) => pattern.test(first))
+  )
 }
 
 /** A name that would put a verify test repository on top of the migration repository's own layout. */
 export function layoutNameProblem(name: string): string | undefined {
-  if (insideLayoutOf(`${name}/`, '')) return `is a name the snapshot repository layout uses itself (indices, tests-*, index-N, snapshot_shard_paths, hashed shard folders)`
+  if (insideLayoutOf(`${name}/`, ''))
+    return `is a name the snapshot repository layout uses itself (indices, tests-*, index-N, snapshot_shard_paths, hashed shard folders)`
   return undefined
 }

@@ -1,38 +1,58 @@
-import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
-import {REPOSITORY_OUT_OF_SYNC, type RepositoryBody, registerRepository, repositoryPath, unregisterRepository} from '../cluster/snapshots.js'
 import type {FsStorage, S3Storage} from '../services/model.js'
 
+import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
+import {
+  registerRepository,
+  REPOSITORY_OUT_OF_SYNC,
+  type RepositoryBody,
+  repositoryPath,
+  unregisterRepository,
+} from '../cluster/snapshots.js'
+
 /** Where a registered repository keeps its files, as the cluster was told: base paths byte for byte. */
-export type RegisteredStorage = S3Storage | FsStorage | {kind: 'other'; type: string}
+export type RegisteredStorage = FsStorage | S3Storage | {kind: 'other'; type: string}
 
 /** A registered repository: its name, the body that registers it again, and where its files are. */
 export interface Registration {
-  repository: string
   body: RepositoryBody
+  repository: string
   storage: RegisteredStorage
 }
 
-export async function readRegistration(cluster: ClusterClient, repository: string, fallback?: Partial<S3Storage>, signal?: AbortSignal): Promise<Registration> {
-  const {body} = await cluster.send<Record<string, RepositoryBody>>({method: 'GET', path: repositoryPath(repository), idempotent: true}, signal)
+export async function readRegistration(
+  cluster: ClusterClient,
+  repository: string,
+  fallback?: Partial<S3Storage>,
+  signal?: AbortSignal,
+): Promise<Registration> {
+  const {body} = await cluster.send<Record<string, RepositoryBody>>(
+    {idempotent: true, method: 'GET', path: repositoryPath(repository)},
+    signal,
+  )
   const registered = body?.[repository]
   if (!registered) throw new Error(`the cluster did not describe repository ${repository}`)
-  return {repository, body: registered, storage: storageOfRegistration(registered, fallback)}
+  return {body: registered, repository, storage: storageOfRegistration(registered, fallback)}
 }
 
 /**
  * Where a registered repository keeps its files; region and endpoint fall back to the services file.
  * The base path is kept exactly as registered (a leading slash is part of every key the cluster writes).
  */
-export function storageOfRegistration(body: RepositoryBody, fallback: Partial<S3Storage> = {}, env: NodeJS.ProcessEnv = process.env): RegisteredStorage {
+export function storageOfRegistration(
+  body: RepositoryBody,
+  fallback: Partial<S3Storage> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): RegisteredStorage {
   const settings = body.settings ?? {}
   if (body.type === 'fs') return {kind: 'fs', path: String(settings.location ?? '')}
-  if (body.type !== 's3' || typeof settings.bucket !== 'string' || settings.bucket === '') return {kind: 'other', type: String(body.type)}
+  if (body.type !== 's3' || typeof settings.bucket !== 'string' || settings.bucket === '')
+    return {kind: 'other', type: String(body.type)}
   return {
-    kind: 's3',
-    bucket: settings.bucket,
     basePath: String(settings.base_path ?? ''),
-    region: String(settings.region ?? fallback.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'),
+    bucket: settings.bucket,
     endpoint: settings.endpoint ? String(settings.endpoint) : fallback.endpoint,
+    kind: 's3',
+    region: String(settings.region ?? fallback.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'),
     roleArn: settings.role_arn ? String(settings.role_arn) : undefined,
   }
 }
@@ -68,7 +88,11 @@ export class ReRegistrationError extends Error {
  * If the new registration fails, the previous one is put back without verification, so the
  * repository is never left unregistered; the error says which happened.
  */
-export async function reRegister(cluster: ClusterClient, registration: Registration, signal?: AbortSignal): Promise<void> {
+export async function reRegister(
+  cluster: ClusterClient,
+  registration: Registration,
+  signal?: AbortSignal,
+): Promise<void> {
   const name = registration.repository
   await unregisterRepository(cluster, name, signal)
   try {
@@ -82,14 +106,22 @@ export async function reRegister(cluster: ClusterClient, registration: Registrat
         false,
       )
     }
-    throw new ReRegistrationError(`registering ${name} again failed (${(error as Error).message}); its previous registration was restored (without verification), nothing was deleted after it`, true)
+
+    throw new ReRegistrationError(
+      `registering ${name} again failed (${(error as Error).message}); its previous registration was restored (without verification), nothing was deleted after it`,
+      true,
+    )
   }
 }
 
 /** The generation (index-N) the cluster believes is current; undefined when it has not read the repository yet. */
-export async function clusterRepositoryGeneration(cluster: ClusterClient, repository: string, signal?: AbortSignal): Promise<number | undefined> {
+export async function clusterRepositoryGeneration(
+  cluster: ClusterClient,
+  repository: string,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
   const {body} = await cluster.send<{metadata?: {repositories?: Record<string, {generation?: number}>}}>(
-    {method: 'GET', path: '/_cluster/state/metadata', query: {filter_path: 'metadata.repositories'}, idempotent: true},
+    {idempotent: true, method: 'GET', path: '/_cluster/state/metadata', query: {filter_path: 'metadata.repositories'}},
     signal,
   )
   const generation = body?.metadata?.repositories?.[repository]?.generation
@@ -98,8 +130,8 @@ export async function clusterRepositoryGeneration(cluster: ClusterClient, reposi
 }
 
 export type GenerationCheck =
-  | {outcome: 'in-sync'; generation?: number}
-  | {outcome: 'out-of-sync'; clusterGeneration: number; filesGeneration: number}
+  | {clusterGeneration: number; filesGeneration: number; outcome: 'out-of-sync'}
+  | {generation?: number; outcome: 'in-sync'}
   | {outcome: 'skipped'; why: string}
 
 /**
@@ -119,10 +151,15 @@ export async function compareWithFiles(
     clusterGeneration = await clusterRepositoryGeneration(cluster, registration.repository, signal)
   } catch (error) {
     if (error instanceof ClusterRequestError && error.status !== undefined && error.status < 500)
-      return {outcome: 'skipped', why: `the cluster refused GET /_cluster/state/metadata (${error.status}), so whether its files changed outside it was not checked`}
+      return {
+        outcome: 'skipped',
+        why: `the cluster refused GET /_cluster/state/metadata (${error.status}), so whether its files changed outside it was not checked`,
+      }
     throw error
   }
+
   const filesGeneration = (await newestIndexInFiles()) ?? -1
-  if (clusterGeneration === undefined || clusterGeneration === filesGeneration) return {outcome: 'in-sync', generation: clusterGeneration}
-  return {outcome: 'out-of-sync', clusterGeneration, filesGeneration}
+  if (clusterGeneration === undefined || clusterGeneration === filesGeneration)
+    return {generation: clusterGeneration, outcome: 'in-sync'}
+  return {clusterGeneration, filesGeneration, outcome: 'out-of-sync'}
 }

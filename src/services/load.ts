@@ -1,5 +1,7 @@
 import {promises as fs} from 'node:fs'
 
+import type {RawCluster, RawServices, RawSnapshot} from './schema.js'
+
 import {UsageError} from '../errors.js'
 import {
   type ClusterAuth,
@@ -9,7 +11,6 @@ import {
   type ServicesConfig,
   type SnapshotConfig,
 } from './model.js'
-import type {RawCluster, RawServices, RawSnapshot} from './schema.js'
 
 export const DEFAULT_SERVICES_PATHS = ['/config/migration_services.yaml', '/etc/migration_services.yaml']
 export const SERVICES_PATH_ENV = 'MIGRATION_SERVICES_YAML_PATH'
@@ -29,19 +30,23 @@ export class ServicesFileError extends UsageError {
 
 /** Where the services file is looked for: an explicit choice must exist; defaults may be absent. */
 export function servicesFileCandidates(explicitPath?: string, env: NodeJS.ProcessEnv = process.env) {
-  if (explicitPath) return {paths: [explicitPath], explicit: true}
+  if (explicitPath) return {explicit: true, paths: [explicitPath]}
   const fromEnv = env[SERVICES_PATH_ENV]
-  if (fromEnv) return {paths: [fromEnv], explicit: true}
-  return {paths: DEFAULT_SERVICES_PATHS, explicit: false}
+  if (fromEnv) return {explicit: true, paths: [fromEnv]}
+  return {explicit: false, paths: DEFAULT_SERVICES_PATHS}
 }
 
 /** Finds, reads and validates the services file; undefined when no default file exists. */
-export async function loadServicesFile(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<ServicesConfig | undefined> {
-  const {paths, explicit} = servicesFileCandidates(explicitPath, env)
+export async function loadServicesFile(
+  explicitPath?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServicesConfig | undefined> {
+  const {explicit, paths} = servicesFileCandidates(explicitPath, env)
   for (const file of paths) {
     const text = await readServicesText(file, explicit)
     if (text !== undefined) return parseServices(file, text)
   }
+
   return undefined
 }
 
@@ -50,19 +55,27 @@ async function readServicesText(file: string, mustExist: boolean): Promise<strin
   try {
     stat = await fs.stat(file)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const {code} = error as NodeJS.ErrnoException
     if (code === 'ENOENT' && !mustExist) return undefined
     throw new ServicesFileError(file, [code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`])
   }
+
   if (stat.isDirectory()) throw new ServicesFileError(file, ['is a directory, not a services file'])
   // A FIFO would wait forever for a writer, a device (/dev/zero, /dev/urandom) would never end.
-  if (!stat.isFile()) throw new ServicesFileError(file, ['is not a regular file (a device, FIFO or socket); point at the YAML file itself'])
+  if (!stat.isFile())
+    throw new ServicesFileError(file, [
+      'is not a regular file (a device, FIFO or socket); point at the YAML file itself',
+    ])
   if (stat.size > MAX_SERVICES_FILE_BYTES)
-    throw new ServicesFileError(file, [`is ${stat.size} bytes; a services file is at most ${MAX_SERVICES_FILE_BYTES} bytes`])
+    throw new ServicesFileError(file, [
+      `is ${stat.size} bytes; a services file is at most ${MAX_SERVICES_FILE_BYTES} bytes`,
+    ])
   try {
     return await fs.readFile(file, 'utf8')
   } catch (error) {
-    throw new ServicesFileError(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`])
+    throw new ServicesFileError(file, [
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    ])
   }
 }
 
@@ -73,9 +86,12 @@ export async function parseServices(file: string, text: string): Promise<Service
   if (document.errors.length > 0) {
     throw new ServicesFileError(
       file,
-      document.errors.map((error) => `not valid YAML at line ${error.linePos?.[0]?.line ?? '?'}: ${error.message.split('\n')[0]}`),
+      document.errors.map(
+        (error) => `not valid YAML at line ${error.linePos?.[0]?.line ?? '?'}: ${error.message.split('\n')[0]}`,
+      ),
     )
   }
+
   let data: unknown
   try {
     // The yaml library refuses documents whose aliases expand beyond a bound ("billion laughs").
@@ -83,6 +99,7 @@ export async function parseServices(file: string, text: string): Promise<Service
   } catch (error) {
     throw new ServicesFileError(file, [`cannot be read as YAML: ${(error as Error).message}`])
   }
+
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     throw new ServicesFileError(file, ['must be a YAML mapping of sections (source_cluster, snapshot, ...)'])
   const result = servicesSchema.safeParse(data)
@@ -92,6 +109,7 @@ export async function parseServices(file: string, text: string): Promise<Service
       result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`),
     )
   }
+
   return normalise(file, result.data, unknownFields(data as Record<string, unknown>))
 }
 
@@ -101,10 +119,10 @@ function normalise(file: string, raw: RawServices, unknown: string[]): ServicesC
   const source = raw.source_cluster ?? raw.source
   return {
     file,
-    sourceCluster: source ? normaliseCluster(source) : undefined,
     snapshot: raw.snapshot ? normaliseSnapshot(raw.snapshot) : undefined,
-    userAgentExtra: raw.client_options?.user_agent_extra,
+    sourceCluster: source ? normaliseCluster(source) : undefined,
     unknownFields: unknown,
+    userAgentExtra: raw.client_options?.user_agent_extra,
   }
 }
 
@@ -113,17 +131,20 @@ function normaliseCluster(raw: RawCluster): ClusterConfig {
   if (raw.basic_auth) {
     const basic = raw.basic_auth
     if (basic.user_secret_arn !== undefined) auth = {kind: 'basic-secret', secretArn: basic.user_secret_arn}
-    else if (basic.k8s_secret_name !== undefined) auth = {kind: 'basic-k8s', secretName: basic.k8s_secret_name}
-    else auth = {kind: 'basic', username: basic.username!, password: basic.password!}
+    else if (basic.k8s_secret_name === undefined) {
+      auth = {kind: 'basic', password: basic.password!, username: basic.username!}
+    } else {
+      auth = {kind: 'basic-k8s', secretName: basic.k8s_secret_name}
+    }
   } else if ('sigv4' in raw) {
     auth = {kind: 'sigv4', region: raw.sigv4?.region, service: raw.sigv4?.service ?? 'es'}
   } else auth = {kind: 'none'}
   return {
-    endpoint: raw.endpoint.replace(/\/+$/, ''),
     allowInsecure: raw.allow_insecure ?? false,
-    version: raw.version,
     auth,
+    endpoint: raw.endpoint.replace(/\/+$/, ''),
     sigv4SigningEndpoint: raw.sigv4_signing_endpoint,
+    version: raw.version,
   }
 }
 
@@ -132,14 +153,21 @@ const unlessEmpty = (value: string | undefined) => (value === undefined || value
 
 function normaliseSnapshot(raw: RawSnapshot): SnapshotConfig {
   let storage: SnapshotConfig['storage']
-  if (raw.s3) storage = {kind: 's3', ...parseRepoUri(raw.s3.repo_uri), region: raw.s3.aws_region, roleArn: unlessEmpty(raw.s3.role), endpoint: unlessEmpty(raw.s3.endpoint)}
+  if (raw.s3)
+    storage = {
+      kind: 's3',
+      ...parseRepoUri(raw.s3.repo_uri),
+      endpoint: unlessEmpty(raw.s3.endpoint),
+      region: raw.s3.aws_region,
+      roleArn: unlessEmpty(raw.s3.role),
+    }
   else if (raw.gcs) storage = {kind: 'gcs', repoUri: raw.gcs.repo_uri}
   else storage = {kind: 'fs', path: raw.fs!.repo_path.replace(/\/+$/, '')}
   return {
-    snapshotName: raw.snapshot_name,
-    repositoryName: unlessEmpty(raw.snapshot_repo_name) ?? DEFAULT_REPOSITORY_NAME,
-    storage,
     mode: raw.mode,
+    repositoryName: unlessEmpty(raw.snapshot_repo_name) ?? DEFAULT_REPOSITORY_NAME,
+    snapshotName: raw.snapshot_name,
     solrCollections: raw.solr_collections,
+    storage,
   }
 }

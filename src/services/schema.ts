@@ -18,28 +18,49 @@ function ruleOf(problem: (value: string) => string | undefined) {
 }
 
 const describeValue = (value: unknown) =>
-  value === null ? 'null (empty)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `the ${typeof value} ${JSON.stringify(value)}`
+  value === null
+    ? 'null (empty)'
+    : Array.isArray(value)
+      ? 'a list'
+      : typeof value === 'object'
+        ? 'a mapping'
+        : `the ${typeof value} ${JSON.stringify(value)}`
 /** "is required" only when the field is missing; a value of another type is named as such. */
-const requiredText = (issue: {input: unknown}) => (issue.input === undefined ? 'is required' : `must be a string, not ${describeValue(issue.input)}`)
+const requiredText = (issue: {input: unknown}) =>
+  issue.input === undefined ? 'is required' : `must be a string, not ${describeValue(issue.input)}`
 const optionalText = (issue: {input: unknown}) => `must be a string, not ${describeValue(issue.input)}`
 const text = () => z.string({error: optionalText})
 const required = () => z.string({error: requiredText})
 const flag = () => z.boolean({error: (issue) => `must be true or false, not ${describeValue(issue.input)}`})
-const section = <Shape extends z.ZodRawShape>(shape: Shape) => z.looseObject(shape, {error: (issue) => `must be a mapping, not ${describeValue(issue.input)}`})
+const section = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.looseObject(shape, {error: (issue) => `must be a mapping, not ${describeValue(issue.input)}`})
 
 const basicAuth = section({
-  username: text().optional(),
+  k8s_secret_name: text().min(1, 'must not be empty').optional(),
   password: text().optional(),
   user_secret_arn: text().min(1, 'must not be empty').optional(),
-  k8s_secret_name: text().min(1, 'must not be empty').optional(),
+  username: text().optional(),
 }).superRefine((auth, context) => {
   const withPassword = auth.username !== undefined && auth.password !== undefined
   const secrets = (['user_secret_arn', 'k8s_secret_name'] as const).filter((key) => auth[key] !== undefined)
-  if (withPassword && secrets.length > 0) context.addIssue({code: 'custom', message: `give either username and password or ${secrets.join(' or ')}, not both`})
+  if (withPassword && secrets.length > 0)
+    context.addIssue({
+      code: 'custom',
+      message: `give either username and password or ${secrets.join(' or ')}, not both`,
+    })
   else if (withPassword && (auth.username === '' || auth.password === ''))
-    context.addIssue({code: 'custom', path: [auth.username === '' ? 'username' : 'password'], message: 'must not be empty'})
-  else if (!withPassword && secrets.length === 0) context.addIssue({code: 'custom', message: 'needs both username and password, or user_secret_arn, or k8s_secret_name'})
-  else if (secrets.length > 1) context.addIssue({code: 'custom', message: 'give only one of user_secret_arn and k8s_secret_name'})
+    context.addIssue({
+      code: 'custom',
+      message: 'must not be empty',
+      path: [auth.username === '' ? 'username' : 'password'],
+    })
+  else if (!withPassword && secrets.length === 0)
+    context.addIssue({
+      code: 'custom',
+      message: 'needs both username and password, or user_secret_arn, or k8s_secret_name',
+    })
+  else if (secrets.length > 1)
+    context.addIssue({code: 'custom', message: 'give only one of user_secret_arn and k8s_secret_name'})
 })
 
 const sigv4 = section({
@@ -50,58 +71,71 @@ const sigv4 = section({
 const AUTH_BLOCKS = ['no_auth', 'basic_auth', 'sigv4'] as const
 
 const cluster = section({
-  endpoint: required().superRefine(ruleOf(endpointProblem)),
   allow_insecure: flag().optional(),
-  version: text().optional(),
-  sigv4_signing_endpoint: text().superRefine(ruleOf(endpointProblem)).optional(),
-  proxy: section({name: text().optional(), endpoint: required(), allow_insecure: flag().optional()}).optional(),
+  basic_auth: basicAuth.optional(),
+  endpoint: required().superRefine(ruleOf(endpointProblem)),
   // Any value counts as present: empty, "" (the CDK writes that), {}.
   no_auth: z.unknown().optional(),
-  basic_auth: basicAuth.optional(),
+  proxy: section({allow_insecure: flag().optional(), endpoint: required(), name: text().optional()}).optional(),
   sigv4: sigv4.optional(),
+  sigv4_signing_endpoint: text().superRefine(ruleOf(endpointProblem)).optional(),
+  version: text().optional(),
 }).superRefine((body, context) => {
   const blocks = AUTH_BLOCKS.filter((key) => key in body)
   if (blocks.length !== 1)
-    context.addIssue({code: 'custom', message: `needs exactly one of no_auth, basic_auth, sigv4 (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`})
+    context.addIssue({
+      code: 'custom',
+      message: `needs exactly one of no_auth, basic_auth, sigv4 (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`,
+    })
 })
 
 const STORAGE_BLOCKS = ['s3', 'gcs', 'fs'] as const
 
 const snapshot = section({
+  fs: section({repo_path: required().min(1, 'must not be empty')}).optional(),
+  gcs: section({endpoint: text().optional(), repo_uri: required().min(1, 'must not be empty')})
+    .nullable()
+    .optional(),
+  mode: z
+    .enum(['create', 'import'], {error: (issue) => `must be "create" or "import", not ${describeValue(issue.input)}`})
+    .optional(),
+  otel_metrics_endpoint: text().optional(),
+  otel_trace_endpoint: text().optional(),
+  s3: section({
+    aws_region: required(),
+    endpoint: text().optional(),
+    repo_uri: required().refine((uri) => uri.startsWith('s3://'), 'must start with s3://'),
+    role: text().optional(),
+  }).optional(),
   snapshot_name: text().optional(),
   snapshot_repo_name: text().optional(),
-  otel_trace_endpoint: text().optional(),
-  otel_metrics_endpoint: text().optional(),
-  mode: z.enum(['create', 'import'], {error: (issue) => `must be "create" or "import", not ${describeValue(issue.input)}`}).optional(),
-  solr_collections: z.array(text(), {error: (issue) => `must be a list of strings, not ${describeValue(issue.input)}`}).optional(),
-  s3: section({
-    repo_uri: required().refine((uri) => uri.startsWith('s3://'), 'must start with s3://'),
-    aws_region: required(),
-    role: text().optional(),
-    endpoint: text().optional(),
-  }).optional(),
-  gcs: section({repo_uri: required().min(1, 'must not be empty'), endpoint: text().optional()}).nullable().optional(),
-  fs: section({repo_path: required().min(1, 'must not be empty')}).optional(),
+  solr_collections: z
+    .array(text(), {error: (issue) => `must be a list of strings, not ${describeValue(issue.input)}`})
+    .optional(),
 }).superRefine((body, context) => {
   const blocks = STORAGE_BLOCKS.filter((key) => body[key] !== undefined)
-  if (blocks.length !== 1) context.addIssue({code: 'custom', message: `needs exactly one of s3, gcs, fs (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`})
+  if (blocks.length !== 1)
+    context.addIssue({
+      code: 'custom',
+      message: `needs exactly one of s3, gcs, fs (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`,
+    })
 })
 
 // Sections the console knows and this plugin does not read: accepted as they are.
 const ignoredSection = z.unknown().optional()
 
 export const servicesSchema = z.looseObject({
-  source_cluster: cluster.optional(),
-  source: cluster.optional(),
-  target_cluster: ignoredSection,
-  target: ignoredSection,
   backfill: ignoredSection,
-  metrics_source: ignoredSection,
-  snapshot: snapshot.optional(),
-  metadata_migration: ignoredSection,
-  replay: ignoredSection,
-  kafka: ignoredSection,
   client_options: section({user_agent_extra: text().optional()}).nullable().optional(),
+  kafka: ignoredSection,
+  metadata_migration: ignoredSection,
+  metrics_source: ignoredSection,
+  replay: ignoredSection,
+  snapshot: snapshot.optional(),
+  source: cluster.optional(),
+  source_cluster: cluster.optional(),
+  target: ignoredSection,
+  target_cluster: ignoredSection,
 })
 
 export type RawServices = z.infer<typeof servicesSchema>
@@ -110,16 +144,47 @@ export type RawSnapshot = z.infer<typeof snapshot>
 
 /** The fields the plugin knows, by section: what a file holds beyond them is named in one warning. */
 const KNOWN_FIELDS: Record<string, string[]> = {
-  '': ['source_cluster', 'source', 'target_cluster', 'target', 'backfill', 'metrics_source', 'snapshot', 'metadata_migration', 'replay', 'kafka', 'client_options'],
-  cluster: ['endpoint', 'allow_insecure', 'version', 'sigv4_signing_endpoint', 'proxy', 'no_auth', 'basic_auth', 'sigv4'],
-  'cluster.proxy': ['name', 'endpoint', 'allow_insecure'],
-  'cluster.basic_auth': ['username', 'password', 'user_secret_arn', 'k8s_secret_name'],
-  'cluster.sigv4': ['region', 'service'],
-  snapshot: ['snapshot_name', 'snapshot_repo_name', 'otel_trace_endpoint', 'otel_metrics_endpoint', 'mode', 'solr_collections', 's3', 'gcs', 'fs'],
-  'snapshot.s3': ['repo_uri', 'aws_region', 'role', 'endpoint'],
-  'snapshot.gcs': ['repo_uri', 'endpoint'],
-  'snapshot.fs': ['repo_path'],
+  '': [
+    'source_cluster',
+    'source',
+    'target_cluster',
+    'target',
+    'backfill',
+    'metrics_source',
+    'snapshot',
+    'metadata_migration',
+    'replay',
+    'kafka',
+    'client_options',
+  ],
   client_options: ['user_agent_extra'],
+  cluster: [
+    'endpoint',
+    'allow_insecure',
+    'version',
+    'sigv4_signing_endpoint',
+    'proxy',
+    'no_auth',
+    'basic_auth',
+    'sigv4',
+  ],
+  'cluster.basic_auth': ['username', 'password', 'user_secret_arn', 'k8s_secret_name'],
+  'cluster.proxy': ['name', 'endpoint', 'allow_insecure'],
+  'cluster.sigv4': ['region', 'service'],
+  snapshot: [
+    'snapshot_name',
+    'snapshot_repo_name',
+    'otel_trace_endpoint',
+    'otel_metrics_endpoint',
+    'mode',
+    'solr_collections',
+    's3',
+    'gcs',
+    'fs',
+  ],
+  'snapshot.fs': ['repo_path'],
+  'snapshot.gcs': ['repo_uri', 'endpoint'],
+  'snapshot.s3': ['repo_uri', 'aws_region', 'role', 'endpoint'],
 }
 
 /** Every field the plugin does not know, as `path` with a "did you mean" for a near miss. */
@@ -135,11 +200,17 @@ export function unknownFields(data: Record<string, unknown>): string[] {
         found.push(near ? `${fieldPath} (did you mean ${path ? `${path}.` : ''}${near}?)` : fieldPath)
         continue
       }
-      const child = schemaKey === '' ? (['source_cluster', 'source'].includes(key) ? 'cluster' : key) : `${schemaKey}.${key}`
-      if (KNOWN_FIELDS[child] && (schemaKey !== '' || ['source_cluster', 'source', 'snapshot', 'client_options'].includes(key)))
+
+      const child =
+        schemaKey === '' ? (['source', 'source_cluster'].includes(key) ? 'cluster' : key) : `${schemaKey}.${key}`
+      if (
+        KNOWN_FIELDS[child] &&
+        (schemaKey !== '' || ['client_options', 'snapshot', 'source', 'source_cluster'].includes(key))
+      )
         visit((value as Record<string, unknown>)[key], child, fieldPath)
     }
   }
+
   visit(data, '', '')
   return found
 }
@@ -155,5 +226,6 @@ function editDistance(a: string, b: string): number {
       previous = current
     }
   }
+
   return row[b.length]
 }

@@ -1,28 +1,29 @@
 import type {Diagnosis} from '../diagnose/index.js'
+
 import {ExitCode} from '../errors.js'
 
-export type StepStatus = 'passed' | 'failed' | 'skipped'
+export type StepStatus = 'failed' | 'passed' | 'skipped'
 
 export interface StepResult {
-  name: string
-  title: string
-  status: StepStatus
   detail: string
-  durationMs: number
   diagnosis?: Diagnosis
+  durationMs: number
   /** For a failed step: how the run ends because of it (a refusal ends as bad usage does). */
   exitCode?: number
+  name: string
+  status: StepStatus
+  title: string
 }
 
 /** The report of a command that runs steps: rendered as text, or as-is under --json. */
 export interface StepReport {
   command: string
-  ok: boolean
-  interrupted: boolean
   exitCode: number
-  steps: StepResult[]
+  interrupted: boolean
   /** What the run created and could not remove; `console repo clean` finishes it. */
   leftovers: string[]
+  ok: boolean
+  steps: StepResult[]
 }
 
 /** 130 interrupted; else the exit code of the first failed step (a refusal: 2, a failed check: 1); else 0. */
@@ -33,7 +34,12 @@ export function exitCodeOf(steps: StepResult[], interrupted: boolean): number {
 }
 
 /** The fields every command's report shares, derived from its steps: one verdict for text and --json alike. */
-export function stepReport<Command extends string>(command: Command, steps: StepResult[], interrupted: boolean, leftovers: string[] = []) {
+export function stepReport<Command extends string>(
+  command: Command,
+  steps: StepResult[],
+  interrupted: boolean,
+  leftovers: string[] = [],
+) {
   const exitCode = exitCodeOf(steps, interrupted)
-  return {command, ok: exitCode === 0, interrupted, exitCode, steps, leftovers}
+  return {command, exitCode, interrupted, leftovers, ok: exitCode === 0, steps}
 }

@@ -1,20 +1,21 @@
 import type {Diagnosis} from '../diagnose/index.js'
-import {ExitCode, UsageError} from '../errors.js'
 import type {StepResult} from './report.js'
+
+import {ExitCode, UsageError} from '../errors.js'
 
 /** One named step of a command: data that a runner executes and a report renders. */
 export interface Step<Context> {
   name: string
-  title: string
-  /** Why the step does not apply to this run, or undefined when it does. */
-  skipReason?: (context: Context) => string | undefined
   /** Does the work; returns the detail shown on success (or why it could not look), throws on failure. */
   run: (context: Context) => Promise<string | {skipped: string}>
+  /** Why the step does not apply to this run, or undefined when it does. */
+  skipReason?: (context: Context) => string | undefined
+  title: string
 }
 
 export interface StepEvents {
-  onStepStart?: (step: {name: string; title: string}) => void
   onStepEnd?: (result: StepResult) => void
+  onStepStart?: (step: {name: string; title: string}) => void
 }
 
 export interface StepRunOptions {
@@ -24,7 +25,7 @@ export interface StepRunOptions {
 }
 
 export function skippedStep(step: {name: string; title: string}, detail: string): StepResult {
-  return {name: step.name, title: step.title, status: 'skipped', detail, durationMs: 0}
+  return {detail, durationMs: 0, name: step.name, status: 'skipped', title: step.title}
 }
 
 /** Runs steps in order; after the first failure (or an interrupt) the rest are reported as skipped. */
@@ -40,13 +41,15 @@ export async function runSteps<Context>(steps: Step<Context>[], context: Context
       results.push(result)
       continue
     }
+
     const result = await runStep(step, context, options)
     if (result.status === 'failed') failed = true
     results.push(result)
   }
+
   // An interrupt during the last step that the step itself did not notice still counts.
   interrupted ||= Boolean(options.signal?.aborted)
-  return {results, failed, interrupted}
+  return {failed, interrupted, results}
 }
 
 async function runStep<Context>(step: Step<Context>, context: Context, options: StepRunOptions): Promise<StepResult> {
@@ -56,6 +59,7 @@ async function runStep<Context>(step: Step<Context>, context: Context, options: 
     options.events?.onStepEnd?.(result)
     return result
   }
+
   options.events?.onStepStart?.(step)
   const started = Date.now()
   let result: StepResult
@@ -63,23 +67,43 @@ async function runStep<Context>(step: Step<Context>, context: Context, options: 
     const outcome = await step.run(context)
     result =
       typeof outcome === 'string'
-        ? {name: step.name, title: step.title, status: 'passed', detail: outcome, durationMs: Date.now() - started}
+        ? {detail: outcome, durationMs: Date.now() - started, name: step.name, status: 'passed', title: step.title}
         : {...skippedStep(step, outcome.skipped), durationMs: Date.now() - started}
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     if (options.signal?.aborted) {
       // What fails because of Ctrl-C needs no diagnosis: the user stopped it.
-      result = {name: step.name, title: step.title, status: 'failed', detail: message === 'interrupted' ? message : `interrupted: ${message}`, durationMs: Date.now() - started}
+      result = {
+        detail: message === 'interrupted' ? message : `interrupted: ${message}`,
+        durationMs: Date.now() - started,
+        name: step.name,
+        status: 'failed',
+        title: step.title,
+      }
       options.events?.onStepEnd?.(result)
       return result
     }
+
     const refused = error instanceof UsageError
     const diagnosis = refused
-      ? {code: 'refused', cause: error.message, remediation: error.actions.join('; ') || 'correct the command and run it again'}
+      ? {
+          cause: error.message,
+          code: 'refused',
+          remediation: error.actions.join('; ') || 'correct the command and run it again',
+        }
       : options.diagnosisFor(error)
     const exitCode = refused ? ExitCode.usage : ExitCode.checkFailed
-    result = {name: step.name, title: step.title, status: 'failed', detail: message, durationMs: Date.now() - started, diagnosis, exitCode}
+    result = {
+      detail: message,
+      diagnosis,
+      durationMs: Date.now() - started,
+      exitCode,
+      name: step.name,
+      status: 'failed',
+      title: step.title,
+    }
   }
+
   options.events?.onStepEnd?.(result)
   return result
 }

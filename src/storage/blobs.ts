@@ -1,10 +1,12 @@
 import type {S3Client} from '@aws-sdk/client-s3'
+
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import type {RepositoryFootprint} from '../repository/ownership.js'
-import {ownershipOf} from '../repository/ownership.js'
 import type {DeleteOwnedResult} from './delete-owned.js'
+
+import {ownershipOf} from '../repository/ownership.js'
 import {listPages, S3OperationError, sendS3} from './s3.js'
 
 export interface BlobEntry {
@@ -14,15 +16,16 @@ export interface BlobEntry {
 
 /** What reading a repository's files needs, over a bucket or a shared directory alike (cleaners use emptyPrefix and removeDirectory). */
 export interface BlobStore {
+  exists(key: string): Promise<boolean>
+  list(prefix: string): AsyncIterable<BlobEntry>
   /** s3://bucket or a directory, for messages. */
   readonly location: string
-  list(prefix: string): AsyncIterable<BlobEntry>
   read(key: string): Promise<Buffer | undefined>
-  exists(key: string): Promise<boolean>
 }
 
 export class S3BlobStore implements BlobStore {
   readonly location: string
+
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -31,35 +34,49 @@ export class S3BlobStore implements BlobStore {
     this.location = `s3://${bucket}`
   }
 
-  async *list(prefix: string): AsyncIterable<BlobEntry> {
-    const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
-    type Page = {Contents?: {Key?: string; Size?: number}[]; IsTruncated?: boolean; NextContinuationToken?: string}
-    const pages = listPages<Page>(
-      'ListObjectsV2',
-      (token) => sendS3(this.s3, 'ListObjectsV2', new ListObjectsV2Command({Bucket: this.bucket, Prefix: prefix, ContinuationToken: token}), this.signal),
-      (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
-    )
-    for await (const page of pages) for (const object of page.Contents ?? []) if (object.Key) yield {key: object.Key, size: object.Size ?? 0}
-  }
-
-  async read(key: string): Promise<Buffer | undefined> {
-    const {GetObjectCommand} = await import('@aws-sdk/client-s3')
-    try {
-      const answer = await sendS3<{Body?: {transformToByteArray(): Promise<Uint8Array>}}>(this.s3, 'GetObject', new GetObjectCommand({Bucket: this.bucket, Key: key}), this.signal)
-      return Buffer.from((await answer.Body?.transformToByteArray()) ?? [])
-    } catch (error) {
-      if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NoSuchKey')) return undefined
-      throw error
-    }
-  }
-
   async exists(key: string): Promise<boolean> {
     const {HeadObjectCommand} = await import('@aws-sdk/client-s3')
     try {
       await sendS3(this.s3, 'HeadObject', new HeadObjectCommand({Bucket: this.bucket, Key: key}), this.signal)
       return true
     } catch (error) {
-      if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NotFound')) return false
+      if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NotFound'))
+        return false
+      throw error
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobEntry> {
+    const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+    type Page = {Contents?: {Key?: string; Size?: number}[]; IsTruncated?: boolean; NextContinuationToken?: string}
+    const pages = listPages<Page>(
+      'ListObjectsV2',
+      (token) =>
+        sendS3(
+          this.s3,
+          'ListObjectsV2',
+          new ListObjectsV2Command({Bucket: this.bucket, ContinuationToken: token, Prefix: prefix}),
+          this.signal,
+        ),
+      (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
+    )
+    for await (const page of pages)
+      for (const object of page.Contents ?? []) if (object.Key) yield {key: object.Key, size: object.Size ?? 0}
+  }
+
+  async read(key: string): Promise<Buffer | undefined> {
+    const {GetObjectCommand} = await import('@aws-sdk/client-s3')
+    try {
+      const answer = await sendS3<{Body?: {transformToByteArray(): Promise<Uint8Array>}}>(
+        this.s3,
+        'GetObject',
+        new GetObjectCommand({Bucket: this.bucket, Key: key}),
+        this.signal,
+      )
+      return Buffer.from((await answer.Body?.transformToByteArray()) ?? [])
+    } catch (error) {
+      if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NoSuchKey'))
+        return undefined
       throw error
     }
   }
@@ -68,31 +85,17 @@ export class S3BlobStore implements BlobStore {
 /** A shared-filesystem repository, read from this machine when it sees the same path as the nodes. */
 export class DirectoryBlobStore implements BlobStore {
   readonly location: string
+
   constructor(private readonly root: string) {
     this.location = root
   }
 
-  async *list(prefix: string): AsyncIterable<BlobEntry> {
-    yield* this.walk(prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '', prefix)
+  async exists(key: string): Promise<boolean> {
+    return (await this.read(key)) !== undefined
   }
 
-  private async *walk(directory: string, prefix: string): AsyncIterable<BlobEntry> {
-    let entries
-    try {
-      entries = await fs.readdir(path.join(this.root, directory), {withFileTypes: true})
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
-    for (const entry of entries) {
-      const key = directory ? `${directory}/${entry.name}` : entry.name
-      if (entry.isDirectory()) {
-        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* this.walk(key, prefix)
-      } else if (key.startsWith(prefix)) {
-        const stat = await fs.stat(path.join(this.root, key))
-        yield {key, size: stat.size}
-      }
-    }
+  async *list(prefix: string): AsyncIterable<BlobEntry> {
+    yield* this.walk(prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '', prefix)
   }
 
   async read(key: string): Promise<Buffer | undefined> {
@@ -104,8 +107,24 @@ export class DirectoryBlobStore implements BlobStore {
     }
   }
 
-  async exists(key: string): Promise<boolean> {
-    return (await this.read(key)) !== undefined
+  private async *walk(directory: string, prefix: string): AsyncIterable<BlobEntry> {
+    let entries
+    try {
+      entries = await fs.readdir(path.join(this.root, directory), {withFileTypes: true})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw error
+    }
+
+    for (const entry of entries) {
+      const key = directory ? `${directory}/${entry.name}` : entry.name
+      if (entry.isDirectory()) {
+        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* this.walk(key, prefix)
+      } else if (key.startsWith(prefix)) {
+        const stat = await fs.stat(path.join(this.root, key))
+        yield {key, size: stat.size}
+      }
+    }
   }
 }
 
@@ -122,20 +141,27 @@ export function isVisibleFromConsole(location: string): Promise<boolean> {
  * ownership.ts) and the folders that become empty; anything else stays and is reported.
  * Undefined when the location is not visible from the console.
  */
-export async function deleteOwnedFiles(location: string, footprint: RepositoryFootprint, options: {dryRun?: boolean} = {}): Promise<DeleteOwnedResult | undefined> {
+export async function deleteOwnedFiles(
+  location: string,
+  footprint: RepositoryFootprint,
+  options: {dryRun?: boolean} = {},
+): Promise<DeleteOwnedResult | undefined> {
   if (!(await isVisibleFromConsole(location))) return undefined
-  const result: DeleteOwnedResult = {objects: 0, bytes: 0, versions: 0, kept: 0, keptSample: [], listed: [location]}
+  const result: DeleteOwnedResult = {bytes: 0, kept: 0, keptSample: [], listed: [location], objects: 0, versions: 0}
   for await (const entry of new DirectoryBlobStore(location).list(footprint.prefix)) {
     const ownership = ownershipOf(entry.key, footprint)
     if (!ownership.owned) {
       result.kept++
-      if (result.keptSample.length < 20) result.keptSample.push({key: path.join(location, entry.key), reason: ownership.reason})
+      if (result.keptSample.length < 20)
+        result.keptSample.push({key: path.join(location, entry.key), reason: ownership.reason})
       continue
     }
+
     if (!options.dryRun) await fs.rm(path.join(location, entry.key), {force: true})
     result.objects++
     result.bytes += entry.size
   }
+
   if (!options.dryRun) await removeEmptyFolders(location)
   return result
 }
@@ -149,11 +175,13 @@ async function removeEmptyFolders(directory: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true
     throw error
   }
+
   let empty = true
   for (const entry of entries) {
     if (entry.isDirectory() && (await removeEmptyFolders(path.join(directory, entry.name)))) continue
     empty = false
   }
+
   if (empty) await fs.rmdir(directory)
   return empty
 }

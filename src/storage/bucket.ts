@@ -4,25 +4,35 @@ import {InterruptedError} from '../errors.js'
 import {describeS3Error, S3OperationError, sendS3} from './s3.js'
 
 export type BucketState =
-  | {state: 'present'; region: string}
+  | {region: string; state: 'elsewhere'}
+  | {region: string; state: 'present'}
+  | {region?: string; state: 'forbidden'}
   | {state: 'absent'}
-  | {state: 'elsewhere'; region: string}
-  | {state: 'forbidden'; region?: string}
 
 /** Where the bucket is, as far as the console's credentials can tell, without changing anything. */
-export async function inspectBucket(s3: S3Client, bucket: string, expectedRegion: string, signal?: AbortSignal): Promise<BucketState> {
+export async function inspectBucket(
+  s3: S3Client,
+  bucket: string,
+  expectedRegion: string,
+  signal?: AbortSignal,
+): Promise<BucketState> {
   const {HeadBucketCommand} = await import('@aws-sdk/client-s3')
   try {
     const answer = await s3.send(new HeadBucketCommand({Bucket: bucket}), {abortSignal: signal})
     const region = answer.BucketRegion ?? expectedRegion
-    return region === expectedRegion ? {state: 'present', region} : {state: 'elsewhere', region}
+    return region === expectedRegion ? {region, state: 'present'} : {region, state: 'elsewhere'}
   } catch (error) {
     if (signal?.aborted) throw new InterruptedError()
     const failure = describeS3Error('HeadBucket', error)
-    if (failure.status === 404 || failure.name === 'NotFound' || failure.name === 'NoSuchBucket') return {state: 'absent'}
-    if (failure.status === 301 || failure.name === 'PermanentRedirect' || failure.name === 'AuthorizationHeaderMalformed')
-      return {state: 'elsewhere', region: failure.bucketRegion ?? 'another region'}
-    if (failure.status === 403) return {state: 'forbidden', region: failure.bucketRegion}
+    if (failure.status === 404 || failure.name === 'NotFound' || failure.name === 'NoSuchBucket')
+      return {state: 'absent'}
+    if (
+      failure.status === 301 ||
+      failure.name === 'PermanentRedirect' ||
+      failure.name === 'AuthorizationHeaderMalformed'
+    )
+      return {region: failure.bucketRegion ?? 'another region', state: 'elsewhere'}
+    if (failure.status === 403) return {region: failure.bucketRegion, state: 'forbidden'}
     throw new S3OperationError(failure)
   }
 }
@@ -31,7 +41,12 @@ export async function createBucket(s3: S3Client, bucket: string, region: string,
   const {CreateBucketCommand} = await import('@aws-sdk/client-s3')
   // us-east-1 is the one region that takes no LocationConstraint.
   const configuration = region === 'us-east-1' ? undefined : {LocationConstraint: region as never}
-  await sendS3(s3, 'CreateBucket', new CreateBucketCommand({Bucket: bucket, CreateBucketConfiguration: configuration}), signal)
+  await sendS3(
+    s3,
+    'CreateBucket',
+    new CreateBucketCommand({Bucket: bucket, CreateBucketConfiguration: configuration}),
+    signal,
+  )
 }
 
 export async function deleteBucket(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {
@@ -41,21 +56,45 @@ export async function deleteBucket(s3: S3Client, bucket: string, signal?: AbortS
 
 /** The console's own access under a prefix: write, list, read back, delete one probe object. */
 export async function probeAccess(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string[]> {
-  const {DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand} = await import('@aws-sdk/client-s3')
+  const {DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand} =
+    await import('@aws-sdk/client-s3')
   const content = `console snapshot verify probe ${new Date().toISOString()}`
-  await sendS3(s3, 'PutObject', new PutObjectCommand({Bucket: bucket, Key: key, Body: content}), signal)
-  const listed = await sendS3<{Contents?: {Key?: string}[]}>(s3, 'ListObjectsV2', new ListObjectsV2Command({Bucket: bucket, Prefix: key, MaxKeys: 1}), signal)
+  await sendS3(s3, 'PutObject', new PutObjectCommand({Body: content, Bucket: bucket, Key: key}), signal)
+  const listed = await sendS3<{Contents?: {Key?: string}[]}>(
+    s3,
+    'ListObjectsV2',
+    new ListObjectsV2Command({Bucket: bucket, MaxKeys: 1, Prefix: key}),
+    signal,
+  )
   if (!listed.Contents?.some((object) => object.Key === key))
-    throw new S3OperationError({operation: 'ListObjectsV2', name: 'ProbeNotListed', message: `the probe ${key} was written but not listed`})
-  const read = await sendS3<{Body?: {transformToString(): Promise<string>}}>(s3, 'GetObject', new GetObjectCommand({Bucket: bucket, Key: key}), signal)
+    throw new S3OperationError({
+      message: `the probe ${key} was written but not listed`,
+      name: 'ProbeNotListed',
+      operation: 'ListObjectsV2',
+    })
+  const read = await sendS3<{Body?: {transformToString(): Promise<string>}}>(
+    s3,
+    'GetObject',
+    new GetObjectCommand({Bucket: bucket, Key: key}),
+    signal,
+  )
   const readBack = await read.Body?.transformToString()
   if (readBack !== content)
-    throw new S3OperationError({operation: 'GetObject', name: 'ProbeMismatch', message: `the probe ${key} read back differently`})
+    throw new S3OperationError({
+      message: `the probe ${key} read back differently`,
+      name: 'ProbeMismatch',
+      operation: 'GetObject',
+    })
   await sendS3(s3, 'DeleteObject', new DeleteObjectCommand({Bucket: bucket, Key: key}), signal)
   return ['list', 'write', 'read', 'delete']
 }
 
-export async function deleteObjectIfPresent(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+export async function deleteObjectIfPresent(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const {DeleteObjectCommand} = await import('@aws-sdk/client-s3')
   await sendS3(s3, 'DeleteObject', new DeleteObjectCommand({Bucket: bucket, Key: key}), signal)
 }

@@ -18,23 +18,23 @@ export interface KeptObject {
 }
 
 export interface DeleteOwnedResult {
-  objects: number
   bytes: number
-  /** Of which old versions and delete markers, in a versioned bucket. */
-  versions: number
   /** Objects listed under the prefix that the repository does not own: never deleted. */
   kept: number
   /** The first of them, for the report. */
   keptSample: KeptObject[]
   /** Every prefix that was listed. */
   listed: string[]
+  objects: number
+  /** Of which old versions and delete markers, in a versioned bucket. */
+  versions: number
 }
 
 interface Target {
-  Key: string
-  VersionId?: string
-  size: number
   isVersion: boolean
+  Key: string
+  size: number
+  VersionId?: string
 }
 
 const BATCH = 1000
@@ -47,14 +47,21 @@ const KEPT_SAMPLE = 20
  * per-key errors retried. Whatever else the listing shows is counted and reported, never deleted.
  * Memory holds one page and the batches in flight, whatever the object count.
  */
-export async function deleteOwnedObjects(s3: S3Client, bucket: string, footprint: RepositoryFootprint, options: DeleteOwnedOptions = {}): Promise<DeleteOwnedResult> {
+export async function deleteOwnedObjects(
+  s3: S3Client,
+  bucket: string,
+  footprint: RepositoryFootprint,
+  options: DeleteOwnedOptions = {},
+): Promise<DeleteOwnedResult> {
   const concurrency = options.concurrency ?? 8
   const {signal} = options
-  const result: DeleteOwnedResult = {objects: 0, bytes: 0, versions: 0, kept: 0, keptSample: [], listed: []}
+  const result: DeleteOwnedResult = {bytes: 0, kept: 0, keptSample: [], listed: [], objects: 0, versions: 0}
   const [versioned, hashedPrefixes] = await Promise.all([
     isVersioned(s3, bucket, signal),
     // At the bucket's root the one listing already holds the hashed paths.
-    footprint.hashedShardPaths && footprint.prefix !== '' ? hashedShardPrefixes(s3, bucket, footprint.prefix, signal) : Promise.resolve([]),
+    footprint.hashedShardPaths && footprint.prefix !== ''
+      ? hashedShardPrefixes(s3, bucket, footprint.prefix, signal)
+      : Promise.resolve([]),
   ])
   const inFlight = new Set<Promise<void>>()
   let failure: unknown
@@ -65,6 +72,7 @@ export async function deleteOwnedObjects(s3: S3Client, bucket: string, footprint
     result.bytes += batch.reduce((sum, target) => sum + target.size, 0)
     options.onProgress?.({...result})
   }
+
   const schedule = async (batch: Target[]) => {
     if (batch.length === 0) return
     if (options.dryRun) return count(batch)
@@ -75,13 +83,17 @@ export async function deleteOwnedObjects(s3: S3Client, bucket: string, footprint
       },
     )
     inFlight.add(task)
+    // The task never rejects (its failure is kept above), so nothing is left unhandled here.
+    // eslint-disable-next-line no-void
     void task.finally(() => inFlight.delete(task))
     if (inFlight.size >= concurrency) await Promise.race(inFlight)
   }
 
   result.listed = [footprint.prefix, ...hashedPrefixes]
   for (const prefix of result.listed) {
-    for await (const page of versioned ? versionPages(s3, bucket, prefix, signal) : objectPages(s3, bucket, prefix, signal)) {
+    for await (const page of versioned
+      ? versionPages(s3, bucket, prefix, signal)
+      : objectPages(s3, bucket, prefix, signal)) {
       if (signal?.aborted || failure) break
       const owned: Target[] = []
       for (const target of page) {
@@ -93,9 +105,11 @@ export async function deleteOwnedObjects(s3: S3Client, bucket: string, footprint
             result.keptSample.push({key: target.Key, reason: ownership.reason})
         }
       }
+
       for (let start = 0; start < owned.length; start += BATCH) await schedule(owned.slice(start, start + BATCH))
     }
   }
+
   await Promise.all(inFlight)
   if (failure) throw failure
   return result
@@ -103,53 +117,113 @@ export async function deleteOwnedObjects(s3: S3Client, bucket: string, footprint
 
 async function isVersioned(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<boolean> {
   const {GetBucketVersioningCommand} = await import('@aws-sdk/client-s3')
-  const answer = await sendS3<{Status?: string}>(s3, 'GetBucketVersioning', new GetBucketVersioningCommand({Bucket: bucket}), signal)
+  const answer = await sendS3<{Status?: string}>(
+    s3,
+    'GetBucketVersioning',
+    new GetBucketVersioningCommand({Bucket: bucket}),
+    signal,
+  )
   return answer.Status === 'Enabled' || answer.Status === 'Suspended'
 }
 
 /** `<hash>/<prefix>indices/` for every first segment of the bucket in OpenSearch's hashed format. */
-async function hashedShardPrefixes(s3: S3Client, bucket: string, prefix: string, signal?: AbortSignal): Promise<string[]> {
+async function hashedShardPrefixes(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
   const found: string[] = []
   type Page = {CommonPrefixes?: {Prefix?: string}[]; IsTruncated?: boolean; NextContinuationToken?: string}
   const pages = listPages<Page>(
     'ListObjectsV2',
-    (token) => sendS3(s3, 'ListObjectsV2', new ListObjectsV2Command({Bucket: bucket, Delimiter: '/', ContinuationToken: token}), signal),
+    (token) =>
+      sendS3(
+        s3,
+        'ListObjectsV2',
+        new ListObjectsV2Command({Bucket: bucket, ContinuationToken: token, Delimiter: '/'}),
+        signal,
+      ),
     (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
   )
   for await (const page of pages)
     for (const common of page.CommonPrefixes ?? [])
-      if (common.Prefix && HASHED_SHARD_SEGMENT.test(common.Prefix.slice(0, -1))) found.push(`${common.Prefix}${prefix}indices/`)
+      if (common.Prefix && HASHED_SHARD_SEGMENT.test(common.Prefix.slice(0, -1)))
+        found.push(`${common.Prefix}${prefix}indices/`)
   return found
 }
 
-async function* objectPages(s3: S3Client, bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<Target[]> {
+async function* objectPages(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): AsyncIterable<Target[]> {
   const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
   type Page = {Contents?: {Key?: string; Size?: number}[]; IsTruncated?: boolean; NextContinuationToken?: string}
   const pages = listPages<Page>(
     'ListObjectsV2',
-    (token) => sendS3(s3, 'ListObjectsV2', new ListObjectsV2Command({Bucket: bucket, Prefix: prefix, ContinuationToken: token}), signal),
+    (token) =>
+      sendS3(
+        s3,
+        'ListObjectsV2',
+        new ListObjectsV2Command({Bucket: bucket, ContinuationToken: token, Prefix: prefix}),
+        signal,
+      ),
     (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
   )
-  for await (const page of pages) yield (page.Contents ?? []).map((object) => ({Key: object.Key!, size: object.Size ?? 0, isVersion: false}))
+  for await (const page of pages)
+    yield (page.Contents ?? []).map((object) => ({isVersion: false, Key: object.Key!, size: object.Size ?? 0}))
 }
 
-async function* versionPages(s3: S3Client, bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<Target[]> {
+async function* versionPages(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): AsyncIterable<Target[]> {
   const {ListObjectVersionsCommand} = await import('@aws-sdk/client-s3')
-  type Version = {Key?: string; VersionId?: string; Size?: number; IsLatest?: boolean}
-  type Page = {Versions?: Version[]; DeleteMarkers?: Version[]; IsTruncated?: boolean; NextKeyMarker?: string; NextVersionIdMarker?: string}
+  type Version = {IsLatest?: boolean; Key?: string; Size?: number; VersionId?: string}
+  type Page = {
+    DeleteMarkers?: Version[]
+    IsTruncated?: boolean
+    NextKeyMarker?: string
+    NextVersionIdMarker?: string
+    Versions?: Version[]
+  }
   const pages = listPages<Page>(
     'ListObjectVersions',
     (marker) => {
       const [keyMarker, versionMarker] = marker === undefined ? [] : (JSON.parse(marker) as [string?, string?])
-      return sendS3(s3, 'ListObjectVersions', new ListObjectVersionsCommand({Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker}), signal)
+      return sendS3(
+        s3,
+        'ListObjectVersions',
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          KeyMarker: keyMarker,
+          Prefix: prefix,
+          VersionIdMarker: versionMarker,
+        }),
+        signal,
+      )
     },
     (page) => (page.IsTruncated ? JSON.stringify([page.NextKeyMarker, page.NextVersionIdMarker]) : undefined),
   )
   for await (const page of pages)
     yield [
-      ...(page.Versions ?? []).map((version) => ({Key: version.Key!, VersionId: version.VersionId, size: version.Size ?? 0, isVersion: !version.IsLatest})),
-      ...(page.DeleteMarkers ?? []).map((marker) => ({Key: marker.Key!, VersionId: marker.VersionId, size: 0, isVersion: true})),
+      ...(page.Versions ?? []).map((version) => ({
+        isVersion: !version.IsLatest,
+        Key: version.Key!,
+        size: version.Size ?? 0,
+        VersionId: version.VersionId,
+      })),
+      ...(page.DeleteMarkers ?? []).map((marker) => ({
+        isVersion: true,
+        Key: marker.Key!,
+        size: 0,
+        VersionId: marker.VersionId,
+      })),
     ]
 }
 
@@ -157,39 +231,53 @@ async function* versionPages(s3: S3Client, bucket: string, prefix: string, signa
 async function deleteBatch(s3: S3Client, bucket: string, batch: Target[], signal?: AbortSignal): Promise<void> {
   const {DeleteObjectsCommand} = await import('@aws-sdk/client-s3')
   let remaining = batch
-  let errors: {Key?: string; VersionId?: string; Code?: string; Message?: string}[] = []
+  let errors: {Code?: string; Key?: string; Message?: string; VersionId?: string}[] = []
   for (let attempt = 1; attempt <= KEY_ATTEMPTS && remaining.length > 0; attempt++) {
     if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
     const answer = await sendS3<{Errors?: typeof errors}>(
       s3,
       'DeleteObjects',
-      new DeleteObjectsCommand({Bucket: bucket, Delete: {Objects: remaining.map(({Key, VersionId}) => (VersionId ? {Key, VersionId} : {Key})), Quiet: true}}),
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: {Objects: remaining.map(({Key, VersionId}) => (VersionId ? {Key, VersionId} : {Key})), Quiet: true},
+      }),
       signal,
     )
     errors = answer.Errors ?? []
     const failed = new Set(errors.map((error) => `${error.Key}\u0000${error.VersionId ?? ''}`))
     remaining = remaining.filter((target) => failed.has(`${target.Key}\u0000${target.VersionId ?? ''}`))
   }
+
   if (remaining.length > 0) {
     const first = errors[0]
     throw new S3OperationError({
-      operation: 'DeleteObjects',
-      name: first?.Code ?? 'DeleteFailed',
       message: `${remaining.length} object(s) could not be deleted after ${KEY_ATTEMPTS} attempts, e.g. ${first?.Key}: ${first?.Message ?? first?.Code}`,
+      name: first?.Code ?? 'DeleteFailed',
+      operation: 'DeleteObjects',
     })
   }
 }
 
 /** Whether nothing at all (no object, no old version, no delete marker) is stored under a prefix. */
-export async function prefixIsEmpty(s3: S3Client, bucket: string, prefix: string, signal?: AbortSignal): Promise<{empty: boolean; example?: string}> {
+export async function prefixIsEmpty(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<{empty: boolean; example?: string}> {
   const {ListObjectsV2Command, ListObjectVersionsCommand} = await import('@aws-sdk/client-s3')
-  const current = await sendS3<{Contents?: {Key?: string}[]}>(s3, 'ListObjectsV2', new ListObjectsV2Command({Bucket: bucket, Prefix: prefix, MaxKeys: 1}), signal)
+  const current = await sendS3<{Contents?: {Key?: string}[]}>(
+    s3,
+    'ListObjectsV2',
+    new ListObjectsV2Command({Bucket: bucket, MaxKeys: 1, Prefix: prefix}),
+    signal,
+  )
   if (current.Contents?.length) return {empty: false, example: current.Contents[0].Key}
   if (!(await isVersioned(s3, bucket, signal))) return {empty: true}
-  const versions = await sendS3<{Versions?: {Key?: string}[]; DeleteMarkers?: {Key?: string}[]}>(
+  const versions = await sendS3<{DeleteMarkers?: {Key?: string}[]; Versions?: {Key?: string}[]}>(
     s3,
     'ListObjectVersions',
-    new ListObjectVersionsCommand({Bucket: bucket, Prefix: prefix, MaxKeys: 1}),
+    new ListObjectVersionsCommand({Bucket: bucket, MaxKeys: 1, Prefix: prefix}),
     signal,
   )
   const example = versions.Versions?.[0]?.Key ?? versions.DeleteMarkers?.[0]?.Key

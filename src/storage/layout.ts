@@ -1,18 +1,19 @@
-import {repositoryKeyPrefix} from '../repository/ownership.js'
 import type {BlobStore} from './blobs.js'
+
+import {repositoryKeyPrefix} from '../repository/ownership.js'
 
 /** Snapshot states as the repository's index-N stores them. */
 const SNAPSHOT_STATES: Record<number, string> = {0: 'in progress', 1: 'success', 2: 'failed', 3: 'partial'}
 
 export interface RepositoryIndex {
   generation: number
-  snapshots: {name: string; uuid: string; state?: number}[]
+  snapshots: {name: string; state?: number; uuid: string}[]
 }
 
 export interface SnapshotProof {
+  files: string[]
   generation: number
   uuid: string
-  files: string[]
 }
 
 export class SnapshotNotInRepositoryError extends Error {
@@ -30,15 +31,17 @@ export async function readRepositoryIndex(store: BlobStore, basePath: string): P
     const match = /^index-(\d+)$/.exec(key.slice(prefix.length))
     if (match) generation = Math.max(generation, Number(match[1]))
   }
+
   if (generation < 0) return undefined
   const content = await store.read(`${prefix}index-${generation}`)
   if (!content) return undefined
-  let data: {snapshots?: {name: string; uuid: string; state?: number}[]}
+  let data: {snapshots?: {name: string; state?: number; uuid: string}[]}
   try {
     data = JSON.parse(content.toString('utf8'))
   } catch {
     throw new SnapshotNotInRepositoryError(`${store.location}/${prefix}index-${generation} is not JSON repository data`)
   }
+
   return {generation, snapshots: data.snapshots ?? []}
 }
 
@@ -46,13 +49,19 @@ export async function readRepositoryIndex(store: BlobStore, basePath: string): P
  * A snapshot is in the repository when the newest index-N names it with state success
  * (the index is written last: the commit point) and its snap- and meta- files exist.
  */
-export async function proveSnapshotInRepository(store: BlobStore, basePath: string, snapshotName: string): Promise<SnapshotProof> {
+export async function proveSnapshotInRepository(
+  store: BlobStore,
+  basePath: string,
+  snapshotName: string,
+): Promise<SnapshotProof> {
   const prefix = repositoryKeyPrefix(basePath)
   const where = `${store.location}/${prefix}`
   const index = await readRepositoryIndex(store, basePath)
-  if (!index) throw new SnapshotNotInRepositoryError(`no index-N file under ${where}: the repository holds no snapshot data`)
+  if (!index)
+    throw new SnapshotNotInRepositoryError(`no index-N file under ${where}: the repository holds no snapshot data`)
   const entry = index.snapshots.find((snapshot) => snapshot.name === snapshotName)
-  if (!entry) throw new SnapshotNotInRepositoryError(`${where}index-${index.generation} does not list snapshot ${snapshotName}`)
+  if (!entry)
+    throw new SnapshotNotInRepositoryError(`${where}index-${index.generation} does not list snapshot ${snapshotName}`)
   if (entry.state !== undefined && entry.state !== 1)
     throw new SnapshotNotInRepositoryError(
       `${where}index-${index.generation} lists ${snapshotName} with state ${SNAPSHOT_STATES[entry.state] ?? entry.state}, not success`,
@@ -60,7 +69,10 @@ export async function proveSnapshotInRepository(store: BlobStore, basePath: stri
   const files = [`index-${index.generation}`, `snap-${entry.uuid}.dat`, `meta-${entry.uuid}.dat`]
   for (const file of files.slice(1)) {
     if (!(await store.exists(`${prefix}${file}`)))
-      throw new SnapshotNotInRepositoryError(`${where}${file} is missing although index-${index.generation} lists ${snapshotName}`)
+      throw new SnapshotNotInRepositoryError(
+        `${where}${file} is missing although index-${index.generation} lists ${snapshotName}`,
+      )
   }
-  return {generation: index.generation, uuid: entry.uuid, files}
+
+  return {files, generation: index.generation, uuid: entry.uuid}
 }

@@ -1,39 +1,48 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
+import type {S3Storage} from '../services/model.js'
+
 import {PLUGIN_USER_AGENT} from '../cluster/client.js'
 import {debugEnabled, debugRequest} from '../debug.js'
 import {InterruptedError} from '../errors.js'
-import type {S3Storage} from '../services/model.js'
 
 export interface S3ClientOptions {
-  userAgentExtra?: string
+  /** How long a connection may take to open, and a request may stay silent, before it fails. */
+  connectionTimeoutMs?: number
   /** Fixed credentials (tests); otherwise the SDK's default chain, as the console uses it. */
   credentials?: {accessKeyId: string; secretAccessKey: string; sessionToken?: string}
   maxAttempts?: number
-  /** How long a connection may take to open, and a request may stay silent, before it fails. */
-  connectionTimeoutMs?: number
   requestTimeoutMs?: number
+  userAgentExtra?: string
 }
 
-export const S3_TIMEOUTS = {connectionTimeoutMs: 5_000, requestTimeoutMs: 60_000}
+export const S3_TIMEOUTS = {connectionTimeoutMs: 5000, requestTimeoutMs: 60_000}
 
 /** The console's own S3 client for the repository's bucket, loaded only when a bucket is touched. */
-export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoint'>, options: S3ClientOptions = {}): Promise<S3Client> {
+export async function createS3Client(
+  storage: Pick<S3Storage, 'endpoint' | 'region'>,
+  options: S3ClientOptions = {},
+): Promise<S3Client> {
   // The SDK warns on every run under Node 20 that future versions will need Node 22; it is noise for a CLI user.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  const [{S3Client}, {NodeHttpHandler}] = await Promise.all([import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')])
+  const [{S3Client}, {NodeHttpHandler}] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@smithy/node-http-handler'),
+  ])
   const client = new S3Client({
-    region: storage.region,
+    credentials: options.credentials,
+    customUserAgent: [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' '),
     // The repository plugin takes an endpoint without a scheme (https is meant); the SDK needs one.
-    endpoint: storage.endpoint === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(storage.endpoint) ? storage.endpoint : `https://${storage.endpoint}`,
+    endpoint:
+      storage.endpoint === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(storage.endpoint)
+        ? storage.endpoint
+        : `https://${storage.endpoint}`,
     // S3-compatible stores want path-style addressing and no default request checksums.
     forcePathStyle: storage.endpoint !== undefined,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    customUserAgent: [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' '),
-    credentials: options.credentials,
     // AWS_MAX_ATTEMPTS, when set, is the user's choice; otherwise one attempt more than the SDK's default.
     maxAttempts: options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : 4),
+    region: storage.region,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
     // Without these a silent store holds a call forever.
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? S3_TIMEOUTS.connectionTimeoutMs,
@@ -41,6 +50,7 @@ export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoi
       // Without it the handler only logs a warning when the timeout passes, and keeps waiting.
       throwOnRequestTimeout: true,
     }),
+    responseChecksumValidation: 'WHEN_REQUIRED',
   })
   if (debugEnabled('s3')) addRequestLog(client)
   return client
@@ -50,53 +60,62 @@ export async function createS3Client(storage: Pick<S3Storage, 'region' | 'endpoi
 function addRequestLog(client: S3Client): void {
   client.middlewareStack.add(
     (next) => async (args) => {
-      const request = args.request as {method?: string; path?: string; headers?: Record<string, string>}
+      const request = args.request as {headers?: Record<string, string>; method?: string; path?: string}
       const started = Date.now()
       // The SDK numbers its own attempts in this header: "attempt=2; max=4".
       const attempt = Number(/attempt=(\d+)/.exec(request.headers?.['amz-sdk-request'] ?? '')?.[1] ?? 1)
-      const line = {method: request.method ?? '?', path: request.path ?? '?', attempt}
+      const line = {attempt, method: request.method ?? '?', path: request.path ?? '?'}
       try {
         const output = await next(args)
-        debugRequest('s3', {...line, status: (output.response as {statusCode?: number}).statusCode ?? '?', durationMs: Date.now() - started})
+        debugRequest('s3', {
+          ...line,
+          durationMs: Date.now() - started,
+          status: (output.response as {statusCode?: number}).statusCode ?? '?',
+        })
         return output
       } catch (error) {
-        const status = (error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode ?? (error as Error).name
-        debugRequest('s3', {...line, status, durationMs: Date.now() - started})
+        const status =
+          (error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode ?? (error as Error).name
+        debugRequest('s3', {...line, durationMs: Date.now() - started, status})
         throw error
       }
     },
-    {step: 'finalizeRequest', priority: 'low', name: 'consoleRequestLog'},
+    {name: 'consoleRequestLog', priority: 'low', step: 'finalizeRequest'},
   )
 }
 
 /** What went wrong with an S3 call, in the terms the diagnoses match on. */
 export interface S3Failure {
-  operation: string
-  name: string
-  status?: number
-  message: string
   bucketRegion?: string
+  message: string
+  name: string
+  operation: string
+  status?: number
 }
 
 export function describeS3Error(operation: string, error: unknown): S3Failure {
   const candidate = error as {
-    name?: string
-    Code?: string
-    message?: string
     $metadata?: {httpStatusCode?: number}
     $response?: {headers?: Record<string, string>}
+    Code?: string
     code?: string
+    message?: string
+    name?: string
   }
   const status = candidate.$metadata?.httpStatusCode
   const headers = candidate.$response?.headers ?? {}
-  const name = candidate.Code ?? (candidate.name && candidate.name !== 'Error' ? candidate.name : candidate.code ?? 'UnknownError')
+  const name =
+    candidate.Code ??
+    (candidate.name && candidate.name !== 'Error' ? candidate.name : (candidate.code ?? 'UnknownError'))
   const message = candidate.message && candidate.message !== 'UnknownError' ? candidate.message : name
-  return {operation, name, status, message, bucketRegion: headers['x-amz-bucket-region']}
+  return {bucketRegion: headers['x-amz-bucket-region'], message, name, operation, status}
 }
 
 export class S3OperationError extends Error {
   constructor(readonly failure: S3Failure) {
-    super(`${failure.operation} failed: ${failure.name}${failure.status ? ` (${failure.status})` : ''}${failure.message && failure.message !== failure.name ? `: ${failure.message}` : ''}`)
+    super(
+      `${failure.operation} failed: ${failure.name}${failure.status ? ` (${failure.status})` : ''}${failure.message && failure.message !== failure.name ? `: ${failure.message}` : ''}`,
+    )
     this.name = 'S3OperationError'
   }
 }
@@ -113,7 +132,12 @@ export async function s3Call<T>(operation: string, call: () => Promise<T>, signa
 }
 
 /** Sends one command with the run's abort signal, so Ctrl-C (or a cleanup budget) ends it at once. */
-export function sendS3<Output = unknown>(s3: S3Client, operation: string, command: object, signal?: AbortSignal): Promise<Output> {
+export function sendS3<Output = unknown>(
+  s3: S3Client,
+  operation: string,
+  command: object,
+  signal?: AbortSignal,
+): Promise<Output> {
   // Each command class has its own input type; the client's send is the same for all of them.
   const send = s3.send.bind(s3) as (command: object, options: {abortSignal?: AbortSignal}) => Promise<Output>
   return s3Call(operation, () => send(command, {abortSignal: signal}), signal)
@@ -123,7 +147,11 @@ export function sendS3<Output = unknown>(s3: S3Client, operation: string, comman
  * Every page of a paginated listing. A store that hands out the same marker twice would make the
  * listing loop forever: that ends with an error naming the operation.
  */
-export async function* listPages<Page>(operation: string, fetchPage: (marker: string | undefined) => Promise<Page>, nextMarker: (page: Page) => string | undefined): AsyncGenerator<Page> {
+export async function* listPages<Page>(
+  operation: string,
+  fetchPage: (marker: string | undefined) => Promise<Page>,
+  nextMarker: (page: Page) => string | undefined,
+): AsyncGenerator<Page> {
   const seen = new Set<string>()
   let marker: string | undefined
   for (;;) {
@@ -132,7 +160,11 @@ export async function* listPages<Page>(operation: string, fetchPage: (marker: st
     marker = nextMarker(page)
     if (marker === undefined) return
     if (seen.has(marker))
-      throw new S3OperationError({operation, name: 'RepeatedContinuationToken', message: 'the store returned a continuation marker it had already returned; the listing would never end'})
+      throw new S3OperationError({
+        message: 'the store returned a continuation marker it had already returned; the listing would never end',
+        name: 'RepeatedContinuationToken',
+        operation,
+      })
     seen.add(marker)
   }
 }

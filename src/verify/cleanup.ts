@@ -1,19 +1,20 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
-import {deleteSnapshot, unregisterRepository} from '../cluster/snapshots.js'
 import type {RepositoryFootprint} from '../repository/ownership.js'
+import type {JournalEntry} from './journal.js'
+
+import {deleteSnapshot, unregisterRepository} from '../cluster/snapshots.js'
 import {deleteOwnedFiles} from '../storage/blobs.js'
 import {deleteBucket} from '../storage/bucket.js'
 import {deleteOwnedObjects, type KeptObject} from '../storage/delete-owned.js'
-import type {JournalEntry} from './journal.js'
 
 export interface CleanupResult {
-  removed: string[]
-  /** What is still there, each with why. */
-  leftovers: string[]
   /** Objects found at the test location that the test repository did not write: reported, never deleted. */
   kept: KeptObject[]
+  /** What is still there, each with why. */
+  leftovers: string[]
+  removed: string[]
 }
 
 export interface CleanupDependencies {
@@ -29,7 +30,7 @@ export interface CleanupDependencies {
  * A metadata-only snapshot writes no shard data, so no hashed shard path outside the location is its.
  */
 export function testRepositoryFootprint(prefix: string): RepositoryFootprint {
-  return {prefix, hashedShardPaths: false, extraFiles: ['verify-probe']}
+  return {extraFiles: ['verify-probe'], hashedShardPaths: false, prefix}
 }
 
 /**
@@ -37,15 +38,20 @@ export function testRepositoryFootprint(prefix: string): RepositoryFootprint {
  * cluster, then the registration, then the files the test repository wrote under the run's own
  * location, then the bucket if the run created it. Each part is tried even when an earlier one failed.
  */
-export async function removeVerificationResources(entry: JournalEntry, dependencies: CleanupDependencies): Promise<CleanupResult> {
+export async function removeVerificationResources(
+  entry: JournalEntry,
+  dependencies: CleanupDependencies,
+): Promise<CleanupResult> {
   const {signal} = dependencies
-  const result: CleanupResult = {removed: [], leftovers: [], kept: []}
+  const result: CleanupResult = {kept: [], leftovers: [], removed: []}
   const attempt = async (what: string, action: () => Promise<string | undefined>) => {
     try {
       const done = await action()
       if (done) result.removed.push(done)
     } catch (error) {
-      result.leftovers.push(`${what}: ${signal?.aborted ? 'not finished within the cleanup budget' : (error as Error).message}`)
+      result.leftovers.push(
+        `${what}: ${signal?.aborted ? 'not finished within the cleanup budget' : (error as Error).message}`,
+      )
     }
   }
 
@@ -68,11 +74,15 @@ export async function removeVerificationResources(entry: JournalEntry, dependenc
     return result
   }
 
-  const storage = entry.storage
+  const {storage} = entry
   const keptNote = (kept: number, sample: KeptObject[]) => {
     result.kept.push(...sample)
-    if (kept > 0) result.leftovers.push(`${kept} object(s) at the test location that the test repository did not write, e.g. ${sample[0].key}: left in place`)
+    if (kept > 0)
+      result.leftovers.push(
+        `${kept} object(s) at the test location that the test repository did not write, e.g. ${sample[0].key}: left in place`,
+      )
   }
+
   if (storage.kind === 's3') {
     await attempt(`objects under s3://${storage.bucket}/${storage.prefix}`, async () => {
       const s3 = await dependencies.s3()
@@ -87,11 +97,12 @@ export async function removeVerificationResources(entry: JournalEntry, dependenc
       })
   } else {
     await attempt(`files under ${storage.location}`, async () => {
-      const owned = await deleteOwnedFiles(storage.location, {prefix: '', hashedShardPaths: false})
-      if (!owned) return undefined
+      const owned = await deleteOwnedFiles(storage.location, {hashedShardPaths: false, prefix: ''})
+      if (!owned) return
       keptNote(owned.kept, owned.keptSample)
       return `${owned.objects} file(s) under ${storage.location}`
     })
   }
+
   return result
 }

@@ -7,38 +7,40 @@ import type {Journal, JournalEntry} from './journal.js'
 
 /** What `console snapshot verify` was asked to do, after flags, file and prompts were merged. */
 export interface VerifyRequest {
-  storage: RepositoryStorage
-  /** The test repository's name; fresh per run unless given. */
-  repository: string
-  snapshot: string
-  runId: string
-  createBucket: boolean
-  keep: boolean
   /** How the console signs in to the cluster (sigv4 marks a managed AWS domain). */
   clusterAuthKind?: string
+  createBucket: boolean
+  keep: boolean
+  /** The test repository's name; fresh per run unless given. */
+  repository: string
+  runId: string
+  snapshot: string
+  storage: RepositoryStorage
 }
 
 export interface VerifyDependencies {
-  cluster: ClusterClient
-  s3: () => Promise<S3Client>
-  journal: Journal
-  signal?: AbortSignal
   /** Overrides the cleanup budget (tests). */
   cleanupBudgetMs?: number
+  cluster: ClusterClient
+  journal: Journal
+  s3: () => Promise<S3Client>
+  signal?: AbortSignal
 }
 
 /** The state one run builds up as its steps pass. */
-export interface VerifyContext extends VerifyRequest, VerifyDependencies {
+export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   info?: ClusterInfo
+  journalEntry: JournalEntry
   /** Where the test repository keeps its files: its own prefix under the configured base path. */
   testLocation: string
-  journalEntry: JournalEntry
 }
 
 /** A fresh run id: sortable by time, unique enough that two runs never share a name. */
 export function newRunId(now = new Date(), random = Math.random): string {
   const stamp = now.toISOString().replaceAll(/[-:T]/g, '').slice(0, 14)
-  return `${stamp}_${Math.floor(random() * 36 ** 4).toString(36).padStart(4, '0')}`
+  return `${stamp}_${Math.floor(random() * 36 ** 4)
+    .toString(36)
+    .padStart(4, '0')}`
 }
 
 /** The test repository lives below the migration's base path, never on top of its files. */

@@ -6,20 +6,19 @@ import path from 'node:path'
  * or crashed run can be finished by `console repo clean`. An entry is removed once all is gone.
  */
 export interface JournalEntry {
-  runId: string
-  startedAt: string
-  clusterEndpoint: string
-  repository: string
-  snapshot: string
-  storage:
-    | {kind: 's3'; bucket: string; region: string; endpoint?: string; prefix: string}
-    | {kind: 'fs'; location: string}
   bucketCreated?: boolean
-  probeKey?: string
-  repositoryRegistered?: boolean
-  snapshotStarted?: boolean
+  clusterEndpoint: string
   /** Set when the run finished with --keep: the resources are there on purpose. */
   kept?: boolean
+  probeKey?: string
+  repository: string
+  repositoryRegistered?: boolean
+  runId: string
+  snapshot: string
+  snapshotStarted?: boolean
+  startedAt: string
+  storage:
+    {bucket: string; endpoint?: string; kind: 's3'; prefix: string; region: string} | {kind: 'fs'; location: string}
 }
 
 const LOCK_WAIT_MS = 10_000
@@ -39,13 +38,10 @@ export class Journal<Entry extends {runId: string} = JournalEntry> {
       return Array.isArray(parsed) ? (parsed as Entry[]) : []
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-      if (error instanceof SyntaxError) throw new Error(`${this.file} is not a journal (not JSON); move it aside to start a new one`)
+      if (error instanceof SyntaxError)
+        throw new Error(`${this.file} is not a journal (not JSON); move it aside to start a new one`)
       throw error
     }
-  }
-
-  async record(entry: Entry): Promise<void> {
-    await this.change((entries) => [...entries.filter((existing) => existing.runId !== entry.runId), entry])
   }
 
   async forget(runId: string): Promise<boolean> {
@@ -57,10 +53,14 @@ export class Journal<Entry extends {runId: string} = JournalEntry> {
     return found
   }
 
+  async record(entry: Entry): Promise<void> {
+    await this.change((entries) => [...entries.filter((existing) => existing.runId !== entry.runId), entry])
+  }
+
   /** Applies a change to the entries under the lock; undefined from the change writes nothing. */
   private async change(apply: (entries: Entry[]) => Entry[] | undefined): Promise<void> {
     const directory = path.dirname(this.file)
-    await fs.mkdir(directory, {recursive: true, mode: 0o700})
+    await fs.mkdir(directory, {mode: 0o700, recursive: true})
     await fs.chmod(directory, 0o700)
     const release = await this.lock()
     try {
@@ -86,11 +86,16 @@ export class Journal<Entry extends {runId: string} = JournalEntry> {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       }
+
       if (await isStaleLock(lockFile)) {
         await fs.rm(lockFile, {force: true})
         continue
       }
-      if (Date.now() > deadline) throw new Error(`${lockFile} is held by another run for over ${LOCK_WAIT_MS / 1000} s; if no other console command is running, delete that file`)
+
+      if (Date.now() > deadline)
+        throw new Error(
+          `${lockFile} is held by another run for over ${LOCK_WAIT_MS / 1000} s; if no other console command is running, delete that file`,
+        )
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20))
     }
   }

@@ -1,8 +1,9 @@
 import type {ClusterAuth} from '../services/model.js'
+import type {VerifyRequest} from './context.js'
+
 import {METADATA_ONLY_SNAPSHOT, repositoryBody, repositoryPath} from '../cluster/snapshots.js'
 import {pathSegment} from '../names.js'
 import {repositoryKeyPrefix} from '../repository/ownership.js'
-import type {VerifyRequest} from './context.js'
 import {testLocationFor} from './context.js'
 
 /** One shell word: as it is when it holds nothing a shell would read, else single-quoted. */
@@ -13,25 +14,32 @@ export function shellQuote(value: string): string {
 /** Credentials as a reader may see them in a printed command: names of secrets, never values. */
 function curlAuth(auth: ClusterAuth): string {
   switch (auth.kind) {
-    case 'none':
-      return ''
-    case 'basic':
+    case 'basic': {
       return ` -u ${shellQuote(`${auth.username}:<password>`)}`
-    case 'basic-secret':
+    }
+
     case 'basic-k8s':
+    case 'basic-secret': {
       return " -u '<username>:<password from the secret>'"
-    case 'sigv4':
+    }
+
+    case 'none': {
+      return ''
+    }
+
+    case 'sigv4': {
       return ` --aws-sigv4 ${shellQuote(`aws:amz:${auth.region ?? '$AWS_REGION'}:${auth.service}`)} --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"`
+    }
   }
 }
 
 /** `--dry-run`: the seed's procedure for this run, as the curl and aws commands a person would type (every value shell-quoted). */
-export function verificationPlan(request: VerifyRequest, cluster: {endpoint: string; auth: ClusterAuth}): string[] {
+export function verificationPlan(request: VerifyRequest, cluster: {auth: ClusterAuth; endpoint: string}): string[] {
   const curl = (method: string, path: string, body?: unknown) =>
     `curl -X ${method} ${shellQuote(`${cluster.endpoint}${path}`)}${curlAuth(cluster.auth)}${body === undefined ? '' : ` -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`}`
   const location = testLocationFor(request.storage, request.repository)
   const commands = [curl('GET', '/')]
-  const storage = request.storage
+  const {storage} = request
   const snapshotPath = `${repositoryPath(request.repository)}/${pathSegment(request.snapshot)}`
   if (storage.kind === 's3') {
     const aws = `aws${storage.endpoint ? ` --endpoint-url ${shellQuote(storage.endpoint)}` : ''}`
@@ -42,7 +50,9 @@ export function verificationPlan(request: VerifyRequest, cluster: {endpoint: str
     const region = `--region ${shellQuote(storage.region)}`
     commands.push(curl('GET', '/_nodes/plugins'), `${aws} s3api head-bucket ${bucket} ${region}`)
     if (request.createBucket)
-      commands.push(`${aws} s3api create-bucket ${bucket} ${region}${storage.region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${shellQuote(storage.region)}`}`)
+      commands.push(
+        `${aws} s3api create-bucket ${bucket} ${region}${storage.region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${shellQuote(storage.region)}`}`,
+      )
     commands.push(
       `${aws} s3api list-objects-v2 ${bucket} --prefix ${shellQuote(prefix)} --max-items 1   # must list nothing: verify works only on an empty location`,
       `echo probe | ${aws} s3 cp - ${s3Url(probe)}`,
@@ -54,17 +64,28 @@ export function verificationPlan(request: VerifyRequest, cluster: {endpoint: str
       `${aws} s3 ls ${s3Url(prefix)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
     )
     if (!request.keep) {
-      commands.push(curl('DELETE', snapshotPath), curl('DELETE', repositoryPath(request.repository)), `${aws} s3 rm ${s3Url(prefix)} --recursive   # the test repository's own files`)
+      commands.push(
+        curl('DELETE', snapshotPath),
+        curl('DELETE', repositoryPath(request.repository)),
+        `${aws} s3 rm ${s3Url(prefix)} --recursive   # the test repository's own files`,
+      )
       if (request.createBucket) commands.push(`${aws} s3api delete-bucket ${bucket} ${region}`)
     }
+
     return commands
   }
+
   commands.push(
     `ls -A ${shellQuote(location)}   # must be empty or absent: verify works only on an empty location`,
     curl('PUT', repositoryPath(request.repository), repositoryBody(storage, location)),
     curl('PUT', `${snapshotPath}?wait_for_completion=true`, METADATA_ONLY_SNAPSHOT),
     `ls ${shellQuote(location)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
   )
-  if (!request.keep) commands.push(curl('DELETE', snapshotPath), curl('DELETE', repositoryPath(request.repository)), `rm -r ${shellQuote(location)}`)
+  if (!request.keep)
+    commands.push(
+      curl('DELETE', snapshotPath),
+      curl('DELETE', repositoryPath(request.repository)),
+      `rm -r ${shellQuote(location)}`,
+    )
   return commands
 }

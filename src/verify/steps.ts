@@ -1,24 +1,25 @@
 import {readdir} from 'node:fs/promises'
 
+import type {Step} from '../steps/runner.js'
+import type {VerifyContext} from './context.js'
+
 import {
   createMetadataSnapshot,
   describeCluster,
+  isManagedAwsDomain,
   listRepositories,
   nodesLackingPlugin,
   readClusterInfo,
   registerRepository,
   repositoryBody,
-  isManagedAwsDomain,
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
+import {repositoryKeyPrefix} from '../repository/ownership.js'
 import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {prefixIsEmpty} from '../storage/delete-owned.js'
-import {repositoryKeyPrefix} from '../repository/ownership.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
-import type {Step} from '../steps/runner.js'
-import type {VerifyContext} from './context.js'
 
 export type VerifyStep = Step<VerifyContext>
 
@@ -33,76 +34,106 @@ function s3Storage(context: VerifyContext) {
 export const VERIFY_STEPS: VerifyStep[] = [
   {
     name: 'cluster',
-    title: 'Cluster answers',
     async run(context) {
       context.info = await readClusterInfo(context.cluster, context.signal)
       return `${describeCluster(context.info)} at ${context.cluster.endpoint}`
     },
+    title: 'Cluster answers',
   },
   {
     name: 'plugin',
-    title: 'repository-s3 on every node',
-    skipReason: onlyForS3('an fs repository needs no plugin'),
     async run(context) {
-      const {total, lacking} = await nodesLackingPlugin(context.cluster, 'repository-s3', context.signal)
+      const {lacking, total} = await nodesLackingPlugin(context.cluster, 'repository-s3', context.signal)
       if (lacking.length === 0) return `installed on all ${total} node(s) (as a plugin or a module)`
       // Decided by facts, not by version: only a managed AWS domain writes to S3 without listing it.
-      if (isManagedAwsDomain({endpoint: context.cluster.endpoint, authKind: context.clusterAuthKind}))
+      if (isManagedAwsDomain({authKind: context.clusterAuthKind, endpoint: context.cluster.endpoint}))
         return `not listed on ${lacking.length} of ${total} node(s), as on every managed AWS domain: the registration in step 6 is the proof`
-      throw new CheckFailure('plugin-missing', `repository-s3 is missing on ${lacking.length} of ${total} node(s): ${lacking.join(', ')}`, {nodes: lacking})
+      throw new CheckFailure(
+        'plugin-missing',
+        `repository-s3 is missing on ${lacking.length} of ${total} node(s): ${lacking.join(', ')}`,
+        {nodes: lacking},
+      )
     },
+    skipReason: onlyForS3('an fs repository needs no plugin'),
+    title: 'repository-s3 on every node',
   },
   {
     name: 'bucket',
-    title: 'Bucket exists in the expected region',
-    skipReason: onlyForS3('an fs repository has no bucket'),
     async run(context) {
       const storage = s3Storage(context)
       const s3 = await context.s3()
       const found = await inspectBucket(s3, storage.bucket, storage.region, context.signal)
       switch (found.state) {
-        case 'present':
-          return `s3://${storage.bucket} in ${found.region}`
-        case 'elsewhere':
-          throw new CheckFailure('bucket-elsewhere', `s3://${storage.bucket} is in ${found.region}, not ${storage.region}`, {bucketRegion: found.region})
-        case 'forbidden':
-          throw new CheckFailure('bucket-forbidden', `HeadBucket on s3://${storage.bucket} was denied (403)`, {bucketRegion: found.region})
-        case 'absent':
+        case 'elsewhere': {
+          throw new CheckFailure(
+            'bucket-elsewhere',
+            `s3://${storage.bucket} is in ${found.region}, not ${storage.region}`,
+            {bucketRegion: found.region},
+          )
+        }
+
+        case 'forbidden': {
+          throw new CheckFailure('bucket-forbidden', `HeadBucket on s3://${storage.bucket} was denied (403)`, {
+            bucketRegion: found.region,
+          })
+        }
+
+        case 'absent': {
           if (!context.createBucket)
-            throw new CheckFailure('bucket-absent', `s3://${storage.bucket} does not exist (run with --create-bucket to create it)`)
+            throw new CheckFailure(
+              'bucket-absent',
+              `s3://${storage.bucket} does not exist (run with --create-bucket to create it)`,
+            )
           await context.journal.record({...context.journalEntry, bucketCreated: true})
           context.journalEntry.bucketCreated = true
           await createBucket(s3, storage.bucket, storage.region, context.signal)
           return `created s3://${storage.bucket} in ${storage.region}`
+        }
+
+        case 'present': {
+          return `s3://${storage.bucket} in ${found.region}`
+        }
       }
     },
+    skipReason: onlyForS3('an fs repository has no bucket'),
+    title: 'Bucket exists in the expected region',
   },
   {
     name: 'fresh',
-    title: 'Test location holds nothing yet',
     async run(context) {
       // Verify deletes what its test repository wrote: that is provable only where nothing was before.
       const refuse = (where: string, example: string) => {
-        throw new UsageError(`${where} already holds ${example}: verify registers its test repository only on an empty location, and would otherwise mix its files with someone else's`, [
-          'leave --repository out for a fresh verify_<time>_<id> location, or choose a name nobody uses under the base path',
-        ])
+        throw new UsageError(
+          `${where} already holds ${example}: verify registers its test repository only on an empty location, and would otherwise mix its files with someone else's`,
+          [
+            'leave --repository out for a fresh verify_<time>_<id> location, or choose a name nobody uses under the base path',
+          ],
+        )
       }
+
       if (context.storage.kind === 's3') {
         const where = `s3://${context.storage.bucket}/${repositoryKeyPrefix(context.testLocation)}`
-        const found = await prefixIsEmpty(await context.s3(), context.storage.bucket, repositoryKeyPrefix(context.testLocation), context.signal)
+        const found = await prefixIsEmpty(
+          await context.s3(),
+          context.storage.bucket,
+          repositoryKeyPrefix(context.testLocation),
+          context.signal,
+        )
         if (!found.empty) refuse(where, found.example ?? 'objects')
         return `${where} is empty`
       }
-      if (!(await isVisibleFromConsole(context.testLocation))) return `${context.testLocation} does not exist here (or is not visible from the console)`
+
+      if (!(await isVisibleFromConsole(context.testLocation)))
+        return `${context.testLocation} does not exist here (or is not visible from the console)`
       const entries = await readdir(context.testLocation)
-      if (entries.length > 0) refuse(context.testLocation, `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (e.g. ${entries[0]})`)
+      if (entries.length > 0)
+        refuse(context.testLocation, `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (e.g. ${entries[0]})`)
       return `${context.testLocation} is empty`
     },
+    title: 'Test location holds nothing yet',
   },
   {
     name: 'access',
-    title: "Console's credentials can list, write, read, delete",
-    skipReason: onlyForS3('the console does not write to an fs repository'),
     async run(context) {
       const storage = s3Storage(context)
       const probeKey = `${repositoryKeyPrefix(context.testLocation)}verify-probe`
@@ -111,16 +142,18 @@ export const VERIFY_STEPS: VerifyStep[] = [
       const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey, context.signal)
       return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)}`
     },
+    skipReason: onlyForS3('the console does not write to an fs repository'),
+    title: "Console's credentials can list, write, read, delete",
   },
   {
     name: 'repository',
-    title: 'Test repository registered',
     async run(context) {
       const existing = await listRepositories(context.cluster, context.signal)
       if (existing[context.repository])
-        throw new UsageError(`repository ${context.repository} is already registered; verify registers a test repository of its own`, [
-          'choose another --repository name, or leave it out for a fresh verify_… name',
-        ])
+        throw new UsageError(
+          `repository ${context.repository} is already registered; verify registers a test repository of its own`,
+          ['choose another --repository name, or leave it out for a fresh verify_… name'],
+        )
       const body = repositoryBody(context.storage, context.testLocation)
       context.journalEntry.repositoryRegistered = true
       await context.journal.record(context.journalEntry)
@@ -128,33 +161,46 @@ export const VERIFY_STEPS: VerifyStep[] = [
       const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
       return `${context.repository} (${body.type}) at ${where}`
     },
+    title: 'Test repository registered',
   },
   {
     name: 'snapshot',
-    title: 'Metadata-only test snapshot taken',
     async run(context) {
       context.journalEntry.snapshotStarted = true
       await context.journal.record(context.journalEntry)
       const started = Date.now()
-      const snapshot = await createMetadataSnapshot(context.cluster, context.repository, context.snapshot, context.signal)
+      const snapshot = await createMetadataSnapshot(
+        context.cluster,
+        context.repository,
+        context.snapshot,
+        context.signal,
+      )
       if (snapshot.state && snapshot.state !== 'SUCCESS')
-        throw new CheckFailure('snapshot-not-successful', `snapshot ${context.snapshot} ended in state ${snapshot.state}`, {snapshot})
+        throw new CheckFailure(
+          'snapshot-not-successful',
+          `snapshot ${context.snapshot} ended in state ${snapshot.state}`,
+          {snapshot},
+        )
       return `${context.snapshot} ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`
     },
+    title: 'Metadata-only test snapshot taken',
   },
   {
     name: 'in-bucket',
-    title: 'Snapshot is really in the repository',
     async run(context) {
       let store: BlobStore
-      if (context.storage.kind === 's3') store = new S3BlobStore(await context.s3(), context.storage.bucket, context.signal)
+      if (context.storage.kind === 's3')
+        store = new S3BlobStore(await context.s3(), context.storage.bucket, context.signal)
       else {
-        if (!(await isVisibleFromConsole(context.testLocation))) return {skipped: `${context.testLocation} is not visible from the console`}
+        if (!(await isVisibleFromConsole(context.testLocation)))
+          return {skipped: `${context.testLocation} is not visible from the console`}
         store = new DirectoryBlobStore(context.testLocation)
       }
+
       const location = context.storage.kind === 's3' ? context.testLocation : ''
       const proof = await proveSnapshotInRepository(store, location, context.snapshot)
       return `index-${proof.generation} lists it as success; ${proof.files.slice(1).join(', ')} present`
     },
+    title: 'Snapshot is really in the repository',
   },
 ]

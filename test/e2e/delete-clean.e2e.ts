@@ -1,7 +1,15 @@
 import {DeleteObjectsCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
-import {console_, createBucket, emptyAndDeleteBucket, engines, keysUnder, s3Client, writeServices} from '../helpers/e2e.js'
+import {
+  console_,
+  createBucket,
+  emptyAndDeleteBucket,
+  engines,
+  keysUnder,
+  s3Client,
+  writeServices,
+} from '../helpers/e2e.js'
 
 const local = engines()
 const bucket = 'e2e-migration'
@@ -23,12 +31,20 @@ snapshot:
 `,
   )
 
-async function cluster(method: string, path: string, body?: unknown): Promise<{status: number; body: any}> {
-  const answer = await fetch(`${local.opensearch}${path}`, {method, body: body === undefined ? undefined : JSON.stringify(body), headers: {'content-type': 'application/json'}})
-  return {status: answer.status, body: await answer.json()}
+async function cluster(method: string, path: string, body?: unknown): Promise<{body: any; status: number}> {
+  const answer = await fetch(`${local.opensearch}${path}`, {
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: {'content-type': 'application/json'},
+    method,
+  })
+  return {body: await answer.json(), status: answer.status}
 }
 
-const takeSnapshot = () => cluster('PUT', `/_snapshot/${repository}/rfs-snapshot?wait_for_completion=true`, {indices: 'e2e-*', include_global_state: false})
+const takeSnapshot = () =>
+  cluster('PUT', `/_snapshot/${repository}/rfs-snapshot?wait_for_completion=true`, {
+    include_global_state: false,
+    indices: 'e2e-*',
+  })
 
 describe('snapshot delete and repo clean against real engines', () => {
   before(async () => {
@@ -37,7 +53,11 @@ describe('snapshot delete and repo clean against real engines', () => {
       await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: `first of ${index}`})
       await cluster('PUT', `/${index}/_doc/2?refresh=true`, {title: `second of ${index}`})
     }
-    const registration = await cluster('PUT', `/_snapshot/${repository}`, {type: 's3', settings: {bucket, base_path: 'rfs-snapshot-repo', region: local.region}})
+
+    const registration = await cluster('PUT', `/_snapshot/${repository}`, {
+      settings: {base_path: 'rfs-snapshot-repo', bucket, region: local.region},
+      type: 's3',
+    })
     assert.equal(registration.status, 200, JSON.stringify(registration.body))
   })
 
@@ -60,7 +80,10 @@ describe('snapshot delete and repo clean against real engines', () => {
     assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
     const report = JSON.parse(deleted.stdout).result
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
-    assert.match(report.steps.find((step: {name: string}) => step.name === 'bucket').detail, /index-\d+ no longer lists rfs-snapshot/)
+    assert.match(
+      report.steps.find((step: {name: string}) => step.name === 'bucket').detail,
+      /index-\d+ no longer lists rfs-snapshot/,
+    )
     const again = await takeSnapshot()
     assert.equal(again.status, 200, JSON.stringify(again.body))
     assert.equal(again.body.snapshot.indices.length, 3)
@@ -71,10 +94,21 @@ describe('snapshot delete and repo clean against real engines', () => {
     const {ClusterRequestError} = await import('../../dist/cluster/client.js')
     const conflict = await takeSnapshot()
     assert.equal(conflict.status, 400)
-    const error = new ClusterRequestError('PUT', `/_snapshot/${repository}/rfs-snapshot`, local.opensearch, conflict.status, conflict.body, undefined, 'conflict')
+    const error = new ClusterRequestError(
+      'PUT',
+      `/_snapshot/${repository}/rfs-snapshot`,
+      local.opensearch,
+      conflict.status,
+      conflict.body,
+      undefined,
+      'conflict',
+    )
     const diagnosis = diagnose(error, {repository, snapshot: 'rfs-snapshot'})
     assert.equal(diagnosis.code, 'snapshot-name-conflict')
-    assert.match(diagnosis.remediation, new RegExp(`console snapshot delete --repository ${repository} --snapshot rfs-snapshot`))
+    assert.match(
+      diagnosis.remediation,
+      new RegExp(`console snapshot delete --repository ${repository} --snapshot rfs-snapshot`),
+    )
   })
 
   it('recovers after files were deleted behind the cluster: no "already exists" afterwards', async () => {
@@ -96,14 +130,48 @@ describe('snapshot delete and repo clean against real engines', () => {
     assert.match(refused.stdout, /verify did not make \(rfs-snapshot\)/)
     assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
 
-    const dryRun = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--dry-run', '--json'])
+    const dryRun = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services(),
+      '--repository',
+      repository,
+      '--force',
+      '--dry-run',
+      '--json',
+    ])
     assert.equal(dryRun.exitCode, 0, dryRun.stdout + dryRun.stderr)
-    assert.match(JSON.parse(dryRun.stdout).result.steps[0].detail, /would .*delete the repository's own objects .*: \d+ object\(s\)/)
+    assert.match(
+      JSON.parse(dryRun.stdout).result.steps[0].detail,
+      /would .*delete the repository's own objects .*: \d+ object\(s\)/,
+    )
 
-    const unnamed = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--yes', '--json'])
+    const unnamed = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services(),
+      '--repository',
+      repository,
+      '--force',
+      '--yes',
+      '--json',
+    ])
     assert.equal(unnamed.exitCode, 2, '--yes alone does not consent to deleting the migration’s data')
     assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
-    const cleaned = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--force', '--confirm', repository, '--json'])
+    const cleaned = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services(),
+      '--repository',
+      repository,
+      '--force',
+      '--confirm',
+      repository,
+      '--json',
+    ])
     assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
     assert.equal((await cluster('GET', `/_snapshot/${repository}`)).status, 404, 'no registration')
     assert.deepEqual(await keysUnder(bucket), [], 'no object left, hashed shard paths included')

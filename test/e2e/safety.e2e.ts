@@ -1,7 +1,15 @@
 import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
-import {console_, createBucket, emptyAndDeleteBucket, engines, keysUnder, s3Client, writeServices} from '../helpers/e2e.js'
+import {
+  console_,
+  createBucket,
+  emptyAndDeleteBucket,
+  engines,
+  keysUnder,
+  s3Client,
+  writeServices,
+} from '../helpers/e2e.js'
 
 /**
  * The data-loss cases of deleting commands, on the real OpenSearch + S3 store: each time another
@@ -11,16 +19,31 @@ const local = engines()
 const bucket = 'e2e-safety'
 const index = 'e2e-safety-books'
 
-async function cluster(method: string, path: string, body?: unknown): Promise<{status: number; body: any}> {
-  const answer = await fetch(`${local.opensearch}${path}`, {method, body: body === undefined ? undefined : JSON.stringify(body), headers: {'content-type': 'application/json'}})
-  return {status: answer.status, body: await answer.json()}
+async function cluster(method: string, path: string, body?: unknown): Promise<{body: any; status: number}> {
+  const answer = await fetch(`${local.opensearch}${path}`, {
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: {'content-type': 'application/json'},
+    method,
+  })
+  return {body: await answer.json(), status: answer.status}
 }
 
 /** A real repository with a real snapshot of an index with documents. */
-async function repositoryWithSnapshot(repository: string, basePath: string, snapshot: string, extraSettings: Record<string, string> = {}) {
-  const registered = await cluster('PUT', `/_snapshot/${repository}`, {type: 's3', settings: {bucket, base_path: basePath, region: local.region, ...extraSettings}})
+async function repositoryWithSnapshot(
+  repository: string,
+  basePath: string,
+  snapshot: string,
+  extraSettings: Record<string, string> = {},
+) {
+  const registered = await cluster('PUT', `/_snapshot/${repository}`, {
+    settings: {base_path: basePath, bucket, region: local.region, ...extraSettings},
+    type: 's3',
+  })
   assert.equal(registered.status, 200, JSON.stringify(registered.body))
-  const taken = await cluster('PUT', `/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {indices: index, include_global_state: false})
+  const taken = await cluster('PUT', `/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {
+    include_global_state: false,
+    indices: index,
+  })
   assert.equal(taken.status, 200, JSON.stringify(taken.body))
 }
 
@@ -56,15 +79,18 @@ async function track(repository: string, basePath: string, snapshot: string, ext
 describe('deleting commands never touch what they were not asked to (real engines)', () => {
   before(async () => {
     await createBucket(bucket)
-    for (let document = 1; document <= 3; document++) await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
+    for (let document = 1; document <= 3; document++)
+      await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
   })
 
   afterEach(async () => {
     for (const repository of registered.splice(0)) {
       const snapshots = await cluster('GET', `/_snapshot/${repository}/_all`)
-      for (const snapshot of snapshots.body.snapshots ?? []) await cluster('DELETE', `/_snapshot/${repository}/${snapshot.snapshot}`)
+      for (const snapshot of snapshots.body.snapshots ?? [])
+        await cluster('DELETE', `/_snapshot/${repository}/${snapshot.snapshot}`)
       await cluster('DELETE', `/_snapshot/${repository}`)
     }
+
     await emptyAndDeleteBucket(bucket)
     await createBucket(bucket)
   })
@@ -78,12 +104,34 @@ describe('deleting commands never touch what they were not asked to (real engine
     await track('mig_repo', 'mig', 'mig-snap')
     await track('mig_nested', 'mig/nested', 'nested-snap')
     const before = await keysUnder(bucket)
-    const overLayout = await console_(['snapshot', 'verify', '--config-file', services('mig'), '--repository', 'indices', '--json'])
+    const overLayout = await console_([
+      'snapshot',
+      'verify',
+      '--config-file',
+      services('mig'),
+      '--repository',
+      'indices',
+      '--json',
+    ])
     assert.equal(overLayout.exitCode, 2, overLayout.stdout + overLayout.stderr)
-    assert.match(JSON.parse(overLayout.stdout).error.message, /--repository "indices": is a name the snapshot repository layout uses itself/)
-    const overFiles = await console_(['snapshot', 'verify', '--config-file', services('mig'), '--repository', 'nested', '--json'])
+    assert.match(
+      JSON.parse(overLayout.stdout).error.message,
+      /--repository "indices": is a name the snapshot repository layout uses itself/,
+    )
+    const overFiles = await console_([
+      'snapshot',
+      'verify',
+      '--config-file',
+      services('mig'),
+      '--repository',
+      'nested',
+      '--json',
+    ])
     assert.equal(overFiles.exitCode, 2, overFiles.stdout + overFiles.stderr)
-    assert.match(JSON.parse(overFiles.stdout).result.steps.find((step: {name: string}) => step.name === 'fresh').detail, /s3:\/\/e2e-safety\/mig\/nested\/ already holds/)
+    assert.match(
+      JSON.parse(overFiles.stdout).result.steps.find((step: {name: string}) => step.name === 'fresh').detail,
+      /s3:\/\/e2e-safety\/mig\/nested\/ already holds/,
+    )
     assert.deepEqual(await keysUnder(bucket), before, 'not one object changed')
     await assertReadable('mig_repo', 'mig-snap')
     await assertReadable('mig_nested', 'nested-snap')
@@ -91,21 +139,55 @@ describe('deleting commands never touch what they were not asked to (real engine
 
   it('a refused clean stays refused after the repository is unregistered by hand', async () => {
     await track('victim', 'victim', 'precious')
-    const refused = await console_(['repo', 'clean', '--config-file', services('victim'), '--repository', 'victim', '--yes'])
+    const refused = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services('victim'),
+      '--repository',
+      'victim',
+      '--yes',
+    ])
     assert.equal(refused.exitCode, 2)
     assert.equal((await cluster('DELETE', '/_snapshot/victim')).status, 200)
-    const again = await console_(['repo', 'clean', '--config-file', services('victim'), '--repository', 'victim', '--yes'])
+    const again = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services('victim'),
+      '--repository',
+      'victim',
+      '--yes',
+    ])
     assert.equal(again.exitCode, 2, again.stdout + again.stderr)
     assert.match(again.stdout, /victim is not registered .* no interrupted clean of it is recorded/)
     // Registered again by its owner, the repository and its snapshot are intact.
-    assert.equal((await cluster('PUT', '/_snapshot/victim', {type: 's3', settings: {bucket, base_path: 'victim', region: local.region}})).status, 200)
+    assert.equal(
+      (
+        await cluster('PUT', '/_snapshot/victim', {
+          settings: {base_path: 'victim', bucket, region: local.region},
+          type: 's3',
+        })
+      ).status,
+      200,
+    )
     await assertReadable('victim', 'precious')
   })
 
   it('refuses to clean a repository with another registered one nested below, and both stay readable', async () => {
     await track('outer', 'nest', 'outer-snap')
     await track('inner', 'nest/inner', 'inner-snap')
-    const refused = await console_(['repo', 'clean', '--config-file', services('nest'), '--repository', 'outer', '--force', '--confirm', 'outer'])
+    const refused = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services('nest'),
+      '--repository',
+      'outer',
+      '--force',
+      '--confirm',
+      'outer',
+    ])
     assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
     assert.match(refused.stdout, /inner \(s3:\/\/e2e-safety\/nest\/inner, nested below\)/)
     await assertReadable('inner', 'inner-snap')
@@ -116,12 +198,28 @@ describe('deleting commands never touch what they were not asked to (real engine
     await track('logs_repo', 'logs', 'logs-snap')
     // A real repository whose fixed shard paths look like the old, loose "hashed prefix" pattern.
     await track('dated_repo', '20110101/logs', 'dated-snap', {shard_path_type: 'FIXED'})
-    await s3Client().send(new PutObjectCommand({Bucket: bucket, Key: 'a000000/logs/indices/abc/0/__data', Body: 'someone else’s'}))
+    await s3Client().send(
+      new PutObjectCommand({Body: 'someone else’s', Bucket: bucket, Key: 'a000000/logs/indices/abc/0/__data'}),
+    )
     const datedBefore = await keysUnder(bucket, '20110101/')
-    const cleaned = await console_(['repo', 'clean', '--config-file', services('logs'), '--repository', 'logs_repo', '--force', '--confirm', 'logs_repo', '--json'])
+    const cleaned = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services('logs'),
+      '--repository',
+      'logs_repo',
+      '--force',
+      '--confirm',
+      'logs_repo',
+      '--json',
+    ])
     assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
     assert.deepEqual(await keysUnder(bucket, 'logs/'), [], 'the repository’s own files are gone')
-    assert.ok(!(await keysUnder(bucket)).some((key) => /^[A-Za-z0-9_-][01]{14}\/logs\//.test(key)), 'and its real hashed shard paths')
+    assert.ok(
+      !(await keysUnder(bucket)).some((key) => /^[A-Za-z0-9_-][01]{14}\/logs\//.test(key)),
+      'and its real hashed shard paths',
+    )
     assert.deepEqual(await keysUnder(bucket, '20110101/'), datedBefore)
     assert.deepEqual(await keysUnder(bucket, 'a000000/'), ['a000000/logs/indices/abc/0/__data'])
     await assertReadable('dated_repo', 'dated-snap')
@@ -131,10 +229,24 @@ describe('deleting commands never touch what they were not asked to (real engine
     await track('slash_repo', '/data', 'slash-snap')
     await track('plain_repo', 'data', 'plain-snap')
     assert.ok((await keysUnder(bucket, '/data/')).length > 0, 'OpenSearch writes under /data/')
-    const cleaned = await console_(['repo', 'clean', '--config-file', services('data'), '--repository', 'slash_repo', '--force', '--confirm', 'slash_repo', '--json'])
+    const cleaned = await console_([
+      'repo',
+      'clean',
+      '--config-file',
+      services('data'),
+      '--repository',
+      'slash_repo',
+      '--force',
+      '--confirm',
+      'slash_repo',
+      '--json',
+    ])
     assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
     assert.deepEqual(await keysUnder(bucket, '/data/'), [])
-    assert.ok(!(await keysUnder(bucket)).some((key) => key.includes('//data/')), 'its hashed shard paths <hash>//data/ are gone too')
+    assert.ok(
+      !(await keysUnder(bucket)).some((key) => key.includes('//data/')),
+      'its hashed shard paths <hash>//data/ are gone too',
+    )
     await assertReadable('plain_repo', 'plain-snap')
   })
 })

@@ -3,7 +3,17 @@ import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 
-import {bucketExists, clusterGet, console_, createBucket, emptyAndDeleteBucket, engines, keysUnder, scratch, writeServices} from '../helpers/e2e.js'
+import {
+  bucketExists,
+  clusterGet,
+  console_,
+  createBucket,
+  emptyAndDeleteBucket,
+  engines,
+  keysUnder,
+  scratch,
+  writeServices,
+} from '../helpers/e2e.js'
 import {repoRoot} from '../helpers/paths.js'
 
 const local = engines()
@@ -28,9 +38,10 @@ async function registeredRepositories(url: string): Promise<string[]> {
   return Object.keys(await clusterGet(`${url}/_snapshot`))
 }
 
-const step = (report: {steps: {name: string}[]}, name: string): any => report.steps.find((candidate) => candidate.name === name)
+const step = (report: {steps: {name: string}[]}, name: string): any =>
+  report.steps.find((candidate) => candidate.name === name)
 
-describe('snapshot verify against real engines', function () {
+describe('snapshot verify against real engines', () => {
   before(async () => {
     const opensearch = await clusterGet(local.opensearch)
     console.log(`      engine: OpenSearch ${opensearch.version.number} at ${local.opensearch}`)
@@ -42,52 +53,110 @@ describe('snapshot verify against real engines', function () {
 
   it('passes all nine steps on OpenSearch + S3, proves the snapshot in the bucket, and removes the bucket it created', async () => {
     const bucket = 'e2e-created-bucket'
-    const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--create-bucket', '--json'])
+    const outcome = await console_([
+      'snapshot',
+      'verify',
+      '--config-file',
+      s3Services(bucket),
+      '--create-bucket',
+      '--json',
+    ])
     const report = JSON.parse(outcome.stdout).result
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-    assert.deepEqual(report.steps.map((step: {status: string}) => step.status), Array(9).fill('passed'))
+    assert.deepEqual(
+      report.steps.map((step: {status: string}) => step.status),
+      Array.from({length: 9}).fill('passed'),
+    )
     assert.match(step(report, 'in-bucket').detail, /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/)
     assert.equal(await bucketExists(bucket), false, 'the bucket verify created is gone')
-    assert.deepEqual((await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')), [])
+    assert.deepEqual(
+      (await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')),
+      [],
+    )
   })
 
   it('leaves the snapshot files in the store with --keep, and removes every one of them otherwise', async () => {
     const bucket = 'e2e-existing-bucket'
     await createBucket(bucket)
     try {
-      const kept = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--keep', '--repository', 'verify_e2e_kept', '--json'])
+      const kept = await console_([
+        'snapshot',
+        'verify',
+        '--config-file',
+        s3Services(bucket),
+        '--keep',
+        '--repository',
+        'verify_e2e_kept',
+        '--json',
+      ])
       assert.equal(kept.exitCode, 0, kept.stdout + kept.stderr)
       const keys = await keysUnder(bucket, 'rfs-snapshot-repo/verify_e2e_kept/')
-      assert.ok(keys.some((key) => /\/index-\d+$/.test(key)), keys.join(', '))
-      assert.ok(keys.some((key) => /\/snap-.+\.dat$/.test(key)), keys.join(', '))
-      assert.ok(keys.some((key) => /\/meta-.+\.dat$/.test(key)), keys.join(', '))
+      assert.ok(
+        keys.some((key) => /\/index-\d+$/.test(key)),
+        keys.join(', '),
+      )
+      assert.ok(
+        keys.some((key) => /\/snap-.+\.dat$/.test(key)),
+        keys.join(', '),
+      )
+      assert.ok(
+        keys.some((key) => /\/meta-.+\.dat$/.test(key)),
+        keys.join(', '),
+      )
       assert.ok((await registeredRepositories(local.opensearch)).includes('verify_e2e_kept'))
       // Tidy up the kept run through the cluster, as a user would.
       const report = JSON.parse(kept.stdout).result
       await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept/${report.snapshot}`, {method: 'DELETE'})
       await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept`, {method: 'DELETE'})
 
-      const cleaned = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--repository', 'verify_e2e_cleaned'])
+      const cleaned = await console_([
+        'snapshot',
+        'verify',
+        '--config-file',
+        s3Services(bucket),
+        '--repository',
+        'verify_e2e_cleaned',
+      ])
       assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
       assert.match(cleaned.stdout, /PASSED: 9 passed/)
-      assert.deepEqual(await keysUnder(bucket, 'rfs-snapshot-repo/verify_e2e_cleaned/'), [], 'nothing left under the test prefix')
+      assert.deepEqual(
+        await keysUnder(bucket, 'rfs-snapshot-repo/verify_e2e_cleaned/'),
+        [],
+        'nothing left under the test prefix',
+      )
       assert.equal(await bucketExists(bucket), true, 'a bucket verify did not create is kept')
     } finally {
       await emptyAndDeleteBucket(bucket)
     }
   })
 
-  it("takes a metadata-only snapshot: no index is copied, although the cluster holds some", async () => {
-    await fetch(`${local.opensearch}/e2e-data/_doc/1?refresh=true`, {method: 'PUT', body: '{"a":1}', headers: {'content-type': 'application/json'}})
+  it('takes a metadata-only snapshot: no index is copied, although the cluster holds some', async () => {
+    await fetch(`${local.opensearch}/e2e-data/_doc/1?refresh=true`, {
+      body: '{"a":1}',
+      headers: {'content-type': 'application/json'},
+      method: 'PUT',
+    })
     const bucket = 'e2e-metadata-only'
     await createBucket(bucket)
     try {
-      const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services(bucket), '--keep', '--repository', 'verify_e2e_metadata', '--json'])
+      const outcome = await console_([
+        'snapshot',
+        'verify',
+        '--config-file',
+        s3Services(bucket),
+        '--keep',
+        '--repository',
+        'verify_e2e_metadata',
+        '--json',
+      ])
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-      const snapshot = JSON.parse(outcome.stdout).result.snapshot
+      const {snapshot} = JSON.parse(outcome.stdout).result
       const info = await clusterGet(`${local.opensearch}/_snapshot/verify_e2e_metadata/${snapshot}`)
       assert.deepEqual(info.snapshots[0].indices, [])
-      assert.deepEqual((await keysUnder(bucket)).filter((key) => key.includes('/indices/')), [])
+      assert.deepEqual(
+        (await keysUnder(bucket)).filter((key) => key.includes('/indices/')),
+        [],
+      )
       await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata/${snapshot}`, {method: 'DELETE'})
       await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata`, {method: 'DELETE'})
     } finally {
@@ -100,10 +169,20 @@ describe('snapshot verify against real engines', function () {
     const bucket = 'e2e-interrupted'
     await createBucket(bucket)
     try {
-      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), 'snapshot', 'verify', '--config-file', s3Services(bucket)], {
-        env: {...process.env, CI: 'true', AWS_ACCESS_KEY_ID: local.accessKey, AWS_SECRET_ACCESS_KEY: local.secretKey, CONSOLE_DATA_DIR: path.join(scratch, 'sigint-data')},
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
+      const child = spawn(
+        process.execPath,
+        [path.join(repoRoot, 'bin', 'run.js'), 'snapshot', 'verify', '--config-file', s3Services(bucket)],
+        {
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: local.accessKey,
+            AWS_SECRET_ACCESS_KEY: local.secretKey,
+            CI: 'true',
+            CONSOLE_DATA_DIR: path.join(scratch, 'sigint-data'),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
       let stdout = ''
       let interrupted = false
       child.stdout.on('data', (chunk) => {
@@ -113,10 +192,13 @@ describe('snapshot verify against real engines', function () {
           child.kill('SIGINT')
         }
       })
-      const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      const exitCode = await new Promise<null | number>((resolve) => child.on('close', resolve))
       assert.equal(exitCode, 130, stdout)
       assert.match(stdout, /INTERRUPTED/)
-      assert.deepEqual((await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')), [])
+      assert.deepEqual(
+        (await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')),
+        [],
+      )
       assert.deepEqual(await keysUnder(bucket), [], 'nothing left in the bucket')
     } finally {
       await emptyAndDeleteBucket(bucket)
@@ -135,40 +217,86 @@ describe('snapshot verify against real engines', function () {
   describe('Elasticsearch 7.10', () => {
     before(function () {
       if (!local.elasticsearch) {
-        console.log('      skipped: ELASTICSEARCH_URL is unset because scripts/engines could not start Elasticsearch 7.10.2 here (see its log)')
+        console.log(
+          '      skipped: ELASTICSEARCH_URL is unset because scripts/engines could not start Elasticsearch 7.10.2 here (see its log)',
+        )
         this.skip()
       }
     })
 
     it('verifies an fs repository under path.repo', async () => {
-      const outcome = await console_(['snapshot', 'verify', '--endpoint', local.elasticsearch!, '--fs-path', path.join(local.fsRepo, 'e2e'), '--json'])
+      const outcome = await console_([
+        'snapshot',
+        'verify',
+        '--endpoint',
+        local.elasticsearch!,
+        '--fs-path',
+        path.join(local.fsRepo, 'e2e'),
+        '--json',
+      ])
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
       const report = JSON.parse(outcome.stdout).result
-      assert.deepEqual(report.steps.map((step: {name: string; status: string}) => `${step.name}:${step.status}`), [
-        'cluster:passed', 'plugin:skipped', 'bucket:skipped', 'fresh:passed', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed',
-      ])
+      assert.deepEqual(
+        report.steps.map((step: {name: string; status: string}) => `${step.name}:${step.status}`),
+        [
+          'cluster:passed',
+          'plugin:skipped',
+          'bucket:skipped',
+          'fresh:passed',
+          'access:skipped',
+          'repository:passed',
+          'snapshot:passed',
+          'in-bucket:passed',
+          'cleanup:passed',
+        ],
+      )
       assert.match(step(report, 'cluster').detail, /Elasticsearch 7\.10\.2/)
-      assert.equal(existsSync(path.join(local.fsRepo, 'e2e', report.repository.name)), false, 'the test repository files are gone')
+      assert.equal(
+        existsSync(path.join(local.fsRepo, 'e2e', report.repository.name)),
+        false,
+        'the test repository files are gone',
+      )
     })
 
     it('diagnoses a location outside path.repo at registration, and still cleans up', async () => {
-      const outcome = await console_(['snapshot', 'verify', '--endpoint', local.elasticsearch!, '--fs-path', '/not/in/path/repo', '--json'])
+      const outcome = await console_([
+        'snapshot',
+        'verify',
+        '--endpoint',
+        local.elasticsearch!,
+        '--fs-path',
+        '/not/in/path/repo',
+        '--json',
+      ])
       assert.equal(outcome.exitCode, 1)
       const report = JSON.parse(outcome.stdout).result
       assert.equal(step(report, 'repository').status, 'failed')
       assert.equal(step(report, 'repository').diagnosis.code, 'path-repo-not-set')
       assert.match(step(report, 'repository').diagnosis.remediation, /path\.repo/)
       assert.equal(step(report, 'cleanup').status, 'passed')
-      assert.deepEqual((await registeredRepositories(local.elasticsearch!)).filter((name) => name.startsWith('verify_')), [])
+      assert.deepEqual(
+        (await registeredRepositories(local.elasticsearch!)).filter((name) => name.startsWith('verify_')),
+        [],
+      )
     })
 
     it('fails at step 2 naming the node without repository-s3 when asked for S3', async () => {
       const bucket = 'e2e-es-bucket'
       await createBucket(bucket)
       try {
-        const outcome = await console_(['snapshot', 'verify', '--endpoint', local.elasticsearch!, '--config-file', s3Services(bucket)])
+        const outcome = await console_([
+          'snapshot',
+          'verify',
+          '--endpoint',
+          local.elasticsearch!,
+          '--config-file',
+          s3Services(bucket),
+        ])
         assert.equal(outcome.exitCode, 1)
-        assert.match(outcome.stdout, /✘ 2\. repository-s3 on every node .*missing on 1 of 1 node\(s\): elasticsearch-node-1/)
+        assert.match(
+          outcome.stdout,
+          /✘ 2\. repository-s3 on every node .*missing on 1 of 1 node\(s\): elasticsearch-node-1/,
+        )
         assert.match(outcome.stdout, /plugin install repository-s3/)
         assert.deepEqual(await keysUnder(bucket), [], 'nothing was written to the bucket')
       } finally {
@@ -177,7 +305,7 @@ describe('snapshot verify against real engines', function () {
     })
   })
 
-  it('asks for bucket and region on a real terminal (tmux) when the services file lacks them', async function () {
+  it('asks for bucket and region on a real terminal (tmux) when the services file lacks them', async () => {
     const bucket = 'e2e-prompted-bucket'
     await createBucket(bucket)
     const session = `console-e2e-${process.pid}`
@@ -188,8 +316,10 @@ describe('snapshot verify against real engines', function () {
         if (pattern.test(screen())) return
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
+
       assert.fail(`the terminal never showed ${what}:\n${screen()}`)
     }
+
     const command = [
       `env -u CI AWS_ACCESS_KEY_ID=${local.accessKey} AWS_SECRET_ACCESS_KEY=${local.secretKey} CONSOLE_DATA_DIR=${path.join(scratch, 'tty-data')}`,
       `MIGRATION_SERVICES_YAML_PATH= ${process.execPath} ${path.join(repoRoot, 'bin', 'run.js')} snapshot verify`,
@@ -215,11 +345,15 @@ describe('snapshot verify against real engines', function () {
       } catch {
         // already ended
       }
+
       await emptyAndDeleteBucket(bucket)
     }
   })
 
   after(() => {
-    assert.deepEqual(readdirSync(path.join(scratch)).filter((name) => name.endsWith('.tmp')), [])
+    assert.deepEqual(
+      readdirSync(path.join(scratch)).filter((name) => name.endsWith('.tmp')),
+      [],
+    )
   })
 })

@@ -8,7 +8,7 @@ import {Journal} from '../../src/verify/journal.js'
 import {FakeCluster} from './fake-cluster.js'
 import {FakeS3} from './fake-s3.js'
 
-export const FAST_RETRY = {retries: 2, baseDelayMs: 1, maxDelayMs: 5}
+export const FAST_RETRY = {baseDelayMs: 1, maxDelayMs: 5, retries: 2}
 
 /** A fake cluster and bucket behind nock, with real clients and journals in a scratch directory. */
 export function fakeWorld() {
@@ -17,22 +17,36 @@ export function fakeWorld() {
   const directory = mkdtempSync(path.join(tmpdir(), 'world-'))
   cluster.install()
   s3.install()
-  const client = createClusterClient({endpoint: cluster.endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
+  const client = createClusterClient(
+    {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
+    {retry: FAST_RETRY},
+  )
   return {
-    s3,
-    cluster,
+    cleanJournal: new Journal<{body: any; repository: string; runId: string; startedAt: string}>(
+      path.join(directory, 'clean-journal.json'),
+    ),
     client,
-    s3Client: (storage: {region: string; endpoint?: string}) => createS3Client({region: storage.region, endpoint: storage.endpoint ?? s3.endpoint}),
-    verifyJournal: new Journal(path.join(directory, 'verify-journal.json')),
-    cleanJournal: new Journal<{runId: string; repository: string; body: any; startedAt: string}>(path.join(directory, 'clean-journal.json')),
+    cluster,
     /** Registers an S3 repository and takes snapshots through the fake cluster, as a migration would. */
     async repositoryWithSnapshots(repository: string, bucket: string, basePath: string, snapshots: string[]) {
       if (!s3.buckets.has(bucket)) s3.addBucket(bucket)
       const put = (url: string, body?: unknown) =>
-        fetch(`${cluster.endpoint}${url}`, {method: 'PUT', body: body === undefined ? undefined : JSON.stringify(body), headers: {'content-type': 'application/json'}})
-      await put(`/_snapshot/${repository}`, {type: 's3', settings: {bucket, base_path: basePath, region: 'us-east-1', endpoint: s3.endpoint}})
-      for (const snapshot of snapshots) await put(`/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {indices: ''})
+        fetch(`${cluster.endpoint}${url}`, {
+          body: body === undefined ? undefined : JSON.stringify(body),
+          headers: {'content-type': 'application/json'},
+          method: 'PUT',
+        })
+      await put(`/_snapshot/${repository}`, {
+        settings: {base_path: basePath, bucket, endpoint: s3.endpoint, region: 'us-east-1'},
+        type: 's3',
+      })
+      for (const snapshot of snapshots)
+        await put(`/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {indices: ''})
     },
+    s3,
+    s3Client: (storage: {endpoint?: string; region: string}) =>
+      createS3Client({endpoint: storage.endpoint ?? s3.endpoint, region: storage.region}),
+    verifyJournal: new Journal(path.join(directory, 'verify-journal.json')),
   }
 }
 

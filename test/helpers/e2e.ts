@@ -1,4 +1,11 @@
-import {CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, S3Client} from '@aws-sdk/client-s3'
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3'
 import {spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -10,17 +17,25 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 
 /** The engines' addresses, as scripts/with-engines exports them; the e2e suite does not run without them. */
 export function engines() {
-  const required = ['OPENSEARCH_URL', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'FS_REPO_DIR'] as const
+  const required = [
+    'OPENSEARCH_URL',
+    'S3_ENDPOINT',
+    'S3_REGION',
+    'S3_ACCESS_KEY',
+    'S3_SECRET_KEY',
+    'FS_REPO_DIR',
+  ] as const
   const missing = required.filter((name) => !process.env[name])
-  if (missing.length > 0) throw new Error(`e2e needs the local engines (run through scripts/with-engines): ${missing.join(', ')} unset`)
+  if (missing.length > 0)
+    throw new Error(`e2e needs the local engines (run through scripts/with-engines): ${missing.join(', ')} unset`)
   return {
-    opensearch: process.env.OPENSEARCH_URL!,
-    elasticsearch: process.env.ELASTICSEARCH_URL,
-    s3Endpoint: process.env.S3_ENDPOINT!,
-    region: process.env.S3_REGION!,
     accessKey: process.env.S3_ACCESS_KEY!,
-    secretKey: process.env.S3_SECRET_KEY!,
+    elasticsearch: process.env.ELASTICSEARCH_URL,
     fsRepo: process.env.FS_REPO_DIR!,
+    opensearch: process.env.OPENSEARCH_URL!,
+    region: process.env.S3_REGION!,
+    s3Endpoint: process.env.S3_ENDPOINT!,
+    secretKey: process.env.S3_SECRET_KEY!,
   }
 }
 
@@ -35,18 +50,20 @@ export function writeServices(name: string, text: string): string {
 export function s3Client(): S3Client {
   const local = engines()
   return new S3Client({
-    region: local.region,
+    credentials: {accessKeyId: local.accessKey, secretAccessKey: local.secretKey},
     endpoint: local.s3Endpoint,
     forcePathStyle: true,
-    credentials: {accessKeyId: local.accessKey, secretAccessKey: local.secretKey},
+    region: local.region,
   })
 }
 
 export async function bucketExists(bucket: string): Promise<boolean> {
-  return s3Client().send(new HeadBucketCommand({Bucket: bucket})).then(
-    () => true,
-    () => false,
-  )
+  return s3Client()
+    .send(new HeadBucketCommand({Bucket: bucket}))
+    .then(
+      () => true,
+      () => false,
+    )
 }
 
 export async function createBucket(bucket: string): Promise<void> {
@@ -61,7 +78,8 @@ export async function keysUnder(bucket: string, prefix = ''): Promise<string[]> 
 export async function emptyAndDeleteBucket(bucket: string): Promise<void> {
   if (!(await bucketExists(bucket))) return
   const keys = await keysUnder(bucket)
-  if (keys.length > 0) await s3Client().send(new DeleteObjectsCommand({Bucket: bucket, Delete: {Objects: keys.map((Key) => ({Key}))}}))
+  if (keys.length > 0)
+    await s3Client().send(new DeleteObjectsCommand({Bucket: bucket, Delete: {Objects: keys.map((Key) => ({Key}))}}))
   await s3Client().send(new DeleteBucketCommand({Bucket: bucket}))
 }
 
@@ -72,8 +90,8 @@ export async function clusterGet(url: string): Promise<any> {
 
 export interface CliOutcome {
   exitCode: number
-  stdout: string
   stderr: string
+  stdout: string
 }
 
 /** Runs the real CLI (bin/run.js) as a user would, with the store's credentials in its environment. */
@@ -83,9 +101,9 @@ export function console_(args: string[], env: Record<string, string> = {}): Prom
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
       env: {
         ...process.env,
-        CI: 'true',
         AWS_ACCESS_KEY_ID: local.accessKey,
         AWS_SECRET_ACCESS_KEY: local.secretKey,
+        CI: 'true',
         CONSOLE_DATA_DIR: path.join(scratch, 'data'),
         MIGRATION_SERVICES_YAML_PATH: '',
         ...env,
@@ -97,6 +115,6 @@ export function console_(args: string[], env: Record<string, string> = {}): Prom
     child.stdout.on('data', (chunk) => (stdout += chunk))
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
-    child.on('close', (code) => resolve({exitCode: code ?? -1, stdout, stderr}))
+    child.on('close', (code) => resolve({exitCode: code ?? -1, stderr, stdout}))
   })
 }

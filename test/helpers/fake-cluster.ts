@@ -1,13 +1,13 @@
+import nock from 'nock'
 import {randomUUID} from 'node:crypto'
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import nock from 'nock'
 
 import type {FakeS3} from './fake-s3.js'
 
 interface Repository {
-  type: string
   settings: Record<string, string>
+  type: string
 }
 
 type Reply = [number, unknown]
@@ -17,19 +17,19 @@ type Reply = [number, unknown]
  * files (index-N, snap-, meta-) into a FakeS3 bucket or a directory as a real node would.
  */
 export class FakeCluster {
-  readonly repositories = new Map<string, Repository>()
-  readonly snapshots = new Map<string, Map<string, string>>()
-  readonly requests: {method: string; path: string; body?: unknown}[] = []
+  nodes: {modules?: string[]; name: string; plugins: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
   /** Answers given instead of the normal behaviour: `METHOD path-regex` → reply. */
   readonly overrides: {method: string; path: RegExp; reply: Reply; times?: number}[] = []
-  nodes: {name: string; plugins: string[]; modules?: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
-  version = {number: '7.10.2', distribution: undefined as string | undefined}
   /** The nodes' path.repo; undefined answers 403 as for a user without the privilege. */
   pathRepo: string[] | undefined = ['/var/snapshots']
-  /** When false, snapshots "succeed" without writing files: the snapshot-not-in-bucket case. */
-  writesFiles = true
+  readonly repositories = new Map<string, Repository>()
+  readonly requests: {body?: unknown; method: string; path: string}[] = []
   /** Snapshots reported IN_PROGRESS. */
   readonly running = new Set<string>()
+  readonly snapshots = new Map<string, Map<string, string>>()
+  version = {distribution: undefined as string | undefined, number: '7.10.2'}
+  /** When false, snapshots "succeed" without writing files: the snapshot-not-in-bucket case. */
+  writesFiles = true
   private generation = new Map<string, number>()
 
   constructor(
@@ -37,21 +37,21 @@ export class FakeCluster {
     readonly s3?: FakeS3,
   ) {}
 
-  override(method: string, pathPattern: RegExp, reply: Reply, times?: number): this {
-    this.overrides.push({method, path: pathPattern, reply, times})
-    return this
-  }
-
   install(): nock.Scope {
     const scope = nock(this.endpoint).persist()
     for (const method of ['get', 'put', 'post', 'delete'] as const)
       scope[method](/.*/).reply((uri, body) => {
         const url = new URL(uri, this.endpoint)
         const parsed = typeof body === 'string' && body ? JSON.parse(body) : body || undefined
-        this.requests.push({method: method.toUpperCase(), path: url.pathname, body: parsed})
+        this.requests.push({body: parsed, method: method.toUpperCase(), path: url.pathname})
         return this.handle(method.toUpperCase(), url, parsed) as nock.ReplyFnResult
       })
     return scope
+  }
+
+  override(method: string, pathPattern: RegExp, reply: Reply, times?: number): this {
+    this.overrides.push({method, path: pathPattern, reply, times})
+    return this
   }
 
   requestLines(): string[] {
@@ -59,56 +59,136 @@ export class FakeCluster {
   }
 
   private handle(method: string, url: URL, body: any): Reply {
-    const override = this.overrides.find((candidate) => candidate.method === method && candidate.path.test(url.pathname) && candidate.times !== 0)
+    const override = this.overrides.find(
+      (candidate) => candidate.method === method && candidate.path.test(url.pathname) && candidate.times !== 0,
+    )
     if (override) {
       if (override.times !== undefined) override.times--
       return override.reply
     }
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+
+    const parts = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((part) => decodeURIComponent(part))
     if (parts.length === 0) return [200, {cluster_name: 'fake', version: this.version}]
     if (url.pathname === '/_cluster/state/metadata')
-      return [200, {metadata: {repositories: Object.fromEntries([...this.repositories].map(([name, body]) => [name, {...body, generation: this.generation.get(name) ?? -1}]))}}]
+      return [
+        200,
+        {
+          metadata: {
+            repositories: Object.fromEntries(
+              [...this.repositories].map(([name, body]) => [
+                name,
+                {...body, generation: this.generation.get(name) ?? -1},
+              ]),
+            ),
+          },
+        },
+      ]
     if (parts[0] === '_nodes' && parts[1] === 'settings') {
-      if (this.pathRepo === undefined) return [403, {error: {type: 'security_exception', reason: 'no permissions for [cluster:monitor/nodes/info]'}, status: 403}]
-      return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {settings: {path: {repo: this.pathRepo}}}]))}]
+      if (this.pathRepo === undefined)
+        return [
+          403,
+          {error: {reason: 'no permissions for [cluster:monitor/nodes/info]', type: 'security_exception'}, status: 403},
+        ]
+      return [
+        200,
+        {
+          nodes: Object.fromEntries(
+            this.nodes.map((node, index) => [`id${index}`, {settings: {path: {repo: this.pathRepo}}}]),
+          ),
+        },
+      ]
     }
+
     if (parts[0] === '_nodes')
-      return [200, {nodes: Object.fromEntries(this.nodes.map((node, index) => [`id${index}`, {name: node.name, plugins: node.plugins.map((name) => ({name})), modules: (node.modules ?? []).map((name) => ({name}))}]))}]
-    if (parts[0] !== '_snapshot') return [404, {error: {type: 'not_found', reason: url.pathname}}]
+      return [
+        200,
+        {
+          nodes: Object.fromEntries(
+            this.nodes.map((node, index) => [
+              `id${index}`,
+              {
+                modules: (node.modules ?? []).map((name) => ({name})),
+                name: node.name,
+                plugins: node.plugins.map((name) => ({name})),
+              },
+            ]),
+          ),
+        },
+      ]
+    if (parts[0] !== '_snapshot') return [404, {error: {reason: url.pathname, type: 'not_found'}}]
     const [, repository, snapshot] = parts
     if (!repository) return [200, Object.fromEntries(this.repositories)]
     const known = this.repositories.get(repository)
-    const missingRepository: Reply = [404, {error: {type: 'repository_missing_exception', reason: `[${repository}] missing`}, status: 404}]
+    const missingRepository: Reply = [
+      404,
+      {error: {reason: `[${repository}] missing`, type: 'repository_missing_exception'}, status: 404},
+    ]
     if (!snapshot) {
       if (method === 'PUT') {
         this.repositories.set(repository, body)
         this.readRepositoryFiles(repository, body)
         return [200, {acknowledged: true}]
       }
+
       if (!known) return missingRepository
       if (method === 'DELETE') {
         this.repositories.delete(repository)
         return [200, {acknowledged: true}]
       }
+
       return [200, {[repository]: known}]
     }
+
     if (!known) return missingRepository
     const snapshots = this.snapshots.get(repository)!
-    const missingSnapshot: Reply = [404, {error: {type: 'snapshot_missing_exception', reason: `[${repository}:${snapshot}] is missing`}, status: 404}]
+    const missingSnapshot: Reply = [
+      404,
+      {error: {reason: `[${repository}:${snapshot}] is missing`, type: 'snapshot_missing_exception'}, status: 404},
+    ]
     if (method === 'PUT') {
       if (snapshots.has(snapshot))
-        return [400, {error: {type: 'invalid_snapshot_name_exception', reason: `[${repository}:${snapshot}] Invalid snapshot name [${snapshot}], snapshot with the same name already exists`}, status: 400}]
+        return [
+          400,
+          {
+            error: {
+              reason: `[${repository}:${snapshot}] Invalid snapshot name [${snapshot}], snapshot with the same name already exists`,
+              type: 'invalid_snapshot_name_exception',
+            },
+            status: 400,
+          },
+        ]
       const uuid = randomUUID()
       snapshots.set(snapshot, uuid)
       if (this.writesFiles) this.writeRepositoryFiles(repository, known, {snap: uuid})
-      return [200, {snapshot: {snapshot, uuid, state: 'SUCCESS', indices: []}}]
+      return [200, {snapshot: {indices: [], snapshot, state: 'SUCCESS', uuid}}]
     }
+
     if (method === 'GET') {
-      const pattern = new RegExp(`^(${snapshot.split(',').map((part) => (part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*'))).join('|')})$`)
+      const pattern = new RegExp(
+        `^(${snapshot
+          .split(',')
+          .map((part) =>
+            part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, String.raw`\$&`).replaceAll('*', '.*'),
+          )
+          .join('|')})$`,
+      )
       const matching = [...snapshots].filter(([name]) => pattern.test(name))
       if (matching.length === 0 && !snapshot.includes('*') && snapshot !== '_all') return missingSnapshot
-      return [200, {snapshots: matching.map(([name, uuid]) => ({snapshot: name, uuid, state: this.running.has(name) ? 'IN_PROGRESS' : 'SUCCESS'}))}]
+      return [
+        200,
+        {
+          snapshots: matching.map(([name, uuid]) => ({
+            snapshot: name,
+            state: this.running.has(name) ? 'IN_PROGRESS' : 'SUCCESS',
+            uuid,
+          })),
+        },
+      ]
     }
+
     if (!snapshots.has(snapshot)) return missingSnapshot
     if (method === 'DELETE') {
       this.running.delete(snapshot)
@@ -117,7 +197,8 @@ export class FakeCluster {
       if (this.writesFiles) this.writeRepositoryFiles(repository, known, {removed: uuid})
       return [200, {acknowledged: true}]
     }
-    return [405, {error: {type: 'method_not_allowed', reason: method}}]
+
+    return [405, {error: {reason: method, type: 'method_not_allowed'}}]
   }
 
   /** As a node does on registration: the snapshots are what the newest index-N says, or none. */
@@ -130,21 +211,28 @@ export class FakeCluster {
         const generation = Number(/index-(\d+)$/.exec(key)?.[1] ?? -1)
         newest = Math.max(newest, generation)
       }
+
       if (newest >= 0) {
-        const index = JSON.parse(this.s3.buckets.get(body.settings.bucket)!.objects.get(`${prefix}index-${newest}`)!.toString())
+        const index = JSON.parse(
+          this.s3.buckets.get(body.settings.bucket)!.objects.get(`${prefix}index-${newest}`)!.toString(),
+        )
         for (const entry of index.snapshots) snapshots.set(entry.name, entry.uuid)
       }
     }
+
     this.snapshots.set(repository, snapshots)
     this.generation.set(repository, newest)
   }
 
-  private writeRepositoryFiles(repository: string, known: Repository, change: {snap?: string; removed?: string}) {
+  private writeRepositoryFiles(repository: string, known: Repository, change: {removed?: string; snap?: string}) {
     const next = (this.generation.get(repository) ?? -1) + 1
     this.generation.set(repository, next)
-    const snapshots = [...this.snapshots.get(repository)!].map(([name, uuid]) => ({name, uuid, state: 1}))
-    const index = JSON.stringify({snapshots, indices: {}})
-    const files: [string, string | undefined][] = [[`index-${next}`, index], [`index-${next - 1}`, undefined]]
+    const snapshots = [...this.snapshots.get(repository)!].map(([name, uuid]) => ({name, state: 1, uuid}))
+    const index = JSON.stringify({indices: {}, snapshots})
+    const files: [string, string | undefined][] = [
+      [`index-${next}`, index],
+      [`index-${next - 1}`, undefined],
+    ]
     if (change.snap) files.push([`snap-${change.snap}.dat`, 'snap'], [`meta-${change.snap}.dat`, 'meta'])
     if (change.removed) files.push([`snap-${change.removed}.dat`, undefined], [`meta-${change.removed}.dat`, undefined])
     for (const [name, content] of files) {

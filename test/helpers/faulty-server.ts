@@ -1,13 +1,15 @@
-import {createServer, type Server, type Socket} from 'node:net'
 import nock from 'nock'
+import {createServer, type Server, type Socket} from 'node:net'
 
 /**
  * A real TCP peer on 127.0.0.1 for faults nock cannot play faithfully: it answers each connection
  * with the next behaviour in the list (reset, hang, or a raw HTTP response).
  */
-export type Behaviour = 'reset' | 'hang' | {status: number; body: string}
+export type Behaviour = 'hang' | 'reset' | {body: string; status: number}
 
-export async function faultyServer(behaviours: Behaviour[]): Promise<{url: string; connections: () => number; close: () => Promise<void>}> {
+export async function faultyServer(
+  behaviours: Behaviour[],
+): Promise<{close: () => Promise<void>; connections: () => number; url: string}> {
   nock.enableNetConnect('127.0.0.1')
   let connections = 0
   const sockets = new Set<Socket>()
@@ -16,21 +18,24 @@ export async function faultyServer(behaviours: Behaviour[]): Promise<{url: strin
     const behaviour = behaviours[Math.min(connections, behaviours.length - 1)]
     connections++
     socket.once('data', () => {
+      // 'hang' answers nothing at all.
       if (behaviour === 'reset') socket.resetAndDestroy()
-      else if (behaviour === 'hang') return
-      else socket.end(`HTTP/1.1 ${behaviour.status} X\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(behaviour.body)}\r\nconnection: close\r\n\r\n${behaviour.body}`)
+      else if (behaviour !== 'hang')
+        socket.end(
+          `HTTP/1.1 ${behaviour.status} X\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(behaviour.body)}\r\nconnection: close\r\n\r\n${behaviour.body}`,
+        )
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as {port: number}
   return {
-    url: `http://127.0.0.1:${port}`,
-    connections: () => connections,
     async close() {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       nock.disableNetConnect()
     },
+    connections: () => connections,
+    url: `http://127.0.0.1:${port}`,
   }
 }
 

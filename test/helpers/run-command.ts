@@ -4,23 +4,33 @@ import {repoRoot} from './paths.js'
 
 export interface CommandOutcome {
   exitCode: number
-  stdout: string
   stderr: string
+  stdout: string
 }
 
 /** Runs the built CLI in this process (so nock sees its requests), capturing output and the exit code. */
-export async function runCommand(argv: string[], env: Record<string, string | undefined> = {}): Promise<CommandOutcome> {
+export async function runCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CommandOutcome> {
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]))
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[key]
     else process.env[key] = value
   }
+
   let stdout = ''
   let stderr = ''
   const writeOut = process.stdout.write.bind(process.stdout)
   const writeErr = process.stderr.write.bind(process.stderr)
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += chunk.toString()
+    return true
+  }) as typeof process.stdout.write
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += chunk.toString()
+    return true
+  }) as typeof process.stderr.write
   let exitCode = 0
   try {
     await run(argv, repoRoot)
@@ -36,5 +46,6 @@ export async function runCommand(argv: string[], env: Record<string, string | un
       else process.env[key] = value
     }
   }
-  return {exitCode, stdout, stderr}
+
+  return {exitCode, stderr, stdout}
 }

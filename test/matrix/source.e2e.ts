@@ -1,6 +1,16 @@
 import {strict as assert} from 'node:assert'
 import {spawn} from 'node:child_process'
-import {appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -16,7 +26,8 @@ const url = process.env.SOURCE_URL
 const engine = process.env.SOURCE_ENGINE
 const node = process.env.SOURCE_NODE
 const fsRepo = process.env.FS_REPO_DIR
-if (!url || !engine || !node || !fsRepo) throw new Error('the matrix suite runs through scripts/matrix (SOURCE_URL, SOURCE_ENGINE, SOURCE_NODE, FS_REPO_DIR)')
+if (!url || !engine || !node || !fsRepo)
+  throw new Error('the matrix suite runs through scripts/matrix (SOURCE_URL, SOURCE_ENGINE, SOURCE_NODE, FS_REPO_DIR)')
 const label = engine.replace(':', '-')
 const scratch = mkdtempSync(path.join(tmpdir(), 'console-matrix-'))
 const fixtures = process.env.CAPTURE_FIXTURES ? path.join(repoRoot, 'test', 'fixtures', 'engines', label) : undefined
@@ -25,24 +36,33 @@ const location = path.join(fsRepo, `matrix-${label}`)
 const index = 'matrix-books'
 
 function row(command: string, result: string) {
-  if (process.env.MATRIX_RESULTS) appendFileSync(process.env.MATRIX_RESULTS, `${JSON.stringify({engine, command, result})}\n`)
+  if (process.env.MATRIX_RESULTS)
+    appendFileSync(process.env.MATRIX_RESULTS, `${JSON.stringify({command, engine, result})}\n`)
 }
 
-async function cluster(method: string, requestPath: string, body?: unknown): Promise<{status: number; body: any}> {
-  const answer = await fetch(`${url}${requestPath}`, {method, body: body === undefined ? undefined : JSON.stringify(body), headers: {'content-type': 'application/json'}})
-  return {status: answer.status, body: await answer.json()}
+async function cluster(method: string, requestPath: string, body?: unknown): Promise<{body: any; status: number}> {
+  const answer = await fetch(`${url}${requestPath}`, {
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: {'content-type': 'application/json'},
+    method,
+  })
+  return {body: await answer.json(), status: answer.status}
 }
 
 async function capture(name: string, method: string, requestPath: string, body?: unknown) {
   const answer = await cluster(method, requestPath, body)
   if (fixtures) {
     mkdirSync(fixtures, {recursive: true})
-    writeFileSync(path.join(fixtures, `${name}.json`), `${JSON.stringify({request: `${method} ${requestPath}`, status: answer.status, body: answer.body}, null, 2)}\n`)
+    writeFileSync(
+      path.join(fixtures, `${name}.json`),
+      `${JSON.stringify({body: answer.body, request: `${method} ${requestPath}`, status: answer.status}, null, 2)}\n`,
+    )
   }
+
   return answer
 }
 
-function cli(args: string[]): Promise<{exitCode: number; stdout: string; stderr: string}> {
+function cli(args: string[]): Promise<{exitCode: number; stderr: string; stdout: string}> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args, '--endpoint', url!], {
       env: {...process.env, CI: 'true', CONSOLE_DATA_DIR: path.join(scratch, 'data'), MIGRATION_SERVICES_YAML_PATH: ''},
@@ -53,12 +73,17 @@ function cli(args: string[]): Promise<{exitCode: number; stdout: string; stderr:
     child.stdout.on('data', (chunk) => (stdout += chunk))
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
-    child.on('close', (code) => resolve({exitCode: code ?? -1, stdout, stderr}))
+    child.on('close', (code) => resolve({exitCode: code ?? -1, stderr, stdout}))
   })
 }
 
-const takeSnapshot = (name: string) => cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {indices: index, include_global_state: false})
-const step = (report: {steps: {name: string}[]}, name: string): any => report.steps.find((candidate) => candidate.name === name)
+const takeSnapshot = (name: string) =>
+  cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {
+    include_global_state: false,
+    indices: index,
+  })
+const step = (report: {steps: {name: string}[]}, name: string): any =>
+  report.steps.find((candidate) => candidate.name === name)
 
 /** Runs a check and records its row: passed, or the first line of why not. */
 async function recorded(command: string, check: () => Promise<string | void>) {
@@ -73,10 +98,11 @@ async function recorded(command: string, check: () => Promise<string | void>) {
 
 describe(`source cluster ${engine}`, () => {
   before(async () => {
-    rmSync(location, {recursive: true, force: true})
+    rmSync(location, {force: true, recursive: true})
     await cluster('DELETE', `/_snapshot/${repository}`)
     await cluster('DELETE', `/${index}`)
-    for (let document = 1; document <= 3; document++) await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
+    for (let document = 1; document <= 3; document++)
+      await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
     await capture('root', 'GET', '/')
     await capture('nodes-version', 'GET', '/_nodes?filter_path=cluster_name,nodes.*.version')
     await capture('nodes-plugins', 'GET', '/_nodes/plugins')
@@ -85,7 +111,7 @@ describe(`source cluster ${engine}`, () => {
   after(async () => {
     await cluster('DELETE', `/_snapshot/${repository}`)
     await cluster('DELETE', `/${index}`)
-    rmSync(location, {recursive: true, force: true})
+    rmSync(location, {force: true, recursive: true})
   })
 
   it('snapshot verify on an fs repository passes all its steps', () =>
@@ -99,33 +125,68 @@ describe(`source cluster ${engine}`, () => {
 
   it('snapshot verify for S3 fails step 2 naming the node without repository-s3', () =>
     recorded('verify (s3): step 2', async () => {
-      const outcome = await cli(['snapshot', 'verify', '--bucket', 'matrix-bucket', '--region', 'us-east-1', '--s3-endpoint', 'http://127.0.0.1:9', '--json'])
+      const outcome = await cli([
+        'snapshot',
+        'verify',
+        '--bucket',
+        'matrix-bucket',
+        '--region',
+        'us-east-1',
+        '--s3-endpoint',
+        'http://127.0.0.1:9',
+        '--json',
+      ])
       assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
       const plugin = step(JSON.parse(outcome.stdout).result, 'plugin')
       assert.equal(plugin.status, 'failed')
       assert.match(plugin.detail, new RegExp(`repository-s3 is missing on 1 of 1 node\\(s\\): ${node}`))
-      await capture('error-s3-type-missing', 'PUT', '/_snapshot/matrix_s3', {type: 's3', settings: {bucket: 'matrix-bucket'}})
+      await capture('error-s3-type-missing', 'PUT', '/_snapshot/matrix_s3', {
+        settings: {bucket: 'matrix-bucket'},
+        type: 's3',
+      })
       return 'fails naming the node'
     }))
 
   it('snapshot delete deletes a real snapshot through the cluster', () =>
     recorded('delete', async () => {
-      assert.equal((await capture('register-fs', 'PUT', `/_snapshot/${repository}`, {type: 'fs', settings: {location, compress: false}})).status, 200)
+      assert.equal(
+        (
+          await capture('register-fs', 'PUT', `/_snapshot/${repository}`, {
+            settings: {compress: false, location},
+            type: 'fs',
+          })
+        ).status,
+        200,
+      )
       assert.equal((await takeSnapshot('snap-1')).status, 200)
       await capture('repository', 'GET', `/_snapshot/${repository}`)
       await capture('snapshots-all', 'GET', `/_snapshot/${repository}/_all`)
       await capture('snapshot-status', 'GET', `/_snapshot/${repository}/snap-1/_status`)
       await capture('cluster-state-repositories', 'GET', '/_cluster/state/metadata?filter_path=metadata.repositories')
-      await capture('error-name-conflict', 'PUT', `/_snapshot/${repository}/snap-1?wait_for_completion=true`, {indices: index})
+      await capture('error-name-conflict', 'PUT', `/_snapshot/${repository}/snap-1?wait_for_completion=true`, {
+        indices: index,
+      })
       await capture('error-snapshot-missing', 'GET', `/_snapshot/${repository}/never-taken`)
       await capture('error-repository-missing', 'GET', '/_snapshot/never_registered')
       if (fixtures) {
         const files = path.join(fixtures, 'repository')
-        rmSync(files, {recursive: true, force: true})
+        rmSync(files, {force: true, recursive: true})
         mkdirSync(files, {recursive: true})
-        for (const name of readdirSync(location)) if (statSync(path.join(location, name)).isFile()) copyFileSync(path.join(location, name), path.join(files, name))
+        for (const name of readdirSync(location))
+          if (statSync(path.join(location, name)).isFile())
+            copyFileSync(path.join(location, name), path.join(files, name))
       }
-      const deleted = await cli(['snapshot', 'delete', '--repository', repository, '--snapshot', 'snap-1', '--yes', '--json'])
+
+      const deleted = await cli([
+        'snapshot',
+        'delete',
+        '--repository',
+        repository,
+        '--snapshot',
+        'snap-1',
+        '--yes',
+        '--json',
+      ])
       assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
       assert.deepEqual(JSON.parse(deleted.stdout).result.deleted, ['snap-1'])
       assert.equal((await cluster('GET', `/_snapshot/${repository}/snap-1`)).status, 404)
@@ -134,19 +195,39 @@ describe(`source cluster ${engine}`, () => {
   it('snapshot delete recovers after the files were deleted behind the cluster', () =>
     recorded('delete: out-of-band recovery', async () => {
       assert.equal((await takeSnapshot('snap-2')).status, 200)
-      for (const name of readdirSync(location)) rmSync(path.join(location, name), {recursive: true, force: true})
+      for (const name of readdirSync(location)) rmSync(path.join(location, name), {force: true, recursive: true})
       const conflict = await takeSnapshot('snap-2')
-      const recovered = await cli(['snapshot', 'delete', '--repository', repository, '--snapshot', 'snap-2', '--yes', '--json'])
+      const recovered = await cli([
+        'snapshot',
+        'delete',
+        '--repository',
+        repository,
+        '--snapshot',
+        'snap-2',
+        '--yes',
+        '--json',
+      ])
       assert.equal(recovered.exitCode, 0, recovered.stdout + recovered.stderr)
       const again = await takeSnapshot('snap-2')
       assert.equal(again.status, 200, JSON.stringify(again.body))
-      return conflict.status === 200 ? 'this version shows no conflict' : `conflict ${conflict.status} shown, then recovered`
+      return conflict.status === 200
+        ? 'this version shows no conflict'
+        : `conflict ${conflict.status} shown, then recovered`
     }))
 
   it('repo clean removes the repository, its snapshots and its own files', () =>
     recorded('clean', async () => {
       writeFileSync(path.join(location, 'NOTES.txt'), 'not the repository’s')
-      const cleaned = await cli(['repo', 'clean', '--repository', repository, '--force', '--confirm', repository, '--json'])
+      const cleaned = await cli([
+        'repo',
+        'clean',
+        '--repository',
+        repository,
+        '--force',
+        '--confirm',
+        repository,
+        '--json',
+      ])
       assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
       assert.equal((await cluster('GET', `/_snapshot/${repository}`)).status, 404)
       assert.deepEqual(readdirSync(location), ['NOTES.txt'], 'only what is not the repository’s remains')

@@ -7,7 +7,11 @@ import {cleanRepository} from '../../src/repository/clean.js'
 import {fakeWorld, stepNamed} from '../helpers/domain.js'
 
 const register = (endpoint: string, repository: string, body: unknown) =>
-  fetch(`${endpoint}/_snapshot/${repository}`, {method: 'PUT', body: JSON.stringify(body), headers: {'content-type': 'application/json'}})
+  fetch(`${endpoint}/_snapshot/${repository}`, {
+    body: JSON.stringify(body),
+    headers: {'content-type': 'application/json'},
+    method: 'PUT',
+  })
 
 async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rfs-snapshot-repo/verify_1') {
   const world = fakeWorld()
@@ -18,53 +22,83 @@ async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rf
   world.s3.put('migration-bucket', 'K00011001010101/other-repo/indices/abc/0/__data', 'x')
   world.cluster.requests.length = 0
   const confirmations: {message: string; typed?: string}[] = []
-  const run = (options: {repository?: string; force?: boolean; dryRun?: boolean; deleteBucket?: boolean; answer?: boolean; forget?: string[]} = {}) =>
+  const run = (
+    options: {
+      answer?: boolean
+      deleteBucket?: boolean
+      dryRun?: boolean
+      force?: boolean
+      forget?: string[]
+      repository?: string
+    } = {},
+  ) =>
     cleanRepository(
       {
-        repository: 'repository' in options ? options.repository : 'verify_1',
-        force: options.force ?? false,
-        dryRun: options.dryRun ?? false,
         deleteBucket: options.deleteBucket ?? false,
+        dryRun: options.dryRun ?? false,
+        force: options.force ?? false,
         forget: options.forget,
+        repository: 'repository' in options ? options.repository : 'verify_1',
       },
       {
+        cleanJournal: world.cleanJournal,
         cluster: world.client,
-        s3: world.s3Client,
-        confirm: async (message, typed) => {
+        async confirm(message, typed) {
           confirmations.push({message, typed})
           return options.answer ?? true
         },
+        s3: world.s3Client,
         verifyJournal: world.verifyJournal,
-        cleanJournal: world.cleanJournal,
       },
     )
   const neighbours = () => world.s3.keys('migration-bucket').filter((key) => !key.includes('verify_1'))
-  const changes = () => [...world.cluster.requestLines().filter((line) => !line.startsWith('GET')), ...world.s3.calls.filter((call) => !call.startsWith('GET') && !call.startsWith('HEAD'))]
-  return {...world, confirmations, run, neighbours, changes}
+  const changes = () => [
+    ...world.cluster.requestLines().filter((line) => !line.startsWith('GET')),
+    ...world.s3.calls.filter((call) => !call.startsWith('GET') && !call.startsWith('HEAD')),
+  ]
+  return {...world, changes, confirmations, neighbours, run}
 }
 
-const NEIGHBOURS = ['K00011001010101/other-repo/indices/abc/0/__data', 'other-repo/index-0', 'rfs-snapshot-repo/index-7']
+const NEIGHBOURS = [
+  'K00011001010101/other-repo/indices/abc/0/__data',
+  'other-repo/index-0',
+  'rfs-snapshot-repo/index-7',
+]
 
 describe('repo clean', () => {
   it('deletes snapshots, then the registration, then the objects the repository owns and its hashed shard paths, and nothing else', async () => {
-    const {run, cluster, s3, neighbours, cleanJournal, confirmations} = await setup()
-    s3.put('migration-bucket', 'Z01110011001101/rfs-snapshot-repo/verify_1/indices/idx/0/__shard', 'shard data of verify_1')
+    const {cleanJournal, cluster, confirmations, neighbours, run, s3} = await setup()
+    s3.put(
+      'migration-bucket',
+      'Z01110011001101/rfs-snapshot-repo/verify_1/indices/idx/0/__shard',
+      'shard data of verify_1',
+    )
     const report = await run()
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
-    assert.deepEqual(cluster.requestLines().filter((line) => line.startsWith('DELETE')), ['DELETE /_snapshot/verify_1/verify_snapshot_1', 'DELETE /_snapshot/verify_1'])
+    assert.deepEqual(
+      cluster.requestLines().filter((line) => line.startsWith('DELETE')),
+      ['DELETE /_snapshot/verify_1/verify_snapshot_1', 'DELETE /_snapshot/verify_1'],
+    )
     assert.equal(cluster.repositories.has('verify_1'), false)
     assert.deepEqual(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_1/'), [])
     assert.deepEqual(neighbours(), NEIGHBOURS)
-    assert.ok(!s3.keys('migration-bucket').some((key) => key.startsWith('Z01110011001101/')), 'hashed shard data of the repository is gone')
+    assert.ok(
+      !s3.keys('migration-bucket').some((key) => key.startsWith('Z01110011001101/')),
+      'hashed shard data of the repository is gone',
+    )
     assert.ok(s3.buckets.has('migration-bucket'), 'the bucket stays without --delete-bucket')
     assert.deepEqual(await cleanJournal.entries(), [])
-    assert.match(confirmations[0].message, /delete 1 snapshot\(s\) through the cluster: verify_snapshot_1/, 'the confirmation shows the plan')
+    assert.match(
+      confirmations[0].message,
+      /delete 1 snapshot\(s\) through the cluster: verify_snapshot_1/,
+      'the confirmation shows the plan',
+    )
     assert.match(confirmations[0].message, /unregister verify_1/)
     assert.deepEqual(report.plan, renderedPlanOf(confirmations[0].message))
   })
 
   it("refuses a repository with the migration's own snapshots without --force, before changing anything", async () => {
-    const {run, s3, changes, cleanJournal} = await setup(['rfs-snapshot', 'verify_snapshot_1'])
+    const {changes, cleanJournal, run, s3} = await setup(['rfs-snapshot', 'verify_snapshot_1'])
     const report = await run()
     assert.equal(report.exitCode, 2)
     assert.match(stepNamed(report, 'plan').detail, /holds 1 snapshot\(s\) that verify did not make \(rfs-snapshot\)/)
@@ -74,20 +108,23 @@ describe('repo clean', () => {
   })
 
   it('a refused clean stays refused after the repository is unregistered by hand: nothing is deleted', async () => {
-    const {run, s3, cluster, cleanJournal} = await setup(['rfs-snapshot'])
+    const {cleanJournal, cluster, run, s3} = await setup(['rfs-snapshot'])
     assert.equal((await run()).exitCode, 2)
     await fetch(`${cluster.endpoint}/_snapshot/verify_1`, {method: 'DELETE'})
     const before = s3.keys('migration-bucket')
     const again = await run()
     assert.equal(again.exitCode, 2)
-    assert.match(stepNamed(again, 'plan').detail, /verify_1 is not registered .* no interrupted clean of it is recorded/)
+    assert.match(
+      stepNamed(again, 'plan').detail,
+      /verify_1 is not registered .* no interrupted clean of it is recorded/,
+    )
     assert.deepEqual(s3.keys('migration-bucket'), before)
     assert.deepEqual(await cleanJournal.entries(), [])
   })
 
   it('with --force asks for the repository name typed back, and a "no" changes nothing', async () => {
-    const {run, confirmations, cluster, changes, cleanJournal} = await setup(['rfs-snapshot'])
-    const declined = await run({force: true, answer: false})
+    const {changes, cleanJournal, cluster, confirmations, run} = await setup(['rfs-snapshot'])
+    const declined = await run({answer: false, force: true})
     assert.equal(declined.exitCode, 2)
     assert.match(stepNamed(declined, 'plan').detail, /not confirmed: nothing was deleted/)
     assert.deepEqual(changes(), [])
@@ -99,7 +136,7 @@ describe('repo clean', () => {
   })
 
   it('refuses a repository at the bucket root without --force', async () => {
-    const {run, s3, changes} = await setup(['verify_snapshot_1'], '')
+    const {changes, run, s3} = await setup(['verify_snapshot_1'], '')
     const report = await run()
     assert.equal(report.exitCode, 2)
     assert.match(stepNamed(report, 'plan').detail, /sits at the root of s3:\/\/migration-bucket/)
@@ -108,28 +145,46 @@ describe('repo clean', () => {
   })
 
   it('refuses when another registered repository is nested below, naming it, and both stay readable', async () => {
-    const {run, cluster, s3, changes} = await setup(['verify_snapshot_1'], 'nest')
-    await register(cluster.endpoint, 'inner', {type: 's3', settings: {bucket: 'migration-bucket', base_path: 'nest/inner', region: 'us-east-1', endpoint: s3.endpoint}})
-    await fetch(`${cluster.endpoint}/_snapshot/inner/inner-snap?wait_for_completion=true`, {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
+    const {changes, cluster, run, s3} = await setup(['verify_snapshot_1'], 'nest')
+    await register(cluster.endpoint, 'inner', {
+      settings: {base_path: 'nest/inner', bucket: 'migration-bucket', endpoint: s3.endpoint, region: 'us-east-1'},
+      type: 's3',
+    })
+    await fetch(`${cluster.endpoint}/_snapshot/inner/inner-snap?wait_for_completion=true`, {
+      body: '{}',
+      headers: {'content-type': 'application/json'},
+      method: 'PUT',
+    })
     cluster.requests.length = 0
     const report = await run()
     assert.equal(report.exitCode, 2)
-    assert.match(stepNamed(report, 'plan').detail, /shares its location with other registered repositories: inner \(s3:\/\/migration-bucket\/nest\/inner, nested below\)/)
+    assert.match(
+      stepNamed(report, 'plan').detail,
+      /shares its location with other registered repositories: inner \(s3:\/\/migration-bucket\/nest\/inner, nested below\)/,
+    )
     assert.deepEqual(changes(), [])
-    const listed = await (await fetch(`${cluster.endpoint}/_snapshot/inner/inner-snap`)).json()
+    const listed = (await (await fetch(`${cluster.endpoint}/_snapshot/inner/inner-snap`)).json()) as {
+      snapshots: {snapshot: string}[]
+    }
     assert.equal(listed.snapshots[0].snapshot, 'inner-snap')
   })
 
   it('refuses to clean a repository that sits inside another one’s layout (base path mig/indices)', async () => {
     const world = await setup(['verify_snapshot_1'], 'mig/indices')
-    await register(world.cluster.endpoint, 'migration', {type: 's3', settings: {bucket: 'migration-bucket', base_path: 'mig', region: 'us-east-1', endpoint: world.s3.endpoint}})
+    await register(world.cluster.endpoint, 'migration', {
+      settings: {base_path: 'mig', bucket: 'migration-bucket', endpoint: world.s3.endpoint, region: 'us-east-1'},
+      type: 's3',
+    })
     const report = await world.run()
     assert.equal(report.exitCode, 2)
-    assert.match(stepNamed(report, 'plan').detail, /migration \(s3:\/\/migration-bucket\/mig: verify_1 lies inside its layout\)/)
+    assert.match(
+      stepNamed(report, 'plan').detail,
+      /migration \(s3:\/\/migration-bucket\/mig: verify_1 lies inside its layout\)/,
+    )
   })
 
   it('deletes only real hashed shard prefixes that continue with the exact base path; look-alikes are kept', async () => {
-    const {run, s3, cluster} = await setup(['verify_snapshot_1'], 'logs')
+    const {cluster, run, s3} = await setup(['verify_snapshot_1'], 'logs')
     const lookAlikes = [
       '20110101/logs/indices/abc/0/__data',
       'a000000/logs/indices/abc/0/__data',
@@ -166,13 +221,19 @@ describe('repo clean', () => {
 
   for (const type of ['gcs', 'url', 'azure'])
     it(`refuses a ${type} repository naming its type, and touches no bucket`, async () => {
-      const {run, cluster, s3, changes} = await setup()
-      await register(cluster.endpoint, `the_${type}`, {type, settings: type === 'url' ? {url: 'http://x/'} : {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo'}})
+      const {changes, cluster, run, s3} = await setup()
+      await register(cluster.endpoint, `the_${type}`, {
+        settings: type === 'url' ? {url: 'http://x/'} : {base_path: 'rfs-snapshot-repo', bucket: 'migration-bucket'},
+        type,
+      })
       cluster.requests.length = 0
       s3.calls.length = 0
       const report = await run({repository: `the_${type}`})
       assert.equal(report.exitCode, 2)
-      assert.match(stepNamed(report, 'plan').detail, new RegExp(`is of type ${type}: repo clean removes only s3 and fs repositories`))
+      assert.match(
+        stepNamed(report, 'plan').detail,
+        new RegExp(`is of type ${type}: repo clean removes only s3 and fs repositories`),
+      )
       assert.deepEqual(changes(), [])
       assert.deepEqual(s3.calls, [], 'no S3 request at all')
     })
@@ -192,7 +253,7 @@ describe('repo clean', () => {
       writeFileSync(path.join(root, 'rel', 'indices', 'x', 'meta-1.dat'), 'x')
       writeFileSync(path.join(root, 'rel', 'README'), 'someone’s notes')
       const cwdTrap = path.join(process.cwd(), 'rel')
-      await register(world.cluster.endpoint, 'fsrel', {type: 'fs', settings: {location: 'rel'}})
+      await register(world.cluster.endpoint, 'fsrel', {settings: {location: 'rel'}, type: 'fs'})
       const report = await world.run({repository: 'fsrel'})
       assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
       assert.deepEqual(readdirSync(path.join(root, 'rel')), ['README'])
@@ -204,7 +265,7 @@ describe('repo clean', () => {
         const world = await setup()
         const {root} = fsWorld()
         world.cluster.pathRepo = [path.join(root, 'snapshots')]
-        await register(world.cluster.endpoint, 'fsbad', {type: 'fs', settings: {location}})
+        await register(world.cluster.endpoint, 'fsbad', {settings: {location}, type: 'fs'})
         world.cluster.requests.length = 0
         const report = await world.run({repository: 'fsbad'})
         assert.equal(report.exitCode, 2)
@@ -215,7 +276,7 @@ describe('repo clean', () => {
     it('refuses an fs repository when the cluster will not tell its path.repo', async () => {
       const world = await setup()
       world.cluster.pathRepo = undefined
-      await register(world.cluster.endpoint, 'fsx', {type: 'fs', settings: {location: '/var/snapshots/x'}})
+      await register(world.cluster.endpoint, 'fsx', {settings: {location: '/var/snapshots/x'}, type: 'fs'})
       const report = await world.run({repository: 'fsx'})
       assert.equal(report.exitCode, 2)
       assert.match(stepNamed(report, 'plan').detail, /did not tell its path\.repo/)
@@ -223,22 +284,28 @@ describe('repo clean', () => {
   })
 
   it('empties thousands of objects page by page in 1,000-key batches', async () => {
-    const {run, s3, neighbours} = await setup()
+    const {neighbours, run, s3} = await setup()
     s3.pageSize = 1000
-    for (let index = 0; index < 2500; index++) s3.put('migration-bucket', `rfs-snapshot-repo/verify_1/indices/i/${index}`, 'x')
+    for (let index = 0; index < 2500; index++)
+      s3.put('migration-bucket', `rfs-snapshot-repo/verify_1/indices/i/${index}`, 'x')
     const report = await run()
     assert.equal(report.exitCode, 0)
     assert.match(stepNamed(report, 'objects').detail, /deleted 250\d object\(s\)/)
     const batches = s3.calls.filter((call) => call.startsWith('POST migration-bucket?delete'))
     assert.equal(batches.length, 3)
-    assert.ok(s3.calls.filter((call) => call.includes('list-type=2') && call.includes('continuation-token')).length >= 2, 'paginated')
+    assert.ok(
+      s3.calls.filter((call) => call.includes('list-type=2') && call.includes('continuation-token')).length >= 2,
+      'paginated',
+    )
     assert.deepEqual(neighbours(), NEIGHBOURS)
   })
 
   it('retries keys a DeleteObjects batch reported as failed', async () => {
     const {run, s3} = await setup()
     let failures = 0
-    s3.faults.push((method, bucket, key) => (method === 'DELETE-KEY' && key.endsWith('verify_1/index-1') && failures++ < 1 ? [500, 'injected'] : undefined))
+    s3.faults.push((method, bucket, key) =>
+      method === 'DELETE-KEY' && key.endsWith('verify_1/index-1') && failures++ < 1 ? [500, 'injected'] : undefined,
+    )
     const report = await run()
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
     assert.equal(failures, 2, 'failed once, then succeeded on retry')
@@ -246,19 +313,27 @@ describe('repo clean', () => {
   })
 
   it('finishes after a crash between steps: a second run completes from the journal of the accepted plan', async () => {
-    const {run, s3, cluster, cleanJournal} = await setup()
-    s3.faults.push((method, bucket, key) => (method === 'DELETE-KEY' && key.endsWith('verify_1/index-1') ? [500, 'injected'] : undefined))
+    const {cleanJournal, cluster, run, s3} = await setup()
+    s3.faults.push((method, bucket, key) =>
+      method === 'DELETE-KEY' && key.endsWith('verify_1/index-1') ? [500, 'injected'] : undefined,
+    )
     const first = await run()
     assert.equal(first.exitCode, 1)
     assert.equal(stepNamed(first, 'objects').status, 'failed')
-    assert.match(stepNamed(first, 'objects').detail, /could not be deleted after 3 attempts, e\.g\. rfs-snapshot-repo\/verify_1\/index-1/)
+    assert.match(
+      stepNamed(first, 'objects').detail,
+      /could not be deleted after 3 attempts, e\.g\. rfs-snapshot-repo\/verify_1\/index-1/,
+    )
     assert.equal(cluster.repositories.has('verify_1'), false, 'the registration was already removed')
     assert.equal((await cleanJournal.entries()).length, 1)
 
     s3.faults.length = 0
     const second = await run()
     assert.equal(second.exitCode, 0, JSON.stringify(second.steps))
-    assert.match(stepNamed(second, 'plan').detail, /already unregistered by an accepted clean that stopped, finishing it/)
+    assert.match(
+      stepNamed(second, 'plan').detail,
+      /already unregistered by an accepted clean that stopped, finishing it/,
+    )
     assert.deepEqual(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_1/'), [])
     assert.deepEqual(await cleanJournal.entries(), [])
   })
@@ -273,20 +348,25 @@ describe('repo clean', () => {
   })
 
   it('prints the plan with counts and sizes with --dry-run, in one listing, and changes nothing', async () => {
-    const {run, s3, cluster, changes, cleanJournal} = await setup()
+    const {changes, cleanJournal, cluster, run, s3} = await setup()
     s3.put('migration-bucket', 'rfs-snapshot-repo/verify_1/stranger.txt', 'not the repository’s')
     const before = s3.keys('migration-bucket')
     const report = await run({dryRun: true})
     assert.equal(report.exitCode, 0)
     const plan = stepNamed(report, 'plan').detail
     assert.match(plan, /would .*delete 1 snapshot\(s\) through the cluster: verify_snapshot_1/)
-    assert.match(plan, /delete the repository's own objects under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_1\/ .*: \d+ object\(s\), [\d.]+ KiB/)
+    assert.match(
+      plan,
+      /delete the repository's own objects under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_1\/ .*: \d+ object\(s\), [\d.]+ KiB/,
+    )
     assert.match(plan, /keep 1 other object\(s\)/)
     assert.deepEqual(s3.keys('migration-bucket'), before)
     assert.ok(cluster.repositories.has('verify_1'))
     assert.deepEqual(changes(), [])
     assert.deepEqual(await cleanJournal.entries(), [], 'a dry run leaves no journal entry')
-    const listings = s3.calls.filter((call) => call.includes('list-type=2') && call.includes('prefix=rfs-snapshot-repo'))
+    const listings = s3.calls.filter(
+      (call) => call.includes('list-type=2') && call.includes('prefix=rfs-snapshot-repo'),
+    )
     assert.equal(listings.length, 1, 'one listing of the prefix')
   })
 
@@ -299,13 +379,24 @@ describe('repo clean', () => {
   })
 
   it('with no repository finishes interrupted verify runs from the journal and lists other test repositories', async () => {
-    const {run, verifyJournal, cluster, s3} = await setup()
+    const {cluster, run, s3, verifyJournal} = await setup()
     await verifyJournal.record({
-      runId: 'r1', startedAt: '2026-11-25T00:00:00Z', clusterEndpoint: cluster.endpoint, repository: 'verify_1', snapshot: 'verify_snapshot_1',
-      storage: {kind: 's3', bucket: 'migration-bucket', region: 'us-east-1', endpoint: s3.endpoint, prefix: 'rfs-snapshot-repo/verify_1/'},
-      repositoryRegistered: true, snapshotStarted: true,
+      clusterEndpoint: cluster.endpoint,
+      repository: 'verify_1',
+      repositoryRegistered: true,
+      runId: 'r1',
+      snapshot: 'verify_snapshot_1',
+      snapshotStarted: true,
+      startedAt: '2026-11-25T00:00:00Z',
+      storage: {
+        bucket: 'migration-bucket',
+        endpoint: s3.endpoint,
+        kind: 's3',
+        prefix: 'rfs-snapshot-repo/verify_1/',
+        region: 'us-east-1',
+      },
     })
-    await register(cluster.endpoint, 'verify_other', {type: 'fs', settings: {location: '/tmp/x'}})
+    await register(cluster.endpoint, 'verify_other', {settings: {location: '/tmp/x'}, type: 'fs'})
     const report = await run({repository: undefined})
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
     assert.match(stepNamed(report, 'journal').detail, /finished 1 run\(s\): verify_1/)
@@ -316,20 +407,27 @@ describe('repo clean', () => {
   })
 
   it('says how to drop a journal entry of another cluster, and --forget drops it without touching anything', async () => {
-    const {run, verifyJournal, changes} = await setup()
+    const {changes, run, verifyJournal} = await setup()
     await verifyJournal.record({
-      runId: 'elsewhere', startedAt: '2026-11-25T00:00:00Z', clusterEndpoint: 'http://gone.example:9200', repository: 'verify_9', snapshot: 'verify_snapshot_9',
-      storage: {kind: 's3', bucket: 'migration-bucket', region: 'us-east-1', prefix: 'rfs-snapshot-repo/verify_9/'},
+      clusterEndpoint: 'http://gone.example:9200',
+      repository: 'verify_9',
       repositoryRegistered: true,
+      runId: 'elsewhere',
+      snapshot: 'verify_snapshot_9',
+      startedAt: '2026-11-25T00:00:00Z',
+      storage: {bucket: 'migration-bucket', kind: 's3', prefix: 'rfs-snapshot-repo/verify_9/', region: 'us-east-1'},
     })
     const report = await run({repository: undefined})
-    assert.match(stepNamed(report, 'journal').detail, /verify_9 was created on http:\/\/gone\.example:9200.*--endpoint http:\/\/gone\.example:9200.*console repo clean --forget elsewhere/)
+    assert.match(
+      stepNamed(report, 'journal').detail,
+      /verify_9 was created on http:\/\/gone\.example:9200.*--endpoint http:\/\/gone\.example:9200.*console repo clean --forget elsewhere/,
+    )
     assert.equal((await verifyJournal.entries()).length, 1)
-    const forgotten = await run({repository: undefined, forget: ['elsewhere']})
+    const forgotten = await run({forget: ['elsewhere'], repository: undefined})
     assert.equal(forgotten.exitCode, 0, JSON.stringify(forgotten.steps))
     assert.deepEqual(await verifyJournal.entries(), [])
     assert.deepEqual(changes(), [])
-    const unknown = await run({repository: undefined, forget: ['nope']})
+    const unknown = await run({forget: ['nope'], repository: undefined})
     assert.equal(unknown.exitCode, 2)
   })
 })

@@ -1,15 +1,16 @@
+import nock from 'nock'
 import {strict as assert} from 'node:assert'
 import {createHash, createHmac} from 'node:crypto'
-import nock from 'nock'
+
+import type {ClusterAuth} from '../../src/services/model.js'
 
 import {ClusterRequestError, createClusterClient, isRetryable} from '../../src/cluster/client.js'
-import type {ClusterAuth} from '../../src/services/model.js'
 import {closedPort, faultyServer} from '../helpers/faulty-server.js'
 
 const endpoint = 'http://source.test:9200'
-const FAST_RETRY = {retries: 3, baseDelayMs: 1, maxDelayMs: 5}
-const client = (auth: ClusterAuth = {kind: 'none'}, extra: object = {}) =>
-  createClusterClient({endpoint, allowInsecure: false, auth}, {retry: FAST_RETRY, ...extra})
+const FAST_RETRY = {baseDelayMs: 1, maxDelayMs: 5, retries: 3}
+const client = (auth?: ClusterAuth, extra: object = {}) =>
+  createClusterClient({allowInsecure: false, auth: auth ?? {kind: 'none'}, endpoint}, {retry: FAST_RETRY, ...extra})
 
 async function failure(promise: Promise<unknown>): Promise<ClusterRequestError> {
   try {
@@ -18,29 +19,39 @@ async function failure(promise: Promise<unknown>): Promise<ClusterRequestError> 
     assert.ok(error instanceof ClusterRequestError, String(error))
     return error
   }
+
   assert.fail('expected the request to fail')
 }
 
 describe('cluster client', () => {
   it('retries 429 and 503 with backoff, then succeeds', async () => {
-    const scope = nock(endpoint).get('/').reply(429, 'slow down').get('/').reply(503, 'busy').get('/').reply(200, {version: {number: '7.10.2'}})
-    const answer = await client().send({method: 'GET', path: '/', idempotent: true})
+    const scope = nock(endpoint)
+      .get('/')
+      .reply(429, 'slow down')
+      .get('/')
+      .reply(503, 'busy')
+      .get('/')
+      .reply(200, {version: {number: '7.10.2'}})
+    const answer = await client().send({idempotent: true, method: 'GET', path: '/'})
     assert.equal(answer.status, 200)
     assert.ok(scope.isDone())
   })
 
   it('gives up after the bounded number of retries and reports the last answer', async () => {
     nock(endpoint).get('/_nodes/plugins').times(4).reply(503, {error: 'unavailable'})
-    const error = await failure(client().send({method: 'GET', path: '/_nodes/plugins', idempotent: true}))
+    const error = await failure(client().send({idempotent: true, method: 'GET', path: '/_nodes/plugins'}))
     assert.equal(error.status, 503)
     assert.equal(error.request, 'GET /_nodes/plugins')
     assert.ok(nock.isDone())
   })
 
   it('retries a reset connection for a safe request', async () => {
-    const server = await faultyServer(['reset', {status: 200, body: '{"ok":true}'}])
+    const server = await faultyServer(['reset', {body: '{"ok":true}', status: 200}])
     try {
-      const answer = await createClusterClient({endpoint: server.url, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY}).send({method: 'GET', path: '/', idempotent: true})
+      const answer = await createClusterClient(
+        {allowInsecure: false, auth: {kind: 'none'}, endpoint: server.url},
+        {retry: FAST_RETRY},
+      ).send({idempotent: true, method: 'GET', path: '/'})
       assert.deepEqual(answer.body, {ok: true})
       assert.equal(server.connections(), 2)
     } finally {
@@ -49,24 +60,35 @@ describe('cluster client', () => {
   })
 
   it('never repeats a snapshot creation whose connection broke after it was sent', async () => {
-    const server = await faultyServer(['reset', {status: 200, body: '{}'}])
+    const server = await faultyServer(['reset', {body: '{}', status: 200}])
     try {
-      const creating = createClusterClient({endpoint: server.url, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
-      const error = await failure(creating.send({method: 'PUT', path: '/_snapshot/r/s', idempotent: false}))
+      const creating = createClusterClient(
+        {allowInsecure: false, auth: {kind: 'none'}, endpoint: server.url},
+        {retry: FAST_RETRY},
+      )
+      const error = await failure(creating.send({idempotent: false, method: 'PUT', path: '/_snapshot/r/s'}))
       assert.equal(error.code, 'ECONNRESET')
       assert.equal(server.connections(), 1)
     } finally {
       await server.close()
     }
-    assert.equal(isRetryable({method: 'PUT', path: '/x', idempotent: false}, {code: 'ECONNREFUSED'}), true, 'a refused connection never reached the cluster')
-    assert.equal(isRetryable({method: 'PUT', path: '/x', idempotent: false}, {status: 500}), false)
+
+    assert.equal(
+      isRetryable({idempotent: false, method: 'PUT', path: '/x'}, {code: 'ECONNREFUSED'}),
+      true,
+      'a refused connection never reached the cluster',
+    )
+    assert.equal(isRetryable({idempotent: false, method: 'PUT', path: '/x'}, {status: 500}), false)
   })
 
   it('times out a cluster that accepts and never answers', async () => {
     const server = await faultyServer(['hang'])
     try {
-      const slow = createClusterClient({endpoint: server.url, allowInsecure: false, auth: {kind: 'none'}}, {retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 1}, timeoutMs: 200})
-      const error = await failure(slow.send({method: 'GET', path: '/', idempotent: true}))
+      const slow = createClusterClient(
+        {allowInsecure: false, auth: {kind: 'none'}, endpoint: server.url},
+        {retry: {baseDelayMs: 1, maxDelayMs: 1, retries: 1}, timeoutMs: 200},
+      )
+      const error = await failure(slow.send({idempotent: true, method: 'GET', path: '/'}))
       assert.equal(error.code, 'ETIMEDOUT')
       assert.equal(server.connections(), 2, 'retried once, then gave up')
     } finally {
@@ -75,16 +97,21 @@ describe('cluster client', () => {
   })
 
   it('does not retry a structured 500: the cluster answered', async () => {
-    const scope = nock(endpoint).put('/_snapshot/r').reply(500, {error: {type: 'repository_verification_exception', reason: 'no'}, status: 500})
-    const error = await failure(client().send({method: 'PUT', path: '/_snapshot/r', body: {}, idempotent: true}))
+    const scope = nock(endpoint)
+      .put('/_snapshot/r')
+      .reply(500, {error: {reason: 'no', type: 'repository_verification_exception'}, status: 500})
+    const error = await failure(client().send({body: {}, idempotent: true, method: 'PUT', path: '/_snapshot/r'}))
     assert.equal(error.clusterError?.type, 'repository_verification_exception')
     assert.ok(scope.isDone())
   })
 
   it('reports a refused connection with its code after retrying', async () => {
-    const refused = createClusterClient({endpoint: await closedPort(), allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
+    const refused = createClusterClient(
+      {allowInsecure: false, auth: {kind: 'none'}, endpoint: await closedPort()},
+      {retry: FAST_RETRY},
+    )
     try {
-      const error = await failure(refused.send({method: 'GET', path: '/', idempotent: true}))
+      const error = await failure(refused.send({idempotent: true, method: 'GET', path: '/'}))
       assert.equal(error.code, 'ECONNREFUSED')
       assert.match(error.message, /connection refused/)
     } finally {
@@ -101,7 +128,10 @@ describe('cluster client', () => {
     })
       .get('/')
       .reply(200, {})
-    await client({kind: 'basic', username: 'admin', password: 's3cret'}, {userAgentExtra: 'MigrationAssistant/2.5'}).send({method: 'GET', path: '/', idempotent: true})
+    await client(
+      {kind: 'basic', password: 's3cret', username: 'admin'},
+      {userAgentExtra: 'MigrationAssistant/2.5'},
+    ).send({idempotent: true, method: 'GET', path: '/'})
     assert.ok(scope.isDone())
   })
 
@@ -109,12 +139,21 @@ describe('cluster client', () => {
     let reads = 0
     const readSecret = async () => {
       reads++
-      return {username: 'svc', password: 'from-secret'}
+      return {password: 'from-secret', username: 'svc'}
     }
-    const scope = nock(endpoint, {reqheaders: {authorization: `Basic ${Buffer.from('svc:from-secret').toString('base64')}`}}).get('/').twice().reply(200, {})
-    const secretClient = client({kind: 'basic-secret', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x'}, {readSecret})
-    await secretClient.send({method: 'GET', path: '/', idempotent: true})
-    await secretClient.send({method: 'GET', path: '/', idempotent: true})
+
+    const scope = nock(endpoint, {
+      reqheaders: {authorization: `Basic ${Buffer.from('svc:from-secret').toString('base64')}`},
+    })
+      .get('/')
+      .twice()
+      .reply(200, {})
+    const secretClient = client(
+      {kind: 'basic-secret', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x'},
+      {readSecret},
+    )
+    await secretClient.send({idempotent: true, method: 'GET', path: '/'})
+    await secretClient.send({idempotent: true, method: 'GET', path: '/'})
     assert.equal(reads, 1)
     assert.ok(scope.isDone())
   })
@@ -132,20 +171,42 @@ describe('cluster client', () => {
         seen = this.req.headers
         return [200, {acknowledged: true}]
       })
-    const signed = client({kind: 'sigv4', region: 'eu-west-1', service: 'es'}, {awsCredentials: async () => credentials})
-    await signed.send({method: 'PUT', path: '/_snapshot/repo', body: {type: 'fs', settings: {location: '/x'}}, idempotent: true})
+    const signed = client(
+      {kind: 'sigv4', region: 'eu-west-1', service: 'es'},
+      {awsCredentials: async () => credentials},
+    )
+    await signed.send({
+      body: {settings: {location: '/x'}, type: 'fs'},
+      idempotent: true,
+      method: 'PUT',
+      path: '/_snapshot/repo',
+    })
 
     const authorization = String(seen.authorization)
-    const match = /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/(\d{8})\/eu-west-1\/es\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization)
+    const match =
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/(\d{8})\/eu-west-1\/es\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+        authorization,
+      )
     assert.ok(match, authorization)
     const [, date, signedHeaders, signature] = match
     // Recompute the signature independently from the request as the server received it.
-    const canonicalHeaders = signedHeaders.split(';').map((name) => `${name}:${String(seen[name]).trim()}\n`).join('')
+    const canonicalHeaders = signedHeaders
+      .split(';')
+      .map((name) => `${name}:${String(seen[name]).trim()}\n`)
+      .join('')
     const payloadHash = createHash('sha256').update(seenBody).digest('hex')
     const canonicalRequest = ['PUT', '/_snapshot/repo', '', canonicalHeaders, signedHeaders, payloadHash].join('\n')
-    const stringToSign = ['AWS4-HMAC-SHA256', seen['x-amz-date'], `${date}/eu-west-1/es/aws4_request`, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n')
+    const stringToSign = [
+      'AWS4-HMAC-SHA256',
+      seen['x-amz-date'],
+      `${date}/eu-west-1/es/aws4_request`,
+      createHash('sha256').update(canonicalRequest).digest('hex'),
+    ].join('\n')
     const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest()
-    const signingKey = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, date), 'eu-west-1'), 'es'), 'aws4_request')
+    const signingKey = hmac(
+      hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, date), 'eu-west-1'), 'es'),
+      'aws4_request',
+    )
     assert.equal(createHmac('sha256', signingKey).update(stringToSign).digest('hex'), signature)
   })
 
@@ -159,10 +220,15 @@ describe('cluster client', () => {
       })
     const credentials = {accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret'}
     const proxied = createClusterClient(
-      {endpoint, allowInsecure: false, auth: {kind: 'sigv4', region: 'eu-west-1', service: 'es'}, sigv4SigningEndpoint: 'https://vpc-domain.eu-west-1.es.amazonaws.com'},
-      {retry: FAST_RETRY, awsCredentials: async () => credentials},
+      {
+        allowInsecure: false,
+        auth: {kind: 'sigv4', region: 'eu-west-1', service: 'es'},
+        endpoint,
+        sigv4SigningEndpoint: 'https://vpc-domain.eu-west-1.es.amazonaws.com',
+      },
+      {awsCredentials: async () => credentials, retry: FAST_RETRY},
     )
-    await proxied.send({method: 'GET', path: '/', idempotent: true})
+    await proxied.send({idempotent: true, method: 'GET', path: '/'})
     assert.equal(seen.host, 'vpc-domain.eu-west-1.es.amazonaws.com')
     assert.match(String(seen.authorization), /SignedHeaders=[^,]*host/)
   })
@@ -175,12 +241,18 @@ describe('cluster client', () => {
         authorization = String(this.req.headers.authorization)
         return [200, {}]
       })
-    await client({kind: 'sigv4', region: 'eu-west-1', service: 'osis'}, {awsCredentials: async () => ({accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret'})}).send({method: 'GET', path: '/', idempotent: true})
+    await client(
+      {kind: 'sigv4', region: 'eu-west-1', service: 'osis'},
+      {awsCredentials: async () => ({accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret'})},
+    ).send({idempotent: true, method: 'GET', path: '/'})
     assert.match(authorization, /\/eu-west-1\/osis\/aws4_request/)
   })
 
   it('fails before sending when sigv4 has no region anywhere', async () => {
-    const unsigned = client({kind: 'sigv4', service: 'es'}, {env: {}, awsCredentials: async () => ({accessKeyId: 'a', secretAccessKey: 'b'})})
-    await assert.rejects(unsigned.send({method: 'GET', path: '/', idempotent: true}), /sigv4\.region/)
+    const unsigned = client(
+      {kind: 'sigv4', service: 'es'},
+      {awsCredentials: async () => ({accessKeyId: 'a', secretAccessKey: 'b'}), env: {}},
+    )
+    await assert.rejects(unsigned.send({idempotent: true, method: 'GET', path: '/'}), /sigv4\.region/)
   })
 })

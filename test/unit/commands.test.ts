@@ -36,15 +36,23 @@ const scripted = {CI: 'true', CONSOLE_DATA_DIR: dataDir, MIGRATION_SERVICES_YAML
 
 describe('commands', () => {
   before(() => {
-    embedding().clusterClientOptions = {retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 2}}
+    embedding().clusterClientOptions = {retry: {baseDelayMs: 1, maxDelayMs: 2, retries: 1}}
   })
+
   afterEach(() => {
     embedding().prompter = undefined
   })
 
   it('shows help for all three commands without a services file', async () => {
-    for (const command of [['snapshot', 'verify'], ['snapshot', 'delete'], ['repo', 'clean']]) {
-      const outcome = await runCommand([...command, '--help'], {...scripted, MIGRATION_SERVICES_YAML_PATH: '/nonexistent/services.yaml'})
+    for (const command of [
+      ['snapshot', 'verify'],
+      ['snapshot', 'delete'],
+      ['repo', 'clean'],
+    ]) {
+      const outcome = await runCommand([...command, '--help'], {
+        ...scripted,
+        MIGRATION_SERVICES_YAML_PATH: '/nonexistent/services.yaml',
+      })
       assert.equal(outcome.exitCode, 0, outcome.stderr)
       assert.match(outcome.stdout, new RegExp(`\\$ console ${command.join(' ')}`))
     }
@@ -65,17 +73,23 @@ describe('commands', () => {
     new FakeCluster('http://source.test:9200').install()
     const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices(), '--json'], scripted)
     assert.equal(outcome.exitCode, 1)
-    const {status, exitCode, result: report} = JSON.parse(outcome.stdout)
+    const {exitCode, result: report, status} = JSON.parse(outcome.stdout)
     assert.equal(status, 'failed')
     assert.equal(exitCode, 1)
     assert.equal(report.ok, false)
     assert.equal(report.steps.length, 9)
-    assert.deepEqual(report.steps.find((step: {name: string}) => step.name === 'bucket').diagnosis.code, 'bucket-missing')
+    assert.deepEqual(
+      report.steps.find((step: {name: string}) => step.name === 'bucket').diagnosis.code,
+      'bucket-missing',
+    )
     assert.equal(outcome.stderr, '')
   })
 
   it('fails at once in a scripted session naming the missing flag, before any request', async () => {
-    const outcome = await runCommand(['snapshot', 'verify', '--endpoint', 'http://source.test:9200'], {...scripted, MIGRATION_SERVICES_YAML_PATH: '/nonexistent/none.yaml'})
+    const outcome = await runCommand(['snapshot', 'verify', '--endpoint', 'http://source.test:9200'], {
+      ...scripted,
+      MIGRATION_SERVICES_YAML_PATH: '/nonexistent/none.yaml',
+    })
     assert.equal(outcome.exitCode, 2)
     assert.match(outcome.stderr, /no such file/)
     const noFile = await runCommand(['snapshot', 'verify', '--endpoint', 'http://source.test:9200', '--json'], scripted)
@@ -89,21 +103,36 @@ describe('commands', () => {
     new FakeCluster('http://source.test:9200', s3).install()
     const prompter = new AnsweringPrompter({'--bucket': 'asked-bucket', '--region': 'eu-west-1'})
     embedding().prompter = prompter
-    const outcome = await runCommand(['snapshot', 'verify', '--endpoint', 'http://source.test:9200', '--s3-endpoint', 'http://s3.test:9000'], scripted)
+    const outcome = await runCommand(
+      ['snapshot', 'verify', '--endpoint', 'http://source.test:9200', '--s3-endpoint', 'http://s3.test:9000'],
+      scripted,
+    )
     assert.deepEqual(prompter.asked, ['--bucket', '--region'])
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     assert.match(outcome.stdout, /s3:\/\/asked-bucket in eu-west-1/)
   })
 
   it('rejects an invalid services file with exit 2, naming file and field, and sends nothing', async () => {
-    const file = servicesFile('snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: bucket/path\n    aws_region: us-east-1\n')
+    const file = servicesFile(
+      'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: bucket/path\n    aws_region: us-east-1\n',
+    )
     const outcome = await runCommand(['snapshot', 'verify', '--config-file', file], scripted)
     assert.equal(outcome.exitCode, 2)
     assert.match(outcome.stderr, new RegExp(`${file}: snapshot\\.s3\\.repo_uri: must start with s3://`))
   })
 
   it('rejects a bad flag value naming the value and the rule', async () => {
-    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--bucket', 'Bad_Bucket'], scripted)
+    const outcome = await runCommand(
+      [
+        'snapshot',
+        'verify',
+        '--config-file',
+        localFixture('services', 'shared-basic-auth-s3.yaml'),
+        '--bucket',
+        'Bad_Bucket',
+      ],
+      scripted,
+    )
     assert.equal(outcome.exitCode, 2)
     assert.match(outcome.stderr, /--bucket "Bad_Bucket": may hold only lowercase/)
   })
@@ -111,7 +140,10 @@ describe('commands', () => {
   it('rejects contradicting flags with exit 2', async () => {
     const outcome = await runCommand(['snapshot', 'verify', '--bucket', 'b-1', '--fs-path', '/x'], scripted)
     assert.equal(outcome.exitCode, 2)
-    assert.match(outcome.stderr, /--fs-path cannot be combined with --bucket: a repository is either on a shared filesystem or in S3/)
+    assert.match(
+      outcome.stderr,
+      /--fs-path cannot be combined with --bucket: a repository is either on a shared filesystem or in S3/,
+    )
   })
 
   it('removes the Ctrl-C listeners it added when the command ends', async () => {
@@ -125,27 +157,56 @@ describe('commands', () => {
   })
 
   it('prints the seed-equivalent commands with --dry-run, without secrets and without sending anything', async () => {
-    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--dry-run'], scripted)
+    const outcome = await runCommand(
+      ['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--dry-run'],
+      scripted,
+    )
     assert.equal(outcome.exitCode, 0, outcome.stderr)
-    assert.match(outcome.stdout, /curl -X PUT https:\/\/source\.example:9200\/_snapshot\/verify_\w+ -u 'admin:<password>'/)
-    assert.match(outcome.stdout, /aws s3api head-bucket --bucket migration-artifacts-123456789012-dev-us-west-2 --region us-west-2/)
+    assert.match(
+      outcome.stdout,
+      /curl -X PUT https:\/\/source\.example:9200\/_snapshot\/verify_\w+ -u 'admin:<password>'/,
+    )
+    assert.match(
+      outcome.stdout,
+      /aws s3api head-bucket --bucket migration-artifacts-123456789012-dev-us-west-2 --region us-west-2/,
+    )
     assert.doesNotMatch(outcome.stdout + outcome.stderr, /myStrongPassword123!/)
   })
 
   it('shell-quotes every value in the --dry-run commands, so pasting them runs nothing hidden in a value', async () => {
     const marker = path.join(scratch, `pwned-${Math.random().toString(36).slice(2)}`)
     const basePath = `x/$(touch ${marker})/it's`
-    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--base-path', basePath, '--dry-run'], scripted)
+    const outcome = await runCommand(
+      [
+        'snapshot',
+        'verify',
+        '--config-file',
+        localFixture('services', 'shared-basic-auth-s3.yaml'),
+        '--base-path',
+        basePath,
+        '--dry-run',
+      ],
+      scripted,
+    )
     assert.equal(outcome.exitCode, 0, outcome.stderr)
-    const commands = outcome.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim())
-    assert.ok(commands.some((line) => line.includes('$(touch')), 'the value is printed')
+    const commands = outcome.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('  '))
+      .map((line) => line.trim())
+    assert.ok(
+      commands.some((line) => line.includes('$(touch')),
+      'the value is printed',
+    )
     // Each command is evaluated by a real shell with curl, aws, echo, ls and rm as no-ops.
     const script = `curl() { :; }; aws() { :; }; echo() { :; }; ls() { :; }; rm() { :; }\n${commands.join('\n')}\n`
     execFileSync('bash', ['-c', script])
     assert.equal(existsSync(marker), false, 'no command substitution ran')
   })
 
-  for (const command of [['snapshot', 'delete'], ['repo', 'clean']])
+  for (const command of [
+    ['snapshot', 'delete'],
+    ['repo', 'clean'],
+  ])
     it(`${command.join(' ')} refuses in a scripted session without --yes, before any request`, async () => {
       const cluster = new FakeCluster('http://source.test:9200')
       cluster.install()
@@ -160,9 +221,28 @@ describe('commands', () => {
     s3.install()
     const cluster = new FakeCluster('http://source.test:9200', s3)
     cluster.install()
-    await fetch('http://source.test:9200/_snapshot/migration_assistant_repo', {method: 'PUT', body: JSON.stringify({type: 's3', settings: {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo', region: 'us-east-1', endpoint: s3.endpoint}}), headers: {'content-type': 'application/json'}})
-    await fetch('http://source.test:9200/_snapshot/migration_assistant_repo/rfs-snapshot', {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
-    const outcome = await runCommand(['snapshot', 'delete', '--config-file', localServices(), '--yes', '--json'], scripted)
+    await fetch('http://source.test:9200/_snapshot/migration_assistant_repo', {
+      body: JSON.stringify({
+        settings: {
+          base_path: 'rfs-snapshot-repo',
+          bucket: 'migration-bucket',
+          endpoint: s3.endpoint,
+          region: 'us-east-1',
+        },
+        type: 's3',
+      }),
+      headers: {'content-type': 'application/json'},
+      method: 'PUT',
+    })
+    await fetch('http://source.test:9200/_snapshot/migration_assistant_repo/rfs-snapshot', {
+      body: '{}',
+      headers: {'content-type': 'application/json'},
+      method: 'PUT',
+    })
+    const outcome = await runCommand(
+      ['snapshot', 'delete', '--config-file', localServices(), '--yes', '--json'],
+      scripted,
+    )
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     const report = JSON.parse(outcome.stdout).result
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
@@ -171,11 +251,26 @@ describe('commands', () => {
   })
 
   it('warns that TLS verification is off when allow_insecure says so, and only then', async () => {
-    const insecure = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--no-prompt'], scripted)
-    assert.match(insecure.stderr, /warning: TLS certificate verification is off for https:\/\/source\.example:9200 \(allow_insecure: true\)/)
-    const asJson = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--json'], scripted)
-    assert.ok(JSON.parse(asJson.stdout).warnings.some((warning: string) => /TLS certificate verification is off/.test(warning)), 'in the envelope under --json')
-    const verified = await runCommand(['snapshot', 'verify', '--config-file', localFixture('services', 'shared-sigv4-s3-role.yaml'), '--no-prompt'], scripted)
+    const insecure = await runCommand(
+      ['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--no-prompt'],
+      scripted,
+    )
+    assert.match(
+      insecure.stderr,
+      /warning: TLS certificate verification is off for https:\/\/source\.example:9200 \(allow_insecure: true\)/,
+    )
+    const asJson = await runCommand(
+      ['snapshot', 'verify', '--config-file', localFixture('services', 'shared-basic-auth-s3.yaml'), '--json'],
+      scripted,
+    )
+    assert.ok(
+      JSON.parse(asJson.stdout).warnings.some((warning: string) => /TLS certificate verification is off/.test(warning)),
+      'in the envelope under --json',
+    )
+    const verified = await runCommand(
+      ['snapshot', 'verify', '--config-file', localFixture('services', 'shared-sigv4-s3-role.yaml'), '--no-prompt'],
+      scripted,
+    )
     assert.doesNotMatch(verified.stderr, /verification is off/)
   })
 })

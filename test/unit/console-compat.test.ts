@@ -1,10 +1,10 @@
+import nock from 'nock'
 import {strict as assert} from 'node:assert'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import nock from 'nock'
 
 import {embedding} from '../../dist/base-command.js'
 import {readKubernetesSecret} from '../../src/cluster/kubernetes.js'
@@ -23,34 +23,66 @@ const write = (name: string, text: string) => {
 
 describe("living with the console's files and its own CLI", () => {
   before(() => {
-    embedding().clusterClientOptions = {retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 2}}
+    embedding().clusterClientOptions = {retry: {baseDelayMs: 1, maxDelayMs: 2, retries: 1}}
   })
 
   describe('basic_auth.k8s_secret_name', () => {
     let server: Server | undefined
     let serviceAccount: string
     let port = 0
-    const requests: {path?: string; authorization?: string}[] = []
+    const requests: {authorization?: string; path?: string}[] = []
 
     before(async function () {
       const directory = mkdtempSync(path.join(tmpdir(), 'k8s-'))
       try {
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', `${directory}/key.pem`, '-out', `${directory}/cert.pem`], {stdio: 'ignore'})
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-subj',
+            '/CN=127.0.0.1',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+            '-days',
+            '1',
+            '-keyout',
+            `${directory}/key.pem`,
+            '-out',
+            `${directory}/cert.pem`,
+          ],
+          {stdio: 'ignore'},
+        )
       } catch {
         console.log('      skipped: openssl is not available to make the stand-in API server certificate')
         this.skip()
       }
+
       // A stand-in for the Kubernetes API: one secret in namespace "ma", base64 as the API returns it.
-      server = createServer({key: readFileSync(`${directory}/key.pem`), cert: readFileSync(`${directory}/cert.pem`)}, (incoming, answer) => {
-        requests.push({path: incoming.url, authorization: incoming.headers.authorization})
-        answer.setHeader('content-type', 'application/json')
-        if (incoming.url === '/api/v1/namespaces/ma/secrets/source-creds') {
-          answer.end(JSON.stringify({kind: 'Secret', data: {username: Buffer.from('k8s-user').toString('base64'), password: Buffer.from('k8s-pass').toString('base64')}}))
-        } else {
-          answer.statusCode = 404
-          answer.end(JSON.stringify({kind: 'Status', code: 404}))
-        }
-      })
+      server = createServer(
+        {cert: readFileSync(`${directory}/cert.pem`), key: readFileSync(`${directory}/key.pem`)},
+        (incoming, answer) => {
+          requests.push({authorization: incoming.headers.authorization, path: incoming.url})
+          answer.setHeader('content-type', 'application/json')
+          if (incoming.url === '/api/v1/namespaces/ma/secrets/source-creds') {
+            answer.end(
+              JSON.stringify({
+                data: {
+                  password: Buffer.from('k8s-pass').toString('base64'),
+                  username: Buffer.from('k8s-user').toString('base64'),
+                },
+                kind: 'Secret',
+              }),
+            )
+          } else {
+            answer.statusCode = 404
+            answer.end(JSON.stringify({code: 404, kind: 'Status'}))
+          }
+        },
+      )
       await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
       port = (server.address() as {port: number}).port
       serviceAccount = path.join(directory, 'serviceaccount')
@@ -60,6 +92,7 @@ describe("living with the console's files and its own CLI", () => {
     })
     // The stand-in is a real TLS peer on loopback; every test lets only that through (the suite's afterEach closes it again).
     beforeEach(() => nock.enableNetConnect('127.0.0.1'))
+
     after(() => {
       server?.close()
       nock.disableNetConnect()
@@ -67,26 +100,56 @@ describe("living with the console's files and its own CLI", () => {
 
     const env = () => ({KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(port)})
 
-    it("reads username and password the way a pod does: its token, TLS verified with its CA, namespace ma by default", async () => {
-      const secret = await readKubernetesSecret('source-creds', {serviceAccountDir: serviceAccount, env: env()})
-      assert.deepEqual(secret, {username: 'k8s-user', password: 'k8s-pass'})
-      assert.deepEqual(requests.at(-1), {path: '/api/v1/namespaces/ma/secrets/source-creds', authorization: 'Bearer pod-token'})
+    it('reads username and password the way a pod does: its token, TLS verified with its CA, namespace ma by default', async () => {
+      const secret = await readKubernetesSecret('source-creds', {env: env(), serviceAccountDir: serviceAccount})
+      assert.deepEqual(secret, {password: 'k8s-pass', username: 'k8s-user'})
+      assert.deepEqual(requests.at(-1), {
+        authorization: 'Bearer pod-token',
+        path: '/api/v1/namespaces/ma/secrets/source-creds',
+      })
     })
 
     it('refuses a server whose certificate the pod’s CA does not sign', async () => {
       const otherCa = path.join(scratch, 'other-sa')
       mkdirSync(otherCa, {recursive: true})
       writeFileSync(path.join(otherCa, 'token'), 'pod-token')
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=other', '-days', '1', '-keyout', path.join(otherCa, 'key.pem'), '-out', path.join(otherCa, 'ca.crt')], {stdio: 'ignore'})
-      await assert.rejects(readKubernetesSecret('source-creds', {serviceAccountDir: otherCa, env: env()}), /certificate|self.signed/i)
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-subj',
+          '/CN=other',
+          '-days',
+          '1',
+          '-keyout',
+          path.join(otherCa, 'key.pem'),
+          '-out',
+          path.join(otherCa, 'ca.crt'),
+        ],
+        {stdio: 'ignore'},
+      )
+      await assert.rejects(
+        readKubernetesSecret('source-creds', {env: env(), serviceAccountDir: otherCa}),
+        /certificate|self.signed/i,
+      )
     })
 
     it('names a missing secret', async () => {
-      await assert.rejects(readKubernetesSecret('nope', {serviceAccountDir: serviceAccount, env: env()}), /k8s_secret_name \(nope\): no such secret in namespace ma/)
+      await assert.rejects(
+        readKubernetesSecret('nope', {env: env(), serviceAccountDir: serviceAccount}),
+        /k8s_secret_name \(nope\): no such secret in namespace ma/,
+      )
     })
 
     it('says clearly when it runs outside a pod', async () => {
-      await assert.rejects(readKubernetesSecret('source-creds', {serviceAccountDir: path.join(scratch, 'none'), env: {}}), /needs the pod's service account .*not a pod/)
+      await assert.rejects(
+        readKubernetesSecret('source-creds', {env: {}, serviceAccountDir: path.join(scratch, 'none')}),
+        /needs the pod's service account .*not a pod/,
+      )
     })
 
     it('sends the secret as basic auth to the cluster', async () => {
@@ -95,26 +158,52 @@ describe("living with the console's files and its own CLI", () => {
         .get(/.*/)
         .reply(function () {
           seen.push(String(this.req.headers.authorization))
-          return [404, {error: {type: 'repository_missing_exception', reason: '[r] missing'}, status: 404}]
+          return [404, {error: {reason: '[r] missing', type: 'repository_missing_exception'}, status: 404}]
         })
-      const services = write('k8s.yaml', 'source_cluster:\n  endpoint: http://source.test:9200\n  basic_auth:\n    k8s_secret_name: source-creds\nsnapshot:\n  snapshot_name: s\n  snapshot_repo_name: repoA\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    role: ""\n')
-      await runCommand(['snapshot', 'delete', '--config-file', services, '--yes'], {...scripted, ...env(), CONSOLE_K8S_SERVICE_ACCOUNT_DIR: serviceAccount})
+      const services = write(
+        'k8s.yaml',
+        'source_cluster:\n  endpoint: http://source.test:9200\n  basic_auth:\n    k8s_secret_name: source-creds\nsnapshot:\n  snapshot_name: s\n  snapshot_repo_name: repoA\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    role: ""\n',
+      )
+      await runCommand(['snapshot', 'delete', '--config-file', services, '--yes'], {
+        ...scripted,
+        ...env(),
+        CONSOLE_K8S_SERVICE_ACCOUNT_DIR: serviceAccount,
+      })
       assert.equal(seen[0], `Basic ${Buffer.from('k8s-user:k8s-pass').toString('base64')}`)
     })
   })
 
-  for (const command of [['snapshot', 'verify', '--dry-run'], ['snapshot', 'delete', '--dry-run'], ['repo', 'clean', '--dry-run']])
+  for (const command of [
+    ['snapshot', 'verify', '--dry-run'],
+    ['snapshot', 'delete', '--dry-run'],
+    ['repo', 'clean', '--dry-run'],
+  ])
     it(`${command.slice(0, 2).join(' ')} runs with a file holding fields it does not know, warning once`, async () => {
       const s3 = new FakeS3().addBucket('migration-bucket')
       const cluster = new FakeCluster('http://source.test:9200', s3)
       cluster.install()
       s3.install()
-      await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {method: 'PUT', body: JSON.stringify({type: 's3', settings: {bucket: 'migration-bucket', base_path: 'x', region: 'us-east-1', endpoint: s3.endpoint}}), headers: {'content-type': 'application/json'}})
+      await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {
+        body: JSON.stringify({
+          settings: {base_path: 'x', bucket: 'migration-bucket', endpoint: s3.endpoint, region: 'us-east-1'},
+          type: 's3',
+        }),
+        headers: {'content-type': 'application/json'},
+        method: 'PUT',
+      })
       const services = write(
         `unknown-${command[1]}.yaml`,
         'source_cluster:\n  endpoint: http://source.test:9200\n  no_auth: ""\n  mtls_auth:\n    ca: x\nsnapshot:\n  snapshot_name: s\n  otel_metrics_endpoint: http://localhost:4317\n  future_field: 1\n  s3:\n    repo_uri: s3://migration-bucket/x\n    aws_region: us-east-1\n    endpoint: http://s3.test:9000\nnew_section:\n  a: 1\n',
       )
-      const outcome = await runCommand([...command, ...(command[0] === 'repo' ? ['--repository', 'migration_assistant_repo'] : []), '--config-file', services], scripted)
+      const outcome = await runCommand(
+        [
+          ...command,
+          ...(command[0] === 'repo' ? ['--repository', 'migration_assistant_repo'] : []),
+          '--config-file',
+          services,
+        ],
+        scripted,
+      )
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
       const warnings = outcome.stderr.split('\n').filter((line) => line.includes('fields this plugin does not know'))
       assert.equal(warnings.length, 1)
@@ -126,9 +215,23 @@ describe("living with the console's files and its own CLI", () => {
     const cluster = new FakeCluster('http://source.test:9200', s3)
     cluster.install()
     s3.install()
-    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {method: 'PUT', body: JSON.stringify({type: 's3', settings: {bucket: 'migration-bucket', base_path: 'x', region: 'us-east-1', endpoint: s3.endpoint}}), headers: {'content-type': 'application/json'}})
-    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/s?wait_for_completion=true`, {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
-    const services = write('ack.yaml', 'source_cluster:\n  endpoint: http://source.test:9200\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://migration-bucket/x\n    aws_region: us-east-1\n    endpoint: http://s3.test:9000\n')
+    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {
+      body: JSON.stringify({
+        settings: {base_path: 'x', bucket: 'migration-bucket', endpoint: s3.endpoint, region: 'us-east-1'},
+        type: 's3',
+      }),
+      headers: {'content-type': 'application/json'},
+      method: 'PUT',
+    })
+    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/s?wait_for_completion=true`, {
+      body: '{}',
+      headers: {'content-type': 'application/json'},
+      method: 'PUT',
+    })
+    const services = write(
+      'ack.yaml',
+      'source_cluster:\n  endpoint: http://source.test:9200\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://migration-bucket/x\n    aws_region: us-east-1\n    endpoint: http://s3.test:9000\n',
+    )
     const outcome = await runCommand(['snapshot', 'delete', '--config-file', services, '--acknowledge-risk'], scripted)
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     assert.equal(cluster.snapshots.get('migration_assistant_repo')?.has('s'), false)
@@ -137,17 +240,28 @@ describe("living with the console's files and its own CLI", () => {
   describe('through bin/run.js, as a user types it', () => {
     const standIn = path.join(scratch, 'python-console', 'console')
     const recorded = path.join(scratch, 'recorded-args')
+
     before(() => {
       mkdirSync(path.dirname(standIn), {recursive: true})
       // A stand-in for the console's own (Python) CLI: records its arguments and stdin, answers on both streams.
-      writeFileSync(standIn, `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > '${recorded}'\ncat >> '${recorded}'\necho "out from the console CLI"\necho "err from the console CLI" >&2\nexit 3\n`)
+      writeFileSync(
+        standIn,
+        `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > '${recorded}'\ncat >> '${recorded}'\necho "out from the console CLI"\necho "err from the console CLI" >&2\nexit 3\n`,
+      )
       chmodSync(standIn, 0o755)
     })
-    const cli = (args: string[], options: {path?: string; input?: string; env?: Record<string, string>} = {}) =>
+    const cli = (args: string[], options: {env?: Record<string, string>; input?: string; path?: string} = {}) =>
       spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
-        input: options.input ?? '',
         encoding: 'utf8',
-        env: {...process.env, CI: 'true', PATH: `${options.path ?? path.dirname(standIn)}:/usr/bin:/bin`, MIGRATION_SERVICES_YAML_PATH: '', CONSOLE_DATA_DIR: path.join(scratch, 'data'), ...options.env},
+        env: {
+          ...process.env,
+          CI: 'true',
+          CONSOLE_DATA_DIR: path.join(scratch, 'data'),
+          MIGRATION_SERVICES_YAML_PATH: '',
+          PATH: `${options.path ?? path.dirname(standIn)}:/usr/bin:/bin`,
+          ...options.env,
+        },
+        input: options.input ?? '',
       })
 
     it("hands a command it does not define to the console's own CLI, with arguments, stdin, output and exit code", () => {
@@ -165,16 +279,22 @@ describe("living with the console's files and its own CLI", () => {
     })
 
     it('takes CONSOLE_FALLBACK_CLI over PATH, and says so when there is no console CLI at all', () => {
-      const named = cli(['clusters', 'connection-check'], {path: '/nonexistent', env: {CONSOLE_FALLBACK_CLI: standIn}})
+      const named = cli(['clusters', 'connection-check'], {env: {CONSOLE_FALLBACK_CLI: standIn}, path: '/nonexistent'})
       assert.equal(named.status, 3)
       const none = cli(['clusters', 'connection-check'], {path: '/nonexistent'})
       assert.equal(none.status, 127)
-      assert.match(none.stderr.replaceAll(/\s*›\s*/g, ' '), /"clusters connection-check" is not a command of this plugin, and no other console CLI was found on PATH/)
+      assert.match(
+        none.stderr.replaceAll(/\s*›\s*/g, ' '),
+        /"clusters connection-check" is not a command of this plugin, and no other console CLI was found on PATH/,
+      )
     })
 
     for (const form of [['--config-file', 'FILE'], ['--config-file=FILE']])
       it(`reads the services file given before the command (${form.join(' ').replace('FILE', '/x.yaml')})`, () => {
-        const services = write('first.yaml', 'source_cluster:\n  endpoint: http://127.0.0.1:9\n  no_auth:\nsnapshot:\n  snapshot_name: first-form\n  fs:\n    repo_path: /snapshots\n')
+        const services = write(
+          'first.yaml',
+          'source_cluster:\n  endpoint: http://127.0.0.1:9\n  no_auth:\nsnapshot:\n  snapshot_name: first-form\n  fs:\n    repo_path: /snapshots\n',
+        )
         const outcome = cli([...form.map((part) => part.replace('FILE', services)), 'snapshot', 'verify', '--dry-run'])
         assert.equal(outcome.status, 0, outcome.stderr)
         assert.match(outcome.stdout, /curl -X GET http:\/\/127\.0\.0\.1:9\//)

@@ -8,39 +8,46 @@ async function setup(snapshots = ['rfs-snapshot']) {
   await world.repositoryWithSnapshots('migration_assistant_repo', 'migration-bucket', 'rfs-snapshot-repo', snapshots)
   world.cluster.requests.length = 0
   const asked: string[] = []
-  const run = (names: string[], options: {dryRun?: boolean; answer?: boolean; repository?: string} = {}) =>
+  const run = (names: string[], options: {answer?: boolean; dryRun?: boolean; repository?: string} = {}) =>
     deleteSnapshotsThroughCluster(
-      {repository: options.repository ?? 'migration_assistant_repo', snapshots: names, dryRun: options.dryRun ?? false},
+      {dryRun: options.dryRun ?? false, repository: options.repository ?? 'migration_assistant_repo', snapshots: names},
       {
         cluster: world.client,
-        s3: world.s3Client,
-        confirm: async (message) => {
+        async confirm(message) {
           asked.push(message)
           return options.answer ?? true
         },
         pollIntervalMs: 1,
+        s3: world.s3Client,
       },
     )
   return {...world, asked, run}
 }
 
-const deletions = (requests: {method: string; path: string}[]) => requests.filter((request) => request.method === 'DELETE').map((request) => request.path)
+const deletions = (requests: {method: string; path: string}[]) =>
+  requests.filter((request) => request.method === 'DELETE').map((request) => request.path)
 
 describe('snapshot delete', () => {
   it("deletes the migration's snapshot through the cluster and confirms the bucket no longer lists it", async () => {
-    const {run, cluster, s3, asked} = await setup()
+    const {asked, cluster, run, s3} = await setup()
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
     assert.deepEqual(deletions(cluster.requests), ['/_snapshot/migration_assistant_repo/rfs-snapshot'])
     assert.match(asked[0], /delete 1 snapshot\(s\) from migration_assistant_repo through the cluster: rfs-snapshot/)
-    assert.deepEqual(report.plan, ['delete 1 snapshot(s) from migration_assistant_repo through the cluster: rfs-snapshot'])
+    assert.deepEqual(report.plan, [
+      'delete 1 snapshot(s) from migration_assistant_repo through the cluster: rfs-snapshot',
+    ])
     assert.match(stepNamed(report, 'bucket').detail, /index-1 no longer lists rfs-snapshot/)
-    assert.deepEqual(s3.keys('migration-bucket').filter((key) => /snap-|meta-/.test(key)), [], 'its files are gone from the bucket')
+    assert.deepEqual(
+      s3.keys('migration-bucket').filter((key) => /snap-|meta-/.test(key)),
+      [],
+      'its files are gone from the bucket',
+    )
   })
 
   it('reports an absent snapshot as already gone, exit 0, and sends no DELETE', async () => {
-    const {run, cluster} = await setup()
+    const {cluster, run} = await setup()
     const report = await run(['never-taken'])
     assert.equal(report.exitCode, 0)
     assert.deepEqual(report.alreadyGone, ['never-taken'])
@@ -56,7 +63,7 @@ describe('snapshot delete', () => {
   })
 
   it('says that deleting a running snapshot aborts it, and deletes nothing when not confirmed', async () => {
-    const {run, cluster} = await setup()
+    const {cluster, run} = await setup()
     cluster.running.add('rfs-snapshot')
     const declined = await run(['rfs-snapshot'], {answer: false})
     assert.equal(declined.exitCode, 2, 'a declined confirmation ends as every refusal does')
@@ -65,14 +72,14 @@ describe('snapshot delete', () => {
   })
 
   it('expands wildcards as the cluster does', async () => {
-    const {run, cluster} = await setup(['verify_snapshot_a', 'verify_snapshot_b', 'rfs-snapshot'])
+    const {cluster, run} = await setup(['verify_snapshot_a', 'verify_snapshot_b', 'rfs-snapshot'])
     const report = await run(['verify_snapshot_*'])
     assert.deepEqual(report.deleted.sort(), ['verify_snapshot_a', 'verify_snapshot_b'])
     assert.ok(cluster.snapshots.get('migration_assistant_repo')!.has('rfs-snapshot'))
   })
 
   it('deletes nothing with --dry-run', async () => {
-    const {run, cluster} = await setup()
+    const {cluster, run} = await setup()
     const report = await run(['rfs-snapshot'], {dryRun: true})
     assert.equal(report.exitCode, 0)
     assert.equal(stepNamed(report, 'delete').status, 'skipped')
@@ -82,18 +89,22 @@ describe('snapshot delete', () => {
   })
 
   it('recovers when files were deleted behind the cluster: registers the repository again, and the name is free', async () => {
-    const {run, cluster, s3} = await setup()
-    for (const key of s3.keys('migration-bucket', 'rfs-snapshot-repo/')) s3.buckets.get('migration-bucket')!.objects.delete(key)
+    const {cluster, run, s3} = await setup()
+    for (const key of s3.keys('migration-bucket', 'rfs-snapshot-repo/'))
+      s3.buckets.get('migration-bucket')!.objects.delete(key)
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
     assert.match(stepNamed(report, 'resync').detail, /registered again/)
     assert.deepEqual(report.alreadyGone, ['rfs-snapshot'])
-    const again = await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/rfs-snapshot?wait_for_completion=true`, {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
+    const again = await fetch(
+      `${cluster.endpoint}/_snapshot/migration_assistant_repo/rfs-snapshot?wait_for_completion=true`,
+      {body: '{}', headers: {'content-type': 'application/json'}, method: 'PUT'},
+    )
     assert.equal(again.status, 200, 'no "already exists" after the recovery')
   })
 
   it('fails when the bucket still lists the snapshot the cluster deleted', async () => {
-    const {run, cluster} = await setup()
+    const {cluster, run} = await setup()
     cluster.writesFiles = false
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 1)
@@ -105,29 +116,39 @@ describe('snapshot delete', () => {
     s3.put('migration-bucket', 'rfs-snapshot-repo/snap-orphaned-uuid.dat', 'x')
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 0)
-    assert.match(stepNamed(report, 'bucket').detail, /1 file\(s\) no index names remain \(rfs-snapshot-repo\/snap-orphaned-uuid\.dat\)/)
+    assert.match(
+      stepNamed(report, 'bucket').detail,
+      /1 file\(s\) no index names remain \(rfs-snapshot-repo\/snap-orphaned-uuid\.dat\)/,
+    )
   })
 
   describe('when files changed behind the cluster', () => {
     async function outOfSync() {
       const world = await setup()
-      for (const key of world.s3.keys('migration-bucket', 'rfs-snapshot-repo/')) world.s3.buckets.get('migration-bucket')!.objects.delete(key)
+      for (const key of world.s3.keys('migration-bucket', 'rfs-snapshot-repo/'))
+        world.s3.buckets.get('migration-bucket')!.objects.delete(key)
       world.cluster.requests.length = 0
-      const changes = () => world.cluster.requests.filter((request) => request.method !== 'GET').map((request) => `${request.method} ${request.path}`)
+      const changes = () =>
+        world.cluster.requests
+          .filter((request) => request.method !== 'GET')
+          .map((request) => `${request.method} ${request.path}`)
       return {...world, changes}
     }
 
     it('a dry run names the re-registration and does not do it', async () => {
-      const {run, changes, cluster} = await outOfSync()
+      const {changes, cluster, run} = await outOfSync()
       const report = await run(['rfs-snapshot'], {dryRun: true})
       assert.equal(report.exitCode, 0)
-      assert.match(stepNamed(report, 'plan').detail, /would register migration_assistant_repo again .*files were changed outside the cluster/)
+      assert.match(
+        stepNamed(report, 'plan').detail,
+        /would register migration_assistant_repo again .*files were changed outside the cluster/,
+      )
       assert.deepEqual(changes(), [])
       assert.ok(cluster.repositories.has('migration_assistant_repo'))
     })
 
     it('asks before re-registering, and a "no" leaves the registration as it was', async () => {
-      const {run, changes, asked} = await outOfSync()
+      const {asked, changes, run} = await outOfSync()
       const report = await run(['rfs-snapshot'], {answer: false})
       assert.equal(report.exitCode, 2)
       assert.match(asked[0], /register migration_assistant_repo again with the same settings/)
@@ -135,23 +156,38 @@ describe('snapshot delete', () => {
     })
 
     it('restores the registration when registering again fails, and says so', async () => {
-      const {run, cluster} = await outOfSync()
-      cluster.override('PUT', /^\/_snapshot\/migration_assistant_repo$/, [500, {error: {type: 'repository_verification_exception', reason: 'store unreachable'}, status: 500}], 1)
+      const {cluster, run} = await outOfSync()
+      cluster.override(
+        'PUT',
+        /^\/_snapshot\/migration_assistant_repo$/,
+        [500, {error: {reason: 'store unreachable', type: 'repository_verification_exception'}, status: 500}],
+        1,
+      )
       const report = await run(['rfs-snapshot'])
       assert.equal(report.exitCode, 1)
-      assert.match(stepNamed(report, 'resync').detail, /registering migration_assistant_repo again failed .*previous registration was restored/)
+      assert.match(
+        stepNamed(report, 'resync').detail,
+        /registering migration_assistant_repo again failed .*previous registration was restored/,
+      )
       assert.ok(cluster.repositories.has('migration_assistant_repo'), 'still registered')
-      const restore = cluster.requests.filter((request) => request.method === 'PUT').at(-1)
+      const restore = cluster.requests.findLast((request) => request.method === 'PUT')
       assert.ok(restore)
     })
   })
 
   it('still deletes when the cluster refuses its state (403), reporting the generation check as skipped', async () => {
-    const {run, cluster} = await setup()
-    cluster.override('GET', /^\/_cluster\/state/, [403, {error: {type: 'security_exception', reason: 'no permissions for [cluster:monitor/state]'}, status: 403}])
+    const {cluster, run} = await setup()
+    cluster.override('GET', /^\/_cluster\/state/, [
+      403,
+      {error: {reason: 'no permissions for [cluster:monitor/state]', type: 'security_exception'}, status: 403},
+    ])
     const report = await run(['rfs-snapshot'])
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
     assert.deepEqual(report.deleted, ['rfs-snapshot'])
-    assert.ok(report.plan.some((line) => /generation check skipped: the cluster refused GET \/_cluster\/state\/metadata \(403\)/.test(line)))
+    assert.ok(
+      report.plan.some((line) =>
+        /generation check skipped: the cluster refused GET \/_cluster\/state\/metadata \(403\)/.test(line),
+      ),
+    )
   })
 })

@@ -6,48 +6,112 @@ import {CheckFailure, diagnose} from '../../src/diagnose/index.js'
 import {S3OperationError} from '../../src/storage/s3.js'
 import {localFixture} from '../helpers/paths.js'
 
-function clusterAnswer(status: number, body: unknown, request = 'PUT /_snapshot/migration_assistant_repo'): ClusterRequestError {
+function clusterAnswer(
+  status: number,
+  body: unknown,
+  request = 'PUT /_snapshot/migration_assistant_repo',
+): ClusterRequestError {
   const [method, path] = request.split(' ')
-  return new ClusterRequestError(method, path, 'http://source:9200', status, body, undefined, `${request} answered ${status}`)
+  return new ClusterRequestError(
+    method,
+    path,
+    'http://source:9200',
+    status,
+    body,
+    undefined,
+    `${request} answered ${status}`,
+  )
 }
 
 /** A response fixture: the shared ones are bare bodies, the local ones {status, body} with where they came from. */
-function loadFixture(name: string): {status: number; body: unknown} {
+function loadFixture(name: string): {body: unknown; status: number} {
   if (name.startsWith('shared:')) {
     const body = JSON.parse(readFileSync(localFixture('responses', `shared-${name.slice('shared:'.length)}`), 'utf8'))
-    return {status: body.status, body}
+    return {body, status: body.status}
   }
-  const {status, body} = JSON.parse(readFileSync(localFixture('responses', name), 'utf8'))
-  return {status, body}
+
+  const {body, status} = JSON.parse(readFileSync(localFixture('responses', name), 'utf8'))
+  return {body, status}
 }
 
 function networkFailure(code: string): ClusterRequestError {
   return new ClusterRequestError('GET', '/', 'https://source:9200', undefined, undefined, code, `GET / failed: ${code}`)
 }
 
-const context = {bucket: 'migration-bucket', basePath: 'rfs-snapshot-repo', region: 'us-west-2', repository: 'migration_assistant_repo', snapshot: 'rfs-snapshot'}
+const context = {
+  basePath: 'rfs-snapshot-repo',
+  bucket: 'migration-bucket',
+  region: 'us-west-2',
+  repository: 'migration_assistant_repo',
+  snapshot: 'rfs-snapshot',
+}
 
 describe('diagnoses', () => {
   // Every known failure: its fixture (the guide's, captured from the local engines, observed, or shaped
   // like a real answer), the diagnosis code, and what the cause and the next step must say.
   const CASES: [string, string, RegExp, RegExp][] = [
     ['shared:imds-401.json', 'imds-v2-unsupported', /IMDSv2/, /--http-tokens optional.*--http-tokens required/],
-    ['shared:s3-access-denied.json', 'cluster-s3-access-denied', /nodes' IAM role or keystore/, /s3:ListBucket on arn:aws:s3:::migration-bucket, and s3:GetObject, s3:PutObject, s3:DeleteObject on arn:aws:s3:::migration-bucket\/rfs-snapshot-repo\/\*/],
-    ['shared:snapshot-already-exists.json', 'snapshot-name-conflict', /deleted outside the migration console/, /console snapshot delete --repository migration_assistant_repo --snapshot rfs-snapshot.*console repo clean --repository migration_assistant_repo/],
-    ['captured-name-conflict.json', 'snapshot-name-conflict', /still in the repository index/, /console snapshot delete/],
-    ['captured-plugin-missing.json', 's3-plugin-missing', /repository-s3 plugin is not installed/, /plugin install repository-s3.*restart/],
+    [
+      'shared:s3-access-denied.json',
+      'cluster-s3-access-denied',
+      /nodes' IAM role or keystore/,
+      /s3:ListBucket on arn:aws:s3:::migration-bucket, and s3:GetObject, s3:PutObject, s3:DeleteObject on arn:aws:s3:::migration-bucket\/rfs-snapshot-repo\/\*/,
+    ],
+    [
+      'shared:snapshot-already-exists.json',
+      'snapshot-name-conflict',
+      /deleted outside the migration console/,
+      /console snapshot delete --repository migration_assistant_repo --snapshot rfs-snapshot.*console repo clean --repository migration_assistant_repo/,
+    ],
+    [
+      'captured-name-conflict.json',
+      'snapshot-name-conflict',
+      /still in the repository index/,
+      /console snapshot delete/,
+    ],
+    [
+      'captured-plugin-missing.json',
+      's3-plugin-missing',
+      /repository-s3 plugin is not installed/,
+      /plugin install repository-s3.*restart/,
+    ],
     ['captured-path-repo-not-set.json', 'path-repo-not-set', /not listed in path\.repo/, /path\.repo.*restart/],
     ['captured-path-repo-not-set-opensearch.json', 'path-repo-not-set', /not listed in path\.repo/, /path\.repo/],
-    ['captured-bucket-missing.json', 'bucket-missing', /migration-bucket does not exist/, /--create-bucket.*aws s3api create-bucket --bucket migration-bucket --region us-west-2 --create-bucket-configuration LocationConstraint=us-west-2/],
-    ['captured-repository-missing.json', 'repository-missing', /migration_assistant_repo is not registered/, /GET _snapshot/],
-    ['observed-concurrent-modification.json', 'repository-out-of-sync', /changed outside the cluster/, /console snapshot delete --repository migration_assistant_repo/],
+    [
+      'captured-bucket-missing.json',
+      'bucket-missing',
+      /migration-bucket does not exist/,
+      /--create-bucket.*aws s3api create-bucket --bucket migration-bucket --region us-west-2 --create-bucket-configuration LocationConstraint=us-west-2/,
+    ],
+    [
+      'captured-repository-missing.json',
+      'repository-missing',
+      /migration_assistant_repo is not registered/,
+      /GET _snapshot/,
+    ],
+    [
+      'observed-concurrent-modification.json',
+      'repository-out-of-sync',
+      /changed outside the cluster/,
+      /console snapshot delete --repository migration_assistant_repo/,
+    ],
     ['observed-repository-disabled.json', 'repository-out-of-sync', /disabled it/, /re-reads its real state/],
-    ['shaped-cdk-snapshot-role.json', 'cdk-snapshot-role-denied', /CDK deployment's snapshot role/, /default-SnapshotRole s3:ListBucket.*CustomS3AutoDeleteObjects/],
+    [
+      'shaped-cdk-snapshot-role.json',
+      'cdk-snapshot-role-denied',
+      /CDK deployment's snapshot role/,
+      /default-SnapshotRole s3:ListBucket.*CustomS3AutoDeleteObjects/,
+    ],
     ['shaped-concurrent-snapshot.json', 'snapshot-running', /Another snapshot/, /GET _snapshot\/_status/],
     ['shaped-wrong-region.json', 'bucket-region-mismatch', /not in us-west-2 as configured/, /aws_region/],
     ['shaped-kms.json', 'kms-access-denied', /KMS key/, /kms:GenerateDataKey and kms:Decrypt/],
     ['shaped-slow-down.json', 's3-slow-down', /SlowDown/, /again/],
-    ['shaped-invalid-access-key.json', 'cluster-s3-credentials', /credentials on the cluster's nodes/, /keystore.*reload_secure_settings/],
+    [
+      'shaped-invalid-access-key.json',
+      'cluster-s3-credentials',
+      /credentials on the cluster's nodes/,
+      /keystore.*reload_secure_settings/,
+    ],
     ['shaped-cannot-reach-s3.json', 'cluster-cannot-reach-s3', /cannot reach the S3 endpoint/, /VPC endpoint/],
     ['shaped-security-401.json', 'cluster-unauthorized', /rejected the credentials/, /basic_auth/],
     ['shaped-sigv4-403.json', 'cluster-forbidden', /sigv4 region or service does not match/, /sigv4\.region/],
@@ -55,7 +119,7 @@ describe('diagnoses', () => {
   ]
   for (const [name, code, cause, remediation] of CASES)
     it(`${name} → ${code}`, () => {
-      const {status, body} = loadFixture(name)
+      const {body, status} = loadFixture(name)
       const diagnosis = diagnose(clusterAnswer(status, body), context)
       assert.equal(diagnosis.code, code)
       assert.match(diagnosis.cause, cause)
@@ -83,19 +147,27 @@ describe('diagnoses', () => {
   })
 
   it("names the bucket's real region", () => {
-    const diagnosis = diagnose(new CheckFailure('bucket-elsewhere', 'elsewhere', {bucketRegion: 'eu-central-1'}), context)
+    const diagnosis = diagnose(
+      new CheckFailure('bucket-elsewhere', 'elsewhere', {bucketRegion: 'eu-central-1'}),
+      context,
+    )
     assert.equal(diagnosis.code, 'bucket-region-mismatch')
     assert.match(diagnosis.cause, /is in eu-central-1, not in us-west-2/)
   })
 
   it("tells the console's own S3 denial apart from the cluster's", () => {
-    const diagnosis = diagnose(new S3OperationError({operation: 'PutObject', name: 'AccessDenied', status: 403, message: 'Access Denied'}), context)
+    const diagnosis = diagnose(
+      new S3OperationError({message: 'Access Denied', name: 'AccessDenied', operation: 'PutObject', status: 403}),
+      context,
+    )
     assert.equal(diagnosis.code, 'console-s3-access-denied')
     assert.match(diagnosis.cause, /console's own AWS credentials/)
   })
 
   it("keeps an unknown error's own reason and the request that failed", () => {
-    const diagnosis = diagnose(clusterAnswer(500, {error: {type: 'weird_exception', reason: 'the flux capacitor broke'}}, 'PUT /_snapshot/r/s'))
+    const diagnosis = diagnose(
+      clusterAnswer(500, {error: {reason: 'the flux capacitor broke', type: 'weird_exception'}}, 'PUT /_snapshot/r/s'),
+    )
     assert.equal(diagnosis.code, 'unknown')
     assert.equal(diagnosis.cause, 'the flux capacitor broke')
     assert.match(diagnosis.remediation, /PUT \/_snapshot\/r\/s/)

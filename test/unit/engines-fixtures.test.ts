@@ -2,7 +2,7 @@ import {strict as assert} from 'node:assert'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {type ClusterClient, ClusterRequestError, type ClusterRequest} from '../../src/cluster/client.js'
+import {type ClusterClient, type ClusterRequest, ClusterRequestError} from '../../src/cluster/client.js'
 import {listSnapshots, nodesLackingPlugin, readClusterInfo} from '../../src/cluster/snapshots.js'
 import {diagnose} from '../../src/diagnose/index.js'
 import {clusterRepositoryGeneration} from '../../src/repository/registration.js'
@@ -20,9 +20,9 @@ const root = localFixture('engines')
 const versions = readdirSync(root).filter((name) => existsSync(path.join(root, name, 'root.json')))
 
 interface Captured {
+  body: any
   request: string
   status: number
-  body: any
 }
 
 /** A cluster that answers every request with what the real engine answered to it. */
@@ -37,18 +37,40 @@ function replayingCluster(directory: string): ClusterClient {
       const wanted = `${request.method} ${request.path}${query ? `?${decodeURIComponent(query)}` : ''}`
       const captured = answers.find((answer) => answer.request === wanted)
       if (!captured) throw new Error(`no captured answer for ${wanted}`)
-      if (captured.status >= 400) throw new ClusterRequestError(request.method, request.path, 'http://captured.test:9200', captured.status, captured.body, undefined, `${wanted} answered ${captured.status}`)
-      return {status: captured.status, body: captured.body as T}
+      if (captured.status >= 400)
+        throw new ClusterRequestError(
+          request.method,
+          request.path,
+          'http://captured.test:9200',
+          captured.status,
+          captured.body,
+          undefined,
+          `${wanted} answered ${captured.status}`,
+        )
+      return {body: captured.body as T, status: captured.status}
     },
   }
 }
 
-const read = (directory: string, name: string): Captured => JSON.parse(readFileSync(path.join(directory, `${name}.json`), 'utf8'))
+const read = (directory: string, name: string): Captured =>
+  JSON.parse(readFileSync(path.join(directory, `${name}.json`), 'utf8'))
 
 describe('every source version’s answers and files', () => {
   it('covers the versions users migrate from', () => {
-    for (const expected of ['elasticsearch-5.6', 'elasticsearch-6.8', 'elasticsearch-7.10', 'elasticsearch-7.17', 'elasticsearch-8.', 'opensearch-1.3', 'opensearch-2.19', 'opensearch-3.'])
-      assert.ok(versions.some((version) => version.startsWith(expected)), `fixtures for ${expected}`)
+    for (const expected of [
+      'elasticsearch-5.6',
+      'elasticsearch-6.8',
+      'elasticsearch-7.10',
+      'elasticsearch-7.17',
+      'elasticsearch-8.',
+      'opensearch-1.3',
+      'opensearch-2.19',
+      'opensearch-3.',
+    ])
+      assert.ok(
+        versions.some((version) => version.startsWith(expected)),
+        `fixtures for ${expected}`,
+      )
   })
 
   for (const version of versions) {
@@ -66,20 +88,23 @@ describe('every source version’s answers and files', () => {
       })
 
       it('_nodes/plugins: the node without repository-s3 is named', async () => {
-        const {total, lacking} = await nodesLackingPlugin(cluster, 'repository-s3')
+        const {lacking, total} = await nodesLackingPlugin(cluster, 'repository-s3')
         assert.equal(total, 1)
         assert.deepEqual(lacking, [nodeName])
       })
 
       it('_snapshot/_all lists the snapshot, _status reads it', async () => {
         const snapshots = await listSnapshots(cluster, 'matrix_repo', '_all')
-        assert.deepEqual(snapshots.map((snapshot) => [snapshot.snapshot, snapshot.state]), [['snap-1', 'SUCCESS']])
+        assert.deepEqual(
+          snapshots.map((snapshot) => [snapshot.snapshot, snapshot.state]),
+          [['snap-1', 'SUCCESS']],
+        )
         assert.equal(read(directory, 'snapshot-status').body.snapshots[0].state, 'SUCCESS')
       })
 
       it('the files a snapshot writes prove it as the bucket check reads them (index-N, index.latest, snap-, meta-)', async () => {
         const store = new DirectoryBlobStore(path.join(directory, 'repository'))
-        const uuid = (await listSnapshots(cluster, 'matrix_repo', '_all'))[0].uuid
+        const {uuid} = (await listSnapshots(cluster, 'matrix_repo', '_all'))[0]
         const proof = await proveSnapshotInRepository(store, '', 'snap-1')
         assert.equal(proof.uuid, uuid)
         const index = await readRepositoryIndex(store, '')
@@ -91,7 +116,11 @@ describe('every source version’s answers and files', () => {
       it('_cluster/state: the generation the cluster holds is the newest index-N (where the version tracks it)', async () => {
         const generation = await clusterRepositoryGeneration(cluster, 'matrix_repo')
         const index = await readRepositoryIndex(new DirectoryBlobStore(path.join(directory, 'repository')), '')
-        if (generation === undefined) assert.ok(number.startsWith('5.') || number.startsWith('6.') || number.startsWith('7.') , `only versions before generation tracking may omit it (${number})`)
+        if (generation === undefined)
+          assert.ok(
+            number.startsWith('5.') || number.startsWith('6.') || number.startsWith('7.'),
+            `only versions before generation tracking may omit it (${number})`,
+          )
         else assert.equal(generation, index!.generation)
       })
 
@@ -103,7 +132,15 @@ describe('every source version’s answers and files', () => {
         it(`${fixture} is diagnosed as ${code}`, () => {
           const captured = read(directory, fixture)
           const [method, requestPath] = captured.request.split(' ')
-          const error = new ClusterRequestError(method, requestPath, 'http://captured.test:9200', captured.status, captured.body, undefined, `${captured.request} answered ${captured.status}`)
+          const error = new ClusterRequestError(
+            method,
+            requestPath,
+            'http://captured.test:9200',
+            captured.status,
+            captured.body,
+            undefined,
+            `${captured.request} answered ${captured.status}`,
+          )
           assert.equal(diagnose(error, {repository: 'matrix_repo', snapshot: 'snap-1'}).code, code)
         })
 

@@ -1,14 +1,15 @@
+import nock from 'nock'
 import {strict as assert} from 'node:assert'
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {createServer} from 'node:https'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import nock from 'nock'
+
+import type {RepositoryStorage} from '../../src/services/model.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {cleanRepository} from '../../src/repository/clean.js'
-import type {RepositoryStorage} from '../../src/services/model.js'
 import {createS3Client} from '../../src/storage/s3.js'
 import {Journal} from '../../src/verify/journal.js'
 import {runVerification} from '../../src/verify/run.js'
@@ -17,8 +18,21 @@ import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
-const storage: RepositoryStorage = {kind: 's3', bucket: 'migration-bucket', basePath: 'rfs', region: 'us-east-1', endpoint: 'http://s3.test:9000'}
-const request = {storage, repository: 'verify_fault', snapshot: 'verify_snapshot_fault', runId: 'fault', createBucket: true, keep: false}
+const storage: RepositoryStorage = {
+  basePath: 'rfs',
+  bucket: 'migration-bucket',
+  endpoint: 'http://s3.test:9000',
+  kind: 's3',
+  region: 'us-east-1',
+}
+const request = {
+  createBucket: true,
+  keep: false,
+  repository: 'verify_fault',
+  runId: 'fault',
+  snapshot: 'verify_snapshot_fault',
+  storage,
+}
 
 function world() {
   const s3 = new FakeS3()
@@ -26,9 +40,12 @@ function world() {
   cluster.install()
   s3.install()
   const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
-  const client = createClusterClient({endpoint: cluster.endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
+  const client = createClusterClient(
+    {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
+    {retry: FAST_RETRY},
+  )
   const s3Client = () => createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>)
-  return {s3, cluster, journal, client, s3Client}
+  return {client, cluster, journal, s3, s3Client}
 }
 
 /** Everything a verify run can create, as found in the fake cluster and store afterwards. */
@@ -43,11 +60,15 @@ function leftovers(s3: FakeS3, cluster: FakeCluster): string[] {
 describe('faults', () => {
   for (const step of VERIFY_STEPS)
     it(`Ctrl-C during step "${step.name}" ends with 130 and leaves nothing behind`, async () => {
-      const {s3, cluster, journal, client, s3Client} = world()
+      const {client, cluster, journal, s3, s3Client} = world()
       const controller = new AbortController()
-      const report = await runVerification(request, {cluster: client, s3: s3Client, journal, signal: controller.signal}, {
-        onStepStart: (started) => started.name === step.name && controller.abort(),
-      })
+      const report = await runVerification(
+        request,
+        {cluster: client, journal, s3: s3Client, signal: controller.signal},
+        {
+          onStepStart: (started) => started.name === step.name && controller.abort(),
+        },
+      )
       assert.equal(report.exitCode, 130)
       assert.equal(report.interrupted, true)
       assert.deepEqual(leftovers(s3, cluster), [])
@@ -55,23 +76,35 @@ describe('faults', () => {
     })
 
   it('the cluster going away between registration and snapshot: the journal keeps what was left, repo clean removes it later', async () => {
-    const {s3, cluster, journal, client, s3Client} = world()
+    const {client, cluster, journal, s3, s3Client} = world()
     s3.addBucket('migration-bucket')
     // Gone: every request after the registration fails as a dead proxy would answer.
     cluster.override('PUT', /verify_snapshot_fault$/, [503, 'upstream gone'])
     cluster.override('DELETE', /.*/, [503, 'upstream gone'])
-    const report = await runVerification({...request, createBucket: false}, {cluster: client, s3: s3Client, journal})
+    const report = await runVerification({...request, createBucket: false}, {cluster: client, journal, s3: s3Client})
     assert.equal(report.exitCode, 1)
     assert.equal(stepNamed(report, 'snapshot').status, 'failed')
     assert.equal(stepNamed(report, 'cleanup').status, 'failed')
-    assert.ok(report.leftovers.some((leftover) => leftover.startsWith('snapshot verify_snapshot_fault')), report.leftovers.join('; '))
-    assert.ok(report.leftovers.some((leftover) => leftover.startsWith('files of repository verify_fault')), report.leftovers.join('; '))
+    assert.ok(
+      report.leftovers.some((leftover) => leftover.startsWith('snapshot verify_snapshot_fault')),
+      report.leftovers.join('; '),
+    )
+    assert.ok(
+      report.leftovers.some((leftover) => leftover.startsWith('files of repository verify_fault')),
+      report.leftovers.join('; '),
+    )
     assert.equal((await journal.entries())[0]?.repository, 'verify_fault')
 
     cluster.overrides.length = 0
     const cleaned = await cleanRepository(
-      {force: false, dryRun: false, deleteBucket: false},
-      {cluster: client, s3: s3Client, confirm: async () => true, verifyJournal: journal, cleanJournal: new Journal(`${journal.file}.clean`)},
+      {deleteBucket: false, dryRun: false, force: false},
+      {
+        cleanJournal: new Journal(`${journal.file}.clean`),
+        cluster: client,
+        confirm: async () => true,
+        s3: s3Client,
+        verifyJournal: journal,
+      },
     )
     assert.equal(cleaned.exitCode, 0, JSON.stringify(cleaned.steps))
     assert.deepEqual(leftovers(s3, cluster), ['bucket migration-bucket'])
@@ -79,19 +112,30 @@ describe('faults', () => {
   })
 
   it('503 from the cluster is retried with backoff, then reported with its diagnosis', async () => {
-    const {s3, cluster, journal, client, s3Client} = world()
+    const {client, cluster, journal, s3, s3Client} = world()
     s3.addBucket('migration-bucket')
     cluster.override('GET', /^\/_nodes\/plugins$/, [503, 'busy'], 2)
-    const report = await runVerification({...request, createBucket: false}, {cluster: client, s3: s3Client, journal})
+    const report = await runVerification({...request, createBucket: false}, {cluster: client, journal, s3: s3Client})
     assert.equal(report.exitCode, 0, 'two 503s are absorbed by the retries')
     assert.equal(cluster.requestLines().filter((line) => line === 'GET /_nodes/plugins').length, 3)
   })
 
   it('S3 SlowDown on every attempt ends the bucket step with the throttling diagnosis', async () => {
-    const {s3, cluster, journal, client} = world()
+    const {client, cluster, journal, s3} = world()
     s3.addBucket('migration-bucket')
-    s3.faults.push((method, bucket, key) => (method === 'PUT' && key ? [503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'] : undefined))
-    const report = await runVerification({...request, createBucket: false}, {cluster: client, s3: () => createS3Client({region: 'us-east-1', endpoint: s3.endpoint}, {maxAttempts: 2}), journal})
+    s3.faults.push((method, bucket, key) =>
+      method === 'PUT' && key
+        ? [503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>']
+        : undefined,
+    )
+    const report = await runVerification(
+      {...request, createBucket: false},
+      {
+        cluster: client,
+        journal,
+        s3: () => createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 2}),
+      },
+    )
     assert.equal(stepNamed(report, 'access').status, 'failed')
     assert.equal(stepNamed(report, 'access').diagnosis?.code, 's3-slow-down')
     assert.deepEqual(leftovers(s3, cluster), ['bucket migration-bucket'])
@@ -101,8 +145,15 @@ describe('faults', () => {
     nock.enableNetConnect('no-such-host.invalid')
     try {
       const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
-      const client = createClusterClient({endpoint: 'http://no-such-host.invalid:9200', allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
-      const report = await runVerification(request, {cluster: client, s3: () => createS3Client(storage as never), journal})
+      const client = createClusterClient(
+        {allowInsecure: false, auth: {kind: 'none'}, endpoint: 'http://no-such-host.invalid:9200'},
+        {retry: FAST_RETRY},
+      )
+      const report = await runVerification(request, {
+        cluster: client,
+        journal,
+        s3: () => createS3Client(storage as never),
+      })
       assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'cluster-dns')
     } finally {
       nock.disableNetConnect()
@@ -112,38 +163,67 @@ describe('faults', () => {
   describe('TLS', () => {
     let server: ReturnType<typeof createServer>
     let endpoint: string
+
     before(async function () {
       const directory = mkdtempSync(path.join(tmpdir(), 'tls-'))
       try {
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', `${directory}/key.pem`, '-out', `${directory}/cert.pem`], {stdio: 'ignore'})
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-subj',
+            '/CN=127.0.0.1',
+            '-days',
+            '1',
+            '-keyout',
+            `${directory}/key.pem`,
+            '-out',
+            `${directory}/cert.pem`,
+          ],
+          {stdio: 'ignore'},
+        )
       } catch {
         console.log('      skipped: openssl is not available to make a self-signed certificate')
         this.skip()
       }
-      server = createServer({key: readFileSync(`${directory}/key.pem`), cert: readFileSync(`${directory}/cert.pem`)}, (incoming, answer) => {
-        answer.setHeader('content-type', 'application/json')
-        answer.end(JSON.stringify({version: {number: '2.19.1', distribution: 'opensearch'}}))
-      })
+
+      server = createServer(
+        {cert: readFileSync(`${directory}/cert.pem`), key: readFileSync(`${directory}/key.pem`)},
+        (incoming, answer) => {
+          answer.setHeader('content-type', 'application/json')
+          answer.end(JSON.stringify({version: {distribution: 'opensearch', number: '2.19.1'}}))
+        },
+      )
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       endpoint = `https://127.0.0.1:${(server.address() as {port: number}).port}`
     })
+
     beforeEach(() => nock.enableNetConnect('127.0.0.1'))
+
     after(() => {
       server?.close()
       nock.disableNetConnect()
     })
 
     it('refuses a self-signed certificate and suggests allow_insecure, saying what it means', async () => {
-      const client = createClusterClient({endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY})
+      const client = createClusterClient({allowInsecure: false, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY})
       const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
-      const report = await runVerification(request, {cluster: client, s3: () => createS3Client(storage as never), journal})
+      const report = await runVerification(request, {
+        cluster: client,
+        journal,
+        s3: () => createS3Client(storage as never),
+      })
       assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'tls-untrusted')
       assert.match(stepNamed(report, 'cluster').diagnosis!.remediation, /allow_insecure: true.*impersonate/)
     })
 
     it('accepts it with allow_insecure', async () => {
-      const client = createClusterClient({endpoint, allowInsecure: true, auth: {kind: 'none'}}, {retry: FAST_RETRY})
-      const answer = await client.send({method: 'GET', path: '/', idempotent: true})
+      const client = createClusterClient({allowInsecure: true, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY})
+      const answer = await client.send({idempotent: true, method: 'GET', path: '/'})
       assert.equal(answer.status, 200)
     })
   })

@@ -1,7 +1,7 @@
+import {Ajv} from 'ajv'
 import {strict as assert} from 'node:assert'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {Ajv} from 'ajv'
 
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
@@ -15,48 +15,152 @@ import {runCommand} from '../helpers/run-command.js'
  */
 const ajv = new Ajv({allErrors: true, strict: false})
 const validators = Object.fromEntries(
-  ['snapshot-verify', 'snapshot-delete', 'repo-clean'].map((name) => [name, ajv.compile(JSON.parse(readFileSync(path.join(repoRoot, 'schemas', `${name}.schema.json`), 'utf8')))]),
+  ['snapshot-verify', 'snapshot-delete', 'repo-clean'].map((name) => [
+    name,
+    ajv.compile(JSON.parse(readFileSync(path.join(repoRoot, 'schemas', `${name}.schema.json`), 'utf8'))),
+  ]),
 )
 
 const services = localFixture('services', 'local-s3.yaml')
-const env = {CI: 'true', MIGRATION_SERVICES_YAML_PATH: undefined, CONSOLE_DATA_DIR: '/tmp/json-contract-data'}
+const env = {CI: 'true', CONSOLE_DATA_DIR: '/tmp/json-contract-data', MIGRATION_SERVICES_YAML_PATH: undefined}
 
 function world() {
   const s3 = new FakeS3().addBucket('migration-bucket')
   const cluster = new FakeCluster('http://source.test:9200', s3)
   s3.install()
   cluster.install()
-  return {s3, cluster}
+  return {cluster, s3}
 }
 
 async function registered() {
-  const {s3, cluster} = world()
-  await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {method: 'PUT', body: JSON.stringify({type: 's3', settings: {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo', region: 'us-east-1', endpoint: s3.endpoint}}), headers: {'content-type': 'application/json'}})
-  await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/rfs-snapshot?wait_for_completion=true`, {method: 'PUT', body: '{}', headers: {'content-type': 'application/json'}})
-  return {s3, cluster}
+  const {cluster, s3} = world()
+  await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {
+    body: JSON.stringify({
+      settings: {
+        base_path: 'rfs-snapshot-repo',
+        bucket: 'migration-bucket',
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+      },
+      type: 's3',
+    }),
+    headers: {'content-type': 'application/json'},
+    method: 'PUT',
+  })
+  await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/rfs-snapshot?wait_for_completion=true`, {
+    body: '{}',
+    headers: {'content-type': 'application/json'},
+    method: 'PUT',
+  })
+  return {cluster, s3}
 }
 
-const CASES: {name: string; schema: string; argv: string[]; setup: () => Promise<unknown> | unknown; status: string; exitCode: number}[] = [
-  {name: 'verify passing', schema: 'snapshot-verify', argv: ['snapshot', 'verify'], setup: world, status: 'ok', exitCode: 0},
+const CASES: {
+  argv: string[]
+  exitCode: number
+  name: string
+  schema: string
+  setup: () => Promise<unknown> | unknown
+  status: string
+}[] = [
   {
+    argv: ['snapshot', 'verify'],
+    exitCode: 0,
+    name: 'verify passing',
+    schema: 'snapshot-verify',
+    setup: world,
+    status: 'ok',
+  },
+  {
+    argv: ['snapshot', 'verify'],
+    exitCode: 1,
     name: 'verify failing at step 2',
     schema: 'snapshot-verify',
-    argv: ['snapshot', 'verify'],
-    setup: () => {
+    setup() {
       world().cluster.nodes = [{name: 'n1', plugins: []}]
     },
     status: 'failed',
-    exitCode: 1,
   },
-  {name: 'verify dry run', schema: 'snapshot-verify', argv: ['snapshot', 'verify', '--dry-run'], setup: () => {}, status: 'ok', exitCode: 0},
-  {name: 'verify refused before any step (bad flag value)', schema: 'snapshot-verify', argv: ['snapshot', 'verify', '--bucket', 'Bad'], setup: () => {}, status: 'refused', exitCode: 2},
-  {name: 'delete passing', schema: 'snapshot-delete', argv: ['snapshot', 'delete', '--yes'], setup: registered, status: 'ok', exitCode: 0},
-  {name: 'delete dry run', schema: 'snapshot-delete', argv: ['snapshot', 'delete', '--dry-run'], setup: registered, status: 'ok', exitCode: 0},
-  {name: 'delete refused without --yes in a script', schema: 'snapshot-delete', argv: ['snapshot', 'delete'], setup: registered, status: 'refused', exitCode: 2},
-  {name: 'delete failing (repository missing)', schema: 'snapshot-delete', argv: ['snapshot', 'delete', '--yes'], setup: world, status: 'failed', exitCode: 1},
-  {name: 'clean dry run', schema: 'repo-clean', argv: ['repo', 'clean', '--repository', 'migration_assistant_repo', '--force', '--dry-run'], setup: registered, status: 'ok', exitCode: 0},
-  {name: 'clean refused (snapshots verify did not make)', schema: 'repo-clean', argv: ['repo', 'clean', '--repository', 'migration_assistant_repo', '--yes'], setup: registered, status: 'refused', exitCode: 2},
-  {name: 'clean passing', schema: 'repo-clean', argv: ['repo', 'clean', '--repository', 'migration_assistant_repo', '--force', '--confirm', 'migration_assistant_repo'], setup: registered, status: 'ok', exitCode: 0},
+  {
+    argv: ['snapshot', 'verify', '--dry-run'],
+    exitCode: 0,
+    name: 'verify dry run',
+    schema: 'snapshot-verify',
+    setup() {},
+    status: 'ok',
+  },
+  {
+    argv: ['snapshot', 'verify', '--bucket', 'Bad'],
+    exitCode: 2,
+    name: 'verify refused before any step (bad flag value)',
+    schema: 'snapshot-verify',
+    setup() {},
+    status: 'refused',
+  },
+  {
+    argv: ['snapshot', 'delete', '--yes'],
+    exitCode: 0,
+    name: 'delete passing',
+    schema: 'snapshot-delete',
+    setup: registered,
+    status: 'ok',
+  },
+  {
+    argv: ['snapshot', 'delete', '--dry-run'],
+    exitCode: 0,
+    name: 'delete dry run',
+    schema: 'snapshot-delete',
+    setup: registered,
+    status: 'ok',
+  },
+  {
+    argv: ['snapshot', 'delete'],
+    exitCode: 2,
+    name: 'delete refused without --yes in a script',
+    schema: 'snapshot-delete',
+    setup: registered,
+    status: 'refused',
+  },
+  {
+    argv: ['snapshot', 'delete', '--yes'],
+    exitCode: 1,
+    name: 'delete failing (repository missing)',
+    schema: 'snapshot-delete',
+    setup: world,
+    status: 'failed',
+  },
+  {
+    argv: ['repo', 'clean', '--repository', 'migration_assistant_repo', '--force', '--dry-run'],
+    exitCode: 0,
+    name: 'clean dry run',
+    schema: 'repo-clean',
+    setup: registered,
+    status: 'ok',
+  },
+  {
+    argv: ['repo', 'clean', '--repository', 'migration_assistant_repo', '--yes'],
+    exitCode: 2,
+    name: 'clean refused (snapshots verify did not make)',
+    schema: 'repo-clean',
+    setup: registered,
+    status: 'refused',
+  },
+  {
+    argv: [
+      'repo',
+      'clean',
+      '--repository',
+      'migration_assistant_repo',
+      '--force',
+      '--confirm',
+      'migration_assistant_repo',
+    ],
+    exitCode: 0,
+    name: 'clean passing',
+    schema: 'repo-clean',
+    setup: registered,
+    status: 'ok',
+  },
 ]
 
 describe('--json: one envelope, validated against the checked-in schemas', () => {
@@ -66,7 +170,7 @@ describe('--json: one envelope, validated against the checked-in schemas', () =>
       const outcome = await runCommand([...testCase.argv, '--config-file', services, '--json'], env)
       assert.equal(outcome.exitCode, testCase.exitCode, outcome.stdout + outcome.stderr)
       assert.equal(outcome.stderr, '', 'nothing but the JSON document')
-      const document = JSON.parse(outcome.stdout) as {status: string; exitCode: number}
+      const document = JSON.parse(outcome.stdout) as {exitCode: number; status: string}
       const validate = validators[testCase.schema]
       assert.ok(validate(document), JSON.stringify(validate.errors, null, 2))
       assert.equal(document.status, testCase.status)
@@ -74,8 +178,16 @@ describe('--json: one envelope, validated against the checked-in schemas', () =>
     })
 
   it('rejects a document that breaks the contract (the schema is not a formality)', () => {
-    assert.equal(validators['repo-clean']({status: 'ok', exitCode: 0, warnings: [], result: {command: 'repo clean', steps: 'none'}}), false)
-    assert.equal(validators['snapshot-delete']({status: 'maybe', exitCode: 0, warnings: []}), false)
+    assert.equal(
+      validators['repo-clean']({
+        exitCode: 0,
+        result: {command: 'repo clean', steps: 'none'},
+        status: 'ok',
+        warnings: [],
+      }),
+      false,
+    )
+    assert.equal(validators['snapshot-delete']({exitCode: 0, status: 'maybe', warnings: []}), false)
   })
 
   it('puts warnings in the envelope instead of on stderr', async () => {

@@ -1,9 +1,9 @@
+import nock from 'nock'
 import {strict as assert} from 'node:assert'
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import nock from 'nock'
 
 import {embedding} from '../../dist/base-command.js'
 import {createClusterClient} from '../../src/cluster/client.js'
@@ -25,43 +25,76 @@ const file = (name: string, text: string) => {
   writeFileSync(target, text)
   return target
 }
+
 const withPassword = (endpoint: string) =>
-  file(`basic-${Math.random().toString(36).slice(2)}.yaml`, `source_cluster:\n  endpoint: ${endpoint}\n  basic_auth:\n    username: admin\n    password: s3cretPassw0rd\nsnapshot:\n  snapshot_name: rfs-snapshot\n  fs:\n    repo_path: /snapshots\n`)
+  file(
+    `basic-${Math.random().toString(36).slice(2)}.yaml`,
+    `source_cluster:\n  endpoint: ${endpoint}\n  basic_auth:\n    username: admin\n    password: s3cretPassw0rd\nsnapshot:\n  snapshot_name: rfs-snapshot\n  fs:\n    repo_path: /snapshots\n`,
+  )
 
 describe('safety: no wrong deletion, leaked secret or endless wait', () => {
   before(() => {
-    embedding().clusterClientOptions = {retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 2}}
+    embedding().clusterClientOptions = {retry: {baseDelayMs: 1, maxDelayMs: 2, retries: 1}}
   })
 
   describe('the journal', () => {
     it('keeps every entry of ten concurrent runs', async () => {
       const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'j.json'))
-      const entry = (index: number) => ({runId: `run${index}`, startedAt: '', clusterEndpoint: 'http://x', repository: `r${index}`, snapshot: 's', storage: {kind: 'fs' as const, location: '/x'}})
+      const entry = (index: number) => ({
+        clusterEndpoint: 'http://x',
+        repository: `r${index}`,
+        runId: `run${index}`,
+        snapshot: 's',
+        startedAt: '',
+        storage: {kind: 'fs' as const, location: '/x'},
+      })
       await Promise.all(Array.from({length: 10}, (_, index) => journal.record(entry(index))))
-      assert.deepEqual((await journal.entries()).map((recorded) => recorded.runId).sort(), Array.from({length: 10}, (_, index) => `run${index}`).sort())
+      assert.deepEqual(
+        (await journal.entries()).map((recorded) => recorded.runId).sort(),
+        Array.from({length: 10}, (_, index) => `run${index}`).sort(),
+      )
     })
 
     it('is readable by its owner only (0600 in a 0700 folder)', async () => {
       const directory = path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'data')
       const journal = new Journal(path.join(directory, 'j.json'))
-      await journal.record({runId: 'a', startedAt: '', clusterEndpoint: 'http://x', repository: 'r', snapshot: 's', storage: {kind: 'fs', location: '/x'}})
-      assert.equal(statSync(journal.file).mode & 0o777, 0o600)
-      assert.equal(statSync(directory).mode & 0o777, 0o700)
+      await journal.record({
+        clusterEndpoint: 'http://x',
+        repository: 'r',
+        runId: 'a',
+        snapshot: 's',
+        startedAt: '',
+        storage: {kind: 'fs', location: '/x'},
+      })
+      const permissions = (file: string) => statSync(file).mode.toString(8).slice(-3)
+      assert.equal(permissions(journal.file), '600')
+      assert.equal(permissions(directory), '700')
     })
   })
 
   describe('messages for unreadable services files', () => {
     it('names the file and the rule for a YAML alias bomb', async () => {
       const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-      for (let level = 1; level <= 9; level++) lines.push(`${String.fromCodePoint(97 + level)}: &${String.fromCodePoint(97 + level)} [${Array(9).fill(`*${String.fromCodePoint(96 + level)}`).join(',')}]`)
+      for (let level = 1; level <= 9; level++)
+        lines.push(
+          `${String.fromCodePoint(97 + level)}: &${String.fromCodePoint(97 + level)} [${Array.from({length: 9})
+            .fill(`*${String.fromCodePoint(96 + level)}`)
+            .join(',')}]`,
+        )
       const bomb = file('bomb.yaml', `${lines.join('\n')}\n`)
       const outcome = await runCommand(['snapshot', 'verify', '--config-file', bomb], scripted)
       assert.equal(outcome.exitCode, 2)
-      assert.match(outcome.stderr, new RegExp(`${bomb.replaceAll('.', '\\.')}: cannot be read as YAML: .*alias`, 'i'))
+      assert.match(
+        outcome.stderr,
+        new RegExp(`${bomb.replaceAll('.', String.raw`\.`)}: cannot be read as YAML: .*alias`, 'i'),
+      )
     })
 
     it('says "must be a string" for a number where a string belongs, and "is required" only when missing', async () => {
-      const numeric = file('numeric.yaml', 'source_cluster:\n  no_auth:\nsnapshot:\n  snapshot_name: 9200\n  fs:\n    repo_path: /x\n')
+      const numeric = file(
+        'numeric.yaml',
+        'source_cluster:\n  no_auth:\nsnapshot:\n  snapshot_name: 9200\n  fs:\n    repo_path: /x\n',
+      )
       const outcome = await runCommand(['snapshot', 'verify', '--config-file', numeric], scripted)
       assert.equal(outcome.exitCode, 2)
       assert.match(outcome.stderr, /snapshot\.snapshot_name: must be a string, not the number 9200/)
@@ -88,14 +121,26 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
 
   describe('credentials go only where they belong', () => {
     it('refuses credentials in the services file endpoint without printing the password', async () => {
-      const outcome = await runCommand(['snapshot', 'verify', '--config-file', withPassword('http://admin:hunter2secret@source.test:9200'), '--dry-run'], scripted)
+      const outcome = await runCommand(
+        [
+          'snapshot',
+          'verify',
+          '--config-file',
+          withPassword('http://admin:hunter2secret@source.test:9200'),
+          '--dry-run',
+        ],
+        scripted,
+      )
       assert.equal(outcome.exitCode, 2)
       assert.match(outcome.stderr, /source_cluster\.endpoint: must not carry credentials .*basic_auth/)
       assert.doesNotMatch(outcome.stdout + outcome.stderr, /hunter2secret/)
     })
 
     it('refuses credentials in --endpoint without echoing them', async () => {
-      const outcome = await runCommand(['snapshot', 'delete', '--endpoint', 'http://admin:hunter2secret@source.test:9200', '--snapshot', 's', '--yes'], scripted)
+      const outcome = await runCommand(
+        ['snapshot', 'delete', '--endpoint', 'http://admin:hunter2secret@source.test:9200', '--snapshot', 's', '--yes'],
+        scripted,
+      )
       assert.equal(outcome.exitCode, 2)
       assert.match(outcome.stderr, /--endpoint "http:\/\/<credentials>@source\.test:9200": must not carry credentials/)
       assert.doesNotMatch(outcome.stdout + outcome.stderr, /hunter2secret/)
@@ -108,15 +153,49 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
         .get(/.*/)
         .reply(function () {
           seen.push(this.req.headers.authorization as string | undefined)
-          return [404, {error: {type: 'repository_missing_exception', reason: '[r] missing'}, status: 404}]
+          return [404, {error: {reason: '[r] missing', type: 'repository_missing_exception'}, status: 404}]
         })
       const services = withPassword('http://source.test:9200')
-      const dropped = await runCommand(['snapshot', 'delete', '--config-file', services, '--endpoint', 'http://elsewhere.test:9200', '--repository', 'r', '--snapshot', 's', '--yes'], scripted)
+      const dropped = await runCommand(
+        [
+          'snapshot',
+          'delete',
+          '--config-file',
+          services,
+          '--endpoint',
+          'http://elsewhere.test:9200',
+          '--repository',
+          'r',
+          '--snapshot',
+          's',
+          '--yes',
+        ],
+        scripted,
+      )
       assert.match(dropped.stderr, /are not sent there \(pass --keep-auth to send them\)/)
       assert.ok(seen.length > 0 && seen.every((header) => header === undefined), 'no Authorization header')
       seen.length = 0
-      await runCommand(['snapshot', 'delete', '--config-file', services, '--endpoint', 'http://elsewhere.test:9200', '--keep-auth', '--repository', 'r', '--snapshot', 's', '--yes'], scripted)
-      assert.ok(seen.length > 0 && (seen as (string | undefined)[]).every((header) => header?.startsWith('Basic ')), 'sent when asked for')
+      await runCommand(
+        [
+          'snapshot',
+          'delete',
+          '--config-file',
+          services,
+          '--endpoint',
+          'http://elsewhere.test:9200',
+          '--keep-auth',
+          '--repository',
+          'r',
+          '--snapshot',
+          's',
+          '--yes',
+        ],
+        scripted,
+      )
+      assert.ok(
+        seen.length > 0 && (seen as (string | undefined)[]).every((header) => header?.startsWith('Basic ')),
+        'sent when asked for',
+      )
     })
   })
 
@@ -124,7 +203,10 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
     it('an S3 endpoint that never answers fails within its timeout instead of hanging', async () => {
       const server = await faultyServer(['hang'])
       try {
-        const s3 = await createS3Client({region: 'us-east-1', endpoint: server.url}, {requestTimeoutMs: 300, connectionTimeoutMs: 300, maxAttempts: 1})
+        const s3 = await createS3Client(
+          {endpoint: server.url, region: 'us-east-1'},
+          {connectionTimeoutMs: 300, maxAttempts: 1, requestTimeoutMs: 300},
+        )
         const started = Date.now()
         await assert.rejects(new S3BlobStore(s3, 'bucket').read('index-0'), /GetObject failed/)
         assert.ok(Date.now() - started < 5000)
@@ -136,7 +218,7 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
     it('Ctrl-C ends a hanging S3 call at once', async () => {
       const server = await faultyServer(['hang'])
       try {
-        const s3 = await createS3Client({region: 'us-east-1', endpoint: server.url}, {maxAttempts: 1})
+        const s3 = await createS3Client({endpoint: server.url, region: 'us-east-1'}, {maxAttempts: 1})
         const interrupt = new AbortController()
         setTimeout(() => interrupt.abort(), 100)
         const started = Date.now()
@@ -153,14 +235,20 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
       for (let index = 0; index < 5; index++) fake.put('b', `p/${index}`, 'x')
       let pages = 0
       fake.faults.push((method, bucket, key) => {
-        if (method !== 'GET' || key !== '' || bucket !== 'b') return undefined
+        if (method !== 'GET' || key !== '' || bucket !== 'b') return
         pages++
-        return [200, '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>same</NextContinuationToken><Contents><Key>p/0</Key><Size>1</Size></Contents></ListBucketResult>']
+        return [
+          200,
+          '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>same</NextContinuationToken><Contents><Key>p/0</Key><Size>1</Size></Contents></ListBucketResult>',
+        ]
       })
-      const store = new S3BlobStore(await createS3Client({region: 'us-east-1', endpoint: fake.endpoint}), 'b')
+      const store = new S3BlobStore(await createS3Client({endpoint: fake.endpoint, region: 'us-east-1'}), 'b')
       const listing = async () => {
-        for await (const _entry of store.list('p/')) void _entry
+        const keys: string[] = []
+        for await (const entry of store.list('p/')) keys.push(entry.key)
+        return keys
       }
+
       await assert.rejects(listing(), /RepeatedContinuationToken/)
       assert.ok(pages <= 3, `stopped after ${pages} pages`)
     })
@@ -174,23 +262,44 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
       s3.install()
       const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
       const interrupt = new AbortController()
-      const storage = {kind: 's3' as const, bucket: 'migration-bucket', basePath: 'rfs', region: 'us-east-1', endpoint: s3.endpoint}
+      const storage = {
+        basePath: 'rfs',
+        bucket: 'migration-bucket',
+        endpoint: s3.endpoint,
+        kind: 's3' as const,
+        region: 'us-east-1',
+      }
       const started = Date.now()
       const runPromise = runVerification(
-        {storage, repository: 'verify_budget', snapshot: 'verify_snapshot_budget', runId: 'budget', createBucket: false, keep: false},
         {
-          cluster: createClusterClient({endpoint: cluster.endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY}),
-          s3: () => createS3Client(storage),
-          journal,
-          signal: interrupt.signal,
+          createBucket: false,
+          keep: false,
+          repository: 'verify_budget',
+          runId: 'budget',
+          snapshot: 'verify_snapshot_budget',
+          storage,
+        },
+        {
           cleanupBudgetMs: 500,
+          cluster: createClusterClient(
+            {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
+            {retry: FAST_RETRY},
+          ),
+          journal,
+          s3: () => createS3Client(storage),
+          signal: interrupt.signal,
         },
         {onStepStart: (step) => step.name === 'in-bucket' && interrupt.abort()},
       )
       const report = await runPromise
       assert.equal(report.exitCode, 130)
       assert.ok(Date.now() - started < 4000, `cleanup took ${Date.now() - started} ms`)
-      assert.ok(report.leftovers.some((leftover) => /snapshot verify_snapshot_budget: not finished within the cleanup budget/.test(leftover)), report.leftovers.join('; '))
+      assert.ok(
+        report.leftovers.some((leftover) =>
+          /snapshot verify_snapshot_budget: not finished within the cleanup budget/.test(leftover),
+        ),
+        report.leftovers.join('; '),
+      )
       assert.equal((await journal.entries())[0]?.repository, 'verify_budget')
     })
   })
@@ -199,7 +308,20 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
     const s3 = new FakeS3()
     new FakeCluster('http://source.test:9200', s3).install()
     s3.install()
-    const outcome = await runCommand(['snapshot', 'delete', '--config-file', withPassword('http://source.test:9200'), '--repository', 'r', '--snapshot', 's', '--yes'], {...scripted, DEBUG: 'console:*'})
+    const outcome = await runCommand(
+      [
+        'snapshot',
+        'delete',
+        '--config-file',
+        withPassword('http://source.test:9200'),
+        '--repository',
+        'r',
+        '--snapshot',
+        's',
+        '--yes',
+      ],
+      {...scripted, DEBUG: 'console:*'},
+    )
     assert.match(outcome.stderr, /^console:cluster GET \/_snapshot\/r 404 \d+ms$/m)
     assert.doesNotMatch(outcome.stderr, /s3cretPassw0rd|Basic [A-Za-z0-9+/=]{8,}/)
   })

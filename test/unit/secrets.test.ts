@@ -1,14 +1,13 @@
 import {strict as assert} from 'node:assert'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {spawnSync} from 'node:child_process'
-
-import {closedPort} from '../helpers/faulty-server.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
-import {repoRoot} from '../helpers/paths.js'
 import {FakeS3} from '../helpers/fake-s3.js'
+import {closedPort} from '../helpers/faulty-server.js'
+import {repoRoot} from '../helpers/paths.js'
 import {runCommand} from '../helpers/run-command.js'
 
 const PASSWORD = 'Known-Passw0rd-for-leak-test'
@@ -36,11 +35,11 @@ snapshot:
 )
 
 const env = {
-  CI: 'true',
-  CONSOLE_DATA_DIR: path.join(scratch, 'data'),
   AWS_ACCESS_KEY_ID: 'AKIDLEAKTEST',
   AWS_SECRET_ACCESS_KEY: AWS_SECRET,
   AWS_SESSION_TOKEN: SESSION_TOKEN,
+  CI: 'true',
+  CONSOLE_DATA_DIR: path.join(scratch, 'data'),
   MIGRATION_SERVICES_YAML_PATH: undefined,
 }
 
@@ -58,43 +57,66 @@ const COMMANDS: string[][] = [
 ]
 
 describe('secrets never appear in output', () => {
-  for (const scenario of ['a healthy cluster', 'a cluster refusing the credentials', 'a bucket refusing the credentials'])
+  for (const scenario of [
+    'a healthy cluster',
+    'a cluster refusing the credentials',
+    'a bucket refusing the credentials',
+  ])
     for (const argv of COMMANDS)
       it(`${argv.slice(0, 2).join(' ')} ${argv.slice(4).join(' ')} against ${scenario}, with DEBUG on`, async () => {
         const s3 = new FakeS3().addBucket('migration-bucket')
         const cluster = new FakeCluster('http://source.test:9200', s3)
         if (scenario === 'a cluster refusing the credentials')
           for (const method of ['GET', 'PUT', 'DELETE'])
-            cluster.override(method, /.*/, [401, {error: {type: 'security_exception', reason: 'unable to authenticate user [admin] for REST request [/]'}, status: 401}])
+            cluster.override(method, /.*/, [
+              401,
+              {
+                error: {reason: 'unable to authenticate user [admin] for REST request [/]', type: 'security_exception'},
+                status: 401,
+              },
+            ])
         if (scenario === 'a bucket refusing the credentials')
-          s3.faults.push(() => [403, '<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error>'])
+          s3.faults.push(() => [
+            403,
+            '<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error>',
+          ])
         cluster.install()
         s3.install()
         const outcome = await runCommand(argv, {...env, DEBUG: '*'})
         const everything = outcome.stdout + outcome.stderr
         assert.ok(everything.length > 0, 'the command printed something to search')
-        for (const secret of SECRETS) assert.ok(!everything.includes(secret), `a secret leaked in ${argv.join(' ')}:\n${everything}`)
+        for (const secret of SECRETS)
+          assert.ok(!everything.includes(secret), `a secret leaked in ${argv.join(' ')}:\n${everything}`)
         // Requests with the credentials were really made, so a leak had its chance.
-        if (scenario === 'a healthy cluster' && !argv.includes('--dry-run') && outcome.exitCode !== 2) assert.ok(cluster.requests.length > 0)
+        if (scenario === 'a healthy cluster' && !argv.includes('--dry-run') && outcome.exitCode !== 2)
+          assert.ok(cluster.requests.length > 0)
       })
 
   it('also in a separate process with DEBUG=* and --verbose, where every debug logger is on', async () => {
     const endpoint = await closedPort()
     const file = path.join(scratch, 'subprocess.yaml')
-    writeFileSync(file, `source_cluster:\n  endpoint: ${endpoint}\n  basic_auth:\n    username: admin\n    password: ${PASSWORD}\n`)
+    writeFileSync(
+      file,
+      `source_cluster:\n  endpoint: ${endpoint}\n  basic_auth:\n    username: admin\n    password: ${PASSWORD}\n`,
+    )
     for (const [argv, debugLines] of [
       [['snapshot', 'verify', '--bucket', 'some-bucket', '--region', 'us-east-1', '--verbose'], true],
       [['snapshot', 'verify', '--bucket', 'some-bucket', '--region', 'us-east-1', '--dry-run'], false],
     ] as const) {
-      const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...argv, '--config-file', file], {
-        env: {...process.env, ...env, MIGRATION_SERVICES_YAML_PATH: '', DEBUG: '*'} as NodeJS.ProcessEnv,
-        encoding: 'utf8',
-      })
+      const result = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'bin', 'run.js'), ...argv, '--config-file', file],
+        {
+          encoding: 'utf8',
+          env: {...process.env, ...env, DEBUG: '*', MIGRATION_SERVICES_YAML_PATH: ''} as NodeJS.ProcessEnv,
+        },
+      )
       const everything = result.stdout + result.stderr
       // The run that sends requests logs each one; the dry run sends none.
       if (debugLines) assert.match(result.stderr, /^console:cluster GET \/ ECONNREFUSED \d+ms/m, 'debug output was on')
       else assert.match(result.stdout, /Would run \(nothing is sent\)/)
-      for (const secret of SECRETS) assert.ok(!everything.includes(secret), `a secret leaked:\n${everything.slice(0, 2000)}`)
+      for (const secret of SECRETS)
+        assert.ok(!everything.includes(secret), `a secret leaked:\n${everything.slice(0, 2000)}`)
     }
   })
 })

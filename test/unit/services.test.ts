@@ -1,10 +1,10 @@
 import {strict as assert} from 'node:assert'
-import {mkdtempSync, mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {loadServicesFile, parseServices, ServicesFileError} from '../../src/services/load.js'
 import servicesHook from '../../src/hooks/init/services.js'
+import {loadServicesFile, parseServices, ServicesFileError} from '../../src/services/load.js'
 import {configFileFromArgv, readServicesOnce} from '../../src/services/shared.js'
 import {localFixture} from '../helpers/paths.js'
 
@@ -22,6 +22,7 @@ async function rejection(promise: Promise<unknown>): Promise<ServicesFileError> 
     assert.ok(error instanceof ServicesFileError, `expected a ServicesFileError, got ${error}`)
     return error
   }
+
   assert.fail('expected the services file to be rejected')
 }
 
@@ -29,18 +30,25 @@ describe('services file', () => {
   it('reads the basic_auth + s3 sample, splitting repo_uri into bucket and base path', async () => {
     const services = await loadServicesFile(localFixture('services', 'shared-basic-auth-s3.yaml'))
     assert.deepEqual(services?.sourceCluster, {
-      endpoint: 'https://source.example:9200',
       allowInsecure: true,
-      version: 'ES_7.10',
-      auth: {kind: 'basic', username: 'admin', password: 'myStrongPassword123!'},
+      auth: {kind: 'basic', password: 'myStrongPassword123!', username: 'admin'},
+      endpoint: 'https://source.example:9200',
       sigv4SigningEndpoint: undefined,
+      version: 'ES_7.10',
     })
     assert.deepEqual(services?.snapshot, {
-      snapshotName: 'rfs-snapshot',
-      repositoryName: 'migration_assistant_repo',
-      storage: {kind: 's3', bucket: 'migration-artifacts-123456789012-dev-us-west-2', basePath: 'rfs-snapshot-repo', region: 'us-west-2', roleArn: undefined, endpoint: undefined},
       mode: undefined,
+      repositoryName: 'migration_assistant_repo',
+      snapshotName: 'rfs-snapshot',
       solrCollections: undefined,
+      storage: {
+        basePath: 'rfs-snapshot-repo',
+        bucket: 'migration-artifacts-123456789012-dev-us-west-2',
+        endpoint: undefined,
+        kind: 's3',
+        region: 'us-west-2',
+        roleArn: undefined,
+      },
     })
     assert.deepEqual(services?.unknownFields, [])
   })
@@ -50,8 +58,12 @@ describe('services file', () => {
     assert.deepEqual(services?.sourceCluster?.auth, {kind: 'sigv4', region: 'us-east-1', service: 'es'})
     assert.equal(services?.snapshot?.repositoryName, 'my_repo')
     assert.deepEqual(services?.snapshot?.storage, {
-      kind: 's3', bucket: 'my-bucket', basePath: '', region: 'us-east-1',
-      roleArn: 'arn:aws:iam::123456789012:role/OSMigrations-dev-us-east-1-default-SnapshotRole', endpoint: undefined,
+      basePath: '',
+      bucket: 'my-bucket',
+      endpoint: undefined,
+      kind: 's3',
+      region: 'us-east-1',
+      roleArn: 'arn:aws:iam::123456789012:role/OSMigrations-dev-us-east-1-default-SnapshotRole',
     })
     assert.equal(services?.userAgentExtra, 'MigrationAssistant/2.5')
   })
@@ -63,48 +75,164 @@ describe('services file', () => {
   })
 
   const invalid: [string, string, RegExp][] = [
-    ['repo_uri without s3://', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: my-bucket/path\n    aws_region: us-east-1\n', /snapshot\.s3\.repo_uri: must start with s3:\/\//],
-    ['s3, gcs and fs together', 'snapshot:\n  snapshot_name: s\n  fs:\n    repo_path: /x\n  s3:\n    repo_uri: s3://bucket\n    aws_region: us-east-1\n', /snapshot: needs exactly one of s3, gcs, fs \(found s3 and fs\)/],
-    ['both basic_auth and sigv4', 'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: b\n  sigv4:\n', /source_cluster: needs exactly one of no_auth, basic_auth, sigv4 \(found basic_auth and sigv4\)/],
+    [
+      'repo_uri without s3://',
+      'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: my-bucket/path\n    aws_region: us-east-1\n',
+      /snapshot\.s3\.repo_uri: must start with s3:\/\//,
+    ],
+    [
+      's3, gcs and fs together',
+      'snapshot:\n  snapshot_name: s\n  fs:\n    repo_path: /x\n  s3:\n    repo_uri: s3://bucket\n    aws_region: us-east-1\n',
+      /snapshot: needs exactly one of s3, gcs, fs \(found s3 and fs\)/,
+    ],
+    [
+      'both basic_auth and sigv4',
+      'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: b\n  sigv4:\n',
+      /source_cluster: needs exactly one of no_auth, basic_auth, sigv4 \(found basic_auth and sigv4\)/,
+    ],
     ['no auth block', 'source_cluster:\n  endpoint: http://h:9200\n', /found none/],
-    ['an endpoint without scheme', 'source_cluster:\n  endpoint: source:9200\n  no_auth:\n', /source_cluster\.endpoint: must be a URL with a scheme/],
-    ['username and user_secret_arn together', 'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: b\n    user_secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n', /not both/],
-    ['user_secret_arn and k8s_secret_name together', 'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    user_secret_arn: x\n    k8s_secret_name: y\n', /only one of user_secret_arn and k8s_secret_name/],
-    ['an empty password', 'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: ""\n', /basic_auth\.password: must not be empty/],
-    ['both source and source_cluster', 'source:\n  endpoint: http://a:9200\n  no_auth:\nsource_cluster:\n  endpoint: http://b:9200\n  no_auth:\n', /alias of source_cluster/],
+    [
+      'an endpoint without scheme',
+      'source_cluster:\n  endpoint: source:9200\n  no_auth:\n',
+      /source_cluster\.endpoint: must be a URL with a scheme/,
+    ],
+    [
+      'username and user_secret_arn together',
+      'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: b\n    user_secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n',
+      /not both/,
+    ],
+    [
+      'user_secret_arn and k8s_secret_name together',
+      'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    user_secret_arn: x\n    k8s_secret_name: y\n',
+      /only one of user_secret_arn and k8s_secret_name/,
+    ],
+    [
+      'an empty password',
+      'source_cluster:\n  endpoint: http://h:9200\n  basic_auth:\n    username: a\n    password: ""\n',
+      /basic_auth\.password: must not be empty/,
+    ],
+    [
+      'both source and source_cluster',
+      'source:\n  endpoint: http://a:9200\n  no_auth:\nsource_cluster:\n  endpoint: http://b:9200\n  no_auth:\n',
+      /alias of source_cluster/,
+    ],
     ['malformed YAML', 'source_cluster:\n  endpoint: [unclosed\n', /not valid YAML at line/],
     ['a list at the top', '- a\n- b\n', /must be a YAML mapping/],
     ['an empty file', '   \n', /is empty/],
-    ['a snapshot mode the console does not know', 'snapshot:\n  snapshot_name: s\n  mode: copy\n  fs:\n    repo_path: /x\n', /snapshot\.mode: must be "create" or "import"/],
-    ['solr_collections that are not a list', 'snapshot:\n  snapshot_name: s\n  solr_collections: books\n  fs:\n    repo_path: /x\n', /snapshot\.solr_collections: must be a list of strings/],
-    ['an invalid sigv4 region', 'source:\n  endpoint: https://h\n  sigv4:\n    region: east\n', /sigv4\.region: must be an AWS region/],
+    [
+      'a snapshot mode the console does not know',
+      'snapshot:\n  snapshot_name: s\n  mode: copy\n  fs:\n    repo_path: /x\n',
+      /snapshot\.mode: must be "create" or "import"/,
+    ],
+    [
+      'solr_collections that are not a list',
+      'snapshot:\n  snapshot_name: s\n  solr_collections: books\n  fs:\n    repo_path: /x\n',
+      /snapshot\.solr_collections: must be a list of strings/,
+    ],
+    [
+      'an invalid sigv4 region',
+      'source:\n  endpoint: https://h\n  sigv4:\n    region: east\n',
+      /sigv4\.region: must be an AWS region/,
+    ],
   ]
 
   describe('every form the console accepts', () => {
     const accepted: [string, string, (services: Awaited<ReturnType<typeof parseServices>>) => void][] = [
-      ['no_auth: ""', 'source:\n  endpoint: http://h:9200\n  no_auth: ""\n', (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'none'})],
-      ['no_auth: {}', 'source:\n  endpoint: http://h:9200\n  no_auth: {}\n', (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'none'})],
-      ['sigv4: {}', 'source:\n  endpoint: https://h\n  sigv4: {}\n', (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'sigv4', region: undefined, service: 'es'})],
-      ['a sigv4 service other than es/aoss', 'source:\n  endpoint: https://h\n  sigv4:\n    service: osis\n', (services) => assert.equal((services.sourceCluster?.auth as {service: string}).service, 'osis')],
-      ['a secret given by name', 'source:\n  endpoint: https://h\n  basic_auth:\n    user_secret_arn: source-creds\n', (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'basic-secret', secretArn: 'source-creds'})],
-      ['a Kubernetes secret', 'source:\n  endpoint: https://h\n  basic_auth:\n    k8s_secret_name: source-creds\n', (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'basic-k8s', secretName: 'source-creds'})],
-      ['sigv4_signing_endpoint', 'source:\n  endpoint: https://proxy:9200\n  sigv4_signing_endpoint: https://domain.es.amazonaws.com\n  sigv4:\n', (services) => assert.equal(services.sourceCluster?.sigv4SigningEndpoint, 'https://domain.es.amazonaws.com')],
-      ['a proxy', 'source:\n  endpoint: https://h:9200\n  no_auth:\n  proxy:\n    name: p\n    endpoint: https://proxy:9200\n', (services) => assert.equal(services.sourceCluster?.endpoint, 'https://h:9200')],
-      ['role: "" and endpoint: "" as not set', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    role: ""\n    endpoint: ""\n', (services) => {
-        assert.equal((services.snapshot?.storage as {roleArn?: string}).roleArn, undefined)
-        assert.equal((services.snapshot?.storage as {endpoint?: string}).endpoint, undefined)
-      }],
-      ['an S3 endpoint without a scheme', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    endpoint: localstack:4566\n', (services) => assert.equal((services.snapshot?.storage as {endpoint?: string}).endpoint, 'localstack:4566')],
-      ['a role ARN with a path', 'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    role: arn:aws:iam::123456789012:role/service-role/x\n', (services) => assert.equal((services.snapshot?.storage as {roleArn?: string}).roleArn, 'arn:aws:iam::123456789012:role/service-role/x')],
-      ['the regions of every partition', 'source:\n  endpoint: https://h\n  sigv4:\n    region: eusc-de-east-1\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-isof-south-1\n', (services) => assert.equal((services.snapshot?.storage as {region: string}).region, 'us-isof-south-1')],
-      ['an upper-case repository name', 'snapshot:\n  snapshot_name: s\n  snapshot_repo_name: repoA\n  fs:\n    repo_path: /x\n', (services) => assert.equal(services.snapshot?.repositoryName, 'repoA')],
-      ['snapshot_repo_name: "" as the default', 'snapshot:\n  snapshot_name: s\n  snapshot_repo_name: ""\n  fs:\n    repo_path: /x\n', (services) => assert.equal(services.snapshot?.repositoryName, 'migration_assistant_repo')],
-      ['an upper-case snapshot name (checked only by the command that uses it)', 'snapshot:\n  snapshot_name: Snap\n  fs:\n    repo_path: /x\n', (services) => assert.equal(services.snapshot?.snapshotName, 'Snap')],
-      ['otel endpoints, mode and Solr collections', 'snapshot:\n  snapshot_name: s\n  otel_trace_endpoint: http://o:4317\n  otel_metrics_endpoint: http://o:4317\n  mode: import\n  solr_collections: [a, b]\n  fs:\n    repo_path: /x\n', (services) => {
-        assert.equal(services.snapshot?.mode, 'import')
-        assert.deepEqual(services.snapshot?.solrCollections, ['a', 'b'])
-      }],
-      ['a gcs location', 'snapshot:\n  snapshot_name: s\n  gcs:\n    repo_uri: gs://b/x\n    endpoint: ""\n', (services) => assert.deepEqual(services.snapshot?.storage, {kind: 'gcs', repoUri: 'gs://b/x'})],
+      [
+        'no_auth: ""',
+        'source:\n  endpoint: http://h:9200\n  no_auth: ""\n',
+        (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'none'}),
+      ],
+      [
+        'no_auth: {}',
+        'source:\n  endpoint: http://h:9200\n  no_auth: {}\n',
+        (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'none'}),
+      ],
+      [
+        'sigv4: {}',
+        'source:\n  endpoint: https://h\n  sigv4: {}\n',
+        (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'sigv4', region: undefined, service: 'es'}),
+      ],
+      [
+        'a sigv4 service other than es/aoss',
+        'source:\n  endpoint: https://h\n  sigv4:\n    service: osis\n',
+        (services) => assert.equal((services.sourceCluster?.auth as {service: string}).service, 'osis'),
+      ],
+      [
+        'a secret given by name',
+        'source:\n  endpoint: https://h\n  basic_auth:\n    user_secret_arn: source-creds\n',
+        (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'basic-secret', secretArn: 'source-creds'}),
+      ],
+      [
+        'a Kubernetes secret',
+        'source:\n  endpoint: https://h\n  basic_auth:\n    k8s_secret_name: source-creds\n',
+        (services) => assert.deepEqual(services.sourceCluster?.auth, {kind: 'basic-k8s', secretName: 'source-creds'}),
+      ],
+      [
+        'sigv4_signing_endpoint',
+        'source:\n  endpoint: https://proxy:9200\n  sigv4_signing_endpoint: https://domain.es.amazonaws.com\n  sigv4:\n',
+        (services) => assert.equal(services.sourceCluster?.sigv4SigningEndpoint, 'https://domain.es.amazonaws.com'),
+      ],
+      [
+        'a proxy',
+        'source:\n  endpoint: https://h:9200\n  no_auth:\n  proxy:\n    name: p\n    endpoint: https://proxy:9200\n',
+        (services) => assert.equal(services.sourceCluster?.endpoint, 'https://h:9200'),
+      ],
+      [
+        'role: "" and endpoint: "" as not set',
+        'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    role: ""\n    endpoint: ""\n',
+        (services) => {
+          assert.equal((services.snapshot?.storage as {roleArn?: string}).roleArn, undefined)
+          assert.equal((services.snapshot?.storage as {endpoint?: string}).endpoint, undefined)
+        },
+      ],
+      [
+        'an S3 endpoint without a scheme',
+        'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    endpoint: localstack:4566\n',
+        (services) => assert.equal((services.snapshot?.storage as {endpoint?: string}).endpoint, 'localstack:4566'),
+      ],
+      [
+        'a role ARN with a path',
+        'snapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-east-1\n    role: arn:aws:iam::123456789012:role/service-role/x\n',
+        (services) =>
+          assert.equal(
+            (services.snapshot?.storage as {roleArn?: string}).roleArn,
+            'arn:aws:iam::123456789012:role/service-role/x',
+          ),
+      ],
+      [
+        'the regions of every partition',
+        'source:\n  endpoint: https://h\n  sigv4:\n    region: eusc-de-east-1\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://b-1/x\n    aws_region: us-isof-south-1\n',
+        (services) => assert.equal((services.snapshot?.storage as {region: string}).region, 'us-isof-south-1'),
+      ],
+      [
+        'an upper-case repository name',
+        'snapshot:\n  snapshot_name: s\n  snapshot_repo_name: repoA\n  fs:\n    repo_path: /x\n',
+        (services) => assert.equal(services.snapshot?.repositoryName, 'repoA'),
+      ],
+      [
+        'snapshot_repo_name: "" as the default',
+        'snapshot:\n  snapshot_name: s\n  snapshot_repo_name: ""\n  fs:\n    repo_path: /x\n',
+        (services) => assert.equal(services.snapshot?.repositoryName, 'migration_assistant_repo'),
+      ],
+      [
+        'an upper-case snapshot name (checked only by the command that uses it)',
+        'snapshot:\n  snapshot_name: Snap\n  fs:\n    repo_path: /x\n',
+        (services) => assert.equal(services.snapshot?.snapshotName, 'Snap'),
+      ],
+      [
+        'otel endpoints, mode and Solr collections',
+        'snapshot:\n  snapshot_name: s\n  otel_trace_endpoint: http://o:4317\n  otel_metrics_endpoint: http://o:4317\n  mode: import\n  solr_collections: [a, b]\n  fs:\n    repo_path: /x\n',
+        (services) => {
+          assert.equal(services.snapshot?.mode, 'import')
+          assert.deepEqual(services.snapshot?.solrCollections, ['a', 'b'])
+        },
+      ],
+      [
+        'a gcs location',
+        'snapshot:\n  snapshot_name: s\n  gcs:\n    repo_uri: gs://b/x\n    endpoint: ""\n',
+        (services) => assert.deepEqual(services.snapshot?.storage, {kind: 'gcs', repoUri: 'gs://b/x'}),
+      ],
     ]
     for (const [what, text, check] of accepted)
       it(`reads ${what}`, async () => {
@@ -113,7 +241,15 @@ describe('services file', () => {
         assert.deepEqual(services.unknownFields, [])
       })
 
-    for (const fixture of ['console-cdk-basic-auth-secret', 'console-cdk-no-auth', 'console-cdk-sigv4-external-snapshot', 'console-k8s-workflow', 'console-docker', 'console-solr', 'console-gcs'])
+    for (const fixture of [
+      'console-cdk-basic-auth-secret',
+      'console-cdk-no-auth',
+      'console-cdk-sigv4-external-snapshot',
+      'console-k8s-workflow',
+      'console-docker',
+      'console-solr',
+      'console-gcs',
+    ])
       it(`reads ${fixture}.yaml, shaped as the console's generators write it, with no unknown field`, async () => {
         const services = await loadServicesFile(localFixture('services', `${fixture}.yaml`))
         assert.ok(services?.sourceCluster?.endpoint)
@@ -121,8 +257,16 @@ describe('services file', () => {
       })
 
     it('names unknown fields with "did you mean" instead of refusing them', async () => {
-      const services = await parseServices('inline.yaml', 'sources:\n  a: 1\nsource_cluster:\n  endpoint: http://h:9200\n  no_auth:\n  allow_insecur: true\n  mtls_auth: {}\nsnapshot:\n  snapshot_nmae: x\n  fs:\n    repo_path: /x\n')
-      assert.deepEqual(services.unknownFields, ['sources (did you mean source?)', 'source_cluster.allow_insecur (did you mean source_cluster.allow_insecure?)', 'source_cluster.mtls_auth', 'snapshot.snapshot_nmae (did you mean snapshot.snapshot_name?)'])
+      const services = await parseServices(
+        'inline.yaml',
+        'sources:\n  a: 1\nsource_cluster:\n  endpoint: http://h:9200\n  no_auth:\n  allow_insecur: true\n  mtls_auth: {}\nsnapshot:\n  snapshot_nmae: x\n  fs:\n    repo_path: /x\n',
+      )
+      assert.deepEqual(services.unknownFields, [
+        'sources (did you mean source?)',
+        'source_cluster.allow_insecur (did you mean source_cluster.allow_insecure?)',
+        'source_cluster.mtls_auth',
+        'snapshot.snapshot_nmae (did you mean snapshot.snapshot_name?)',
+      ])
     })
   })
 
@@ -177,7 +321,7 @@ describe('services file', () => {
     const invalid = () => servicesFile('hook-invalid.yaml', 'source:\n  endpoint: no-scheme\n  no_auth:\n')
     const valid = () => servicesFile('hook-valid.yaml', 'source:\n  endpoint: http://valid:9200\n  no_auth:\n')
     const runHook = (id: string | undefined, argv: string[], config: object) =>
-      (servicesHook as unknown as (options: object) => Promise<void>).call({}, {id, argv, config})
+      (servicesHook as unknown as (options: object) => Promise<void>).call({}, {argv, config, id})
 
     it("reads the file for this plugin's commands, once, from --config-file", async () => {
       const config = {}

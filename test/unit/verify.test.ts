@@ -1,78 +1,125 @@
+import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {existsSync, mkdtempSync, readdirSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {readFileSync} from 'node:fs'
+
+import type {RepositoryStorage} from '../../src/services/model.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
-import type {RepositoryStorage} from '../../src/services/model.js'
 import {createS3Client} from '../../src/storage/s3.js'
 import {Journal} from '../../src/verify/journal.js'
 import {runVerification} from '../../src/verify/run.js'
+import {stepNamed} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {closedPort} from '../helpers/faulty-server.js'
 import {localFixture} from '../helpers/paths.js'
-import {stepNamed} from '../helpers/domain.js'
-import nock from 'nock'
 
-const FAST_RETRY = {retries: 2, baseDelayMs: 1, maxDelayMs: 5}
+const FAST_RETRY = {baseDelayMs: 1, maxDelayMs: 5, retries: 2}
 const s3Storage = (overrides: Partial<Extract<RepositoryStorage, {kind: 's3'}>> = {}): RepositoryStorage => ({
-  kind: 's3',
-  bucket: 'migration-bucket',
   basePath: 'rfs-snapshot-repo',
-  region: 'us-east-1',
+  bucket: 'migration-bucket',
   endpoint: 'http://s3.test:9000',
+  kind: 's3',
+  region: 'us-east-1',
   ...overrides,
 })
 
-function setup(storage: RepositoryStorage = s3Storage(), options: {createBucket?: boolean; keep?: boolean; signal?: AbortSignal; clusterAuthKind?: string} = {}) {
+function setup(
+  storage: RepositoryStorage = s3Storage(),
+  options: {clusterAuthKind?: string; createBucket?: boolean; keep?: boolean; signal?: AbortSignal} = {},
+) {
   const s3 = new FakeS3()
   const cluster = new FakeCluster('http://source.test:9200', s3)
   const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
-  const request = {storage, repository: 'verify_test', snapshot: 'verify_snapshot_test', runId: 'test', createBucket: options.createBucket ?? false, keep: options.keep ?? false, clusterAuthKind: options.clusterAuthKind}
+  const request = {
+    clusterAuthKind: options.clusterAuthKind,
+    createBucket: options.createBucket ?? false,
+    keep: options.keep ?? false,
+    repository: 'verify_test',
+    runId: 'test',
+    snapshot: 'verify_snapshot_test',
+    storage,
+  }
   const run = () => {
     cluster.install()
     s3.install()
     return runVerification(request, {
-      cluster: createClusterClient({endpoint: cluster.endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY}),
-      s3: () => createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>),
+      cluster: createClusterClient(
+        {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
+        {retry: FAST_RETRY},
+      ),
       journal,
+      s3: () => createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>),
       signal: options.signal,
     })
   }
-  return {s3, cluster, journal, run}
+
+  return {cluster, journal, run, s3}
 }
 
-const statuses = (report: {steps: {name: string; status: string}[]}) => report.steps.map((step) => `${step.name}:${step.status}`)
+const statuses = (report: {steps: {name: string; status: string}[]}) =>
+  report.steps.map((step) => `${step.name}:${step.status}`)
 
 describe('snapshot verify', () => {
   it('passes all eight steps against a healthy cluster and bucket, and leaves nothing behind', async () => {
-    const {s3, cluster, journal, run} = setup()
+    const {cluster, journal, run, s3} = setup()
     s3.addBucket('migration-bucket')
     s3.put('migration-bucket', 'rfs-snapshot-repo/index-4', 'the migration repository, not ours')
     const report = await run()
-    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:passed', 'bucket:passed', 'fresh:passed', 'access:passed', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
+    assert.deepEqual(statuses(report), [
+      'cluster:passed',
+      'plugin:passed',
+      'bucket:passed',
+      'fresh:passed',
+      'access:passed',
+      'repository:passed',
+      'snapshot:passed',
+      'in-bucket:passed',
+      'cleanup:passed',
+    ])
     assert.equal(report.exitCode, 0)
-    const registration = cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')
+    const registration = cluster.requests.find(
+      (request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test',
+    )
     assert.deepEqual(registration?.body, {
+      settings: {
+        base_path: 'rfs-snapshot-repo/verify_test',
+        bucket: 'migration-bucket',
+        compress: false,
+        endpoint: 'http://s3.test:9000',
+        region: 'us-east-1',
+      },
       type: 's3',
-      settings: {bucket: 'migration-bucket', base_path: 'rfs-snapshot-repo/verify_test', compress: false, region: 'us-east-1', endpoint: 'http://s3.test:9000'},
     })
-    assert.deepEqual(cluster.requests.find((request) => request.path === '/_snapshot/verify_test/verify_snapshot_test')?.body, {
-      indices: '-*',
-      ignore_unavailable: true,
-      include_global_state: true,
-    })
+    assert.deepEqual(
+      cluster.requests.find((request) => request.path === '/_snapshot/verify_test/verify_snapshot_test')?.body,
+      {
+        ignore_unavailable: true,
+        include_global_state: true,
+        indices: '-*',
+      },
+    )
     assert.equal(cluster.repositories.size, 0, 'test repository unregistered')
-    assert.deepEqual(s3.keys('migration-bucket'), ['rfs-snapshot-repo/index-4'], 'only the migration repository remains')
-    assert.ok(s3.calls.some((call) => call.startsWith('PUT migration-bucket/rfs-snapshot-repo/verify_test/verify-probe')), 'probe written')
+    assert.deepEqual(
+      s3.keys('migration-bucket'),
+      ['rfs-snapshot-repo/index-4'],
+      'only the migration repository remains',
+    )
+    assert.ok(
+      s3.calls.some((call) => call.startsWith('PUT migration-bucket/rfs-snapshot-repo/verify_test/verify-probe')),
+      'probe written',
+    )
     assert.deepEqual(await journal.entries(), [])
-    assert.match(stepNamed(report, 'in-bucket').detail, /index-\d+ lists it as success; snap-.*\.dat, meta-.*\.dat present/)
+    assert.match(
+      stepNamed(report, 'in-bucket').detail,
+      /index-\d+ lists it as success; snap-.*\.dat, meta-.*\.dat present/,
+    )
   })
 
   it('fails at step 2 naming the nodes without repository-s3, and sends nothing to the bucket', async () => {
-    const {s3, cluster, run} = setup()
+    const {cluster, run, s3} = setup()
     cluster.nodes = [
       {name: 'data-1', plugins: ['repository-s3']},
       {name: 'data-2', plugins: []},
@@ -87,9 +134,14 @@ describe('snapshot verify', () => {
     assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT')), 'nothing registered')
   })
 
-  for (const version of [{number: '1.3.20', distribution: 'opensearch'}, {number: '2.19.3', distribution: 'opensearch'}, {number: '6.8.23', distribution: undefined}, {number: '7.17.25', distribution: undefined}])
+  for (const version of [
+    {distribution: 'opensearch', number: '1.3.20'},
+    {distribution: 'opensearch', number: '2.19.3'},
+    {distribution: undefined, number: '6.8.23'},
+    {distribution: undefined, number: '7.17.25'},
+  ])
     it(`fails step 2 naming the node on a self-managed ${version.distribution ?? 'elasticsearch'} ${version.number} without repository-s3`, async () => {
-      const {s3, cluster, run} = setup()
+      const {cluster, run, s3} = setup()
       s3.addBucket('migration-bucket')
       cluster.version = version
       cluster.nodes = [{name: 'n1', plugins: []}]
@@ -99,9 +151,9 @@ describe('snapshot verify', () => {
     })
 
   it('on a managed AWS domain (sigv4) lets the registration be the proof when the plugin list lacks it', async () => {
-    const {s3, cluster, run} = setup(s3Storage(), {clusterAuthKind: 'sigv4'})
+    const {cluster, run, s3} = setup(s3Storage(), {clusterAuthKind: 'sigv4'})
     s3.addBucket('migration-bucket')
-    cluster.version = {number: '2.19.0', distribution: 'opensearch'}
+    cluster.version = {distribution: 'opensearch', number: '2.19.0'}
     cluster.nodes = [{name: 'n1', plugins: []}]
     const report = await run()
     assert.equal(stepNamed(report, 'plugin').status, 'passed')
@@ -109,16 +161,16 @@ describe('snapshot verify', () => {
   })
 
   it('counts repository-s3 listed as a module (Elasticsearch 8)', async () => {
-    const {s3, cluster, run} = setup()
+    const {cluster, run, s3} = setup()
     s3.addBucket('migration-bucket')
-    cluster.version = {number: '8.19.0', distribution: undefined}
-    cluster.nodes = [{name: 'n1', plugins: [], modules: ['repository-s3']}]
+    cluster.version = {distribution: undefined, number: '8.19.0'}
+    cluster.nodes = [{modules: ['repository-s3'], name: 'n1', plugins: []}]
     const report = await run()
     assert.equal(stepNamed(report, 'plugin').status, 'passed', stepNamed(report, 'plugin').detail)
   })
 
   it('catches a bucket in another region before the cluster sees it', async () => {
-    const {s3, cluster, run} = setup(s3Storage({region: 'us-west-2'}))
+    const {cluster, run, s3} = setup(s3Storage({region: 'us-west-2'}))
     s3.addBucket('migration-bucket', 'eu-central-1')
     const report = await run()
     assert.equal(stepNamed(report, 'bucket').status, 'failed')
@@ -131,11 +183,14 @@ describe('snapshot verify', () => {
     const {run} = setup(s3Storage({region: 'eu-west-1'}))
     const report = await run()
     assert.equal(stepNamed(report, 'bucket').diagnosis?.code, 'bucket-missing')
-    assert.match(stepNamed(report, 'bucket').diagnosis!.remediation, /--create-bucket-configuration LocationConstraint=eu-west-1/)
+    assert.match(
+      stepNamed(report, 'bucket').diagnosis!.remediation,
+      /--create-bucket-configuration LocationConstraint=eu-west-1/,
+    )
   })
 
   it('creates a missing bucket with its LocationConstraint when asked, and deletes it afterwards', async () => {
-    const {s3, run} = setup(s3Storage({region: 'eu-west-1'}), {createBucket: true})
+    const {run, s3} = setup(s3Storage({region: 'eu-west-1'}), {createBucket: true})
     const report = await run()
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
     assert.match(stepNamed(report, 'bucket').detail, /created s3:\/\/migration-bucket in eu-west-1/)
@@ -145,7 +200,7 @@ describe('snapshot verify', () => {
   })
 
   it("diagnoses a registration the cluster's credentials cannot write, and still cleans up", async () => {
-    const {s3, cluster, run} = setup()
+    const {cluster, run, s3} = setup()
     s3.addBucket('migration-bucket')
     const body = JSON.parse(readFileSync(localFixture('responses', 'shared-s3-access-denied.json'), 'utf8'))
     cluster.override('PUT', /^\/_snapshot\/verify_test$/, [500, body])
@@ -153,29 +208,41 @@ describe('snapshot verify', () => {
     assert.equal(stepNamed(report, 'repository').status, 'failed')
     assert.equal(stepNamed(report, 'repository').diagnosis?.code, 'cluster-s3-access-denied')
     assert.equal(stepNamed(report, 'cleanup').status, 'passed')
-    assert.equal(cluster.requests.filter((request) => request.path === '/_snapshot/verify_test' && request.method === 'PUT').length, 1, 'a structured 500 is not retried')
+    assert.equal(
+      cluster.requests.filter((request) => request.path === '/_snapshot/verify_test' && request.method === 'PUT')
+        .length,
+      1,
+      'a structured 500 is not retried',
+    )
     assert.deepEqual(s3.keys('migration-bucket'), [])
   })
 
   it('fails step 7 when the cluster says success but the bucket does not hold the snapshot', async () => {
-    const {s3, cluster, run} = setup()
+    const {cluster, run, s3} = setup()
     s3.addBucket('migration-bucket')
     cluster.writesFiles = false
     const report = await run()
     assert.equal(stepNamed(report, 'snapshot').status, 'passed')
     assert.equal(stepNamed(report, 'in-bucket').status, 'failed')
     assert.equal(stepNamed(report, 'in-bucket').diagnosis?.code, 'snapshot-not-in-bucket')
-    assert.match(stepNamed(report, 'in-bucket').detail, /no index-N file under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_test\//)
+    assert.match(
+      stepNamed(report, 'in-bucket').detail,
+      /no index-N file under s3:\/\/migration-bucket\/rfs-snapshot-repo\/verify_test\//,
+    )
   })
 
   it('keeps everything with --keep and records it in the journal', async () => {
-    const {s3, cluster, journal, run} = setup(s3Storage(), {keep: true})
+    const {cluster, journal, run, s3} = setup(s3Storage(), {keep: true})
     s3.addBucket('migration-bucket')
     const report = await run()
     assert.equal(report.exitCode, 0)
     assert.equal(stepNamed(report, 'cleanup').status, 'skipped')
     assert.ok(cluster.repositories.has('verify_test'))
-    assert.ok(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_test/').some((key) => key.startsWith('rfs-snapshot-repo/verify_test/snap-')))
+    assert.ok(
+      s3
+        .keys('migration-bucket', 'rfs-snapshot-repo/verify_test/')
+        .some((key) => key.startsWith('rfs-snapshot-repo/verify_test/snap-')),
+    )
     const [entry] = await journal.entries()
     assert.equal(entry.kept, true)
     assert.equal(entry.repository, 'verify_test')
@@ -183,7 +250,7 @@ describe('snapshot verify', () => {
 
   it('cleans up and ends with 130 when interrupted mid-run', async () => {
     const controller = new AbortController()
-    const {s3, cluster, journal, run} = setup(s3Storage(), {signal: controller.signal})
+    const {cluster, journal, run, s3} = setup(s3Storage(), {signal: controller.signal})
     s3.addBucket('migration-bucket')
     s3.faults.push((method, bucket, key) => {
       if (method === 'PUT' && key.endsWith('verify-probe')) setTimeout(() => controller.abort(), 0)
@@ -202,27 +269,46 @@ describe('snapshot verify', () => {
     const shared = mkdtempSync(path.join(tmpdir(), 'fs-repo-'))
     const {cluster, run} = setup({kind: 'fs', path: shared})
     const report = await run()
-    assert.deepEqual(statuses(report), ['cluster:passed', 'plugin:skipped', 'bucket:skipped', 'fresh:passed', 'access:skipped', 'repository:passed', 'snapshot:passed', 'in-bucket:passed', 'cleanup:passed'])
-    assert.deepEqual(cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')?.body, {type: 'fs', settings: {location: `${shared}/verify_test`, compress: false}})
+    assert.deepEqual(statuses(report), [
+      'cluster:passed',
+      'plugin:skipped',
+      'bucket:skipped',
+      'fresh:passed',
+      'access:skipped',
+      'repository:passed',
+      'snapshot:passed',
+      'in-bucket:passed',
+      'cleanup:passed',
+    ])
+    assert.deepEqual(
+      cluster.requests.find((request) => request.method === 'PUT' && request.path === '/_snapshot/verify_test')?.body,
+      {settings: {compress: false, location: `${shared}/verify_test`}, type: 'fs'},
+    )
     assert.equal(existsSync(path.join(shared, 'verify_test')), false)
     assert.deepEqual(readdirSync(shared), [])
   })
 
   it('refuses to register over a repository that already exists', async () => {
-    const {s3, cluster, run} = setup()
+    const {cluster, run, s3} = setup()
     s3.addBucket('migration-bucket')
-    cluster.repositories.set('verify_test', {type: 's3', settings: {bucket: 'other'}})
+    cluster.repositories.set('verify_test', {settings: {bucket: 'other'}, type: 's3'})
     const report = await run()
     assert.equal(stepNamed(report, 'repository').status, 'failed')
     assert.match(stepNamed(report, 'repository').detail, /already registered/)
-    assert.deepEqual(cluster.repositories.get('verify_test'), {type: 's3', settings: {bucket: 'other'}}, 'the existing registration is untouched')
+    assert.deepEqual(
+      cluster.repositories.get('verify_test'),
+      {settings: {bucket: 'other'}, type: 's3'},
+      'the existing registration is untouched',
+    )
   })
 
   it("fails step 4 when the console's own credentials may not write, before registering anything", async () => {
-    const {s3, cluster, journal, run} = setup()
+    const {cluster, journal, run, s3} = setup()
     s3.addBucket('migration-bucket')
     s3.faults.push((method, bucket, key) =>
-      method === 'PUT' && key ? [403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'] : undefined,
+      method === 'PUT' && key
+        ? [403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>']
+        : undefined,
     )
     const report = await run()
     assert.equal(stepNamed(report, 'access').status, 'failed')
@@ -233,9 +319,18 @@ describe('snapshot verify', () => {
   })
 
   it('fails step 6 on a running snapshot, says so, and unregisters the test repository', async () => {
-    const {s3, cluster, run} = setup()
+    const {cluster, run, s3} = setup()
     s3.addBucket('migration-bucket')
-    cluster.override('PUT', /^\/_snapshot\/verify_test\/verify_snapshot_test$/, [503, {error: {type: 'concurrent_snapshot_execution_exception', reason: '[verify_test:verify_snapshot_test] a snapshot is already running'}, status: 503}])
+    cluster.override('PUT', /^\/_snapshot\/verify_test\/verify_snapshot_test$/, [
+      503,
+      {
+        error: {
+          reason: '[verify_test:verify_snapshot_test] a snapshot is already running',
+          type: 'concurrent_snapshot_execution_exception',
+        },
+        status: 503,
+      },
+    ])
     const report = await run()
     assert.equal(stepNamed(report, 'snapshot').status, 'failed')
     assert.equal(stepNamed(report, 'snapshot').diagnosis?.code, 'snapshot-running')
@@ -248,10 +343,31 @@ describe('snapshot verify', () => {
     const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
     try {
       const report = await runVerification(
-        {storage: s3Storage(), repository: 'verify_test', snapshot: 'verify_snapshot_test', runId: 'test', createBucket: false, keep: false},
-        {cluster: createClusterClient({endpoint, allowInsecure: false, auth: {kind: 'none'}}, {retry: FAST_RETRY}), s3: () => createS3Client(s3Storage() as never), journal},
+        {
+          createBucket: false,
+          keep: false,
+          repository: 'verify_test',
+          runId: 'test',
+          snapshot: 'verify_snapshot_test',
+          storage: s3Storage(),
+        },
+        {
+          cluster: createClusterClient({allowInsecure: false, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY}),
+          journal,
+          s3: () => createS3Client(s3Storage() as never),
+        },
       )
-      assert.deepEqual(statuses(report), ['cluster:failed', 'plugin:skipped', 'bucket:skipped', 'fresh:skipped', 'access:skipped', 'repository:skipped', 'snapshot:skipped', 'in-bucket:skipped', 'cleanup:passed'])
+      assert.deepEqual(statuses(report), [
+        'cluster:failed',
+        'plugin:skipped',
+        'bucket:skipped',
+        'fresh:skipped',
+        'access:skipped',
+        'repository:skipped',
+        'snapshot:skipped',
+        'in-bucket:skipped',
+        'cleanup:passed',
+      ])
       assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'cluster-refused')
     } finally {
       nock.disableNetConnect()
@@ -259,7 +375,7 @@ describe('snapshot verify', () => {
   })
 
   it('records a cleanup it could not finish in the journal for `console repo clean`', async () => {
-    const {s3, cluster, journal, run} = setup()
+    const {cluster, journal, run, s3} = setup()
     s3.addBucket('migration-bucket')
     cluster.override('DELETE', /^\/_snapshot\/verify_test$/, [500, 'proxy error'])
     const report = await run()

@@ -1,49 +1,91 @@
 import {Flags} from '@oclif/core'
 
+import type {SnapshotDeleteJson} from '../../json-contract.js'
+
 import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {repositoryNameProblem, snapshotNameProblem} from '../../names.js'
 import {DEFAULT_REPOSITORY_NAME} from '../../services/model.js'
-import type {SnapshotDeleteJson} from '../../json-contract.js'
 
 export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
-  static override summary = "Delete snapshots through the cluster, so the repository's index never points at missing files."
   static override description = `First a plan, read without changing anything: the exact snapshots the names or patterns match (the migration's snapshot.snapshot_name in snapshot.snapshot_repo_name by default), which are still running, and whether the repository's files changed outside the cluster. --dry-run prints it; the confirmation shows it. Once accepted: the repository is registered again if the plan says so (restored as it was if that fails), the exact names are deleted through DELETE _snapshot/<repo>/<snap>, the command waits until the cluster no longer lists them, and for an S3 repository reads the bucket's newest index-N to confirm they are gone there too. A snapshot that is already gone is reported as such (exit 0). It never deletes an object in the store itself.`
-
   static override examples = [
-    {description: "Delete the migration's snapshot named in the services file (after showing the plan and asking).", command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'In a script: delete one named snapshot of a named repository.', command: '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --snapshot rfs-snapshot --yes'},
-    {description: 'Show which test snapshots a pattern matches, and delete nothing.', command: "<%= config.bin %> <%= command.id %> --snapshot 'verify_snapshot_*' --dry-run"},
+    {
+      command: '<%= config.bin %> <%= command.id %>',
+      description: "Delete the migration's snapshot named in the services file (after showing the plan and asking).",
+    },
+    {
+      command:
+        '<%= config.bin %> <%= command.id %> --repository migration_assistant_repo --snapshot rfs-snapshot --yes',
+      description: 'In a script: delete one named snapshot of a named repository.',
+    },
+    {
+      command: "<%= config.bin %> <%= command.id %> --snapshot 'verify_snapshot_*' --dry-run",
+      description: 'Show which test snapshots a pattern matches, and delete nothing.',
+    },
   ]
-
   static override flags = {
-    snapshot: Flags.string({description: 'snapshot to delete (repeatable; wildcards as the cluster accepts them); default: snapshot.snapshot_name', multiple: true}),
-    repository: Flags.string({description: `repository holding it (default: snapshot.snapshot_repo_name, else ${DEFAULT_REPOSITORY_NAME})`}),
-    yes: Flags.boolean({char: 'y', aliases: ['acknowledge-risk'], description: 'do not ask for confirmation (required in scripted sessions); --acknowledge-risk, as the console spells it, is the same'}),
     'dry-run': Flags.boolean({description: 'show what would be deleted and touch nothing'}),
+    repository: Flags.string({
+      description: `repository holding it (default: snapshot.snapshot_repo_name, else ${DEFAULT_REPOSITORY_NAME})`,
+    }),
+    snapshot: Flags.string({
+      description:
+        'snapshot to delete (repeatable; wildcards as the cluster accepts them); default: snapshot.snapshot_name',
+      multiple: true,
+    }),
+    yes: Flags.boolean({
+      aliases: ['acknowledge-risk'],
+      char: 'y',
+      description:
+        'do not ask for confirmation (required in scripted sessions); --acknowledge-risk, as the console spells it, is the same',
+    }),
   }
+  static override summary =
+    "Delete snapshots through the cluster, so the repository's index never points at missing files."
 
   public async run(): Promise<SnapshotDeleteJson> {
     const dryRun = this.flags['dry-run']
-    this.refuseUnconfirmedScriptedDeletion({yes: this.flags.yes, dryRun})
+    this.refuseUnconfirmedScriptedDeletion({dryRun, yes: this.flags.yes})
     const services = await this.services()
     const repository =
       checkedFlag('--repository', this.flags.repository, repositoryNameProblem) ??
-      (services?.snapshot ? this.fileValue(services, 'snapshot.snapshot_repo_name', services.snapshot.repositoryName, repositoryNameProblem) : DEFAULT_REPOSITORY_NAME)
-    for (const name of this.flags.snapshot ?? []) checkedFlag('--snapshot', name, (value) => snapshotNameProblem(value, {allowWildcard: true}))
+      (services?.snapshot
+        ? this.fileValue(
+            services,
+            'snapshot.snapshot_repo_name',
+            services.snapshot.repositoryName,
+            repositoryNameProblem,
+          )
+        : DEFAULT_REPOSITORY_NAME)
+    for (const name of this.flags.snapshot ?? [])
+      checkedFlag('--snapshot', name, (value) => snapshotNameProblem(value, {allowWildcard: true}))
     const snapshots = this.flags.snapshot ?? [
-      await this.resolveValue(undefined, services?.snapshot && this.fileValue(services, 'snapshot.snapshot_name', services.snapshot.snapshotName, (name) => snapshotNameProblem(name)), {
-        what: 'the snapshot to delete',
-        flag: '--snapshot',
-        message: 'Snapshot to delete',
-        problem: (value) => snapshotNameProblem(value, {allowWildcard: true}),
-      }),
+      await this.resolveValue(
+        undefined,
+        services?.snapshot &&
+          this.fileValue(services, 'snapshot.snapshot_name', services.snapshot.snapshotName, (name) =>
+            snapshotNameProblem(name),
+          ),
+        {
+          flag: '--snapshot',
+          message: 'Snapshot to delete',
+          problem: (value) => snapshotNameProblem(value, {allowWildcard: true}),
+          what: 'the snapshot to delete',
+        },
+      ),
     ]
     const cluster = await this.clusterClient(await this.sourceCluster(services), services)
     const fileStorage = services?.snapshot?.storage
     const {deleteSnapshotsThroughCluster} = await import('../../repository/delete-snapshots.js')
     const report = await deleteSnapshotsThroughCluster(
-      {repository, snapshots, dryRun, s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined},
-      {cluster, s3: this.s3Clients(services), confirm: this.confirmer({yes: this.flags.yes}), signal: this.interruptSignal(), onProgress: this.progress()},
+      {dryRun, repository, s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined, snapshots},
+      {
+        cluster,
+        confirm: this.confirmer({yes: this.flags.yes}),
+        onProgress: this.progress(),
+        s3: this.s3Clients(services),
+        signal: this.interruptSignal(),
+      },
       await this.stepPrinter(),
     )
     return this.report(report)

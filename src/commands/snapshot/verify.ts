@@ -1,34 +1,48 @@
 import {Flags} from '@oclif/core'
 
+import type {SnapshotVerifyJson} from '../../json-contract.js'
+import type {RepositoryStorage, ServicesConfig} from '../../services/model.js'
+
 import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem} from '../../names.js'
 import {layoutNameProblem} from '../../repository/ownership.js'
-import type {SnapshotVerifyJson} from '../../json-contract.js'
-import type {RepositoryStorage, ServicesConfig} from '../../services/model.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
-  static override summary = 'Prove that the source cluster can write a snapshot to its repository, then remove every trace of the test.'
   static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a metadata-only snapshot, proves it is in the bucket (newest index-N, snap- and meta- files), and cleans up, also after a failure or Ctrl-C.`
-
   static override examples = [
-    {description: 'Verify with everything from the services file (bucket, region, cluster).', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Verify a bucket that may not exist yet: create it, and delete it again afterwards.', command: '<%= config.bin %> <%= command.id %> --bucket my-snapshots --region us-west-2 --create-bucket'},
-    {description: 'In a script: never prompt, print one JSON document, tell the outcome by the exit code.', command: '<%= config.bin %> <%= command.id %> --json'},
-    {description: "Print the guide's curl and aws commands for this run, and send nothing.", command: '<%= config.bin %> <%= command.id %> --dry-run'},
+    {
+      command: '<%= config.bin %> <%= command.id %>',
+      description: 'Verify with everything from the services file (bucket, region, cluster).',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --bucket my-snapshots --region us-west-2 --create-bucket',
+      description: 'Verify a bucket that may not exist yet: create it, and delete it again afterwards.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --json',
+      description: 'In a script: never prompt, print one JSON document, tell the outcome by the exit code.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --dry-run',
+      description: "Print the guide's curl and aws commands for this run, and send nothing.",
+    },
   ]
-
   static override flags = {
-    bucket: Flags.string({description: "S3 bucket (default: the services file's snapshot.s3.repo_uri)"}),
-    region: Flags.string({description: "the bucket's AWS region (default: snapshot.s3.aws_region)"}),
     'base-path': Flags.string({description: 'base path in the bucket; the test repository goes below it'}),
-    's3-endpoint': Flags.string({description: 'S3-compatible endpoint instead of AWS (default: snapshot.s3.endpoint)'}),
-    'fs-path': Flags.string({description: 'verify a shared-filesystem repository at this path instead of S3'}),
-    repository: Flags.string({description: 'name of the test repository (default: a fresh verify_<time>_<id>)'}),
-    'create-bucket': Flags.boolean({description: 'create the bucket when it does not exist (and delete it afterwards)'}),
-    keep: Flags.boolean({description: 'keep the test snapshot, repository and files for inspection'}),
+    bucket: Flags.string({description: "S3 bucket (default: the services file's snapshot.s3.repo_uri)"}),
+    'create-bucket': Flags.boolean({
+      description: 'create the bucket when it does not exist (and delete it afterwards)',
+    }),
     'dry-run': Flags.boolean({description: 'print the equivalent curl and aws commands and touch nothing'}),
+    'fs-path': Flags.string({description: 'verify a shared-filesystem repository at this path instead of S3'}),
+    keep: Flags.boolean({description: 'keep the test snapshot, repository and files for inspection'}),
+    region: Flags.string({description: "the bucket's AWS region (default: snapshot.s3.aws_region)"}),
+    repository: Flags.string({description: 'name of the test repository (default: a fresh verify_<time>_<id>)'}),
+    's3-endpoint': Flags.string({description: 'S3-compatible endpoint instead of AWS (default: snapshot.s3.endpoint)'}),
   }
+  static override summary =
+    'Prove that the source cluster can write a snapshot to its repository, then remove every trace of the test.'
 
   public async run(): Promise<SnapshotVerifyJson> {
     const services = await this.services()
@@ -37,14 +51,27 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     const {newRunId} = await import('../../verify/context.js')
     const runId = newRunId()
     // The test repository goes below the base path: a name the layout uses would put it on the migration's files.
-    const repository = checkedFlag('--repository', this.flags.repository, (name) => repositoryNameProblem(name) ?? layoutNameProblem(name)) ?? `verify_${runId}`
-    const request = {storage, repository, snapshot: `verify_snapshot_${runId}`, runId, createBucket: this.flags['create-bucket'], keep: this.flags.keep, clusterAuthKind: cluster.auth.kind}
+    const repository =
+      checkedFlag(
+        '--repository',
+        this.flags.repository,
+        (name) => repositoryNameProblem(name) ?? layoutNameProblem(name),
+      ) ?? `verify_${runId}`
+    const request = {
+      clusterAuthKind: cluster.auth.kind,
+      createBucket: this.flags['create-bucket'],
+      keep: this.flags.keep,
+      repository,
+      runId,
+      snapshot: `verify_snapshot_${runId}`,
+      storage,
+    }
 
     if (this.flags['dry-run']) {
       const {verificationPlan} = await import('../../verify/plan.js')
       const commands = verificationPlan(request, cluster)
       this.log(`Would run (nothing is sent):\n${commands.map((command) => `  ${command}`).join('\n')}`)
-      return this.envelope({command: 'snapshot verify', dryRun: true, commands, exitCode: 0} as const)
+      return this.envelope({command: 'snapshot verify', commands, dryRun: true, exitCode: 0} as const)
     }
 
     const {runVerification} = await import('../../verify/run.js')
@@ -53,8 +80,8 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       request,
       {
         cluster: await this.clusterClient(cluster, services),
-        s3: () => s3(storage as Extract<RepositoryStorage, {kind: 's3'}>),
         journal: this.journal(),
+        s3: () => s3(storage as Extract<RepositoryStorage, {kind: 's3'}>),
         signal: this.interruptSignal(),
       },
       await this.stepPrinter(),
@@ -70,18 +97,30 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     if (fsPath !== undefined) {
       // Checked here rather than with oclif's `exclusive`, whose usage line would read as if the S3 flags excluded each other.
       const s3FlagsGiven = s3Flags.filter((flag) => this.flags[flag] !== undefined)
-      if (s3FlagsGiven.length > 0) throw new UsageError(`--fs-path cannot be combined with ${s3FlagsGiven.map((flag) => `--${flag}`).join(', ')}: a repository is either on a shared filesystem or in S3`)
+      if (s3FlagsGiven.length > 0)
+        throw new UsageError(
+          `--fs-path cannot be combined with ${s3FlagsGiven.map((flag) => `--${flag}`).join(', ')}: a repository is either on a shared filesystem or in S3`,
+        )
       if (!fsPath.startsWith('/')) throw new UsageError(`--fs-path "${fsPath}": must be an absolute path`)
       return {kind: 'fs', path: fsPath.replace(/\/+$/, '')}
     }
+
     const s3FlagGiven = s3Flags.some((flag) => this.flags[flag] !== undefined)
     if (fromFile?.kind === 'gcs' && !s3FlagGiven)
-      throw new UsageError(`${services!.file}: snapshot.gcs (${fromFile.repoUri}): this plugin verifies S3 and shared-filesystem repositories only; a GCS repository needs the repository-gcs plugin and its own credentials, which it cannot check`, [
-        "use the console's own `console snapshot create` to test a GCS repository, or pass --bucket/--region (or --fs-path) to verify another one",
-      ])
+      throw new UsageError(
+        `${services!.file}: snapshot.gcs (${fromFile.repoUri}): this plugin verifies S3 and shared-filesystem repositories only; a GCS repository needs the repository-gcs plugin and its own credentials, which it cannot check`,
+        [
+          "use the console's own `console snapshot create` to test a GCS repository, or pass --bucket/--region (or --fs-path) to verify another one",
+        ],
+      )
     // Verify reads the location from this machine too: a relative path would be read against the working directory.
     if (fromFile?.kind === 'fs' && !s3FlagGiven)
-      return {kind: 'fs', path: this.fileValue(services!, 'snapshot.fs.repo_path', fromFile.path, (location) => (location.startsWith('/') ? undefined : 'must be an absolute path'))}
+      return {
+        kind: 'fs',
+        path: this.fileValue(services!, 'snapshot.fs.repo_path', fromFile.path, (location) =>
+          location.startsWith('/') ? undefined : 'must be an absolute path',
+        ),
+      }
     const fileS3 = fromFile?.kind === 's3' && services ? fromFile : undefined
     const checked = fileS3 && {
       bucket: this.fileValue(services!, 'snapshot.s3.repo_uri', fileS3.bucket, (bucket) => {
@@ -89,25 +128,38 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
         const problem = bucketNameProblem(bucket)
         return problem && `names the bucket "${bucket}", which ${problem}`
       }),
+      endpoint: this.fileValue(services!, 'snapshot.s3.endpoint', fileS3.endpoint, (value) =>
+        endpointProblem(value, {schemeOptional: true}),
+      ),
       region: this.fileValue(services!, 'snapshot.s3.aws_region', fileS3.region, regionProblem),
-      endpoint: this.fileValue(services!, 'snapshot.s3.endpoint', fileS3.endpoint, (value) => endpointProblem(value, {schemeOptional: true})),
-      roleArn: this.fileValue(services!, 'snapshot.s3.role', fileS3.roleArn, (arn) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn) ? undefined : 'must be an IAM role ARN (arn:aws:iam::<account>:role/<path/>name)')),
+      roleArn: this.fileValue(services!, 'snapshot.s3.role', fileS3.roleArn, (arn) =>
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn)
+          ? undefined
+          : 'must be an IAM role ARN (arn:aws:iam::<account>:role/<path/>name)',
+      ),
     }
-    const bucket = await this.resolveValue(checkedFlag('--bucket', this.flags.bucket, bucketNameProblem), checked?.bucket, {
-      what: 'the S3 bucket',
-      flag: '--bucket',
-      message: 'S3 bucket for the test snapshot',
-      problem: bucketNameProblem,
-    })
+    const bucket = await this.resolveValue(
+      checkedFlag('--bucket', this.flags.bucket, bucketNameProblem),
+      checked?.bucket,
+      {
+        flag: '--bucket',
+        message: 'S3 bucket for the test snapshot',
+        problem: bucketNameProblem,
+        what: 'the S3 bucket',
+      },
+    )
     const region = await this.resolveValue(checkedFlag('--region', this.flags.region, regionProblem), checked?.region, {
-      what: "the bucket's AWS region",
+      defaultValue: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
       flag: '--region',
       message: "The bucket's AWS region",
-      defaultValue: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
       problem: regionProblem,
+      what: "the bucket's AWS region",
     })
-    const basePath = (this.flags['base-path'] ?? fileS3?.basePath ?? '').replace(/^\/+|\/+$/g, '')
-    const endpoint = checkedFlag('--s3-endpoint', this.flags['s3-endpoint'], (value) => endpointProblem(value, {schemeOptional: true})) ?? checked?.endpoint
-    return {kind: 's3', bucket, region, basePath, endpoint, roleArn: checked?.roleArn}
+    const basePath = (this.flags['base-path'] ?? fileS3?.basePath ?? '').replaceAll(/^\/+|\/+$/g, '')
+    const endpoint =
+      checkedFlag('--s3-endpoint', this.flags['s3-endpoint'], (value) =>
+        endpointProblem(value, {schemeOptional: true}),
+      ) ?? checked?.endpoint
+    return {basePath, bucket, endpoint, kind: 's3', region, roleArn: checked?.roleArn}
   }
 }

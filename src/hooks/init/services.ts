@@ -2,7 +2,7 @@ import type {Hook} from '@oclif/core'
 
 // Only this plugin's commands read the services file; help, version and a host CLI's
 // other commands pass through untouched (nothing is even imported), so they stay as fast as they were.
-const COMMANDS_THAT_READ_SERVICES = new Set(['snapshot:verify', 'snapshot:delete', 'repo:clean'])
+const COMMANDS_THAT_READ_SERVICES = new Set(['repo:clean', 'snapshot:delete', 'snapshot:verify'])
 const HELP_FLAGS = new Set(['--help', '-h'])
 
 const hook: Hook<'init'> = async function ({argv, config, id}) {

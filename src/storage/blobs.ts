@@ -7,7 +7,7 @@ import type {RepositoryFootprint} from '../repository/ownership.js'
 import type {DeleteOwnedResult} from './delete-owned.js'
 
 import {ownershipOf} from '../repository/ownership.js'
-import {listPages, S3OperationError, sendS3} from './s3.js'
+import {listObjectPages, S3OperationError, sendS3} from './s3.js'
 
 export interface BlobEntry {
   key: string
@@ -47,20 +47,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async *list(prefix: string): AsyncIterable<BlobEntry> {
-    const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
-    type Page = {Contents?: {Key?: string; Size?: number}[]; IsTruncated?: boolean; NextContinuationToken?: string}
-    const pages = listPages<Page>(
-      'ListObjectsV2',
-      (token) =>
-        sendS3(
-          this.s3,
-          'ListObjectsV2',
-          new ListObjectsV2Command({Bucket: this.bucket, ContinuationToken: token, Prefix: prefix}),
-          this.signal,
-        ),
-      (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
-    )
-    for await (const page of pages)
+    for await (const page of listObjectPages(this.s3, {Bucket: this.bucket, Prefix: prefix}, this.signal))
       for (const object of page.Contents ?? []) if (object.Key) yield {key: object.Key, size: object.Size ?? 0}
   }
 

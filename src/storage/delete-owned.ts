@@ -1,7 +1,7 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import {HASHED_SHARD_SEGMENT, ownershipOf, type RepositoryFootprint} from '../repository/ownership.js'
-import {listPages, S3OperationError, sendS3} from './s3.js'
+import {listObjectPages, listPages, S3OperationError, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {
   /** DeleteObjects batches in flight at once. */
@@ -133,21 +133,8 @@ async function hashedShardPrefixes(
   prefix: string,
   signal?: AbortSignal,
 ): Promise<string[]> {
-  const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
   const found: string[] = []
-  type Page = {CommonPrefixes?: {Prefix?: string}[]; IsTruncated?: boolean; NextContinuationToken?: string}
-  const pages = listPages<Page>(
-    'ListObjectsV2',
-    (token) =>
-      sendS3(
-        s3,
-        'ListObjectsV2',
-        new ListObjectsV2Command({Bucket: bucket, ContinuationToken: token, Delimiter: '/'}),
-        signal,
-      ),
-    (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
-  )
-  for await (const page of pages)
+  for await (const page of listObjectPages(s3, {Bucket: bucket, Delimiter: '/'}, signal))
     for (const common of page.CommonPrefixes ?? [])
       if (common.Prefix && HASHED_SHARD_SEGMENT.test(common.Prefix.slice(0, -1)))
         found.push(`${common.Prefix}${prefix}indices/`)
@@ -160,20 +147,7 @@ async function* objectPages(
   prefix: string,
   signal?: AbortSignal,
 ): AsyncIterable<Target[]> {
-  const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
-  type Page = {Contents?: {Key?: string; Size?: number}[]; IsTruncated?: boolean; NextContinuationToken?: string}
-  const pages = listPages<Page>(
-    'ListObjectsV2',
-    (token) =>
-      sendS3(
-        s3,
-        'ListObjectsV2',
-        new ListObjectsV2Command({Bucket: bucket, ContinuationToken: token, Prefix: prefix}),
-        signal,
-      ),
-    (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
-  )
-  for await (const page of pages)
+  for await (const page of listObjectPages(s3, {Bucket: bucket, Prefix: prefix}, signal))
     yield (page.Contents ?? []).map((object) => ({isVersion: false, Key: object.Key!, size: object.Size ?? 0}))
 }
 

@@ -168,3 +168,25 @@ export async function* listPages<Page>(
     seen.add(marker)
   }
 }
+
+/** One page of ListObjectsV2, as the plugin reads it. */
+export interface ObjectListingPage {
+  CommonPrefixes?: {Prefix?: string}[]
+  Contents?: {Key?: string; Size?: number}[]
+  IsTruncated?: boolean
+  NextContinuationToken?: string
+}
+
+/** Every page of ListObjectsV2 under a prefix (optionally grouped by a delimiter), bounded as listPages is. */
+export async function* listObjectPages(
+  s3: S3Client,
+  request: {Bucket: string; Delimiter?: string; Prefix?: string},
+  signal?: AbortSignal,
+): AsyncGenerator<ObjectListingPage> {
+  const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+  yield* listPages<ObjectListingPage>(
+    'ListObjectsV2',
+    (token) => sendS3(s3, 'ListObjectsV2', new ListObjectsV2Command({...request, ContinuationToken: token}), signal),
+    (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
+  )
+}

@@ -2,6 +2,7 @@ import {DeleteObjectsCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
 import {
+  clusterCaller,
   console_,
   createBucket,
   emptyAndDeleteBucket,
@@ -31,14 +32,7 @@ snapshot:
 `,
   )
 
-async function cluster(method: string, path: string, body?: unknown): Promise<{body: any; status: number}> {
-  const answer = await fetch(`${local.opensearch}${path}`, {
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: {'content-type': 'application/json'},
-    method,
-  })
-  return {body: await answer.json(), status: answer.status}
-}
+const cluster = clusterCaller(local.opensearch)
 
 const takeSnapshot = () =>
   cluster('PUT', `/_snapshot/${repository}/rfs-snapshot?wait_for_completion=true`, {

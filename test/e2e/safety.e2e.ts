@@ -2,6 +2,7 @@ import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
 import {
+  clusterCaller,
   console_,
   createBucket,
   emptyAndDeleteBucket,
@@ -19,14 +20,7 @@ const local = engines()
 const bucket = 'e2e-safety'
 const index = 'e2e-safety-books'
 
-async function cluster(method: string, path: string, body?: unknown): Promise<{body: any; status: number}> {
-  const answer = await fetch(`${local.opensearch}${path}`, {
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: {'content-type': 'application/json'},
-    method,
-  })
-  return {body: await answer.json(), status: answer.status}
-}
+const cluster = clusterCaller(local.opensearch)
 
 /** A real repository with a real snapshot of an index with documents. */
 async function repositoryWithSnapshot(

@@ -94,15 +94,24 @@ export interface CliOutcome {
   stdout: string
 }
 
-/** Runs the real CLI (bin/run.js) as a user would, with the store's credentials in its environment. */
-export function console_(args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
-  const local = engines()
+/** A JSON request to a cluster, as the tests set up and check their data (not through the plugin). */
+export function clusterCaller(baseUrl: string) {
+  return async (method: string, requestPath: string, body?: unknown): Promise<{body: any; status: number}> => {
+    const answer = await fetch(`${baseUrl}${requestPath}`, {
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {'content-type': 'application/json'},
+      method,
+    })
+    return {body: await answer.json(), status: answer.status}
+  }
+}
+
+/** Runs the real CLI (bin/run.js) as a user would, in a scripted session with its own data folder. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
       env: {
         ...process.env,
-        AWS_ACCESS_KEY_ID: local.accessKey,
-        AWS_SECRET_ACCESS_KEY: local.secretKey,
         CI: 'true',
         CONSOLE_DATA_DIR: path.join(scratch, 'data'),
         MIGRATION_SERVICES_YAML_PATH: '',
@@ -117,4 +126,10 @@ export function console_(args: string[], env: Record<string, string> = {}): Prom
     child.on('error', reject)
     child.on('close', (code) => resolve({exitCode: code ?? -1, stderr, stdout}))
   })
+}
+
+/** The CLI against the default engines, with the S3 store's credentials in its environment. */
+export function console_(args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
+  const local = engines()
+  return runCli(args, {AWS_ACCESS_KEY_ID: local.accessKey, AWS_SECRET_ACCESS_KEY: local.secretKey, ...env})
 }

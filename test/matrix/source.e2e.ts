@@ -1,5 +1,4 @@
 import {strict as assert} from 'node:assert'
-import {spawn} from 'node:child_process'
 import {
   appendFileSync,
   copyFileSync,
@@ -14,6 +13,7 @@ import {
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {clusterCaller, runCli} from '../helpers/e2e.js'
 import {repoRoot} from '../helpers/paths.js'
 
 /**
@@ -40,14 +40,7 @@ function row(command: string, result: string) {
     appendFileSync(process.env.MATRIX_RESULTS, `${JSON.stringify({command, engine, result})}\n`)
 }
 
-async function cluster(method: string, requestPath: string, body?: unknown): Promise<{body: any; status: number}> {
-  const answer = await fetch(`${url}${requestPath}`, {
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: {'content-type': 'application/json'},
-    method,
-  })
-  return {body: await answer.json(), status: answer.status}
-}
+const cluster = clusterCaller(url!)
 
 async function capture(name: string, method: string, requestPath: string, body?: unknown) {
   const answer = await cluster(method, requestPath, body)
@@ -62,20 +55,7 @@ async function capture(name: string, method: string, requestPath: string, body?:
   return answer
 }
 
-function cli(args: string[]): Promise<{exitCode: number; stderr: string; stdout: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args, '--endpoint', url!], {
-      env: {...process.env, CI: 'true', CONSOLE_DATA_DIR: path.join(scratch, 'data'), MIGRATION_SERVICES_YAML_PATH: ''},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({exitCode: code ?? -1, stderr, stdout}))
-  })
-}
+const cli = (args: string[]) => runCli([...args, '--endpoint', url!], {CONSOLE_DATA_DIR: path.join(scratch, 'data')})
 
 const takeSnapshot = (name: string) =>
   cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {

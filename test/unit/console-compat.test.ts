@@ -1,6 +1,6 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {execFileSync, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
 import {tmpdir} from 'node:os'
@@ -12,6 +12,7 @@ import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {repoRoot} from '../helpers/paths.js'
 import {runCommand} from '../helpers/run-command.js'
+import {selfSignedCertificate} from '../helpers/tls.js'
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'console-compat-'))
 const scripted = {CI: 'true', CONSOLE_DATA_DIR: path.join(scratch, 'data'), MIGRATION_SERVICES_YAML_PATH: undefined}
@@ -33,62 +34,37 @@ describe("living with the console's files and its own CLI", () => {
     const requests: {authorization?: string; path?: string}[] = []
 
     before(async function () {
-      const directory = mkdtempSync(path.join(tmpdir(), 'k8s-'))
-      try {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-addext',
-            'subjectAltName=IP:127.0.0.1',
-            '-days',
-            '1',
-            '-keyout',
-            `${directory}/key.pem`,
-            '-out',
-            `${directory}/cert.pem`,
-          ],
-          {stdio: 'ignore'},
-        )
-      } catch {
+      const certificate = selfSignedCertificate()
+      if (!certificate) {
         console.log('      skipped: openssl is not available to make the stand-in API server certificate')
         this.skip()
       }
 
       // A stand-in for the Kubernetes API: one secret in namespace "ma", base64 as the API returns it.
-      server = createServer(
-        {cert: readFileSync(`${directory}/cert.pem`), key: readFileSync(`${directory}/key.pem`)},
-        (incoming, answer) => {
-          requests.push({authorization: incoming.headers.authorization, path: incoming.url})
-          answer.setHeader('content-type', 'application/json')
-          if (incoming.url === '/api/v1/namespaces/ma/secrets/source-creds') {
-            answer.end(
-              JSON.stringify({
-                data: {
-                  password: Buffer.from('k8s-pass').toString('base64'),
-                  username: Buffer.from('k8s-user').toString('base64'),
-                },
-                kind: 'Secret',
-              }),
-            )
-          } else {
-            answer.statusCode = 404
-            answer.end(JSON.stringify({code: 404, kind: 'Status'}))
-          }
-        },
-      )
+      server = createServer({cert: certificate!.cert, key: certificate!.key}, (incoming, answer) => {
+        requests.push({authorization: incoming.headers.authorization, path: incoming.url})
+        answer.setHeader('content-type', 'application/json')
+        if (incoming.url === '/api/v1/namespaces/ma/secrets/source-creds') {
+          answer.end(
+            JSON.stringify({
+              data: {
+                password: Buffer.from('k8s-pass').toString('base64'),
+                username: Buffer.from('k8s-user').toString('base64'),
+              },
+              kind: 'Secret',
+            }),
+          )
+        } else {
+          answer.statusCode = 404
+          answer.end(JSON.stringify({code: 404, kind: 'Status'}))
+        }
+      })
       await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
       port = (server.address() as {port: number}).port
-      serviceAccount = path.join(directory, 'serviceaccount')
+      serviceAccount = path.join(mkdtempSync(path.join(tmpdir(), 'k8s-')), 'serviceaccount')
       mkdirSync(serviceAccount)
       writeFileSync(path.join(serviceAccount, 'token'), 'pod-token\n')
-      writeFileSync(path.join(serviceAccount, 'ca.crt'), readFileSync(`${directory}/cert.pem`))
+      writeFileSync(path.join(serviceAccount, 'ca.crt'), certificate!.cert)
     })
     // The stand-in is a real TLS peer on loopback; every test lets only that through (the suite's afterEach closes it again).
     beforeEach(() => nock.enableNetConnect('127.0.0.1'))
@@ -113,25 +89,7 @@ describe("living with the console's files and its own CLI", () => {
       const otherCa = path.join(scratch, 'other-sa')
       mkdirSync(otherCa, {recursive: true})
       writeFileSync(path.join(otherCa, 'token'), 'pod-token')
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-subj',
-          '/CN=other',
-          '-days',
-          '1',
-          '-keyout',
-          path.join(otherCa, 'key.pem'),
-          '-out',
-          path.join(otherCa, 'ca.crt'),
-        ],
-        {stdio: 'ignore'},
-      )
+      writeFileSync(path.join(otherCa, 'ca.crt'), selfSignedCertificate('/CN=other')!.cert)
       await assert.rejects(
         readKubernetesSecret('source-creds', {env: env(), serviceAccountDir: otherCa}),
         /certificate|self.signed/i,

@@ -1,7 +1,6 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {createServer} from 'node:https'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -17,6 +16,7 @@ import {VERIFY_STEPS} from '../../src/verify/steps.js'
 import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
+import {selfSignedCertificate} from '../helpers/tls.js'
 
 const storage: RepositoryStorage = {
   basePath: 'rfs',
@@ -165,39 +165,16 @@ describe('faults', () => {
     let endpoint: string
 
     before(async function () {
-      const directory = mkdtempSync(path.join(tmpdir(), 'tls-'))
-      try {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-days',
-            '1',
-            '-keyout',
-            `${directory}/key.pem`,
-            '-out',
-            `${directory}/cert.pem`,
-          ],
-          {stdio: 'ignore'},
-        )
-      } catch {
+      const certificate = selfSignedCertificate()
+      if (!certificate) {
         console.log('      skipped: openssl is not available to make a self-signed certificate')
         this.skip()
       }
 
-      server = createServer(
-        {cert: readFileSync(`${directory}/cert.pem`), key: readFileSync(`${directory}/key.pem`)},
-        (incoming, answer) => {
-          answer.setHeader('content-type', 'application/json')
-          answer.end(JSON.stringify({version: {distribution: 'opensearch', number: '2.19.1'}}))
-        },
-      )
+      server = createServer({cert: certificate!.cert, key: certificate!.key}, (incoming, answer) => {
+        answer.setHeader('content-type', 'application/json')
+        answer.end(JSON.stringify({version: {distribution: 'opensearch', number: '2.19.1'}}))
+      })
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       endpoint = `https://127.0.0.1:${(server.address() as {port: number}).port}`
     })

@@ -1,4 +1,4 @@
-import {CommandHelp, Help} from '@oclif/core'
+import {CommandHelp, Help} from '@oclif/core/help'
 
 import {EXIT_CODE_MEANINGS} from './errors.js'
 

@@ -70,14 +70,10 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
       ],
     )
   const storage = storageOfRegistration(body, request.s3Fallback)
-  const location = await locate(name, storage, dependencies)
-  refuseOverlaps(
-    name,
-    location,
-    registrations,
-    request.s3Fallback,
-    await pathRepo(cluster, signal, location.kind === 'fs'),
-  )
+  // The nodes' path.repo, read once where an fs repository needs it (its own location and its neighbours').
+  const repoPaths = await pathRepo(cluster, signal, storage.kind === 'fs')
+  const location = await locate(name, storage, repoPaths)
+  refuseOverlaps(name, location, registrations, request.s3Fallback, repoPaths)
   if (location.kind === 's3' && location.storage.basePath === '' && !request.force)
     throw new UsageError(
       `repository ${name} sits at the root of s3://${location.storage.bucket}: cleaning it would touch every repository file in the bucket`,
@@ -121,7 +117,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
 async function locate(
   name: string,
   storage: RegisteredStorage,
-  dependencies: SurveyDependencies,
+  repoPaths: string[] | undefined,
 ): Promise<CleanLocation> {
   if (storage.kind === 's3')
     return {
@@ -130,7 +126,6 @@ async function locate(
       storage,
     }
   if (storage.kind === 'fs') {
-    const repoPaths = await pathRepo(dependencies.cluster, dependencies.signal, true)
     const directory = resolveFsLocation(name, storage.path, repoPaths)
     return {
       directory,

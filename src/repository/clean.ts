@@ -112,15 +112,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'resync',
     async run(context) {
-      await reRegister(
-        context.cluster,
-        {
-          body: plannedPlan(context).body,
-          repository: context.repository!,
-          storage: {kind: 'other', type: plannedPlan(context).body.type},
-        },
-        context.signal,
-      )
+      await reRegister(context.cluster, plannedPlan(context), context.signal)
       return `${context.repository} registered again; the cluster re-read its files`
     },
     skipReason: (context) =>

@@ -67,6 +67,8 @@ interface DeletePlan {
 interface DeleteContext extends DeleteDependencies, DeleteRequest {
   alreadyGone: string[]
   deleted: string[]
+  /** Where the repository's files are readable from the console, found once per run. */
+  files?: Promise<RepositoryFiles>
   plan?: DeletePlan
   planLines: string[]
 }
@@ -81,11 +83,16 @@ const patternExpression = (pattern: string) =>
       .join('|')})$`,
   )
 
-/** The repository's files where the console can read them: its bucket, or its fs location when visible here. */
-async function filesOf(
-  context: DeleteContext,
-  registration: Registration,
-): Promise<undefined | {basePath: string; store: BlobStore}> {
+type RepositoryFiles = undefined | {basePath: string; store: BlobStore}
+
+/** The repository's files where the console can read them, found once per run (the plan may read them twice). */
+function filesOf(context: DeleteContext, registration: Registration): Promise<RepositoryFiles> {
+  context.files ??= locateFiles(context, registration)
+  return context.files
+}
+
+/** Its bucket, or its fs location when visible here. */
+async function locateFiles(context: DeleteContext, registration: Registration): Promise<RepositoryFiles> {
   const {storage} = registration
   if (storage.kind === 's3')
     return {

@@ -90,7 +90,7 @@ export class ReRegistrationError extends Error {
  */
 export async function reRegister(
   cluster: ClusterClient,
-  registration: Registration,
+  registration: Pick<Registration, 'body' | 'repository'>,
   signal?: AbortSignal,
 ): Promise<void> {
   const name = registration.repository

@@ -73,6 +73,9 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
   // The nodes' path.repo, read once where an fs repository needs it (its own location and its neighbours').
   const repoPaths = await pathRepo(cluster, signal, storage.kind === 'fs')
   const location = await locate(name, storage, repoPaths)
+  // The S3 client (and the SDK behind it) loads while the cluster answers the survey's other questions;
+  // a failure shows where the client is first awaited.
+  if (location.kind === 's3') dependencies.s3(location.storage).catch(() => undefined)
   refuseOverlaps(name, location, registrations, request.s3Fallback, repoPaths)
   if (location.kind === 's3' && location.storage.basePath === '' && !request.force)
     throw new UsageError(

@@ -56,13 +56,15 @@ export async function deleteOwnedObjects(
   const concurrency = options.concurrency ?? 8
   const {signal} = options
   const result: DeleteOwnedResult = {bytes: 0, kept: 0, keptSample: [], listed: [], objects: 0, versions: 0}
-  const [versioned, hashedPrefixes] = await Promise.all([
-    isVersioned(s3, bucket, signal),
-    // At the bucket's root the one listing already holds the hashed paths.
+  // The search for hashed shard prefixes (a listing of the bucket's root) runs while the repository's own
+  // prefix is emptied; at the bucket's root the one listing already holds the hashed paths.
+  const hashedDiscovery: Promise<string[]> =
     footprint.hashedShardPaths && footprint.prefix !== ''
       ? hashedShardPrefixes(s3, bucket, footprint.prefix, signal)
-      : Promise.resolve([]),
-  ])
+      : Promise.resolve([])
+  // Awaited after the first prefix; a failure surfaces there.
+  hashedDiscovery.catch(() => undefined)
+  const versioned = await isVersioned(s3, bucket, signal)
   const inFlight = new Set<Promise<void>>()
   let failure: unknown
 
@@ -89,8 +91,8 @@ export async function deleteOwnedObjects(
     if (inFlight.size >= concurrency) await Promise.race(inFlight)
   }
 
-  result.listed = [footprint.prefix, ...hashedPrefixes]
-  for (const prefix of result.listed) {
+  const removeUnder = async (prefix: string) => {
+    result.listed.push(prefix)
     for await (const page of versioned
       ? versionPages(s3, bucket, prefix, signal)
       : objectPages(s3, bucket, prefix, signal)) {
@@ -110,6 +112,8 @@ export async function deleteOwnedObjects(
     }
   }
 
+  await removeUnder(footprint.prefix)
+  for (const prefix of await hashedDiscovery) await removeUnder(prefix)
   await Promise.all(inFlight)
   if (failure) throw failure
   return result

@@ -5,11 +5,11 @@ import path from 'node:path'
 
 import type {ClusterClient, ClusterClientOptions} from './cluster/client.js'
 import type {Diagnosis} from './diagnose/index.js'
-import type {JsonEnvelope, RunStatus} from './json-contract.js'
+import type {JsonEnvelope} from './json-contract.js'
 import type {StepReport} from './steps/report.js'
 import type {StepEvents} from './steps/runner.js'
 
-import {ExitCode, InterruptedError, UsageError} from './errors.js'
+import {ExitCode, InterruptedError, statusOf, UsageError} from './errors.js'
 import {endpointProblem, redactEndpoint} from './names.js'
 import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, TerminalPrompter} from './prompts.js'
 import {ServicesFileError} from './services/load.js'
@@ -87,8 +87,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private interruptController = new AbortController()
   private lastPlainProgress = 0
   private spinner?: {message?: string; started: number; step: string; timer: NodeJS.Timeout}
-  /** What the spinner needs, loaded once when the steps start on a terminal. */
-  private uxModule?: typeof import('@oclif/core')
+  /** oclif's ux (the spinner), loaded once when the steps start on a terminal: its own entry, not oclif's whole index. */
+  private uxModule?: typeof import('@oclif/core/ux')
 
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     // this.exit() ends a command by throwing; that is not a failure to report.
@@ -368,7 +368,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async stepPrinter(): Promise<StepEvents> {
     if (this.jsonEnabled()) return {}
     const {renderStepLine} = await import('./render/text.js')
-    if (process.stderr.isTTY) this.uxModule = await import('@oclif/core')
+    if (process.stderr.isTTY) this.uxModule = await import('@oclif/core/ux')
     let stepNumber = 0
     const color = this.useColor()
     return {
@@ -421,12 +421,4 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write('\u001B[1A\u001B[2K')
     this.spinner = undefined
   }
-}
-
-/** The status word of an exit code, from the one map. */
-export function statusOf(exitCode: number): RunStatus {
-  if (exitCode === ExitCode.ok) return 'ok'
-  if (exitCode === ExitCode.usage) return 'refused'
-  if (exitCode === ExitCode.interrupted) return 'interrupted'
-  return 'failed'
 }

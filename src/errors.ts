@@ -1,3 +1,5 @@
+import type {RunStatus} from './json-contract.js'
+
 /**
  * The one exit-code map: what scripted users rely on, shown in every command's help (EXIT CODES),
  * used by the error path and by every report. Declared here and nowhere else.
@@ -26,6 +28,14 @@ export const EXIT_CODE_MEANINGS: {code: number; meaning: string}[] = [
       'interrupted (Ctrl-C); what the run created was cleaned up, or is named in the journal for `console repo clean`',
   },
 ]
+
+/** The status word of an exit code, from the one map. */
+export function statusOf(exitCode: number): RunStatus {
+  if (exitCode === ExitCode.ok) return 'ok'
+  if (exitCode === ExitCode.usage) return 'refused'
+  if (exitCode === ExitCode.interrupted) return 'interrupted'
+  return 'failed'
+}
 
 export class UsageError extends Error {
   readonly exitCode = ExitCode.usage

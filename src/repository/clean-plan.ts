@@ -71,7 +71,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
     )
   const storage = storageOfRegistration(body, request.s3Fallback)
   // The nodes' path.repo, read once where an fs repository needs it (its own location and its neighbours').
-  const repoPaths = await pathRepo(cluster, signal, storage.kind === 'fs')
+  const repoPaths = storage.kind === 'fs' ? await pathRepo(cluster, signal) : undefined
   const location = await locate(name, storage, repoPaths)
   // The S3 client (and the SDK behind it) loads while the cluster answers the survey's other questions;
   // a failure shows where the client is first awaited.
@@ -117,7 +117,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
   }
 }
 
-async function locate(
+export async function locate(
   name: string,
   storage: RegisteredStorage,
   repoPaths: string[] | undefined,
@@ -147,12 +147,7 @@ async function locate(
 }
 
 /** path.repo of the nodes (the union), read only where an fs repository needs it; undefined when refused. */
-export async function pathRepo(
-  cluster: ClusterClient,
-  signal: AbortSignal | undefined,
-  needed = true,
-): Promise<string[] | undefined> {
-  if (!needed) return undefined
+export async function pathRepo(cluster: ClusterClient, signal: AbortSignal | undefined): Promise<string[] | undefined> {
   type Body = {
     nodes?: Record<string, {settings?: {path?: {repo?: string | string[]}; 'path.repo'?: string | string[]}}>
   }
@@ -255,21 +250,33 @@ function refuseOverlaps(
     )
 }
 
-async function readIndexOf(location: CleanLocation, dependencies: SurveyDependencies) {
-  let store: BlobStore
+/** The repository's files where the console can read them: its bucket, or its fs location when visible here. */
+export async function readableFiles(
+  location: CleanLocation,
+  s3: (storage: S3Storage) => Promise<S3Client>,
+  signal?: AbortSignal,
+): Promise<undefined | {basePath: string; store: BlobStore}> {
   if (location.kind === 's3')
-    store = new S3BlobStore(await dependencies.s3(location.storage), location.storage.bucket, dependencies.signal)
-  else if (location.visible) store = new DirectoryBlobStore(location.directory)
-  else return
-  return readRepositoryIndex(store, location.kind === 's3' ? location.storage.basePath : '')
+    return {
+      basePath: location.storage.basePath,
+      store: new S3BlobStore(await s3(location.storage), location.storage.bucket, signal),
+    }
+  return location.visible ? {basePath: '', store: new DirectoryBlobStore(location.directory)} : undefined
+}
+
+async function readIndexOf(location: CleanLocation, dependencies: SurveyDependencies) {
+  const files = await readableFiles(location, dependencies.s3, dependencies.signal)
+  return files && readRepositoryIndex(files.store, files.basePath)
+}
+
+/** Where a location's files are, as messages name it. */
+export function describeLocation(location: CleanLocation): string {
+  return location.kind === 's3' ? `s3://${location.storage.bucket}/${location.footprint.prefix}` : location.directory
 }
 
 /** The plan as the lines a person reads before agreeing (and a dry run prints). */
 export function renderCleanPlan(plan: CleanPlan, counts?: {bytes: number; kept: number; objects: number}): string[] {
-  const where =
-    plan.location.kind === 's3'
-      ? `s3://${plan.location.storage.bucket}/${plan.location.footprint.prefix}`
-      : plan.location.directory
+  const where = describeLocation(plan.location)
   const lines: string[] = []
   if (plan.resync) lines.push(`register ${plan.repository} again with the same settings (${plan.resync})`)
   if (plan.snapshots.length > 0)

@@ -19,7 +19,7 @@ import {deleteOwnedFiles} from '../storage/blobs.js'
 import {deleteBucket} from '../storage/bucket.js'
 import {deleteOwnedObjects, type DeleteOwnedResult, type KeptObject} from '../storage/delete-owned.js'
 import {removeVerificationResources} from '../verify/cleanup.js'
-import {type CleanPlan, formatBytes, renderCleanPlan, surveyRepository} from './clean-plan.js'
+import {type CleanPlan, describeLocation, formatBytes, renderCleanPlan, surveyRepository} from './clean-plan.js'
 import {reRegister} from './registration.js'
 
 /** An accepted `repo clean --repository`, kept until it is all gone so a second run can finish it. */
@@ -160,13 +160,10 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
       const result = await removeOwnedFiles(context, plan, false)
       if (!result)
         return {
-          skipped: `${plan.location.kind === 'fs' ? plan.location.directory : ''} is not visible from the console; remove it on the nodes' shared path`,
+          skipped: `${describeLocation(plan.location)} is not visible from the console; remove it on the nodes' shared path`,
         }
       context.kept = result.keptSample
-      const where =
-        plan.location.kind === 's3'
-          ? `s3://${plan.location.storage.bucket}/${plan.location.footprint.prefix}`
-          : plan.location.directory
+      const where = describeLocation(plan.location)
       const kept = result.kept
         ? `; kept ${result.kept} object(s) that are not the repository's (e.g. ${result.keptSample[0].key}: ${result.keptSample[0].reason})`
         : ''

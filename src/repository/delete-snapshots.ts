@@ -8,10 +8,10 @@ import {CheckFailure, diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
-import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
+import {type BlobStore, S3BlobStore} from '../storage/blobs.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {checkBucketAfterDeletion} from './bucket-check.js'
-import {pathRepo, resolveFsLocation} from './clean-plan.js'
+import {type CleanLocation, locate, pathRepo, readableFiles} from './clean-plan.js'
 import {
   compareWithFiles,
   describeStorage,
@@ -91,27 +91,18 @@ function filesOf(context: DeleteContext, registration: Registration): Promise<Re
   return context.files
 }
 
-/** Its bucket, or its fs location when visible here. */
+/** Located as a clean locates it; unreadable (another type, an fs path not under path.repo or not visible) is undefined. */
 async function locateFiles(context: DeleteContext, registration: Registration): Promise<RepositoryFiles> {
   const {storage} = registration
-  if (storage.kind === 's3')
-    return {
-      basePath: storage.basePath,
-      store: new S3BlobStore(await context.s3(storage), storage.bucket, context.signal),
-    }
-  if (storage.kind !== 'fs') return undefined
-  let directory: string
+  let location: CleanLocation
   try {
-    directory = resolveFsLocation(
-      registration.repository,
-      storage.path,
-      await pathRepo(context.cluster, context.signal),
-    )
+    const repoPaths = storage.kind === 'fs' ? await pathRepo(context.cluster, context.signal) : undefined
+    location = await locate(registration.repository, storage, repoPaths)
   } catch {
     return undefined
   }
 
-  return (await isVisibleFromConsole(directory)) ? {basePath: '', store: new DirectoryBlobStore(directory)} : undefined
+  return readableFiles(location, context.s3, context.signal)
 }
 
 async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {

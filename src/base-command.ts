@@ -8,14 +8,16 @@ import type {Diagnosis} from './diagnose/index.js'
 import type {JsonEnvelope} from './json-contract.js'
 import type {StepReport} from './steps/report.js'
 import type {StepEvents} from './steps/runner.js'
+import type {JournalEntry} from './verify/journal.js'
 
-import {ExitCode, InterruptedError, statusOf, UsageError} from './errors.js'
+import {InterruptedError, UsageError} from './errors.js'
+import {ExitCode, statusOf} from './exit-codes.js'
+import {Journal} from './journal.js'
 import {endpointProblem, redactEndpoint} from './names.js'
 import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, TerminalPrompter} from './prompts.js'
 import {ServicesFileError} from './services/load.js'
 import {type ClusterConfig, isSolrSource, type ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
-import {Journal, type JournalEntry} from './verify/journal.js'
 
 /**
  * What a host that embeds these commands (or a test) may provide instead of the defaults: the

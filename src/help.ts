@@ -1,6 +1,6 @@
 import {CommandHelp, Help} from '@oclif/core/help'
 
-import {EXIT_CODE_MEANINGS} from './errors.js'
+import {EXIT_CODE_MEANINGS} from './exit-codes.js'
 
 const PLUGIN_COMMANDS = new Set(['repo:clean', 'snapshot:delete', 'snapshot:verify'])
 

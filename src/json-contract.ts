@@ -4,12 +4,10 @@
  * validate every command's real output against them.
  */
 import type {Diagnosis} from './diagnose/index.js'
+import type {RunStatus} from './exit-codes.js'
 import type {CleanReport} from './repository/clean.js'
 import type {DeleteReport} from './repository/delete-snapshots.js'
 import type {VerifyReport} from './verify/run.js'
-
-/** How the run ended; the exit code says the same as a number (see EXIT CODES in --help). */
-export type RunStatus = 'failed' | 'interrupted' | 'ok' | 'refused'
 
 export interface JsonError {
   /** What to do next, as commands or flags to add. */

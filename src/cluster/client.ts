@@ -2,9 +2,8 @@ import type {ClusterConfig} from '../services/model.js'
 
 import {debugRequest} from '../debug.js'
 import {InterruptedError} from '../errors.js'
+import {PLUGIN_USER_AGENT} from '../user-agent.js'
 import {type AuthDependencies, authorizerFor} from './auth.js'
-
-export const PLUGIN_USER_AGENT = 'console-snapshot-plugin/0.1.0'
 
 export interface RetryPolicy {
   baseDelayMs: number

@@ -1,7 +1,7 @@
 import type {BlobStore} from '../storage/blobs.js'
 
-import {repositoryKeyPrefix} from '../repository/ownership.js'
 import {readRepositoryIndex} from '../storage/layout.js'
+import {repositoryKeyPrefix} from '../storage/ownership.js'
 
 export interface BucketAfterDeletion {
   generation?: number

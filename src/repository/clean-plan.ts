@@ -9,7 +9,7 @@ import {listRepositories, listSnapshots, type RepositoryBody} from '../cluster/s
 import {UsageError} from '../errors.js'
 import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {readRepositoryIndex} from '../storage/layout.js'
-import {insideLayoutOf, type RepositoryFootprint, repositoryKeyPrefix} from './ownership.js'
+import {insideLayoutOf, type RepositoryFootprint, repositoryKeyPrefix} from '../storage/ownership.js'
 import {describeStorage, isRepositoryOutOfSync, type RegisteredStorage, storageOfRegistration} from './registration.js'
 
 /** Where the files of the repository to clean are, and which of them it owns. */

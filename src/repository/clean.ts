@@ -1,24 +1,17 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
+import type {Journal} from '../journal.js'
 import type {S3Storage} from '../services/model.js'
-import type {Journal, JournalEntry} from '../verify/journal.js'
 
-import {
-  deleteSnapshot,
-  listRepositories,
-  listSnapshots,
-  type RepositoryBody,
-  unregisterRepository,
-} from '../cluster/snapshots.js'
+import {deleteSnapshot, listSnapshots, type RepositoryBody, unregisterRepository} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {type StepReport, stepReport} from '../steps/report.js'
+import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {deleteOwnedFiles} from '../storage/blobs.js'
 import {deleteBucket} from '../storage/bucket.js'
 import {deleteOwnedObjects, type DeleteOwnedResult, type KeptObject} from '../storage/delete-owned.js'
-import {removeVerificationResources} from '../verify/cleanup.js'
 import {type CleanPlan, describeLocation, formatBytes, renderCleanPlan, surveyRepository} from './clean-plan.js'
 import {reRegister} from './registration.js'
 
@@ -34,8 +27,6 @@ export interface CleanRequest {
   deleteBucket: boolean
   dryRun: boolean
   force: boolean
-  /** Journal entries to drop without touching anything they name. */
-  forget?: string[]
   /** Undefined: finish what interrupted verify runs left (the journal). */
   repository?: string
   s3Fallback?: Partial<S3Storage>
@@ -49,7 +40,6 @@ export interface CleanDependencies {
   onProgress?: (message: string) => void
   s3: (storage: Pick<S3Storage, 'endpoint' | 'region'>) => Promise<S3Client>
   signal?: AbortSignal
-  verifyJournal: Journal<JournalEntry>
 }
 
 export interface CleanReport extends StepReport {
@@ -61,7 +51,7 @@ export interface CleanReport extends StepReport {
   repository?: string
 }
 
-interface CleanContext extends CleanDependencies, CleanRequest {
+export interface CleanContext extends CleanDependencies, CleanRequest {
   kept: KeptObject[]
   leftovers: string[]
   plan?: CleanPlan
@@ -214,111 +204,14 @@ async function removeOwnedFiles(
   })
 }
 
-const JOURNAL_STEPS: Step<CleanContext>[] = [
-  {
-    name: 'journal',
-    async run(context) {
-      const entries = await context.verifyJournal.entries()
-      if (entries.length === 0) return 'the journal is empty'
-      const describe = (entry: JournalEntry) => `${entry.repository}${entry.kept ? ' (kept with --keep)' : ''}`
-      // An entry of another cluster cannot be finished from here: it says so and how to drop it.
-      const elsewhere = entries.filter((entry) => entry.clusterEndpoint !== context.cluster.endpoint)
-      const here = entries.filter((entry) => entry.clusterEndpoint === context.cluster.endpoint)
-      const notes = elsewhere.map(
-        (entry) =>
-          `${entry.repository} was created on ${entry.clusterEndpoint}, not ${context.cluster.endpoint}: run with --endpoint ${entry.clusterEndpoint} to finish it, or \`console repo clean --forget ${entry.runId}\` to drop the entry`,
-      )
-      if (here.length === 0) return {skipped: notes.join('; ')}
-      const plan = here.map(
-        (entry) =>
-          `${describe(entry)}: its snapshot, its registration and its own files under ${entry.storage.kind === 's3' ? `s3://${entry.storage.bucket}/${entry.storage.prefix}` : entry.storage.location}`,
-      )
-      context.planLines = plan
-      if (context.dryRun)
-        return {
-          skipped: `dry run, nothing changed: would remove ${plan.join('; ')}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
-        }
-      if (
-        !(await context.confirm(
-          `Remove what ${here.length} verify run(s) left?\n${plan.map((line) => `  - ${line}`).join('\n')}\n`,
-        ))
-      )
-        throw new UsageError('not confirmed: nothing was deleted')
-      for (const entry of here) {
-        const {storage} = entry
-        const result = await removeVerificationResources(entry, {
-          cluster: context.cluster,
-          s3: () => context.s3(storage.kind === 's3' ? storage : {region: 'us-east-1'}),
-          signal: context.signal,
-        })
-        context.kept.push(...result.kept)
-        if (result.leftovers.length === 0) await context.verifyJournal.forget(entry.runId)
-        else
-          context.leftovers.push(
-            ...result.leftovers.map(
-              (leftover) =>
-                `${leftover} (run ${entry.runId}; once removed by hand, drop it with \`console repo clean --forget ${entry.runId}\`)`,
-            ),
-          )
-      }
-
-      if (context.leftovers.length > 0) throw new Error(`left behind: ${context.leftovers.join('; ')}`)
-      return `finished ${here.length} run(s): ${here.map((entry) => describe(entry)).join(', ')}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`
-    },
-    title: 'Interrupted verify runs finished',
-  },
-  {
-    name: 'test-repositories',
-    async run(context) {
-      const names = Object.keys(await listRepositories(context.cluster, context.signal)).filter((name) =>
-        name.startsWith('verify_'),
-      )
-      return names.length > 0
-        ? `still registered (clean each with --repository NAME): ${names.join(', ')}`
-        : 'none registered'
-    },
-    title: 'Other verify_ test repositories',
-  },
-]
-
-const FORGET_STEPS: Step<CleanContext>[] = [
-  {
-    name: 'forget',
-    async run(context) {
-      const dropped: string[] = []
-      const unknown: string[] = []
-      for (const runId of context.forget ?? []) {
-        if (context.dryRun) {
-          const known = [...(await context.verifyJournal.entries()), ...(await context.cleanJournal.entries())].some(
-            (entry) => entry.runId === runId,
-          )
-          ;(known ? dropped : unknown).push(runId)
-          continue
-        }
-
-        const found = (await context.verifyJournal.forget(runId)) || (await context.cleanJournal.forget(runId))
-        ;(found ? dropped : unknown).push(runId)
-      }
-
-      if (unknown.length > 0)
-        throw new UsageError(
-          `no journal entry ${unknown.join(', ')}; \`console repo clean --dry-run\` lists the entries`,
-        )
-      return `${context.dryRun ? 'dry run: would drop' : 'dropped'} ${dropped.join(', ')} (nothing in the cluster or the store was touched)`
-    },
-    title: 'Journal entries dropped',
-  },
-]
-
 /** `console repo clean`: a plan read without changing anything, the user's consent, then exactly that plan. */
 export async function cleanRepository(
   request: CleanRequest,
   dependencies: CleanDependencies,
   events: StepEvents = {},
 ): Promise<CleanReport> {
-  const context: CleanContext = {...request, ...dependencies, kept: [], leftovers: [], planLines: []}
-  const steps = request.forget?.length ? FORGET_STEPS : request.repository ? REPOSITORY_STEPS : JOURNAL_STEPS
-  const {failed, interrupted, results} = await runSteps(steps, context, {
+  const context = cleanContext(request, dependencies)
+  const {failed, interrupted, results} = await runSteps(REPOSITORY_STEPS, context, {
     diagnosisFor: (error) =>
       diagnose(error, {
         command: 'repo clean',
@@ -334,12 +227,22 @@ export async function cleanRepository(
     events,
     signal: dependencies.signal,
   })
-  if (request.repository && !request.forget?.length && !failed && !interrupted && !request.dryRun)
+  if (request.repository && !failed && !interrupted && !request.dryRun)
     await dependencies.cleanJournal.forget(cleanRunId(request.repository))
-  return {
-    ...stepReport('repo clean', results, interrupted, context.leftovers),
-    kept: context.kept,
-    plan: context.planLines,
-    repository: request.repository,
-  }
+  return cleanReport(context, results, interrupted)
 }
+
+export const cleanContext = (request: CleanRequest, dependencies: CleanDependencies): CleanContext => ({
+  ...request,
+  ...dependencies,
+  kept: [],
+  leftovers: [],
+  planLines: [],
+})
+
+export const cleanReport = (context: CleanContext, results: StepResult[], interrupted: boolean): CleanReport => ({
+  ...stepReport('repo clean', results, interrupted, context.leftovers),
+  kept: context.kept,
+  plan: context.planLines,
+  repository: context.repository,
+})

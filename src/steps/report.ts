@@ -1,6 +1,6 @@
 import type {Diagnosis} from '../diagnose/index.js'
 
-import {ExitCode} from '../errors.js'
+import {ExitCode} from '../exit-codes.js'
 
 export type StepStatus = 'failed' | 'passed' | 'skipped'
 

@@ -1,7 +1,8 @@
 import type {Diagnosis} from '../diagnose/index.js'
 import type {StepResult} from './report.js'
 
-import {ExitCode, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
+import {ExitCode} from '../exit-codes.js'
 
 /** One named step of a command: data that a runner executes and a report renders. */
 export interface Step<Context> {

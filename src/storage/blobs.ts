@@ -3,10 +3,10 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import type {RepositoryFootprint} from '../repository/ownership.js'
 import type {DeleteOwnedResult} from './delete-owned.js'
+import type {RepositoryFootprint} from './ownership.js'
 
-import {ownershipOf} from '../repository/ownership.js'
+import {ownershipOf} from './ownership.js'
 import {listObjectPages, S3OperationError, sendS3} from './s3.js'
 
 export interface BlobEntry {

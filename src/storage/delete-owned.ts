@@ -1,6 +1,6 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import {HASHED_SHARD_SEGMENT, ownershipOf, type RepositoryFootprint} from '../repository/ownership.js'
+import {HASHED_SHARD_SEGMENT, ownershipOf, type RepositoryFootprint} from './ownership.js'
 import {listObjectPages, listPages, S3OperationError, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {

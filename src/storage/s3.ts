@@ -2,9 +2,9 @@ import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {S3Storage} from '../services/model.js'
 
-import {PLUGIN_USER_AGENT} from '../cluster/client.js'
 import {debugEnabled, debugRequest} from '../debug.js'
 import {InterruptedError} from '../errors.js'
+import {PLUGIN_USER_AGENT} from '../user-agent.js'
 
 export interface S3ClientOptions {
   /** How long a connection may take to open, and a request may stay silent, before it fails. */

@@ -1,7 +1,7 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
-import type {RepositoryFootprint} from '../repository/ownership.js'
+import type {RepositoryFootprint} from '../storage/ownership.js'
 import type {JournalEntry} from './journal.js'
 
 import {deleteSnapshot, unregisterRepository} from '../cluster/snapshots.js'

@@ -3,7 +3,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import type {ClusterClient} from '../cluster/client.js'
 import type {ClusterInfo} from '../cluster/snapshots.js'
 import type {RepositoryStorage} from '../services/model.js'
-import type {Journal, JournalEntry} from './journal.js'
+import type {JournalEntry, VerifyJournal} from './journal.js'
 
 /** What `console snapshot verify` was asked to do, after flags, file and prompts were merged. */
 export interface VerifyRequest {
@@ -22,7 +22,7 @@ export interface VerifyDependencies {
   /** Overrides the cleanup budget (tests). */
   cleanupBudgetMs?: number
   cluster: ClusterClient
-  journal: Journal
+  journal: VerifyJournal
   s3: () => Promise<S3Client>
   signal?: AbortSignal
 }

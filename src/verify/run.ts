@@ -1,7 +1,7 @@
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
-import {repositoryKeyPrefix} from '../repository/ownership.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
+import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {removeVerificationResources} from './cleanup.js'
 import {testLocationFor, type VerifyContext, type VerifyDependencies, type VerifyRequest} from './context.js'
 import {VERIFY_STEPS} from './steps.js'

@@ -15,11 +15,11 @@ import {
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {repositoryKeyPrefix} from '../repository/ownership.js'
 import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {prefixIsEmpty} from '../storage/delete-owned.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
+import {repositoryKeyPrefix} from '../storage/ownership.js'
 
 export type VerifyStep = Step<VerifyContext>
 

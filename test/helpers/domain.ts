@@ -2,9 +2,11 @@ import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import type {JournalEntry} from '../../src/verify/journal.js'
+
 import {createClusterClient} from '../../src/cluster/client.js'
+import {Journal} from '../../src/journal.js'
 import {createS3Client} from '../../src/storage/s3.js'
-import {Journal} from '../../src/verify/journal.js'
 import {FakeCluster} from './fake-cluster.js'
 import {FakeS3} from './fake-s3.js'
 
@@ -46,7 +48,7 @@ export function fakeWorld() {
     s3,
     s3Client: (storage: {endpoint?: string; region: string}) =>
       createS3Client({endpoint: storage.endpoint ?? s3.endpoint, region: storage.region}),
-    verifyJournal: new Journal(path.join(directory, 'verify-journal.json')),
+    verifyJournal: new Journal<JournalEntry>(path.join(directory, 'verify-journal.json')),
   }
 }
 

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {cleanRepository} from '../../src/repository/clean.js'
+import {cleanInterruptedRuns} from '../../src/verify/interrupted-runs.js'
 import {fakeWorld, stepNamed} from '../helpers/domain.js'
 
 const register = (endpoint: string, repository: string, body: unknown) =>
@@ -31,26 +32,31 @@ async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rf
       forget?: string[]
       repository?: string
     } = {},
-  ) =>
-    cleanRepository(
-      {
-        deleteBucket: options.deleteBucket ?? false,
-        dryRun: options.dryRun ?? false,
-        force: options.force ?? false,
-        forget: options.forget,
-        repository: 'repository' in options ? options.repository : 'verify_1',
+  ) => {
+    const request = {
+      deleteBucket: options.deleteBucket ?? false,
+      dryRun: options.dryRun ?? false,
+      force: options.force ?? false,
+    }
+    const dependencies = {
+      cleanJournal: world.cleanJournal,
+      cluster: world.client,
+      async confirm(message: string, typed?: string) {
+        confirmations.push({message, typed})
+        return options.answer ?? true
       },
-      {
-        cleanJournal: world.cleanJournal,
-        cluster: world.client,
-        async confirm(message, typed) {
-          confirmations.push({message, typed})
-          return options.answer ?? true
-        },
-        s3: world.s3Client,
-        verifyJournal: world.verifyJournal,
-      },
-    )
+      s3: world.s3Client,
+    }
+    const repository = 'repository' in options ? options.repository : 'verify_1'
+    // As `console repo clean` chooses: a named repository, or the interrupted verify runs.
+    return repository === undefined
+      ? cleanInterruptedRuns(
+          {...request, forget: options.forget},
+          {...dependencies, verifyJournal: world.verifyJournal},
+        )
+      : cleanRepository({...request, repository}, dependencies)
+  }
+
   const neighbours = () => world.s3.keys('migration-bucket').filter((key) => !key.includes('verify_1'))
   const changes = () => [
     ...world.cluster.requestLines().filter((line) => !line.startsWith('GET')),

@@ -6,11 +6,12 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import type {RepositoryStorage} from '../../src/services/model.js'
+import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
-import {cleanRepository} from '../../src/repository/clean.js'
+import {Journal} from '../../src/journal.js'
 import {createS3Client} from '../../src/storage/s3.js'
-import {Journal} from '../../src/verify/journal.js'
+import {cleanInterruptedRuns} from '../../src/verify/interrupted-runs.js'
 import {runVerification} from '../../src/verify/run.js'
 import {VERIFY_STEPS} from '../../src/verify/steps.js'
 import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
@@ -39,7 +40,9 @@ function world() {
   const cluster = new FakeCluster('http://source.test:9200', s3)
   cluster.install()
   s3.install()
-  const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
+  const journal = new Journal<JournalEntry>(
+    path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'),
+  )
   const client = createClusterClient(
     {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
     {retry: FAST_RETRY},
@@ -96,7 +99,7 @@ describe('faults', () => {
     assert.equal((await journal.entries())[0]?.repository, 'verify_fault')
 
     cluster.overrides.length = 0
-    const cleaned = await cleanRepository(
+    const cleaned = await cleanInterruptedRuns(
       {deleteBucket: false, dryRun: false, force: false},
       {
         cleanJournal: new Journal(`${journal.file}.clean`),
@@ -144,7 +147,9 @@ describe('faults', () => {
   it('a DNS failure is diagnosed as such', async () => {
     nock.enableNetConnect('no-such-host.invalid')
     try {
-      const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
+      const journal = new Journal<JournalEntry>(
+        path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'),
+      )
       const client = createClusterClient(
         {allowInsecure: false, auth: {kind: 'none'}, endpoint: 'http://no-such-host.invalid:9200'},
         {retry: FAST_RETRY},
@@ -188,7 +193,9 @@ describe('faults', () => {
 
     it('refuses a self-signed certificate and suggests allow_insecure, saying what it means', async () => {
       const client = createClusterClient({allowInsecure: false, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY})
-      const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'))
+      const journal = new Journal<JournalEntry>(
+        path.join(mkdtempSync(path.join(tmpdir(), 'faults-')), 'verify-journal.json'),
+      )
       const report = await runVerification(request, {
         cluster: client,
         journal,

@@ -5,12 +5,14 @@ import {mkdtempSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import type {JournalEntry} from '../../src/verify/journal.js'
+
 import {embedding} from '../../dist/base-command.js'
 import {createClusterClient} from '../../src/cluster/client.js'
 import {InterruptedError} from '../../src/errors.js'
+import {Journal} from '../../src/journal.js'
 import {S3BlobStore} from '../../src/storage/blobs.js'
 import {createS3Client} from '../../src/storage/s3.js'
-import {Journal} from '../../src/verify/journal.js'
 import {runVerification} from '../../src/verify/run.js'
 import {FAST_RETRY} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
@@ -39,7 +41,7 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
 
   describe('the journal', () => {
     it('keeps every entry of ten concurrent runs', async () => {
-      const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'j.json'))
+      const journal = new Journal<JournalEntry>(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'j.json'))
       const entry = (index: number) => ({
         clusterEndpoint: 'http://x',
         repository: `r${index}`,
@@ -57,7 +59,7 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
 
     it('is readable by its owner only (0600 in a 0700 folder)', async () => {
       const directory = path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'data')
-      const journal = new Journal(path.join(directory, 'j.json'))
+      const journal = new Journal<JournalEntry>(path.join(directory, 'j.json'))
       await journal.record({
         clusterEndpoint: 'http://x',
         repository: 'r',
@@ -260,7 +262,9 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
       nock('http://source.test:9200').persist().delete(/.*/).delay(5000).reply(200, {})
       cluster.install()
       s3.install()
-      const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
+      const journal = new Journal<JournalEntry>(
+        path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
+      )
       const interrupt = new AbortController()
       const storage = {
         basePath: 'rfs',

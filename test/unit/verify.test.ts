@@ -5,10 +5,11 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import type {RepositoryStorage} from '../../src/services/model.js'
+import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
+import {Journal} from '../../src/journal.js'
 import {createS3Client} from '../../src/storage/s3.js'
-import {Journal} from '../../src/verify/journal.js'
 import {runVerification} from '../../src/verify/run.js'
 import {stepNamed} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
@@ -32,7 +33,9 @@ function setup(
 ) {
   const s3 = new FakeS3()
   const cluster = new FakeCluster('http://source.test:9200', s3)
-  const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
+  const journal = new Journal<JournalEntry>(
+    path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
+  )
   const request = {
     clusterAuthKind: options.clusterAuthKind,
     createBucket: options.createBucket ?? false,
@@ -340,7 +343,9 @@ describe('snapshot verify', () => {
 
   it('fails step 1 when nothing listens at the endpoint, and skips the rest', async () => {
     const endpoint = await closedPort()
-    const journal = new Journal(path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'))
+    const journal = new Journal<JournalEntry>(
+      path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
+    )
     try {
       const report = await runVerification(
         {

@@ -65,27 +65,33 @@ With no --repository it finishes what interrupted \`console snapshot verify\` ru
     const services = await this.services()
     const cluster = await this.clusterClient(await this.sourceCluster(services), services)
     const fileStorage = services?.snapshot?.storage
-    const {cleanRepository} = await import('../../repository/clean.js')
-    const report = await cleanRepository(
-      {
-        deleteBucket: this.flags['delete-bucket'],
-        dryRun,
-        force: this.flags.force,
-        forget: this.flags.forget,
-        repository,
-        s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined,
-      },
-      {
-        cleanJournal: this.journal<CleanEntry>('clean-journal.json'),
-        cluster,
-        confirm: this.confirmer({confirmName: this.flags.confirm, yes: this.flags.yes}),
-        onProgress: this.progress(),
-        s3: this.s3Clients(services),
-        signal: this.interruptSignal(),
-        verifyJournal: this.journal(),
-      },
-      await this.stepPrinter(),
-    )
+    const request = {
+      deleteBucket: this.flags['delete-bucket'],
+      dryRun,
+      force: this.flags.force,
+      s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined,
+    }
+    const dependencies = {
+      cleanJournal: this.journal<CleanEntry>('clean-journal.json'),
+      cluster,
+      confirm: this.confirmer({confirmName: this.flags.confirm, yes: this.flags.yes}),
+      onProgress: this.progress(),
+      s3: this.s3Clients(services),
+      signal: this.interruptSignal(),
+    }
+    const events = await this.stepPrinter()
+    const report =
+      repository === undefined
+        ? await (
+            await import('../../verify/interrupted-runs.js')
+          ).cleanInterruptedRuns(
+            {...request, forget: this.flags.forget},
+            {...dependencies, verifyJournal: this.journal()},
+            events,
+          )
+        : await (
+            await import('../../repository/clean.js')
+          ).cleanRepository({...request, repository}, dependencies, events)
     return this.report(report)
   }
 }

@@ -6,7 +6,7 @@ import type {RepositoryStorage, ServicesConfig} from '../../services/model.js'
 import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem} from '../../names.js'
-import {layoutNameProblem} from '../../repository/ownership.js'
+import {layoutNameProblem} from '../../storage/ownership.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
   static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a metadata-only snapshot, proves it is in the bucket (newest index-N, snap- and meta- files), and cleans up, also after a failure or Ctrl-C.`

@@ -3,8 +3,9 @@ import {Flags} from '@oclif/core'
 import type {RepoCleanJson} from '../../json-contract.js'
 import type {CleanEntry} from '../../repository/clean.js'
 
-import {BaseCommand, checkedFlag} from '../../base-command.js'
+import {BaseCommand} from '../../base-command.js'
 import {repositoryNameProblem} from '../../names.js'
+import {checkedFlag} from '../../session.js'
 
 export default class RepoClean extends BaseCommand<typeof RepoClean> {
   static override description = `First a plan, read without changing anything: the repository's snapshots, its registration, and the files it owns — under its exact base path only what a snapshot repository writes there (index-N, index.latest, snap-/meta-*.dat, indices/, tests-*/, snapshot_shard_paths/) and OpenSearch's hashed shard paths <hash>/<base_path>/indices/ — then, once accepted, exactly that plan: the snapshots through the cluster, the registration, the files, and only with --delete-bucket the bucket. Any other object found there is reported and kept. --dry-run prints the plan with counts and changes nothing; a refusal or a "no" leaves no trace, the journal included.
@@ -62,21 +63,19 @@ With no --repository it finishes what interrupted \`console snapshot verify\` ru
     const dryRun = this.flags['dry-run']
     this.refuseUnconfirmedScriptedDeletion({confirmName: this.flags.confirm, dryRun, yes: this.flags.yes})
     const repository = checkedFlag('--repository', this.flags.repository, repositoryNameProblem)
-    const services = await this.services()
-    const cluster = await this.clusterClient(await this.sourceCluster(services), services)
-    const fileStorage = services?.snapshot?.storage
+    const session = await this.openSession()
     const request = {
       deleteBucket: this.flags['delete-bucket'],
       dryRun,
       force: this.flags.force,
-      s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined,
+      s3Fallback: session.s3Fallback,
     }
     const dependencies = {
       cleanJournal: this.journal<CleanEntry>('clean-journal.json'),
-      cluster,
+      cluster: await session.clusterClient(),
       confirm: this.confirmer({confirmName: this.flags.confirm, yes: this.flags.yes}),
-      onProgress: this.progress(),
-      s3: this.s3Clients(services),
+      onProgress: this.progress,
+      s3: session.s3,
       signal: this.interruptSignal(),
     }
     const events = await this.stepPrinter()

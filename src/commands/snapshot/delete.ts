@@ -2,9 +2,10 @@ import {Flags} from '@oclif/core'
 
 import type {SnapshotDeleteJson} from '../../json-contract.js'
 
-import {BaseCommand, checkedFlag} from '../../base-command.js'
+import {BaseCommand} from '../../base-command.js'
 import {repositoryNameProblem, snapshotNameProblem} from '../../names.js'
 import {DEFAULT_REPOSITORY_NAME} from '../../services/model.js'
+import {checkedFlag} from '../../session.js'
 
 export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
   static override description = `First a plan, read without changing anything: the exact snapshots the names or patterns match (the migration's snapshot.snapshot_name in snapshot.snapshot_repo_name by default), which are still running, and whether the repository's files changed outside the cluster. --dry-run prints it; the confirmation shows it. Once accepted: the repository is registered again if the plan says so (restored as it was if that fails), the exact names are deleted through DELETE _snapshot/<repo>/<snap>, the command waits until the cluster no longer lists them, and for an S3 repository reads the bucket's newest index-N to confirm they are gone there too. A snapshot that is already gone is reported as such (exit 0). It never deletes an object in the store itself.`
@@ -46,24 +47,20 @@ export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
   public async run(): Promise<SnapshotDeleteJson> {
     const dryRun = this.flags['dry-run']
     this.refuseUnconfirmedScriptedDeletion({dryRun, yes: this.flags.yes})
-    const services = await this.services()
+    const session = await this.openSession()
+    const {services} = session
     const repository =
       checkedFlag('--repository', this.flags.repository, repositoryNameProblem) ??
       (services?.snapshot
-        ? this.fileValue(
-            services,
-            'snapshot.snapshot_repo_name',
-            services.snapshot.repositoryName,
-            repositoryNameProblem,
-          )
+        ? session.fileValue('snapshot.snapshot_repo_name', services.snapshot.repositoryName, repositoryNameProblem)
         : DEFAULT_REPOSITORY_NAME)
     for (const name of this.flags.snapshot ?? [])
       checkedFlag('--snapshot', name, (value) => snapshotNameProblem(value, {allowWildcard: true}))
     const snapshots = this.flags.snapshot ?? [
-      await this.resolveValue(
+      await session.resolveValue(
         undefined,
         services?.snapshot &&
-          this.fileValue(services, 'snapshot.snapshot_name', services.snapshot.snapshotName, (name) =>
+          session.fileValue('snapshot.snapshot_name', services.snapshot.snapshotName, (name) =>
             snapshotNameProblem(name),
           ),
         {
@@ -74,16 +71,15 @@ export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
         },
       ),
     ]
-    const cluster = await this.clusterClient(await this.sourceCluster(services), services)
-    const fileStorage = services?.snapshot?.storage
+    const cluster = await session.clusterClient()
     const {deleteSnapshotsThroughCluster} = await import('../../repository/delete-snapshots.js')
     const report = await deleteSnapshotsThroughCluster(
-      {dryRun, repository, s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined, snapshots},
+      {dryRun, repository, s3Fallback: session.s3Fallback, snapshots},
       {
         cluster,
         confirm: this.confirmer({yes: this.flags.yes}),
-        onProgress: this.progress(),
-        s3: this.s3Clients(services),
+        onProgress: this.progress,
+        s3: session.s3,
         signal: this.interruptSignal(),
       },
       await this.stepPrinter(),

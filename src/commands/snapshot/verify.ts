@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import type {SnapshotVerifyJson} from '../../json-contract.js'
-import type {RepositoryStorage, ServicesConfig} from '../../services/model.js'
+import type {RepositoryStorage} from '../../services/model.js'
 
-import {BaseCommand, checkedFlag} from '../../base-command.js'
+import {BaseCommand} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
 import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem} from '../../names.js'
+import {checkedFlag, type RunSession} from '../../session.js'
 import {layoutNameProblem} from '../../storage/ownership.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
@@ -45,9 +46,9 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     'Prove that the source cluster can write a snapshot to its repository, then remove every trace of the test.'
 
   public async run(): Promise<SnapshotVerifyJson> {
-    const services = await this.services()
-    const storage = await this.repositoryStorage(services)
-    const cluster = await this.sourceCluster(services)
+    const session = await this.openSession()
+    const storage = await this.repositoryStorage(session)
+    const cluster = await session.sourceCluster()
     const {newRunId} = await import('../../verify/context.js')
     const runId = newRunId()
     // The test repository goes below the base path: a name the layout uses would put it on the migration's files.
@@ -75,13 +76,12 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     }
 
     const {runVerification} = await import('../../verify/run.js')
-    const s3 = this.s3Clients(services)
     const report = await runVerification(
       request,
       {
-        cluster: await this.clusterClient(cluster, services),
+        cluster: await session.clusterClient(),
         journal: this.journal(),
-        s3: () => s3(storage as Extract<RepositoryStorage, {kind: 's3'}>),
+        s3: () => session.s3(storage as Extract<RepositoryStorage, {kind: 's3'}>),
         signal: this.interruptSignal(),
       },
       await this.stepPrinter(),
@@ -90,7 +90,8 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
   }
 
   /** S3 unless an fs path is given or the file says fs; each value from flag, file or prompt, the file's checked as used. */
-  private async repositoryStorage(services: ServicesConfig | undefined): Promise<RepositoryStorage> {
+  private async repositoryStorage(session: RunSession): Promise<RepositoryStorage> {
+    const {services} = session
     const fromFile = services?.snapshot?.storage
     const fsPath = this.flags['fs-path']
     const s3Flags = ['bucket', 'region', 'base-path', 's3-endpoint'] as const
@@ -117,28 +118,28 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     if (fromFile?.kind === 'fs' && !s3FlagGiven)
       return {
         kind: 'fs',
-        path: this.fileValue(services!, 'snapshot.fs.repo_path', fromFile.path, (location) =>
+        path: session.fileValue('snapshot.fs.repo_path', fromFile.path, (location) =>
           location.startsWith('/') ? undefined : 'must be an absolute path',
         ),
       }
     const fileS3 = fromFile?.kind === 's3' && services ? fromFile : undefined
     const checked = fileS3 && {
-      bucket: this.fileValue(services!, 'snapshot.s3.repo_uri', fileS3.bucket, (bucket) => {
+      bucket: session.fileValue('snapshot.s3.repo_uri', fileS3.bucket, (bucket) => {
         if (bucket === '') return 'must name a bucket after s3://'
         const problem = bucketNameProblem(bucket)
         return problem && `names the bucket "${bucket}", which ${problem}`
       }),
-      endpoint: this.fileValue(services!, 'snapshot.s3.endpoint', fileS3.endpoint, (value) =>
+      endpoint: session.fileValue('snapshot.s3.endpoint', fileS3.endpoint, (value) =>
         endpointProblem(value, {schemeOptional: true}),
       ),
-      region: this.fileValue(services!, 'snapshot.s3.aws_region', fileS3.region, regionProblem),
-      roleArn: this.fileValue(services!, 'snapshot.s3.role', fileS3.roleArn, (arn) =>
+      region: session.fileValue('snapshot.s3.aws_region', fileS3.region, regionProblem),
+      roleArn: session.fileValue('snapshot.s3.role', fileS3.roleArn, (arn) =>
         /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn)
           ? undefined
           : 'must be an IAM role ARN (arn:aws:iam::<account>:role/<path/>name)',
       ),
     }
-    const bucket = await this.resolveValue(
+    const bucket = await session.resolveValue(
       checkedFlag('--bucket', this.flags.bucket, bucketNameProblem),
       checked?.bucket,
       {
@@ -148,13 +149,17 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
         what: 'the S3 bucket',
       },
     )
-    const region = await this.resolveValue(checkedFlag('--region', this.flags.region, regionProblem), checked?.region, {
-      defaultValue: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
-      flag: '--region',
-      message: "The bucket's AWS region",
-      problem: regionProblem,
-      what: "the bucket's AWS region",
-    })
+    const region = await session.resolveValue(
+      checkedFlag('--region', this.flags.region, regionProblem),
+      checked?.region,
+      {
+        defaultValue: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+        flag: '--region',
+        message: "The bucket's AWS region",
+        problem: regionProblem,
+        what: "the bucket's AWS region",
+      },
+    )
     const basePath = (this.flags['base-path'] ?? fileS3?.basePath ?? '').replaceAll(/^\/+|\/+$/g, '')
     const endpoint =
       checkedFlag('--s3-endpoint', this.flags['s3-endpoint'], (value) =>

@@ -8,11 +8,9 @@ import {fileURLToPath} from 'node:url'
 import {createGenerator} from 'ts-json-schema-generator'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const SCHEMAS = {
-  SnapshotVerifyJson: 'snapshot-verify',
-  SnapshotDeleteJson: 'snapshot-delete',
-  RepoCleanJson: 'repo-clean',
-}
+// The command list of src/plugin-commands.ts, as built into dist/ (npm run build comes first).
+const {PLUGIN_COMMANDS} = await import(path.join(root, 'dist/plugin-commands.js'))
+const SCHEMAS = Object.fromEntries(PLUGIN_COMMANDS.map((command) => [command.jsonType, command.schema]))
 const generator = createGenerator({
   path: path.join(root, 'src/json-contract.ts'),
   tsconfig: path.join(root, 'tsconfig.json'),

@@ -75,7 +75,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected readonly warnings: string[] = []
   private readonly cleanups: (() => void)[] = []
   private interruptController = new AbortController()
-/** Created when the steps start, and only in text mode. */
+  /** Created when the steps start, and only in text mode. */
   private stepProgress?: StepProgress
 
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {

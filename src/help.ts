@@ -1,8 +1,7 @@
 import {CommandHelp, Help} from '@oclif/core/help'
 
 import {EXIT_CODE_MEANINGS} from './exit-codes.js'
-
-const PLUGIN_COMMANDS = new Set(['repo:clean', 'snapshot:delete', 'snapshot:verify'])
+import {isPluginCommand} from './plugin-commands.js'
 
 /** oclif renders every help text through ejs; only a text with a template tag needs it (help starts faster). */
 function renderOnlyTemplates(formatter: {render: (text: string) => string}): void {
@@ -19,7 +18,7 @@ class CommandHelpWithExitCodes extends CommandHelp {
 
   protected override sections(): ReturnType<CommandHelp['sections']> {
     const sections = super.sections()
-    if (!PLUGIN_COMMANDS.has(this.command.id.replaceAll(' ', ':'))) return sections
+    if (!isPluginCommand(this.command.id)) return sections
     return [
       ...sections,
       {

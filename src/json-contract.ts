@@ -5,6 +5,7 @@
  */
 import type {Diagnosis} from './diagnose/index.js'
 import type {RunStatus} from './exit-codes.js'
+import type {PluginCommand} from './plugin-commands.js'
 import type {CleanReport} from './repository/clean.js'
 import type {DeleteReport} from './repository/delete-snapshots.js'
 import type {VerifyReport} from './verify/run.js'
@@ -37,3 +38,15 @@ export interface VerifyDryRun {
 export type SnapshotVerifyJson = JsonEnvelope<VerifyDryRun | VerifyReport>
 export type SnapshotDeleteJson = JsonEnvelope<DeleteReport>
 export type RepoCleanJson = JsonEnvelope<CleanReport>
+
+/** Every command's --json document by the name the command list gives it: a command without one does not compile. */
+export interface CommandJson {
+  RepoCleanJson: RepoCleanJson
+  SnapshotDeleteJson: SnapshotDeleteJson
+  SnapshotVerifyJson: SnapshotVerifyJson
+}
+export type EveryCommandHasJson =
+  Exclude<PluginCommand['jsonType'], keyof CommandJson> extends never
+    ? true
+    : {missing: Exclude<PluginCommand['jsonType'], keyof CommandJson>}
+export const EVERY_COMMAND_HAS_JSON: EveryCommandHasJson = true

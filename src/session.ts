@@ -58,7 +58,7 @@ export class RunSession {
   }
   private cluster?: Promise<ClusterClient>
   private clusterConfig?: Promise<ClusterConfig>
-private readonly s3Clients = new Map<string, Promise<S3Client>>()
+  private readonly s3Clients = new Map<string, Promise<S3Client>>()
 
   private constructor(
     /** The services file as the config hook read it; undefined when there is none. */

@@ -3,6 +3,7 @@ import {strict as assert} from 'node:assert'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {PLUGIN_COMMANDS} from '../../src/plugin-commands.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {localFixture, repoRoot} from '../helpers/paths.js'
@@ -15,9 +16,9 @@ import {runCommand} from '../helpers/run-command.js'
  */
 const ajv = new Ajv({allErrors: true, strict: false})
 const validators = Object.fromEntries(
-  ['snapshot-verify', 'snapshot-delete', 'repo-clean'].map((name) => [
-    name,
-    ajv.compile(JSON.parse(readFileSync(path.join(repoRoot, 'schemas', `${name}.schema.json`), 'utf8'))),
+  PLUGIN_COMMANDS.map(({schema}) => [
+    schema,
+    ajv.compile(JSON.parse(readFileSync(path.join(repoRoot, 'schemas', `${schema}.schema.json`), 'utf8'))),
   ]),
 )
 
@@ -176,6 +177,18 @@ describe('--json: one envelope, validated against the checked-in schemas', () =>
       assert.equal(document.status, testCase.status)
       assert.equal(document.exitCode, testCase.exitCode)
     })
+
+  it('covers every command of the list, and the list is what oclif finds', () => {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, unknown>
+    }
+    assert.deepEqual(Object.keys(manifest.commands).sort(), PLUGIN_COMMANDS.map(({id}) => id).sort())
+    for (const {schema} of PLUGIN_COMMANDS)
+      assert.ok(
+        CASES.some((testCase) => testCase.schema === schema && testCase.status === 'ok'),
+        `no passing case for ${schema}`,
+      )
+  })
 
   it('rejects a document that breaks the contract (the schema is not a formality)', () => {
     assert.equal(

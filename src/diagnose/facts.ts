@@ -5,11 +5,26 @@ import {S3OperationError} from '../storage/s3.js'
  * A failure flattened into what the diagnosis table matches on: where it came from,
  * every error type in its chain of causes, their reasons as one text, status and codes.
  */
+/**
+ * Every check that fails without an error response (a plugin missing, a bucket elsewhere). Each has its
+ * row in the diagnosis table: a name without one does not compile (see table.ts).
+ */
+export type CheckName =
+  | 'bucket-absent'
+  | 'bucket-elsewhere'
+  | 'bucket-forbidden'
+  | 'plugin-missing'
+  | 'snapshot-not-successful'
+  | 'snapshot-still-in-bucket'
+  | 'snapshot-still-listed'
+
 export interface FailureFacts {
+  /** The check that failed, for a CheckFailure. */
+  check?: CheckName
   /** Network or TLS error code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
   code?: string
   details: Record<string, unknown>
-  /** The S3 error name (AccessDenied, NoSuchBucket, ...) or a check's failure name. */
+  /** The S3 error name (AccessDenied, NoSuchBucket, ...), or the error's class name. */
   name?: string
   /** The cluster's own top-level reason, or the error message. */
   reason: string
@@ -26,7 +41,7 @@ export interface FailureFacts {
 /** A failed check that is not an error response: a plugin missing, a bucket elsewhere. */
 export class CheckFailure extends Error {
   constructor(
-    readonly check: string,
+    readonly check: CheckName,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -88,8 +103,8 @@ export function factsOf(error: unknown): FailureFacts {
 
   if (error instanceof CheckFailure)
     return {
+      check: error.check,
       details: error.details,
-      name: error.check,
       reason: error.message,
       source: 'check',
       text: error.message,

@@ -1,13 +1,20 @@
 import {factsOf} from './facts.js'
-import {DIAGNOSES, type Diagnosis, type DiagnosisContext, unknownDiagnosis} from './table.js'
+import {
+  DIAGNOSES,
+  type Diagnosis,
+  type DiagnosisContext,
+  type DiagnosisRule,
+  ruleMatches,
+  unknownDiagnosis,
+} from './table.js'
 
-export {CheckFailure} from './facts.js'
+export {CheckFailure, type CheckName} from './facts.js'
 export type {Diagnosis, DiagnosisContext} from './table.js'
 
 /** Explains a failure with the first matching row of the table, or the cluster's own reason. */
 export function diagnose(error: unknown, context: DiagnosisContext = {}): Diagnosis {
   const facts = factsOf(error)
-  const rule = DIAGNOSES.find((candidate) => candidate.matches(facts))
+  const rule: DiagnosisRule | undefined = DIAGNOSES.find((candidate: DiagnosisRule) => ruleMatches(candidate, facts))
   if (!rule) return unknownDiagnosis(facts)
   const text = (value: ((...args: never[]) => string) | string) =>
     typeof value === 'function' ? (value as (f: typeof facts, c: DiagnosisContext) => string)(facts, context) : value

@@ -1,4 +1,4 @@
-import type {FailureFacts} from './facts.js'
+import type {CheckName, FailureFacts} from './facts.js'
 
 import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 
@@ -26,11 +26,17 @@ type Text = ((facts: FailureFacts, context: DiagnosisContext) => string) | strin
 
 export interface DiagnosisRule {
   cause: Text
+  /** The failed check this row explains (a CheckFailure of that name), besides what `matches` finds. */
+  check?: CheckName
   code: string
   docs?: string
-  matches: (facts: FailureFacts) => boolean
+  matches?: (facts: FailureFacts) => boolean
   remediation: Text
 }
+
+/** Whether a row explains the failure: its check, or its pattern over the error. */
+export const ruleMatches = (rule: DiagnosisRule, facts: FailureFacts): boolean =>
+  (rule.check !== undefined && rule.check === facts.check) || (rule.matches?.(facts) ?? false)
 
 const GUIDE =
   'https://opensearch.org/docs/latest/migration-assistant/migration-phases/deploy/verifying-backfill-components/'
@@ -60,7 +66,7 @@ const TLS_CODES = new Set([
  * Known failures, most specific first: the first row whose pattern matches explains the failure.
  * A new known failure is one row here and one fixture under test/fixtures.
  */
-export const DIAGNOSES: DiagnosisRule[] = [
+export const DIAGNOSES = [
   {
     cause:
       'The S3 repository plugin on the nodes is too old to read IAM role credentials from instances that only allow IMDSv2 (instance metadata v2).',
@@ -103,16 +109,16 @@ export const DIAGNOSES: DiagnosisRule[] = [
   {
     cause:
       'The cluster accepted the deletion but still lists the snapshot: it is still being deleted, or the deletion is stuck.',
+    check: 'snapshot-still-listed',
     code: 'snapshot-still-listed',
-    matches: (facts) => facts.source === 'check' && facts.name === 'snapshot-still-listed',
     remediation: (facts, context) =>
       `Watch \`GET _snapshot/${repositoryOf(context)}/_current\` and the cluster's logs, then run the command again.`,
   },
   {
     cause:
       "The cluster no longer lists the snapshot, but the repository's newest index-N in the bucket still does: the cluster and the console are not looking at the same files.",
+    check: 'snapshot-still-in-bucket',
     code: 'snapshot-still-in-bucket',
-    matches: (facts) => facts.source === 'check' && facts.name === 'snapshot-still-in-bucket',
     remediation: () =>
       "Check that the registration's bucket, base_path and endpoint are the ones the console reads, and that nothing else writes to that path.",
   },
@@ -129,12 +135,12 @@ export const DIAGNOSES: DiagnosisRule[] = [
         ? `The repository-s3 plugin is missing on ${nodes.length} node(s): ${nodes.join(', ')}.`
         : 'The cluster does not know the s3 repository type: the repository-s3 plugin is not installed.'
     },
+    check: 'plugin-missing',
     code: 's3-plugin-missing',
     docs: S3_PLUGIN_DOCS,
     matches: (facts) =>
-      (facts.source === 'check' && facts.name === 'plugin-missing') ||
-      (has(facts, 'repository_exception') &&
-        says(facts, /unknown \[s3\] repository type|repository type \[s3\] does not exist/)),
+      has(facts, 'repository_exception') &&
+      says(facts, /unknown \[s3\] repository type|repository type \[s3\] does not exist/),
     remediation: () =>
       'Install it on every node (`bin/elasticsearch-plugin install repository-s3`, or `bin/opensearch-plugin install repository-s3`), give it credentials (IAM role or keystore), and restart the nodes one at a time.',
   },
@@ -149,21 +155,20 @@ export const DIAGNOSES: DiagnosisRule[] = [
   {
     cause: (facts, context) =>
       `The bucket ${bucketOf(context)} is in ${String(facts.details.bucketRegion ?? 'another region')}, not in ${regionOf(context)} as configured.`,
+    check: 'bucket-elsewhere',
     code: 'bucket-region-mismatch',
     matches: (facts) =>
-      (facts.source === 'check' && facts.name === 'bucket-elsewhere') ||
-      (facts.source !== 'check' &&
-        says(facts, /PermanentRedirect|Status Code: 301|AuthorizationHeaderMalformed|region '?[a-z0-9-]+'? is wrong/)),
+      facts.source !== 'check' &&
+      says(facts, /PermanentRedirect|Status Code: 301|AuthorizationHeaderMalformed|region '?[a-z0-9-]+'? is wrong/),
     remediation: (facts) =>
       `Set snapshot.s3.aws_region (or --region) to ${String(facts.details.bucketRegion ?? "the bucket's region")}, or use a bucket in the configured region.`,
   },
   {
     cause: (facts, context) =>
       context.bucket ? `The bucket ${context.bucket} does not exist.` : 'The bucket does not exist.',
+    check: 'bucket-absent',
     code: 'bucket-missing',
-    matches: (facts) =>
-      (facts.source === 'check' && facts.name === 'bucket-absent') ||
-      says(facts, /NoSuchBucket|specified bucket does not exist/),
+    matches: (facts) => says(facts, /NoSuchBucket|specified bucket does not exist/),
     remediation: (facts, context) =>
       context.command === undefined || context.command === 'snapshot verify'
         ? `Create it: run again with --create-bucket, or \`aws s3api create-bucket --bucket ${bucketOf(context)} --region ${regionOf(context)}${regionOf(context) === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${regionOf(context)}`}\`.`
@@ -172,9 +177,9 @@ export const DIAGNOSES: DiagnosisRule[] = [
   {
     cause: (facts, context) =>
       `The console's credentials may not use the bucket ${bucketOf(context)}: it belongs to another account, or the console's role lacks access.`,
+    check: 'bucket-forbidden',
     code: 'bucket-forbidden',
     docs: GUIDE,
-    matches: (facts) => facts.source === 'check' && facts.name === 'bucket-forbidden',
     remediation: (facts, context) =>
       `Use the bucket Migration Assistant created, or give the console's role ${s3Permissions(context)} (and check the bucket policy).`,
   },
@@ -307,13 +312,25 @@ export const DIAGNOSES: DiagnosisRule[] = [
       'Bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.',
   },
   {
+    cause: (facts) =>
+      `The test snapshot did not complete: ${facts.reason}. The cluster could not write all of it to the repository.`,
+    check: 'snapshot-not-successful',
+    code: 'snapshot-not-successful',
+    remediation: (facts, context) =>
+      `Read the cluster's reasons with \`GET _snapshot/${repositoryOf(context)}/${context.snapshot ?? '<snapshot>'}\` (its shard failures) and the nodes' logs; most often the cluster's credentials may not write every object the snapshot needs (${s3Permissions(context)}).`,
+  },
+  {
     cause: (facts) => `The cluster reported success, but the repository does not hold the snapshot: ${facts.reason}`,
     code: 'snapshot-not-in-bucket',
     matches: (facts) => facts.source === 'other' && facts.name === 'SnapshotNotInRepositoryError',
     remediation: () =>
       'Check that the cluster and the console point at the same bucket and endpoint (snapshot.s3.endpoint, s3.client.default.endpoint on the nodes), and that nothing deletes objects under the base path.',
   },
-]
+] as const satisfies readonly DiagnosisRule[]
+
+type ExplainedCheck = Extract<(typeof DIAGNOSES)[number], {check: CheckName}>['check']
+/** Compiles only while every check name has its row above. */
+export const EVERY_CHECK_EXPLAINED: [Exclude<CheckName, ExplainedCheck>] extends [never] ? true : never = true
 
 export function unknownDiagnosis(facts: FailureFacts): Diagnosis {
   return {

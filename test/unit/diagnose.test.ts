@@ -146,6 +146,16 @@ describe('diagnoses', () => {
     assert.match(diagnosis.cause, /2 node\(s\): node-a, node-c/)
   })
 
+  it('explains a test snapshot that ended PARTIAL, naming where to read the shard failures', () => {
+    const diagnosis = diagnose(
+      new CheckFailure('snapshot-not-successful', 'snapshot verify_snapshot_1 ended in state PARTIAL'),
+      {...context, repository: 'verify_1', snapshot: 'verify_snapshot_1'},
+    )
+    assert.equal(diagnosis.code, 'snapshot-not-successful')
+    assert.match(diagnosis.cause, /ended in state PARTIAL/)
+    assert.match(diagnosis.remediation, /GET _snapshot\/verify_1\/verify_snapshot_1/)
+  })
+
   it("names the bucket's real region", () => {
     const diagnosis = diagnose(
       new CheckFailure('bucket-elsewhere', 'elsewhere', {bucketRegion: 'eu-central-1'}),

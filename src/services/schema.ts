@@ -33,15 +33,21 @@ const requiredText = (issue: {input: unknown}) =>
   issue.input === undefined ? 'is required' : `must be a string, not ${describeValue(issue.input)}`
 const optionalText = (issue: {input: unknown}) => `must be a string, not ${describeValue(issue.input)}`
 const text = () => z.string({error: optionalText})
+/** A secret's value (a password, a secret's ARN or name) is never repeated in a message: only its kind. */
+const secretText = () =>
+  z.string({
+    error: (issue) =>
+      `must be a string, not ${issue.input === null ? 'null (empty)' : Array.isArray(issue.input) ? 'a list' : typeof issue.input === 'object' ? 'a mapping' : `a ${typeof issue.input} (its value is not shown)`}`,
+  })
 const required = () => z.string({error: requiredText})
 const flag = () => z.boolean({error: (issue) => `must be true or false, not ${describeValue(issue.input)}`})
 const section = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z.looseObject(shape, {error: (issue) => `must be a mapping, not ${describeValue(issue.input)}`})
 
 const basicAuth = section({
-  k8s_secret_name: text().min(1, 'must not be empty').optional(),
-  password: text().optional(),
-  user_secret_arn: text().min(1, 'must not be empty').optional(),
+  k8s_secret_name: secretText().min(1, 'must not be empty').optional(),
+  password: secretText().optional(),
+  user_secret_arn: secretText().min(1, 'must not be empty').optional(),
   username: text().optional(),
 }).superRefine((auth, context) => {
   const withPassword = auth.username !== undefined && auth.password !== undefined

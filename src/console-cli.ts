@@ -2,6 +2,41 @@ import {spawn} from 'node:child_process'
 import {constants, promises as fs} from 'node:fs'
 import path from 'node:path'
 
+/** The commands this plugin defines (oclif ids); every other one is handed to the console's own CLI. */
+export const PLUGIN_COMMANDS: ReadonlySet<string> = new Set(['repo:clean', 'snapshot:delete', 'snapshot:verify'])
+
+/** The global options of the console's CLI (`console --json -v snapshot delete`): each with whether it takes a value. */
+const CONSOLE_GLOBAL_OPTIONS = new Map([
+  ['--config-file', true],
+  ['--force-use-config-file', false],
+  ['--json', false],
+  ['--verbose', false],
+])
+
+function globalOptionLength(argv: string[], index: number): number {
+  const argument = argv[index]
+  if (argument === undefined) return 0
+  if (/^-v+$/.test(argument) || argument.startsWith('--config-file=')) return 1
+  const takesValue = CONSOLE_GLOBAL_OPTIONS.get(argument)
+  if (takesValue === undefined) return 0
+  return takesValue ? (index + 1 < argv.length ? 2 : 0) : 1
+}
+
+/**
+ * The console's CLI takes its global options before the command; oclif wants flags after the command
+ * id. Moves the console's global options typed before the command to just after the command's words,
+ * so `console --json -v snapshot delete` is `console snapshot delete --json -v`. Anything else stays.
+ */
+export function globalOptionsAfterCommand(typed: string[]): string[] {
+  let index = 0
+  for (let length = globalOptionLength(typed, 0); length > 0; length = globalOptionLength(typed, index)) index += length
+  if (index === 0) return typed
+  const rest = typed.slice(index)
+  const firstFlag = rest.findIndex((argument) => argument.startsWith('-'))
+  const words = firstFlag === -1 ? rest.length : firstFlag
+  return [...rest.slice(0, words), ...typed.slice(0, index), ...rest.slice(words)]
+}
+
 /** This package's own executable, so the search never finds itself. */
 const SELF = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'run.js')
 

@@ -1,8 +1,7 @@
 import {CommandHelp, Help} from '@oclif/core/help'
 
+import {PLUGIN_COMMANDS} from './console-cli.js'
 import {EXIT_CODE_MEANINGS} from './errors.js'
-
-const PLUGIN_COMMANDS = new Set(['repo:clean', 'snapshot:delete', 'snapshot:verify'])
 
 /** oclif renders every help text through ejs; only a text with a template tag needs it (help starts faster). */
 function renderOnlyTemplates(formatter: {render: (text: string) => string}): void {

@@ -205,7 +205,7 @@ describe("living with the console's files and its own CLI", () => {
       // A stand-in for the console's own (Python) CLI: records its arguments and stdin, answers on both streams.
       writeFileSync(
         standIn,
-        `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > '${recorded}'\ncat >> '${recorded}'\necho "out from the console CLI"\necho "err from the console CLI" >&2\nexit 3\n`,
+        `#!/usr/bin/env bash\nif [ "$1" = --version ]; then echo 'Migration Assistant 2.5.0-stand-in'; exit 0; fi\nprintf '%s\\n' "$@" > '${recorded}'\ncat >> '${recorded}'\necho "out from the console CLI"\necho "err from the console CLI" >&2\nexit 3\n`,
       )
       chmodSync(standIn, 0o755)
     })
@@ -357,6 +357,54 @@ describe("living with the console's files and its own CLI", () => {
         const outcome = await run(['-v', '--json', 'backfill', 'status', '--deep-check'], true)
         assert.equal(outcome.status, 3)
         assert.equal(readFileSync(recorded, 'utf8'), '-v\n--json\nbackfill\nstatus\n--deep-check\n')
+      })
+    })
+
+    describe("help and version beside the console's CLI", () => {
+      const HANDED = /HANDED TO THE CONSOLE'S OWN CLI \(.*python-console\/console, as typed\)/
+
+      it("`console --help` lists the console's topics as handed to its CLI, only when that CLI is there", () => {
+        const withCli = cli(['--help'])
+        assert.equal(withCli.status, 0, withCli.stderr)
+        assert.match(withCli.stdout, HANDED)
+        for (const topic of ['backfill', 'clusters', 'kafka', 'metadata', 'replay', 'failed-document-stream'])
+          assert.match(withCli.stdout, new RegExp(`^  ${topic} `, 'm'), topic)
+        assert.match(withCli.stdout, /^ {2}snapshot {2,}the migration snapshot: create, status,\s+unregister-repo/m)
+        const without = cli(['--help'], {path: '/nonexistent'})
+        assert.equal(without.status, 0)
+        assert.doesNotMatch(without.stdout, /HANDED TO|backfill/)
+      })
+
+      it("`console snapshot --help` lists the console's snapshot create, status and unregister-repo beside this plugin's delete and verify", () => {
+        const withCli = cli(['snapshot', '--help'])
+        assert.equal(withCli.status, 0, withCli.stderr)
+        const handed = withCli.stdout.slice(withCli.stdout.search(HANDED))
+        for (const command of ['create', 'status', 'unregister-repo'])
+          assert.match(handed, new RegExp(`^  snapshot ${command} `, 'm'), command)
+        assert.doesNotMatch(handed, /snapshot (delete|verify)/, "this plugin's own are not handed on")
+        assert.match(withCli.stdout, /^ {2}snapshot delete {2}/m)
+        assert.doesNotMatch(cli(['snapshot', '--help'], {path: '/nonexistent'}).stdout, /HANDED TO/)
+      })
+
+      it("hides the console's legacy topics when the console does (MIGRATIONS_CLI_CONSOLE_DISABLE_LEGACY_COMMANDS)", () => {
+        const outcome = cli(['--help'], {env: {MIGRATIONS_CLI_CONSOLE_DISABLE_LEGACY_COMMANDS: 'true'}})
+        const handed = outcome.stdout.slice(outcome.stdout.search(HANDED))
+        assert.match(handed, /^ {2}clusters /m)
+        assert.doesNotMatch(handed, /^ {2}(backfill|replay|snapshot) /m)
+      })
+
+      it("`console --version` shows this plugin's version and, through its CLI, the console's", () => {
+        const {version} = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))
+        const withCli = cli(['--version'])
+        assert.equal(withCli.status, 0)
+        const lines = withCli.stdout.trimEnd().split('\n')
+        assert.match(
+          lines[0],
+          new RegExp(`^@migration-console/plugin-snapshot/${version.replaceAll('.', String.raw`\.`)} `),
+        )
+        assert.match(lines[1], /^migration console Migration Assistant 2\.5\.0-stand-in \(.*python-console\/console\)$/)
+        const without = cli(['--version'], {path: '/nonexistent'})
+        assert.equal(without.stdout.trimEnd().split('\n').length, 1)
       })
     })
 

@@ -1,19 +1,26 @@
 #!/usr/bin/env node
 // `console --version` is what scripts call most often; it needs nothing of oclif but the
 // package's name and version, so it is answered before oclif (about 150 modules) is loaded.
-// The text is exactly oclif's own user agent.
+// The first line is exactly oclif's own user agent; the console's own version follows when its CLI is there.
 if (process.argv.length === 3 && process.argv[2] === '--version') {
   const {readFileSync} = await import('node:fs')
   const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  // Beside the console's own CLI, its version too, as that CLI tells it (a second line, so the first stays oclif's).
+  const {consoleVersion, findConsoleCli} = await import('../dist/console-cli.js')
+  const cli = await findConsoleCli()
+  if (cli) process.stdout.write(`migration console ${await consoleVersion(cli)} (${cli})\n`)
 } else {
-  // The console's own CLI takes --config-file before the command (`console --config-file=/x.yaml
-  // snapshot delete`), as scripts in the console image write it; oclif wants flags after the command id.
-  // The arguments as typed are kept for a command this plugin hands on to the console's own CLI.
+  // The console's own CLI takes its global options (--config-file, --force-use-config-file, --json, -v,
+  // -vv, --verbose) before the command (`console --json snapshot delete`), as scripts in the console
+  // image write them; oclif wants flags after the command id. The arguments as typed are kept for a
+  // command this plugin hands on to the console's own CLI.
   const typed = process.argv.slice(2)
   globalThis[Symbol.for('console-snapshot-plugin.argv')] = typed
-  const leading = typed[0] === '--config-file' ? 2 : typed[0]?.startsWith('--config-file=') ? 1 : 0
-  const argv = leading ? [...typed.slice(leading), ...typed.slice(0, leading)] : typed
+  const leadingOption = /^-v+$|^--(config-file|force-use-config-file|json|verbose)(=|$)/
+  const argv = leadingOption.test(typed[0] ?? '')
+    ? (await import('../dist/console-cli.js')).globalOptionsAfterCommand(typed)
+    : typed
   // oclif checks its own Node engine range on every start by loading all of semver (47 modules,
   // a fifth of the startup); this package's engines field (node >=20) already guards a narrower range.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'

@@ -10,6 +10,7 @@ import type {StepEvents} from './steps/runner.js'
 import type {JournalEntry} from './verify/journal.js'
 
 import {type Confirm, confirmer, type ConsentFlags, refuseUnconfirmedScriptedDeletion} from './consent.js'
+import {setVerbosity} from './debug.js'
 import {InterruptedError, UsageError} from './errors.js'
 import {ExitCode, statusOf} from './exit-codes.js'
 import {Journal} from './journal.js'
@@ -51,6 +52,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       description: "source cluster URL, instead of the services file's source_cluster.endpoint",
       helpGroup: 'GLOBAL',
     }),
+    'force-use-config-file': Flags.boolean({
+      description:
+        "as the console's CLI takes it; this plugin always reads the services file (never the Kubernetes workflow's configuration)",
+      helpGroup: 'GLOBAL',
+    }),
     'keep-auth': Flags.boolean({
       dependsOn: ['endpoint'],
       description: "with --endpoint on another host than the services file's: still send the file's credentials there",
@@ -61,7 +67,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     'no-prompt': Flags.boolean({description: 'never ask; fail naming the missing flag instead', helpGroup: 'GLOBAL'}),
-    verbose: Flags.boolean({description: 'show stack traces of unexpected errors', helpGroup: 'GLOBAL'}),
+    // -v / -vv / --verbose as the console's CLI counts them; before or after the command.
+    verbose: Flags.boolean({
+      char: 'v',
+      description:
+        'log each request on stderr (method, path, status, time; as DEBUG=console:*) and show stack traces of unexpected errors (-vv, as the console writes it, is taken too)',
+      helpGroup: 'GLOBAL',
+    }),
   }
   // oclif owns --json: run() returns the envelope, printed as the only thing on stdout.
   static override enableJsonFlag = true
@@ -134,13 +146,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init()
-    const {flags} = await this.parse({
+    const {flags, raw} = await this.parse({
       baseFlags: (this.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
       flags: this.ctor.flags,
       strict: this.ctor.strict,
     })
     this.flags = flags as BaseFlags<T>
+    // -vv is one token that oclif reads as --verbose twice.
+    setVerbosity(raw.filter((token) => token.type === 'flag' && token.flag === 'verbose').length)
     const scripted = isScriptedSession({json: this.jsonEnabled(), noPrompt: this.flags['no-prompt']})
     this.prompter = embedding().prompter ?? (scripted ? new ScriptedPrompter() : new TerminalPrompter())
   }

@@ -78,7 +78,7 @@ export class RunSession {
       options.warn(`${services.file}: fields this plugin does not know, ignored: ${services.unknownFields.join(', ')}`)
     if (services && isSolrSource(services))
       throw new ServicesFileError(services.file, [
-        `the source is Solr (${services.sourceCluster?.version ? `source_cluster.version ${services.sourceCluster.version}` : 'snapshot.solr_collections'}): Solr has no snapshot repository (the console backs it up as files), so there is nothing for \`console ${options.command}\` to verify or delete; use the console's own \`console snapshot create\` and \`status\` for Solr backups`,
+        `the source is Solr (source_cluster.version ${services.sourceCluster!.version}): Solr has no snapshot repository (the console backs it up as files), so there is nothing for \`console ${options.command}\` to verify or delete; use the console's own \`console snapshot create\` and \`status\` for Solr backups`,
       ])
     return new RunSession(services, options)
   }

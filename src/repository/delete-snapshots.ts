@@ -1,8 +1,8 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import type {ClusterClient} from '../cluster/client.js'
 import type {S3Storage} from '../services/model.js'
 
+import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
 import {deleteSnapshot, listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {CheckFailure, diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
@@ -194,16 +194,32 @@ async function waitUntilGone(context: DeleteContext, name: string): Promise<void
 
 const planOf = (context: DeleteContext) => context.plan!
 
+function isRepositoryMissing(error: unknown): boolean {
+  return (
+    error instanceof ClusterRequestError &&
+    error.status === 404 &&
+    error.clusterError?.type === 'repository_missing_exception'
+  )
+}
+
 export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'plan',
     async run(context) {
-      const registration = await readRegistration(
-        context.cluster,
-        context.repository,
-        context.s3Fallback,
-        context.signal,
-      )
+      let registration: Registration
+      try {
+        registration = await readRegistration(context.cluster, context.repository, context.s3Fallback, context.signal)
+      } catch (error) {
+        if (!isRepositoryMissing(error)) throw error
+        // As the console counts it (any 404 is "deleted"): a repository that is gone holds no snapshot, so a
+        // cleanup script can run twice. Nothing is sent.
+        context.alreadyGone.push(...context.snapshots)
+        context.planLines = [
+          `already gone: ${context.snapshots.join(', ')} (repository ${context.repository} is not registered on the cluster; if you meant another one, GET _snapshot lists them)`,
+        ]
+        return `${context.dryRun ? 'dry run, nothing changed: ' : ''}${context.planLines[0]}`
+      }
+
       const check = await generationCheck(context, registration)
       const fromFiles = check.outcome === 'out-of-sync'
       const {absent, found, outOfSync} = await matchingSnapshots(context, registration, fromFiles)
@@ -233,7 +249,13 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
       return `${context.repository} registered again; the cluster re-read its files`
     },
     skipReason: (context) =>
-      context.dryRun ? 'dry run' : context.plan?.resync ? undefined : 'the cluster agrees with its files',
+      context.dryRun
+        ? 'dry run'
+        : context.plan?.resync
+          ? undefined
+          : context.plan
+            ? 'the cluster agrees with its files'
+            : 'the repository is not registered',
     title: 'Registered again',
   },
   {
@@ -255,7 +277,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
     skipReason: (context) =>
       context.dryRun
         ? 'dry run: nothing deleted'
-        : context.plan?.snapshots.length === 0
+        : (context.plan?.snapshots.length ?? 0) === 0
           ? 'nothing to delete'
           : undefined,
     title: 'Deleted through the cluster',
@@ -278,13 +300,15 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
       return `index-${check.generation ?? '?'} no longer lists ${context.deleted.join(', ')}${orphanNote}`
     },
     skipReason: (context) =>
-      context.plan?.registration.storage.kind === 's3'
-        ? context.dryRun
-          ? 'dry run'
-          : context.deleted.length === 0
-            ? 'nothing was deleted'
-            : undefined
-        : 'not an S3 repository',
+      context.plan === undefined
+        ? 'the repository is not registered'
+        : context.plan.registration.storage.kind === 's3'
+          ? context.dryRun
+            ? 'dry run'
+            : context.deleted.length === 0
+              ? 'nothing was deleted'
+              : undefined
+          : 'not an S3 repository',
     title: 'Gone from the bucket too',
   },
 ]

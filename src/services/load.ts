@@ -11,6 +11,7 @@ import {
   type ServicesConfig,
   type SnapshotConfig,
 } from './model.js'
+import {isYamlDate, readLikePyyaml, YamlReadError} from './pyyaml.js'
 
 export const DEFAULT_SERVICES_PATHS = ['/config/migration_services.yaml', '/etc/migration_services.yaml']
 export const SERVICES_PATH_ENV = 'MIGRATION_SERVICES_YAML_PATH'
@@ -80,27 +81,19 @@ async function readServicesText(file: string, mustExist: boolean): Promise<strin
 }
 
 export async function parseServices(file: string, text: string): Promise<ServicesConfig> {
-  const [{parseDocument}, {servicesSchema, unknownFields}] = await Promise.all([import('yaml'), import('./schema.js')])
-  if (text.trim() === '') throw new ServicesFileError(file, ['is empty'])
-  const document = parseDocument(text, {uniqueKeys: true})
-  if (document.errors.length > 0) {
-    throw new ServicesFileError(
-      file,
-      document.errors.map(
-        (error) => `not valid YAML at line ${error.linePos?.[0]?.line ?? '?'}: ${error.message.split('\n')[0]}`,
-      ),
-    )
-  }
-
+  const {servicesSchema, unknownFields} = await import('./schema.js')
   let data: unknown
   try {
-    // The yaml library refuses documents whose aliases expand beyond a bound ("billion laughs").
-    data = document.toJS({maxAliasCount: 100})
+    // As the console reads it: PyYAML's safe_load (YAML 1.1). JSON (what the Kubernetes workflow writes) is YAML too.
+    data = await readLikePyyaml(text)
   } catch (error) {
-    throw new ServicesFileError(file, [`cannot be read as YAML: ${(error as Error).message}`])
+    if (error instanceof YamlReadError) throw new ServicesFileError(file, error.problems)
+    throw error
   }
 
-  if (data === null || typeof data !== 'object' || Array.isArray(data))
+  // The console reads an empty (or comment-only) file as no sections at all.
+  data ??= {}
+  if (typeof data !== 'object' || Array.isArray(data) || isYamlDate(data))
     throw new ServicesFileError(file, ['must be a YAML mapping of sections (source_cluster, snapshot, ...)'])
   const result = servicesSchema.safeParse(data)
   if (!result.success) {

@@ -73,7 +73,7 @@ export function parseRepoUri(uri: string): {basePath: string; bucket: string} {
   return {basePath, bucket}
 }
 
-/** A Solr source (version SOLR_8.11, SOLR 8, ...) or a snapshot naming Solr collections. */
+/** A Solr source: decided by source_cluster.version alone (SOLR_8.11, SOLR 9.7.0, ...), as the console decides it. */
 export function isSolrSource(services: ServicesConfig | undefined): boolean {
-  return /^solr/i.test(services?.sourceCluster?.version ?? '') || (services?.snapshot?.solrCollections?.length ?? 0) > 0
+  return /^solr/i.test(services?.sourceCluster?.version ?? '')
 }

@@ -1,6 +1,7 @@
 import {z} from 'zod'
 
 import {endpointProblem, regionProblem} from '../names.js'
+import {isYamlDate} from './pyyaml.js'
 
 /**
  * The services file as the migration console accepts it (its Cerberus schemas in console_link/models:
@@ -20,25 +21,33 @@ function ruleOf(problem: (value: string) => string | undefined) {
 const describeValue = (value: unknown) =>
   value === null
     ? 'null (empty)'
-    : Array.isArray(value)
-      ? 'a list'
-      : typeof value === 'object'
-        ? 'a mapping'
-        : `the ${typeof value} ${JSON.stringify(value)}`
+    : isYamlDate(value)
+      ? `the date ${value.text} (YAML 1.1, as the console reads it, makes it a date: quote it, "${value.text}", for a string)`
+      : Array.isArray(value)
+        ? 'a list'
+        : typeof value === 'object'
+          ? 'a mapping'
+          : `the ${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`
 /** "is required" only when the field is missing; a value of another type is named as such. */
 const requiredText = (issue: {input: unknown}) =>
   issue.input === undefined ? 'is required' : `must be a string, not ${describeValue(issue.input)}`
 const optionalText = (issue: {input: unknown}) => `must be a string, not ${describeValue(issue.input)}`
 const text = () => z.string({error: optionalText})
+/** A secret's value (a password, a secret's ARN or name) is never repeated in a message: only its kind. */
+const secretText = () =>
+  z.string({
+    error: (issue) =>
+      `must be a string, not ${issue.input === null ? 'null (empty)' : Array.isArray(issue.input) ? 'a list' : typeof issue.input === 'object' ? 'a mapping' : `a ${typeof issue.input} (its value is not shown)`}`,
+  })
 const required = () => z.string({error: requiredText})
 const flag = () => z.boolean({error: (issue) => `must be true or false, not ${describeValue(issue.input)}`})
 const section = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z.looseObject(shape, {error: (issue) => `must be a mapping, not ${describeValue(issue.input)}`})
 
 const basicAuth = section({
-  k8s_secret_name: text().min(1, 'must not be empty').optional(),
-  password: text().optional(),
-  user_secret_arn: text().min(1, 'must not be empty').optional(),
+  k8s_secret_name: secretText().min(1, 'must not be empty').optional(),
+  password: secretText().optional(),
+  user_secret_arn: secretText().min(1, 'must not be empty').optional(),
   username: text().optional(),
 }).superRefine((auth, context) => {
   const withPassword = auth.username !== undefined && auth.password !== undefined
@@ -82,7 +91,15 @@ const cluster = section({
   version: text().optional(),
 }).superRefine((body, context) => {
   const blocks = AUTH_BLOCKS.filter((key) => key in body)
-  if (blocks.length !== 1)
+  // What the Kubernetes workflow writes for an mTLS source; the console refuses it ("MTLS auth is not currently supported").
+  if (blocks.length === 0 && 'mtls_auth' in body)
+    context.addIssue({
+      code: 'custom',
+      message:
+        'the migration console does not support mTLS (client certificates), and neither does this plugin: give the source basic_auth (username and password, user_secret_arn or k8s_secret_name), sigv4 or no_auth instead',
+      path: ['mtls_auth'],
+    })
+  else if (blocks.length !== 1)
     context.addIssue({
       code: 'custom',
       message: `needs exactly one of no_auth, basic_auth, sigv4 (found ${blocks.length === 0 ? 'none' : blocks.join(' and ')})`,
@@ -93,9 +110,8 @@ const STORAGE_BLOCKS = ['s3', 'gcs', 'fs'] as const
 
 const snapshot = section({
   fs: section({repo_path: required().min(1, 'must not be empty')}).optional(),
-  gcs: section({endpoint: text().optional(), repo_uri: required().min(1, 'must not be empty')})
-    .nullable()
-    .optional(),
+  // The console's schema lets gcs be null, then fails reading repo_uri from it: a mapping is needed.
+  gcs: section({endpoint: text().optional(), repo_uri: required().min(1, 'must not be empty')}).optional(),
   mode: z
     .enum(['create', 'import'], {error: (issue) => `must be "create" or "import", not ${describeValue(issue.input)}`})
     .optional(),
@@ -142,8 +158,8 @@ export type RawServices = z.infer<typeof servicesSchema>
 export type RawCluster = z.infer<typeof cluster>
 export type RawSnapshot = z.infer<typeof snapshot>
 
-/** The fields the plugin knows, by section: what a file holds beyond them is named in one warning. */
-const KNOWN_FIELDS: Record<string, string[]> = {
+/** The fields the plugin knows, by section (`cluster` is source_cluster and source): what a file holds beyond them is named in one warning. */
+export const KNOWN_FIELDS: Record<string, string[]> = {
   '': [
     'source_cluster',
     'source',

@@ -28,7 +28,6 @@ writeFileSync(huge, `# ${'x'.repeat(1024 * 1024 + 10)}\n`)
 const INPUTS: [string, string[], RegExp][] = [
   ['malformed YAML', ['snapshot', 'verify', '--config-file', services('source_cluster: [\n')], /not valid YAML/],
   ['a directory as services file', ['snapshot', 'verify', '--config-file', directory], /is a directory/],
-  ['an empty services file', ['snapshot', 'verify', '--config-file', services('')], /is empty/],
   ['a huge services file', ['snapshot', 'verify', '--config-file', huge], /at most 1048576 bytes/],
   [
     'a missing services file',
@@ -150,16 +149,6 @@ const INPUTS: [string, string[], RegExp][] = [
     /sigv4\.region: must be an AWS region/,
   ],
   ['a top-level list', ['snapshot', 'verify', '--config-file', services('- a\n')], /must be a YAML mapping/],
-  [
-    'duplicate keys',
-    [
-      'snapshot',
-      'verify',
-      '--config-file',
-      services('source:\n  endpoint: http://a:1\n  endpoint: http://b:1\n  no_auth:\n'),
-    ],
-    /not valid YAML/,
-  ],
 ]
 
 const BAD_BUCKETS: [string, RegExp][] = [

@@ -1,7 +1,8 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {createServer as createHttpServer} from 'node:http'
 import {createServer, type Server} from 'node:https'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -204,7 +205,7 @@ describe("living with the console's files and its own CLI", () => {
       // A stand-in for the console's own (Python) CLI: records its arguments and stdin, answers on both streams.
       writeFileSync(
         standIn,
-        `#!/usr/bin/env bash\nprintf '%s\\n' "$@" > '${recorded}'\ncat >> '${recorded}'\necho "out from the console CLI"\necho "err from the console CLI" >&2\nexit 3\n`,
+        `#!/usr/bin/env bash\nif [ "$1" = --version ]; then echo 'Migration Assistant 2.5.0-stand-in'; exit 0; fi\nprintf '%s\\n' "$@" > '${recorded}'\ncat >> '${recorded}'\necho "out from the console CLI"\necho "err from the console CLI" >&2\nexit 3\n`,
       )
       chmodSync(standIn, 0o755)
     })
@@ -245,6 +246,166 @@ describe("living with the console's files and its own CLI", () => {
         none.stderr.replaceAll(/\s*›\s*/g, ' '),
         /"clusters connection-check" is not a command of this plugin, and no other console CLI was found on PATH/,
       )
+    })
+
+    describe("the console's global options, before or after the command", () => {
+      // A real cluster stand-in on loopback (the CLI runs in another process): every repository is gone.
+      const seen: string[] = []
+      const cluster = createHttpServer((request, answer) => {
+        seen.push(`${request.method} ${request.url}`)
+        answer.statusCode = 404
+        answer.setHeader('content-type', 'application/json')
+        answer.end(JSON.stringify({error: {reason: 'missing', type: 'repository_missing_exception'}, status: 404}))
+      })
+      let services = ''
+
+      before(async () => {
+        await new Promise<void>((resolve) => cluster.listen(0, '127.0.0.1', resolve))
+        services = write(
+          'gone.yaml',
+          `source_cluster:\n  endpoint: http://127.0.0.1:${(cluster.address() as {port: number}).port}\n  no_auth:\nsnapshot:\n  snapshot_name: rfs-snapshot\n  fs:\n    repo_path: /snapshots\n`,
+        )
+      })
+
+      after(() => cluster.close())
+
+      /** bin/run.js in its own process, without blocking this one (the stand-in answers from here). */
+      const run = (args: string[], withFallback: boolean) =>
+        new Promise<{status: null | number; stderr: string; stdout: string}>((resolve) => {
+          const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
+            env: {
+              ...process.env,
+              CI: 'true',
+              CONSOLE_DATA_DIR: path.join(scratch, 'data'),
+              DEBUG: '',
+              MIGRATION_SERVICES_YAML_PATH: '',
+              PATH: `${withFallback ? `${path.dirname(standIn)}:` : ''}/usr/bin:/bin`,
+            },
+          })
+          let stdout = ''
+          let stderr = ''
+          child.stdout.on('data', (chunk) => (stdout += chunk))
+          child.stderr.on('data', (chunk) => (stderr += chunk))
+          child.stdin.end()
+          child.on('close', (status) => resolve({status, stderr, stdout}))
+        })
+
+      const FORMS: [string, (file: string) => string[], {json?: boolean; refused?: boolean; requestLog?: boolean}][] = [
+        // Without consent the plugin's own rule holds: a scripted delete needs --yes, and nothing is sent.
+        [
+          '--json before, no consent',
+          (file) => ['--json', 'snapshot', 'delete', '--config-file', file],
+          {json: true, refused: true},
+        ],
+        [
+          '--json before',
+          (file) => ['--json', 'snapshot', 'delete', '--acknowledge-risk', '--config-file', file],
+          {json: true},
+        ],
+        ['--json after', (file) => ['snapshot', 'delete', '--yes', '--json', '--config-file', file], {json: true}],
+        [
+          '-v before',
+          (file) => ['-v', 'snapshot', 'delete', '--acknowledge-risk', '--config-file', file],
+          {requestLog: true},
+        ],
+        [
+          '-v after',
+          (file) => ['snapshot', 'delete', '--acknowledge-risk', '-v', '--config-file', file],
+          {requestLog: true},
+        ],
+        ['-vv before', (file) => ['-vv', '--config-file', file, 'snapshot', 'delete', '--yes'], {requestLog: true}],
+        ['-vv after', (file) => ['snapshot', 'delete', '--yes', '-vv', `--config-file=${file}`], {requestLog: true}],
+        [
+          '--verbose before',
+          (file) => ['--verbose', `--config-file=${file}`, 'snapshot', 'delete', '--yes'],
+          {requestLog: true},
+        ],
+        [
+          '--force-use-config-file before, with every other one',
+          (file) => ['--force-use-config-file', '--json', '-v', '--config-file', file, 'snapshot', 'delete', '--yes'],
+          {json: true, requestLog: true},
+        ],
+        [
+          '--force-use-config-file after',
+          (file) => ['snapshot', 'delete', '--yes', '--force-use-config-file', '--config-file', file],
+          {},
+        ],
+      ]
+
+      for (const withFallback of [true, false])
+        for (const [what, argv, expect] of FORMS)
+          it(`${what} (${withFallback ? "the console's CLI on PATH" : 'no console CLI'}): this plugin's delete runs, ${expect.refused ? 'refuses, exit 2, sends nothing' : 'ends 0, already gone'}`, async () => {
+            writeFileSync(recorded, 'untouched')
+            seen.length = 0
+            const outcome = await run(argv(services), withFallback)
+            assert.equal(outcome.status, expect.refused ? 2 : 0, outcome.stdout + outcome.stderr)
+            assert.equal(readFileSync(recorded, 'utf8'), 'untouched', "the console's own CLI was not called")
+            if (expect.refused) {
+              assert.match(JSON.parse(outcome.stdout).error.message, /refusing to delete without confirmation/)
+              assert.deepEqual(seen, [])
+              return
+            }
+
+            if (expect.json) assert.deepEqual(JSON.parse(outcome.stdout).result.alreadyGone, ['rfs-snapshot'])
+            else assert.match(outcome.stdout, /already gone: rfs-snapshot/)
+            const requestLog = /console:cluster GET \/_snapshot\/migration_assistant_repo 404 \d+ms/
+            if (expect.requestLog) assert.match(outcome.stderr, requestLog)
+            else assert.doesNotMatch(outcome.stderr, requestLog)
+          })
+
+      it("hands a command it does not define to the console's CLI with the global options where they were typed", async () => {
+        const outcome = await run(['-v', '--json', 'backfill', 'status', '--deep-check'], true)
+        assert.equal(outcome.status, 3)
+        assert.equal(readFileSync(recorded, 'utf8'), '-v\n--json\nbackfill\nstatus\n--deep-check\n')
+      })
+    })
+
+    describe("help and version beside the console's CLI", () => {
+      const HANDED = /HANDED TO THE CONSOLE'S OWN CLI \(.*python-console\/console, as typed\)/
+
+      it("`console --help` lists the console's topics as handed to its CLI, only when that CLI is there", () => {
+        const withCli = cli(['--help'])
+        assert.equal(withCli.status, 0, withCli.stderr)
+        assert.match(withCli.stdout, HANDED)
+        for (const topic of ['backfill', 'clusters', 'kafka', 'metadata', 'replay', 'failed-document-stream'])
+          assert.match(withCli.stdout, new RegExp(`^  ${topic} `, 'm'), topic)
+        assert.match(withCli.stdout, /^ {2}snapshot {2,}the migration snapshot: create, status,\s+unregister-repo/m)
+        const without = cli(['--help'], {path: '/nonexistent'})
+        assert.equal(without.status, 0)
+        assert.doesNotMatch(without.stdout, /HANDED TO|backfill/)
+      })
+
+      it("`console snapshot --help` lists the console's snapshot create, status and unregister-repo beside this plugin's delete and verify", () => {
+        const withCli = cli(['snapshot', '--help'])
+        assert.equal(withCli.status, 0, withCli.stderr)
+        const handed = withCli.stdout.slice(withCli.stdout.search(HANDED))
+        for (const command of ['create', 'status', 'unregister-repo'])
+          assert.match(handed, new RegExp(`^  snapshot ${command} `, 'm'), command)
+        assert.doesNotMatch(handed, /snapshot (delete|verify)/, "this plugin's own are not handed on")
+        assert.match(withCli.stdout, /^ {2}snapshot delete {2}/m)
+        assert.doesNotMatch(cli(['snapshot', '--help'], {path: '/nonexistent'}).stdout, /HANDED TO/)
+      })
+
+      it("hides the console's legacy topics when the console does (MIGRATIONS_CLI_CONSOLE_DISABLE_LEGACY_COMMANDS)", () => {
+        const outcome = cli(['--help'], {env: {MIGRATIONS_CLI_CONSOLE_DISABLE_LEGACY_COMMANDS: 'true'}})
+        const handed = outcome.stdout.slice(outcome.stdout.search(HANDED))
+        assert.match(handed, /^ {2}clusters /m)
+        assert.doesNotMatch(handed, /^ {2}(backfill|replay|snapshot) /m)
+      })
+
+      it("`console --version` shows this plugin's version and, through its CLI, the console's", () => {
+        const {version} = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))
+        const withCli = cli(['--version'])
+        assert.equal(withCli.status, 0)
+        const lines = withCli.stdout.trimEnd().split('\n')
+        assert.match(
+          lines[0],
+          new RegExp(`^@migration-console/plugin-snapshot/${version.replaceAll('.', String.raw`\.`)} `),
+        )
+        assert.match(lines[1], /^migration console Migration Assistant 2\.5\.0-stand-in \(.*python-console\/console\)$/)
+        const without = cli(['--version'], {path: '/nonexistent'})
+        assert.equal(without.stdout.trimEnd().split('\n').length, 1)
+      })
     })
 
     for (const form of [['--config-file', 'FILE'], ['--config-file=FILE']])

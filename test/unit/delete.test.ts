@@ -54,12 +54,38 @@ describe('snapshot delete', () => {
     assert.deepEqual(deletions(cluster.requests), [])
   })
 
-  it('is a clear error for a repository that is not registered', async () => {
+  it('reports the snapshots of a repository that is not registered as already gone, exit 0, sending no DELETE (as the console counts a 404)', async () => {
+    const {asked, cluster, run} = await setup()
+    for (const dryRun of [false, true]) {
+      const report = await run(['rfs-snapshot', 'verify_*'], {dryRun, repository: 'nope'})
+      assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+      assert.deepEqual(report.alreadyGone, ['rfs-snapshot', 'verify_*'])
+      assert.deepEqual(report.deleted, [])
+      assert.match(
+        stepNamed(report, 'plan').detail,
+        /already gone: rfs-snapshot, verify_\* \(repository nope is not registered on the cluster; if you meant another one, GET _snapshot lists them\)/,
+      )
+      assert.deepEqual(
+        report.steps.filter((step) => step.name !== 'plan').map((step) => step.status),
+        ['skipped', 'skipped', 'skipped'],
+      )
+    }
+
+    assert.deepEqual(deletions(cluster.requests), [])
+    assert.deepEqual(asked, [], 'nothing to consent to')
+    assert.ok(
+      cluster.snapshots.get('migration_assistant_repo')?.has('rfs-snapshot'),
+      'the other repository keeps its snapshot',
+    )
+  })
+
+  it('ends 0 when run twice: the second run finds the snapshot already gone', async () => {
     const {run} = await setup()
-    const report = await run(['rfs-snapshot'], {repository: 'nope'})
-    assert.equal(report.exitCode, 1)
-    assert.equal(stepNamed(report, 'plan').diagnosis?.code, 'repository-missing')
-    assert.match(stepNamed(report, 'plan').diagnosis!.cause, /nope is not registered/)
+    assert.deepEqual((await run(['rfs-snapshot'])).deleted, ['rfs-snapshot'])
+    const again = await run(['rfs-snapshot'])
+    assert.equal(again.exitCode, 0)
+    assert.deepEqual(again.alreadyGone, ['rfs-snapshot'])
+    assert.match(stepNamed(again, 'plan').detail, /already gone: rfs-snapshot/)
   })
 
   it('says that deleting a running snapshot aborts it, and deletes nothing when not confirmed', async () => {

@@ -124,10 +124,27 @@ const CASES: {
   },
   {
     argv: ['snapshot', 'delete', '--yes'],
-    exitCode: 1,
-    name: 'delete failing (repository missing)',
+    exitCode: 0,
+    name: 'delete of a repository already gone',
     schema: 'snapshot-delete',
     setup: world,
+    status: 'ok',
+  },
+  {
+    argv: ['snapshot', 'delete', '--yes'],
+    exitCode: 1,
+    name: 'delete failing (the cluster refuses the deletion)',
+    schema: 'snapshot-delete',
+    async setup() {
+      const {cluster} = await registered()
+      cluster.override('DELETE', /^\/_snapshot\/migration_assistant_repo\/rfs-snapshot$/, [
+        403,
+        {
+          error: {reason: 'no permissions for [cluster:admin/snapshot/delete]', type: 'security_exception'},
+          status: 403,
+        },
+      ])
+    },
     status: 'failed',
   },
   {

@@ -118,7 +118,6 @@ describe('services file', () => {
     ],
     ['malformed YAML', 'source_cluster:\n  endpoint: [unclosed\n', /not valid YAML at line/],
     ['a list at the top', '- a\n- b\n', /must be a YAML mapping/],
-    ['an empty file', '   \n', /is empty/],
     [
       'a snapshot mode the console does not know',
       'snapshot:\n  snapshot_name: s\n  mode: copy\n  fs:\n    repo_path: /x\n',

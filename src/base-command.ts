@@ -18,6 +18,7 @@ import {isScriptedSession, type Prompter, type Question, ScriptedPrompter, Termi
 import {ServicesFileError} from './services/load.js'
 import {type ClusterConfig, isSolrSource, type ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
+import {verifyEntryProblem} from './verify/journal.js'
 
 /**
  * What a host that embeds these commands (or a test) may provide instead of the defaults: the
@@ -237,8 +238,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.interruptController.signal
   }
 
-  protected journal<Entry extends {runId: string} = JournalEntry>(name = 'verify-journal.json'): Journal<Entry> {
-    return new Journal<Entry>(path.join(this.config.dataDir, name))
+  /** problem: why an entry read from the file is not one the console wrote (see Journal). */
+  protected journal<Entry extends {runId: string} = JournalEntry>(
+    name = 'verify-journal.json',
+    problem: (entry: unknown) => string | undefined = verifyEntryProblem,
+  ): Journal<Entry> {
+    return new Journal<Entry>(path.join(this.config.dataDir, name), problem)
   }
 
   /** The progress callback the domain calls with counts. */

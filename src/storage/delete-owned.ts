@@ -1,6 +1,6 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import {HASHED_SHARD_SEGMENT, ownershipOf, type RepositoryFootprint} from './ownership.js'
+import {HASHED_SHARD_SEGMENT, ownershipAmong, type RepositoryFootprint} from './ownership.js'
 import {listObjectPages, listPages, S3OperationError, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {
@@ -9,6 +9,8 @@ export interface DeleteOwnedOptions {
   /** Count what would go, delete nothing. */
   dryRun?: boolean
   onProgress?: (progress: DeleteOwnedResult) => void
+  /** Footprints of the other registered repositories of the store: nothing of theirs is ever deleted. */
+  others?: RepositoryFootprint[]
   signal?: AbortSignal
 }
 
@@ -26,6 +28,8 @@ export interface DeleteOwnedResult {
   /** Every prefix that was listed. */
   listed: string[]
   objects: number
+  /** The first keys counted (or deleted), for a post-condition that must name what remains. */
+  ownedSample: string[]
   /** Of which old versions and delete markers, in a versioned bucket. */
   versions: number
 }
@@ -55,7 +59,15 @@ export async function deleteOwnedObjects(
 ): Promise<DeleteOwnedResult> {
   const concurrency = options.concurrency ?? 8
   const {signal} = options
-  const result: DeleteOwnedResult = {bytes: 0, kept: 0, keptSample: [], listed: [], objects: 0, versions: 0}
+  const result: DeleteOwnedResult = {
+    bytes: 0,
+    kept: 0,
+    keptSample: [],
+    listed: [],
+    objects: 0,
+    ownedSample: [],
+    versions: 0,
+  }
   // The search for hashed shard prefixes (a listing of the bucket's root) runs while the repository's own
   // prefix is emptied; at the bucket's root the one listing already holds the hashed paths.
   const hashedDiscovery: Promise<string[]> =
@@ -72,6 +84,9 @@ export async function deleteOwnedObjects(
     result.objects += batch.length
     result.versions += batch.filter((target) => target.isVersion).length
     result.bytes += batch.reduce((sum, target) => sum + target.size, 0)
+    for (const target of batch)
+      if (result.ownedSample.length < KEPT_SAMPLE && !result.ownedSample.includes(target.Key))
+        result.ownedSample.push(target.Key)
     options.onProgress?.({...result})
   }
 
@@ -99,7 +114,7 @@ export async function deleteOwnedObjects(
       if (signal?.aborted || failure) break
       const owned: Target[] = []
       for (const target of page) {
-        const ownership = ownershipOf(target.Key, footprint)
+        const ownership = ownershipAmong(target.Key, footprint, options.others ?? [])
         if (ownership.owned) owned.push(target)
         else {
           result.kept++
@@ -205,7 +220,28 @@ async function* versionPages(
     ]
 }
 
-/** DeleteObjects answers 200 even when some keys failed: those are retried, then reported. */
+/**
+ * DeleteObjects answers 200 even when some keys failed: each error is matched to what was asked by its key,
+ * and by its version only when it names one (an Object Lock refusal names none), and retried; an error that
+ * matches nothing that was asked fails the batch, and so does what still fails after the last attempt.
+ */
+export function failedTargets<T extends {Key: string; VersionId?: string}>(
+  asked: T[],
+  errors: {Code?: string; Key?: string; Message?: string; VersionId?: string}[],
+): {failed: T[]; unmatched: typeof errors} {
+  const failed = new Set<T>()
+  const unmatched: typeof errors = []
+  for (const error of errors) {
+    const matches = asked.filter(
+      (target) => target.Key === error.Key && (!error.VersionId || target.VersionId === error.VersionId),
+    )
+    if (matches.length === 0) unmatched.push(error)
+    for (const match of matches) failed.add(match)
+  }
+
+  return {failed: asked.filter((target) => failed.has(target)), unmatched}
+}
+
 async function deleteBatch(s3: S3Client, bucket: string, batch: Target[], signal?: AbortSignal): Promise<void> {
   const {DeleteObjectsCommand} = await import('@aws-sdk/client-s3')
   let remaining = batch
@@ -222,14 +258,20 @@ async function deleteBatch(s3: S3Client, bucket: string, batch: Target[], signal
       signal,
     )
     errors = answer.Errors ?? []
-    const failed = new Set(errors.map((error) => `${error.Key}\u0000${error.VersionId ?? ''}`))
-    remaining = remaining.filter((target) => failed.has(`${target.Key}\u0000${target.VersionId ?? ''}`))
+    const {failed, unmatched} = failedTargets(remaining, errors)
+    if (unmatched.length > 0)
+      throw new S3OperationError({
+        message: `the store reported ${unmatched.length} error(s) for objects that were not asked for (e.g. ${unmatched[0].Key}${unmatched[0].VersionId ? ` version ${unmatched[0].VersionId}` : ''}: ${unmatched[0].Message ?? unmatched[0].Code}); what was deleted cannot be told`,
+        name: unmatched[0].Code ?? 'UnmatchedDeleteError',
+        operation: 'DeleteObjects',
+      })
+    remaining = failed
   }
 
   if (remaining.length > 0) {
-    const first = errors[0]
+    const first = errors.find((error) => error.Key === remaining[0].Key) ?? errors[0]
     throw new S3OperationError({
-      message: `${remaining.length} object(s) could not be deleted after ${KEY_ATTEMPTS} attempts, e.g. ${first?.Key}: ${first?.Message ?? first?.Code}`,
+      message: `${remaining.length} object(s) could not be deleted after ${KEY_ATTEMPTS} attempts, e.g. ${remaining[0].Key}${remaining[0].VersionId ? ` version ${remaining[0].VersionId}` : ''}: ${first?.Message ?? first?.Code}`,
       name: first?.Code ?? 'DeleteFailed',
       operation: 'DeleteObjects',
     })

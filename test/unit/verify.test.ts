@@ -271,6 +271,7 @@ describe('snapshot verify', () => {
   it('verifies an fs repository by reading the shared path, skipping the S3 steps', async () => {
     const shared = mkdtempSync(path.join(tmpdir(), 'fs-repo-'))
     const {cluster, run} = setup({kind: 'fs', path: shared})
+    cluster.pathRepo = [shared]
     const report = await run()
     assert.deepEqual(statuses(report), [
       'cluster:passed',

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import type {RepoCleanJson} from '../../json-contract.js'
-import type {CleanEntry} from '../../repository/clean.js'
 
 import {BaseCommand, checkedFlag} from '../../base-command.js'
 import {repositoryNameProblem} from '../../names.js'
+import {type CleanEntry, cleanEntryProblem} from '../../repository/clean.js'
 
 export default class RepoClean extends BaseCommand<typeof RepoClean> {
   static override description = `First a plan, read without changing anything: the repository's snapshots, its registration, and the files it owns — under its exact base path only what a snapshot repository writes there (index-N, index.latest, snap-/meta-*.dat, indices/, tests-*/, snapshot_shard_paths/) and OpenSearch's hashed shard paths <hash>/<base_path>/indices/ — then, once accepted, exactly that plan: the snapshots through the cluster, the registration, the files, and only with --delete-bucket the bucket. Any other object found there is reported and kept. --dry-run prints the plan with counts and changes nothing; a refusal or a "no" leaves no trace, the journal included.
@@ -72,7 +72,7 @@ With no --repository it finishes what interrupted \`console snapshot verify\` ru
       s3Fallback: fileStorage?.kind === 's3' ? fileStorage : undefined,
     }
     const dependencies = {
-      cleanJournal: this.journal<CleanEntry>('clean-journal.json'),
+      cleanJournal: this.journal<CleanEntry>('clean-journal.json', cleanEntryProblem),
       cluster,
       confirm: this.confirmer({confirmName: this.flags.confirm, yes: this.flags.yes}),
       onProgress: this.progress(),

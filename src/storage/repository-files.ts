@@ -53,6 +53,8 @@ export interface RepositoryFiles {
 }
 
 export interface OpenOptions {
+  /** An absolute fs location outside path.repo is read as spelled instead of refused (verify's test location). */
+  asSpelledOutsidePathRepo?: boolean
   /** Whether OpenSearch's hashed shard paths outside the location count (not for verify's metadata-only test). */
   hashedShardPaths: boolean
   /** The repository's name, for messages. */

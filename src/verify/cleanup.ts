@@ -39,6 +39,7 @@ export function testLocationFiles(
   dependencies: CleanupDependencies & {pathRepo?: () => Promise<string[] | undefined>},
 ): Promise<RepositoryFiles> {
   return openRepositoryFiles(entryStorage(entry), {
+    asSpelledOutsidePathRepo: true,
     hashedShardPaths: false,
     name: entry.repository,
     pathRepo: dependencies.pathRepo ?? pathRepoOnce(dependencies.cluster, dependencies.signal),

@@ -79,6 +79,23 @@ const json = (outcome: {stdout: string}) => JSON.parse(outcome.stdout)
 const stepOf = (outcome: {stdout: string}, name: string) =>
   (json(outcome).result?.steps ?? []).find((step: {name: string}) => step.name === name)
 
+/** Every version of a bucket with Object Lock removed (governance bypassed), then the bucket. */
+async function removeLockedBucket(name: string) {
+  const {DeleteBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand} = await import('@aws-sdk/client-s3')
+  const s3 = s3Client()
+  const listed = await s3.send(new ListObjectVersionsCommand({Bucket: name}))
+  for (const version of [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])])
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: name,
+        BypassGovernanceRetention: true,
+        Key: version.Key,
+        VersionId: version.VersionId,
+      }),
+    )
+  await s3.send(new DeleteBucketCommand({Bucket: name}))
+}
+
 describe('issue 19: deleting commands, round 2 (real engines)', function () {
   this.timeout(180_000)
 
@@ -451,6 +468,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
       await assertReadable(`n7_${suffix}`, 'n-snap')
     } finally {
       await console_(['repo', 'clean', '--endpoint', local.opensearch, '--forget', `clean_l7_${suffix}`, '--yes'])
+      await removeLockedBucket(locked)
     }
   })
 })

@@ -102,6 +102,11 @@ export class FsRepositoryFiles implements RepositoryFiles {
     return (await new DirectoryBlobStore(this.directory).read(marker, MARKER_BYTES))?.toString('utf8')
   }
 
+  /** The console writes nothing into an fs repository. */
+  async removeConsoleFiles(): Promise<number> {
+    return 0
+  }
+
   /**
    * Deletes the files the layout owns; removes only the layout's own folders (indices/…, tests-*, snapshot_shard_paths,
    * hashed shard folders) that are then empty, and the location itself when nothing is left. Any other file or

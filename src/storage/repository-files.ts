@@ -45,6 +45,8 @@ export interface RepositoryFiles {
   reader(): Promise<undefined | {basePath: string; store: BlobStore}>
   /** A marker's content (bounded read); undefined when absent or not readable from here. */
   readMarker(marker: string): Promise<string | undefined>
+  /** Deletes only what the console itself writes there (CONSOLE_FILES); the number deleted. */
+  removeConsoleFiles(): Promise<number>
   /**
    * Deletes (or counts) the files the repository owns and nothing else; after deleting, a final listing of the
    * footprint must find none of them, or this fails naming what remains. Undefined when not visible from here.

@@ -3,7 +3,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import type {S3Storage} from '../services/model.js'
 
 import {S3BlobStore} from './blobs.js'
-import {deleteBucket} from './bucket.js'
+import {deleteBucket, deleteObjectIfPresent} from './bucket.js'
 import {deleteOwnedObjects, type DeleteOwnedResult, prefixIsEmpty} from './delete-owned.js'
 import {type LocationIdentity, s3Identity} from './identity.js'
 import {type RepositoryFootprint, repositoryKeyPrefix} from './ownership.js'
@@ -97,6 +97,21 @@ export class S3RepositoryFiles implements RepositoryFiles {
   async readMarker(marker: string): Promise<string | undefined> {
     const store = new S3BlobStore(await this.s3(), this.storage.bucket, this.options.signal)
     return (await store.read(`${this.footprint.prefix}${marker}`, MARKER_BYTES))?.toString('utf8')
+  }
+
+  async removeConsoleFiles(): Promise<number> {
+    const s3 = await this.s3()
+    const store = new S3BlobStore(s3, this.storage.bucket, this.options.signal)
+    let removed = 0
+    for (const name of CONSOLE_FILES) {
+      const key = `${this.footprint.prefix}${name}`
+      if (!(await store.exists(key))) continue
+      await deleteObjectIfPresent(s3, this.storage.bucket, key, this.options.signal)
+      if (await store.exists(key)) throw new OwnedFilesRemainError(this.describe(), [key], 1)
+      removed++
+    }
+
+    return removed
   }
 
   async removeOwned(options: RemoveOwnedOptions = {}): Promise<DeleteOwnedResult> {

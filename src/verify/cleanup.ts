@@ -72,11 +72,10 @@ async function resurvey(
       return `repository ${entry.repository} holds snapshot(s) the verify run did not take (${others.join(', ')}): it is in use, so its snapshots, registration and files were left alone; ${forget}`
   }
 
-  if (entry.ownerMarker) {
-    const marker = await files.readMarker('verify-owner')
-    if (marker !== undefined && marker !== ownerMarkerContent(entry))
-      return `${files.describe()}verify-owner names another run: that location is not this run's; nothing was touched; ${forget}`
-  }
+  // Whether or not this run wrote one: a marker of another run means the location is that run's.
+  const marker = await files.readMarker('verify-owner')
+  if (marker !== undefined && marker !== ownerMarkerContent(entry))
+    return `${files.describe()}verify-owner names another run: that location is not this run's; nothing was touched; ${forget}`
 
   return undefined
 }
@@ -141,6 +140,26 @@ export async function removeVerificationResources(
   }
 
   const location = files
+  // A run that registered nothing wrote at most its probe and its marker: only those go.
+  await (entry.repositoryRegistered ? removeTestFiles(entry, location, result, attempt) : attempt(`the probe and marker under ${location.describe()}`, async () => {
+      const removed = await location.removeConsoleFiles()
+      return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
+    }));
+  if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
+    await attempt(`bucket ${location.bucket.name}`, async () => {
+      await location.bucket!.delete(signal)
+      return `bucket ${location.bucket!.name}`
+    })
+  return result
+}
+
+/** The files a registered test repository wrote, after the last look that they are still only the run's. */
+async function removeTestFiles(
+  entry: JournalEntry,
+  location: RepositoryFiles,
+  result: CleanupResult,
+  attempt: (what: string, action: () => Promise<string | undefined>) => Promise<void>,
+) {
   await attempt(`files under ${location.describe()}`, async () => {
     // Snapshots are deleted only through the cluster: one listed here now is not the run's to remove.
     const others = await snapshotsOfOthers(entry, location)
@@ -148,7 +167,7 @@ export async function removeVerificationResources(
       throw new Error(
         `the newest index-N there lists snapshot(s) the verify run did not take (${others.join(', ')}): left in place; drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`,
       )
-    const owned = await location.removeOwned({signal})
+    const owned = await location.removeOwned()
     if (!owned) return
     result.kept.push(...owned.keptSample)
     if (owned.kept > 0)
@@ -157,10 +176,4 @@ export async function removeVerificationResources(
       )
     return owned.objects > 0 ? `${owned.objects} object(s) under ${location.describe()}` : undefined
   })
-  if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
-    await attempt(`bucket ${location.bucket.name}`, async () => {
-      await location.bucket!.delete(signal)
-      return `bucket ${location.bucket!.name}`
-    })
-  return result
 }

@@ -127,9 +127,8 @@ export const VERIFY_STEPS: VerifyStep[] = [
     async run(context) {
       const storage = s3Storage(context)
       const probeKey = `${repositoryKeyPrefix(context.testLocation)}verify-probe`
-      context.journalEntry.probeKey = probeKey
-      await context.journal.record(context.journalEntry)
-      // Two runs on one location: only the one whose conditional write of the marker succeeds goes on.
+      // Two runs on one location: only the one whose conditional write of the marker succeeds goes on; the other
+      // has then created nothing, so its cleanup touches nothing.
       const files = await testFiles(context)
       const claim = await files.claim('verify-owner', ownerMarkerContent(context.journalEntry))
       if (claim === 'taken')
@@ -138,6 +137,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
           ['leave --repository out for a fresh verify_<time>_<id> location'],
         )
       context.journalEntry.ownerMarker = claim === 'claimed'
+      context.journalEntry.probeKey = probeKey
       await context.journal.record(context.journalEntry)
       const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey, context.signal)
       return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)}`

@@ -141,10 +141,12 @@ export async function removeVerificationResources(
 
   const location = files
   // A run that registered nothing wrote at most its probe and its marker: only those go.
-  await (entry.repositoryRegistered ? removeTestFiles(entry, location, result, attempt) : attempt(`the probe and marker under ${location.describe()}`, async () => {
-      const removed = await location.removeConsoleFiles()
-      return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
-    }));
+  await (entry.repositoryRegistered
+    ? removeTestFiles(entry, location, result, attempt)
+    : attempt(`the probe and marker under ${location.describe()}`, async () => {
+        const removed = await location.removeConsoleFiles()
+        return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
+      }))
   if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
     await attempt(`bucket ${location.bucket.name}`, async () => {
       await location.bucket!.delete(signal)

@@ -33,6 +33,12 @@ export function entryStorage(entry: JournalEntry): RepositoryStorage {
     : {kind: 'fs', path: storage.location}
 }
 
+/** Where an entry's test location is, as messages name it. */
+export function describeEntryLocation(entry: JournalEntry): string {
+  const {storage} = entry
+  return storage.kind === 's3' ? `s3://${storage.bucket}/${storage.prefix}` : storage.location
+}
+
 /** Why an entry cannot be a verify run's (read from a file anyone could edit); undefined when it can. */
 export function verifyEntryProblem(entry: unknown): string | undefined {
   const candidate = entry as Partial<JournalEntry> | undefined

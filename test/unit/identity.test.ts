@@ -1,12 +1,15 @@
 import {strict as assert} from 'node:assert'
+import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {Journal} from '../../src/journal.js'
+import {DirectoryBlobStore} from '../../src/storage/blobs.js'
 import {failedTargets} from '../../src/storage/delete-owned.js'
 import {FsRepositoryFiles} from '../../src/storage/fs-files.js'
 import {normaliseEndpoint, overlapOf, resolveFsLocation, s3Identity} from '../../src/storage/identity.js'
+import {readRepositoryIndex} from '../../src/storage/layout.js'
 import {ownershipAmong, repositoryKeyPrefix} from '../../src/storage/ownership.js'
 import {verifyEntryProblem} from '../../src/verify/journal.js'
 
@@ -103,6 +106,32 @@ describe('issue 19: deleting only what was asked', () => {
       assert.ok(kept.includes('index-1'), 'the symlink is named, not followed or deleted')
       assert.equal((await files.reader())?.store.location, directory, 'the location stays: it is not empty')
       await assert.rejects((await files.reader())!.store.read('index-1'), /symbolic link/)
+    })
+  })
+
+  describe('bounded reads of what the store holds', () => {
+    it('an object larger than the limit is refused with its size, never read whole', async () => {
+      const directory = mkdtempSync(path.join(tmpdir(), 'bounded-'))
+      writeFileSync(path.join(directory, 'index-0'), 'x'.repeat(100))
+      await assert.rejects(
+        new DirectoryBlobStore(directory).read('index-0', 10),
+        /index-0 is 100 bytes, more than the 10 bytes the console reads of one file/,
+      )
+    })
+
+    it('a FIFO named like index-N is named, never opened for a blocking read', async function () {
+      const directory = mkdtempSync(path.join(tmpdir(), 'fifo-'))
+      if (spawnSync('mkfifo', [path.join(directory, 'index-3')]).status !== 0) {
+        console.log('      (skipped: mkfifo is not available here)')
+        this.skip()
+      }
+
+      await assert.rejects(readRepositoryIndex(new DirectoryBlobStore(directory), ''), /not a regular file/)
+      const result = await (
+        await FsRepositoryFiles.at(directory, {hashedShardPaths: false})
+      ).removeOwned({dryRun: true})
+      assert.equal(result?.objects, 0)
+      assert.match(result!.keptSample[0].reason, /not a regular file/)
     })
   })
 

@@ -1,5 +1,6 @@
 import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
+import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -12,8 +13,10 @@ import {
   engines,
   keysUnder,
   s3Client,
+  scratch,
   writeServices,
 } from '../helpers/e2e.js'
+import {repoRoot} from '../helpers/paths.js'
 
 /**
  * Issue 19, each numbered case on the real OpenSearch + S3 store and fs repositories: what must survive is
@@ -392,6 +395,59 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     rmSync(link, {force: true})
     rmSync(outside, {force: true, recursive: true})
     await assertReadable(`n9_${suffix}`, 'n-snap')
+  })
+
+  it('kill -9 at random moments of a clean, then reruns: the journal resumes and nothing outside the plan is lost', async () => {
+    const neighbour = `kn_${suffix}`
+    await register(neighbour, s3Body(`k9n${suffix}`))
+    await snapshot(neighbour, 'n-snap')
+    for (const delayMs of [150 + Math.floor(Math.random() * 400), 700 + Math.floor(Math.random() * 800)]) {
+      const victim = `k9_${suffix}_${delayMs}`
+      await register(victim, s3Body(`k9${suffix}/${delayMs}`))
+      await snapshot(victim, 'doomed')
+      const args = [
+        'repo',
+        'clean',
+        '--config-file',
+        services('x'),
+        '--repository',
+        victim,
+        '--force',
+        '--confirm',
+        victim,
+      ]
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: local.accessKey,
+          AWS_SECRET_ACCESS_KEY: local.secretKey,
+          CI: 'true',
+          CONSOLE_DATA_DIR: path.join(scratch, 'data'),
+        },
+        stdio: 'ignore',
+      })
+      await new Promise((resolve) => {
+        setTimeout(resolve, delayMs)
+      })
+      child.kill('SIGKILL')
+      await new Promise((resolve) => {
+        child.on('exit', resolve)
+        if (child.exitCode !== null || child.signalCode !== null) resolve(undefined)
+      })
+      let outcome = {exitCode: -1, stderr: '', stdout: ''}
+      for (let rerun = 0; rerun < 3 && outcome.exitCode !== 0; rerun++) {
+        outcome = await console_([...args, '--json'])
+        // The killed run may have finished just before the kill: then there is nothing left to resume.
+        if (outcome.exitCode === 2 && /no interrupted clean of it is recorded/.test(outcome.stdout)) break
+      }
+
+      assert.ok(
+        outcome.exitCode === 0 || /no interrupted clean of it is recorded/.test(outcome.stdout),
+        `killed after ${delayMs} ms, the reruns did not finish: ${outcome.stdout}`,
+      )
+      assert.deepEqual(await keysUnder(bucket, `k9${suffix}/${delayMs}/`), [])
+      await assertReadable(neighbour, 'n-snap')
+    }
   })
 
   it('case 10: a password YAML reads as a number is not printed', async () => {

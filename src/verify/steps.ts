@@ -127,18 +127,24 @@ export const VERIFY_STEPS: VerifyStep[] = [
     async run(context) {
       const storage = s3Storage(context)
       const probeKey = `${repositoryKeyPrefix(context.testLocation)}verify-probe`
-      // Two runs on one location: only the one whose conditional write of the marker succeeds goes on; the other
-      // has then created nothing, so its cleanup touches nothing.
+      // Two runs on one location: only the one whose conditional write of the marker succeeds goes on. Recorded
+      // first (an interrupt during the write must still find it); a run that loses the claim records that it
+      // created nothing, and its cleanup touches nothing.
+      context.journalEntry.ownerMarker = true
+      context.journalEntry.probeKey = probeKey
+      await context.journal.record(context.journalEntry)
       const files = await testFiles(context)
       const claim = await files.claim('verify-owner', ownerMarkerContent(context.journalEntry))
-      if (claim === 'taken')
+      if (claim === 'taken') {
+        context.journalEntry.ownerMarker = undefined
+        context.journalEntry.probeKey = undefined
+        await context.journal.record(context.journalEntry)
         throw new UsageError(
           `${files.describe()}verify-owner was written by another verify run: that run owns the test location, this one stops without touching it`,
           ['leave --repository out for a fresh verify_<time>_<id> location'],
         )
-      context.journalEntry.ownerMarker = claim === 'claimed'
-      context.journalEntry.probeKey = probeKey
-      await context.journal.record(context.journalEntry)
+      }
+
       const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey, context.signal)
       return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)}`
     },

@@ -85,8 +85,8 @@ export class FsRepositoryFiles implements RepositoryFiles {
       : `leave ${this.directory} (not visible from the console: remove it on the nodes)`
   }
 
-  async isEmpty(): Promise<{empty: boolean; example?: string}> {
-    if (!(await isVisible(this.directory))) return {empty: true}
+  async isEmpty(): Promise<{absent?: boolean; empty: boolean; example?: string}> {
+    if (!(await isVisible(this.directory))) return {absent: true, empty: true}
     const entries = await fs.readdir(this.directory)
     return entries.length === 0
       ? {empty: true}

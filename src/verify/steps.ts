@@ -118,7 +118,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
       const where = files.describe()
       const found = await files.isEmpty()
       if (!found.empty) refuse(where, found.example ?? 'objects')
-      return `${where} is empty`
+      return found.absent ? `${where} does not exist here (or is not visible from the console)` : `${where} is empty`
     },
     title: 'Test location holds nothing yet',
   },

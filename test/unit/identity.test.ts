@@ -6,7 +6,7 @@ import path from 'node:path'
 
 import {Journal} from '../../src/journal.js'
 import {DirectoryBlobStore} from '../../src/storage/blobs.js'
-import {failedTargets} from '../../src/storage/delete-owned.js'
+import {failedTargets} from '../../src/storage/delete-batch.js'
 import {FsRepositoryFiles} from '../../src/storage/fs-files.js'
 import {normaliseEndpoint, overlapOf, resolveFsLocation, s3Identity} from '../../src/storage/identity.js'
 import {readRepositoryIndex} from '../../src/storage/layout.js'

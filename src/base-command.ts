@@ -16,6 +16,7 @@ import {ExitCode, statusOf} from './exit-codes.js'
 import {Journal} from './journal.js'
 import {isScriptedSession, type Prompter, ScriptedPrompter, TerminalPrompter} from './prompts.js'
 import {RunSession} from './session.js'
+import {verifyEntryProblem} from './verify/journal.js'
 
 /**
  * What a host that embeds these commands (or a test) may provide instead of the defaults: the
@@ -179,8 +180,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.interruptController.signal
   }
 
-  protected journal<Entry extends {runId: string} = JournalEntry>(name = 'verify-journal.json'): Journal<Entry> {
-    return new Journal<Entry>(path.join(this.config.dataDir, name))
+  /** problem: why an entry read from the file is not one the console wrote (see Journal). */
+  protected journal<Entry extends {runId: string} = JournalEntry>(
+    name = 'verify-journal.json',
+    problem: (entry: unknown) => string | undefined = verifyEntryProblem,
+  ): Journal<Entry> {
+    return new Journal<Entry>(path.join(this.config.dataDir, name), problem)
   }
 
   /** The session of this run: the services file read by the config hook, and the clients resolved from it once. */

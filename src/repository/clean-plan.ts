@@ -1,21 +1,16 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import path from 'node:path'
+import type {RepositoryFiles} from '../storage/repository-files.js'
 
-import type {S3Storage} from '../services/model.js'
-
-import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
+import {type ClusterClient} from '../cluster/client.js'
+import {pathRepoOnce} from '../cluster/path-repo.js'
 import {listRepositories, listSnapshots, type RepositoryBody} from '../cluster/snapshots.js'
 import {UsageError} from '../errors.js'
-import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
+import {type S3Storage} from '../services/model.js'
+import {describeIdentity, type LocationIdentity, overlapOf, sameIdentity} from '../storage/identity.js'
 import {readRepositoryIndex} from '../storage/layout.js'
-import {insideLayoutOf, type RepositoryFootprint, repositoryKeyPrefix} from '../storage/ownership.js'
-import {describeStorage, isRepositoryOutOfSync, type RegisteredStorage, storageOfRegistration} from './registration.js'
-
-/** Where the files of the repository to clean are, and which of them it owns. */
-export type CleanLocation =
-  | {directory: string; footprint: RepositoryFootprint; kind: 'fs'; visible: boolean}
-  | {footprint: RepositoryFootprint; kind: 's3'; storage: S3Storage}
+import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
+import {isRepositoryOutOfSync, type RegisteredStorage, storageOfRegistration} from './registration.js'
 
 /**
  * Everything `repo clean --repository` will do, decided from facts read without changing anything.
@@ -27,9 +22,12 @@ export interface CleanPlan {
   /** How the user must agree: yes/no, or the repository's name typed back (or --confirm NAME). */
   consent: 'typed-name' | 'yes'
   deleteBucket: boolean
+  /** The repository's files, where its kind keeps them. */
+  files: RepositoryFiles
   /** Of those, the ones verify did not make (the migration's own): consent by the typed name. */
   foreignSnapshots: string[]
-  location: CleanLocation
+  /** The other registered repositories sharing the store: nothing of theirs is in the plan. */
+  others: {identity: LocationIdentity; name: string}[]
   /** Registered now, or only remembered by an accepted clean that stopped halfway (journal). */
   registered: boolean
   repository: string
@@ -39,11 +37,18 @@ export interface CleanPlan {
   snapshots: string[]
 }
 
+/** What an accepted clean that stopped halfway recorded (see CleanEntry). */
+export interface PendingClean {
+  body: RepositoryBody
+  identity?: LocationIdentity
+  runId: string
+}
+
 export interface SurveyRequest {
   deleteBucket: boolean
   force: boolean
-  /** The body an accepted clean recorded before it unregistered the repository. */
-  pendingBody?: RepositoryBody
+  /** The accepted clean of this repository that stopped before it was finished, if any. */
+  pending?: PendingClean
   repository: string
   s3Fallback?: Partial<S3Storage>
 }
@@ -56,12 +61,34 @@ export interface SurveyDependencies {
 
 const VERIFY_SNAPSHOT = /^verify_snapshot_/
 
+/** The files of a registration whose kind this plugin reads; any other type is refused (exit 2). */
+export function openRegisteredFiles(
+  name: string,
+  storage: RegisteredStorage,
+  options: {
+    hashedShardPaths: boolean
+    pathRepo: () => Promise<string[] | undefined>
+    s3: (storage: S3Storage) => Promise<S3Client>
+    signal?: AbortSignal
+  },
+): Promise<RepositoryFiles> {
+  if (storage.kind === 'other')
+    throw new UsageError(
+      `repository ${name} is of type ${storage.type}: repo clean removes only s3 and fs repositories, whose files it can prove are the repository's`,
+      [
+        `delete its snapshots with \`console snapshot delete --repository ${name} --snapshot '*'\`, unregister it with DELETE _snapshot/${name}, and remove its files with the ${storage.type} store's own tools`,
+      ],
+    )
+  return openRepositoryFiles(storage, {...options, name, s3: () => options.s3(storage as S3Storage)})
+}
+
 /** Reads the repository, its neighbours and its snapshots into a plan; refuses (exit 2) where ownership is in doubt. */
 export async function surveyRepository(request: SurveyRequest, dependencies: SurveyDependencies): Promise<CleanPlan> {
   const {cluster, signal} = dependencies
   const name = request.repository
   const registrations = await listRepositories(cluster, signal)
-  const body = registrations[name] ?? request.pendingBody
+  const {pending} = request
+  const body = registrations[name] ?? pending?.body
   if (!body)
     throw new UsageError(
       `repository ${name} is not registered on ${cluster.endpoint}, and no interrupted clean of it is recorded`,
@@ -69,21 +96,26 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
         'list the registered repositories with GET _snapshot, or run `console repo clean` without --repository to finish interrupted verify runs',
       ],
     )
+  const pathRepo = pathRepoOnce(cluster, signal)
   const storage = storageOfRegistration(body, request.s3Fallback)
-  // The nodes' path.repo, read once where an fs repository needs it (its own location and its neighbours').
-  const repoPaths = storage.kind === 'fs' ? await pathRepo(cluster, signal) : undefined
-  const location = await locate(name, storage, repoPaths)
-  // The S3 client (and the SDK behind it) loads while the cluster answers the survey's other questions;
-  // a failure shows where the client is first awaited.
-  if (location.kind === 's3') dependencies.s3(location.storage).catch(() => undefined)
-  refuseOverlaps(name, location, registrations, request.s3Fallback, repoPaths)
-  if (location.kind === 's3' && location.storage.basePath === '' && !request.force)
+  const files = await openRegisteredFiles(name, storage, {...dependencies, hashedShardPaths: true, pathRepo})
+  // The S3 client (and the SDK behind it) loads while the cluster answers the survey's other questions.
+  files.reader().catch(() => undefined)
+  const registered = registrations[name] !== undefined
+  if (pending) await refuseChangedEntry(name, files, pending, pathRepo)
+  const others = await otherLocations(name, registrations, request.s3Fallback, pathRepo)
+  refuseOverlaps(name, files, others)
+  const atRoot = files.bucket !== undefined && files.footprint.prefix === ''
+  if (atRoot && (!request.force || !registered))
     throw new UsageError(
-      `repository ${name} sits at the root of s3://${location.storage.bucket}: cleaning it would touch every repository file in the bucket`,
-      [`pass --force (and confirm with --confirm ${name}) if that is what you want`],
+      `repository ${name} sits at the root of s3://${files.bucket?.name}: cleaning it would touch every repository file in the bucket`,
+      registered
+        ? [`pass --force (and confirm with --confirm ${name}) if that is what you want`]
+        : [
+            `a journal entry never licenses a bucket's root: drop it with \`console repo clean --forget ${pending?.runId}\``,
+          ],
     )
 
-  const registered = registrations[name] !== undefined
   let snapshots: string[] = []
   let resync: string | undefined
   if (registered) {
@@ -92,10 +124,9 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
     } catch (error) {
       if (!isRepositoryOutOfSync(error)) throw error
       resync = 'the cluster says its files changed outside it; it is registered again first, so it re-reads them'
-      const index = await readIndexOf(location, dependencies)
-      snapshots = index ? index.snapshots.map((snapshot) => snapshot.name) : []
+      snapshots = await snapshotsInFiles(files)
     }
-  }
+  } else await refuseSnapshotsOfUnregistered(name, files, pending!)
 
   const foreignSnapshots = snapshots.filter((snapshot) => !VERIFY_SNAPSHOT.test(snapshot))
   if (foreignSnapshots.length > 0 && !request.force)
@@ -103,13 +134,13 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
       `repository ${name} holds ${foreignSnapshots.length} snapshot(s) that verify did not make (${foreignSnapshots.slice(0, 5).join(', ')}${foreignSnapshots.length > 5 ? ', …' : ''}); cleaning deletes the migration's data`,
       [`pass --force and confirm with --confirm ${name} (or type the name when asked) if that is what you want`],
     )
-  const atRoot = location.kind === 's3' && location.storage.basePath === ''
   return {
     body,
     consent: foreignSnapshots.length > 0 || atRoot ? 'typed-name' : 'yes',
-    deleteBucket: request.deleteBucket && location.kind === 's3',
+    deleteBucket: request.deleteBucket && files.bucket !== undefined,
+    files,
     foreignSnapshots,
-    location,
+    others,
     registered,
     repository: name,
     resync,
@@ -117,130 +148,78 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
   }
 }
 
-export async function locate(
-  name: string,
-  storage: RegisteredStorage,
-  repoPaths: string[] | undefined,
-): Promise<CleanLocation> {
-  if (storage.kind === 's3')
-    return {
-      footprint: {extraFiles: ['verify-probe'], hashedShardPaths: true, prefix: repositoryKeyPrefix(storage.basePath)},
-      kind: 's3',
-      storage,
-    }
-  if (storage.kind === 'fs') {
-    const directory = resolveFsLocation(name, storage.path, repoPaths)
-    return {
-      directory,
-      footprint: {extraFiles: ['verify-probe'], hashedShardPaths: true, prefix: ''},
-      kind: 'fs',
-      visible: await isVisibleFromConsole(directory),
-    }
-  }
+async function snapshotsInFiles(files: RepositoryFiles): Promise<string[]> {
+  const reader = await files.reader()
+  const index = reader && (await readRepositoryIndex(reader.store, reader.basePath))
+  return index ? index.snapshots.map((snapshot) => snapshot.name) : []
+}
 
+/** A journal entry licenses only the location it recorded: the registration now says the same, or nothing is done. */
+async function refuseChangedEntry(
+  name: string,
+  files: RepositoryFiles,
+  pending: PendingClean,
+  pathRepo: () => Promise<string[] | undefined>,
+) {
+  const storage = storageOfRegistration(pending.body)
+  const recorded =
+    pending.identity ?? (storage.kind === 'other' ? undefined : await identityOf(storage, name, pathRepo))
+  if (recorded && sameIdentity(recorded, files.identity)) return
   throw new UsageError(
-    `repository ${name} is of type ${storage.type}: repo clean removes only s3 and fs repositories, whose files it can prove are the repository's`,
+    `repository ${name}: the accepted clean recorded in the journal (${pending.runId}) was for ${recorded ? describeIdentity(recorded) : 'a location that cannot be resolved now'}, but ${name} is now registered at ${files.describe()}; the entry licenses nothing there, and nothing was changed`,
     [
-      `delete its snapshots with \`console snapshot delete --repository ${name} --snapshot '*'\`, unregister it with DELETE _snapshot/${name}, and remove its files with the ${storage.type} store's own tools`,
+      `drop the entry with \`console repo clean --forget ${pending.runId}\`, then run \`console repo clean --repository ${name}\` again for a new plan`,
     ],
   )
 }
 
-/** path.repo of the nodes (the union), read only where an fs repository needs it; undefined when refused. */
-export async function pathRepo(cluster: ClusterClient, signal: AbortSignal | undefined): Promise<string[] | undefined> {
-  type Body = {
-    nodes?: Record<string, {settings?: {path?: {repo?: string | string[]}; 'path.repo'?: string | string[]}}>
-  }
-  let body: Body | undefined
-  try {
-    ;({body} = await cluster.send<Body>(
-      {
-        idempotent: true,
-        method: 'GET',
-        path: '/_nodes/settings',
-        query: {filter_path: String.raw`nodes.*.settings.path.repo,nodes.*.settings.path\.repo`},
-      },
-      signal,
-    ))
-  } catch (error) {
-    if (error instanceof ClusterRequestError && error.status !== undefined && error.status < 500) return undefined
-    throw error
-  }
-
-  const entries = new Set<string>()
-  for (const node of Object.values(body?.nodes ?? {})) {
-    const value = node.settings?.path?.repo ?? node.settings?.['path.repo'] ?? []
-    for (const entry of Array.isArray(value) ? value : String(value).split(','))
-      if (entry.trim()) entries.add(path.normalize(entry.trim()))
-  }
-
-  return [...entries]
-}
-
 /**
- * An fs location as the cluster resolves it: relative to the first path.repo entry, and only
- * strictly below one of them. `/`, a path.repo entry itself or anything above one is refused.
+ * Finishing an accepted clean whose registration is gone: snapshots are deleted only through the cluster, so the
+ * location must list none (a snapshot there was not deleted by the accepted plan, or was written after it).
  */
-export function resolveFsLocation(name: string, location: string, repoPaths: string[] | undefined): string {
-  if (!repoPaths)
-    throw new UsageError(
-      `repository ${name} is an fs repository at "${location}", but the cluster did not tell its path.repo (GET _nodes/settings was refused), so where its files are cannot be proven`,
-      ['run the clean as a user allowed to read node settings, or remove the files on the nodes by hand'],
-    )
-  if (repoPaths.length === 0)
-    throw new UsageError(
-      `repository ${name}: the nodes have no path.repo, so the fs location "${location}" cannot be a repository the cluster may write`,
-    )
-  const resolved = path.isAbsolute(location) ? path.normalize(location) : path.resolve(repoPaths[0], location)
-  const within = repoPaths.some((root) => resolved.startsWith(`${root.replace(/\/+$/, '')}/`))
-  if (resolved === '/' || !within)
-    throw new UsageError(
-      `repository ${name}: its location "${location}" resolves to ${resolved}, which is not strictly below a path.repo entry (${repoPaths.join(', ')}); refusing to remove it`,
-      ['remove the files on the nodes by hand if they are really the repository’s'],
-    )
-  return resolved
+async function refuseSnapshotsOfUnregistered(name: string, files: RepositoryFiles, pending: PendingClean) {
+  const listed = await snapshotsInFiles(files)
+  if (listed.length === 0) return
+  throw new UsageError(
+    `repository ${name} is no longer registered, and the newest index-N under ${files.describe()} lists ${listed.length} snapshot(s) (${listed.slice(0, 5).join(', ')}${listed.length > 5 ? ', …' : ''}); snapshots are deleted only through the cluster, never by removing their files, so the interrupted clean (${pending.runId}) cannot be finished and nothing was changed`,
+    [
+      `register ${name} again (PUT _snapshot/${name}) and run \`console repo clean --repository ${name}\` for a new plan, or drop the entry with \`console repo clean --forget ${pending.runId}\``,
+    ],
+  )
 }
 
-/** Another registered repository nested below this one, at the same place, or this one inside another's layout. */
-function refuseOverlaps(
+async function otherLocations(
   name: string,
-  location: CleanLocation,
   registrations: Record<string, RepositoryBody>,
   fallback: Partial<S3Storage> | undefined,
-  repoPaths: string[] | undefined,
-) {
-  const overlapping: string[] = []
+  pathRepo: () => Promise<string[] | undefined>,
+): Promise<{identity: LocationIdentity; name: string}[]> {
+  const others: {identity: LocationIdentity; name: string}[] = []
   for (const [other, body] of Object.entries(registrations)) {
     if (other === name) continue
     const storage = storageOfRegistration(body, fallback)
-    let ours: string
-    let theirs: string
-    if (location.kind === 's3' && storage.kind === 's3') {
-      const sameStore =
-        storage.bucket === location.storage.bucket &&
-        (storage.endpoint === undefined ||
-          location.storage.endpoint === undefined ||
-          storage.endpoint === location.storage.endpoint)
-      if (!sameStore) continue
-      ours = location.footprint.prefix
-      theirs = repositoryKeyPrefix(storage.basePath)
-    } else if (location.kind === 'fs' && storage.kind === 'fs') {
-      let resolved: string
-      try {
-        resolved = resolveFsLocation(other, storage.path, repoPaths)
-      } catch {
-        continue
-      }
+    if (storage.kind === 'other') continue
+    const identity = await identityOf(storage, other, pathRepo)
+    if (identity) others.push({identity, name: other})
+  }
 
-      ours = `${location.directory}/`
-      theirs = `${resolved}/`
-    } else continue
-    if (theirs.startsWith(ours))
-      overlapping.push(
-        `${other} (${describeStorage(storage)}${theirs === ours ? ', the same location' : ', nested below'})`,
-      )
-    else if (insideLayoutOf(ours, theirs))
-      overlapping.push(`${other} (${describeStorage(storage)}: ${name} lies inside its layout)`)
+  return others
+}
+
+const OVERLAP_WORDS: Record<string, string | undefined> = {
+  'inside-layout': ': NAME lies inside its layout',
+  nested: ', nested below',
+  same: ', the same location',
+}
+
+/** Another registered repository nested below this one, at the same place, or this one inside another's layout. */
+function refuseOverlaps(name: string, files: RepositoryFiles, others: {identity: LocationIdentity; name: string}[]) {
+  const overlapping: string[] = []
+  for (const other of others) {
+    const overlap = overlapOf(files.identity, other.identity)
+    const where = describeIdentity(other.identity).replace(/\/$/, '')
+    const how = overlap && OVERLAP_WORDS[overlap]
+    if (how) overlapping.push(`${other.name} (${where}${how.replace('NAME', name)})`)
   }
 
   if (overlapping.length > 0)
@@ -250,53 +229,26 @@ function refuseOverlaps(
     )
 }
 
-/** The repository's files where the console can read them: its bucket, or its fs location when visible here. */
-export async function readableFiles(
-  location: CleanLocation,
-  s3: (storage: S3Storage) => Promise<S3Client>,
-  signal?: AbortSignal,
-): Promise<undefined | {basePath: string; store: BlobStore}> {
-  if (location.kind === 's3')
-    return {
-      basePath: location.storage.basePath,
-      store: new S3BlobStore(await s3(location.storage), location.storage.bucket, signal),
-    }
-  return location.visible ? {basePath: '', store: new DirectoryBlobStore(location.directory)} : undefined
-}
-
-async function readIndexOf(location: CleanLocation, dependencies: SurveyDependencies) {
-  const files = await readableFiles(location, dependencies.s3, dependencies.signal)
-  return files && readRepositoryIndex(files.store, files.basePath)
-}
-
-/** Where a location's files are, as messages name it. */
-export function describeLocation(location: CleanLocation): string {
-  return location.kind === 's3' ? `s3://${location.storage.bucket}/${location.footprint.prefix}` : location.directory
-}
-
 /** The plan as the lines a person reads before agreeing (and a dry run prints). */
 export function renderCleanPlan(plan: CleanPlan, counts?: {bytes: number; kept: number; objects: number}): string[] {
-  const where = describeLocation(plan.location)
   const lines: string[] = []
   if (plan.resync) lines.push(`register ${plan.repository} again with the same settings (${plan.resync})`)
   if (plan.snapshots.length > 0)
     lines.push(`delete ${plan.snapshots.length} snapshot(s) through the cluster: ${plan.snapshots.join(', ')}`)
   if (plan.registered) lines.push(`unregister ${plan.repository}`)
-  const files =
-    plan.location.kind === 's3'
-      ? `delete the repository's own objects under ${where} (index-N, index.latest, snap-/meta-*.dat, indices/, tests-*/, snapshot_shard_paths/) and its hashed shard paths <hash>/${plan.location.footprint.prefix}indices/`
-      : plan.location.visible
-        ? `delete the repository's own files under ${where}`
-        : `leave ${where} (not visible from the console: remove it on the nodes)`
   const counted = counts ? `: ${counts.objects} object(s), ${formatBytes(counts.bytes)}` : ''
   lines.push(
-    `${files}${counted}`,
+    `${plan.files.describeOwned()}${counted}`,
     counts
-      ? `keep ${counts.kept} other object(s) found there (not part of the repository layout)`
+      ? `keep ${counts.kept} other object(s) found there (not part of the repository layout, or another registered repository's)`
       : 'keep any other object found there (reported, never deleted)',
   )
-  if (plan.deleteBucket && plan.location.kind === 's3')
-    lines.push(`delete the bucket s3://${plan.location.storage.bucket} (only if it is then empty)`)
+  if (plan.others.length > 0)
+    lines.push(
+      `keep everything of the ${plan.others.length} other registered repositor${plan.others.length === 1 ? 'y' : 'ies'} sharing the store (${plan.others.map((other) => other.name).join(', ')})`,
+    )
+  if (plan.deleteBucket && plan.files.bucket)
+    lines.push(`delete the bucket s3://${plan.files.bucket.name} (only if it is then empty)`)
   return lines
 }
 

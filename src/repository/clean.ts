@@ -3,24 +3,40 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import type {ClusterClient} from '../cluster/client.js'
 import type {Journal} from '../journal.js'
 import type {S3Storage} from '../services/model.js'
+import type {DeleteOwnedResult, KeptObject} from '../storage/delete-owned.js'
+import type {LocationIdentity} from '../storage/identity.js'
 
 import {deleteSnapshot, listSnapshots, type RepositoryBody, unregisterRepository} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
-import {deleteOwnedFiles} from '../storage/blobs.js'
-import {deleteBucket} from '../storage/bucket.js'
-import {deleteOwnedObjects, type DeleteOwnedResult, type KeptObject} from '../storage/delete-owned.js'
-import {type CleanPlan, describeLocation, formatBytes, renderCleanPlan, surveyRepository} from './clean-plan.js'
+import {type CleanPlan, formatBytes, renderCleanPlan, surveyRepository} from './clean-plan.js'
 import {reRegister} from './registration.js'
 
 /** An accepted `repo clean --repository`, kept until it is all gone so a second run can finish it. */
 export interface CleanEntry {
   body: RepositoryBody
+  /** Where the accepted plan's files were: the entry licenses nothing elsewhere. */
+  identity?: LocationIdentity
   repository: string
   runId: string
   startedAt: string
+}
+
+/** Why an entry read from the clean journal cannot be one the console wrote; undefined when it can. */
+export function cleanEntryProblem(entry: unknown): string | undefined {
+  const candidate = entry as Partial<CleanEntry> | undefined
+  if (typeof candidate !== 'object' || candidate === null) return 'is not an object'
+  if (typeof candidate.repository !== 'string' || candidate.repository === '') return 'names no repository'
+  if (typeof candidate.body?.type !== 'string' || typeof (candidate.body.settings ?? {}) !== 'object')
+    return 'holds no registration body'
+  const identity = candidate.identity as Partial<{bucket: unknown; directory: unknown; kind: unknown; prefix: unknown}>
+  if (identity !== undefined && typeof identity.prefix !== 'string' && typeof identity.directory !== 'string')
+    return 'records a location that is neither a bucket prefix nor a directory'
+  if (typeof identity?.directory === 'string' && /^\/*$/.test(identity.directory))
+    return `records the filesystem's root as its location`
+  return undefined
 }
 
 export interface CleanRequest {
@@ -72,7 +88,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
         {
           deleteBucket: context.deleteBucket,
           force: context.force,
-          pendingBody: pending?.body,
+          pending,
           repository: name,
           s3Fallback: context.s3Fallback,
         },
@@ -91,6 +107,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
       if (!pending)
         await context.cleanJournal.record({
           body: plan.body,
+          identity: plan.files.identity,
           repository: name,
           runId: cleanRunId(name),
           startedAt: new Date().toISOString(),
@@ -150,10 +167,10 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
       const result = await removeOwnedFiles(context, plan, false)
       if (!result)
         return {
-          skipped: `${describeLocation(plan.location)} is not visible from the console; remove it on the nodes' shared path`,
+          skipped: `${plan.files.describe()} is not visible from the console; remove it on the nodes' shared path`,
         }
       context.kept = result.keptSample
-      const where = describeLocation(plan.location)
+      const where = plan.files.describe()
       const kept = result.kept
         ? `; kept ${result.kept} object(s) that are not the repository's (e.g. ${result.keptSample[0].key}: ${result.keptSample[0].reason})`
         : ''
@@ -165,13 +182,13 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'bucket',
     async run(context) {
-      const {location} = plannedPlan(context)
-      if (location.kind !== 's3') return {skipped: 'not an S3 repository'}
-      await deleteBucket(await context.s3(location.storage), location.storage.bucket, context.signal)
-      return `s3://${location.storage.bucket} deleted`
+      const {bucket} = plannedPlan(context).files
+      if (!bucket) return {skipped: 'not an S3 repository'}
+      await bucket.delete(context.signal)
+      return `s3://${bucket.name} deleted`
     },
     skipReason: (context) =>
-      context.plan?.location.kind === 's3'
+      context.plan?.files.bucket
         ? context.plan.deleteBucket
           ? context.dryRun
             ? 'dry run'
@@ -188,11 +205,8 @@ async function removeOwnedFiles(
   plan: CleanPlan,
   dryRun: boolean,
 ): Promise<DeleteOwnedResult | undefined> {
-  const {location} = plan
-  if (location.kind === 'fs')
-    return location.visible ? deleteOwnedFiles(location.directory, location.footprint, {dryRun}) : undefined
   const started = Date.now()
-  return deleteOwnedObjects(await context.s3(location.storage), location.storage.bucket, location.footprint, {
+  return plan.files.removeOwned({
     dryRun,
     onProgress(progress) {
       const rate = Math.round(progress.objects / Math.max(0.001, (Date.now() - started) / 1000))
@@ -200,6 +214,7 @@ async function removeOwnedFiles(
         `${dryRun ? 'counted' : 'deleted'} ${progress.objects} object(s), ${formatBytes(progress.bytes)}, ${rate}/s${progress.kept ? `; ${progress.kept} kept (not the repository's)` : ''}`,
       )
     },
+    others: plan.others,
     signal: context.signal,
   })
 }
@@ -216,13 +231,7 @@ export async function cleanRepository(
       diagnose(error, {
         command: 'repo clean',
         repository: request.repository,
-        ...(context.plan?.location.kind === 's3'
-          ? {
-              basePath: context.plan.location.storage.basePath,
-              bucket: context.plan.location.storage.bucket,
-              region: context.plan.location.storage.region,
-            }
-          : {}),
+        ...context.plan?.files.diagnosis,
       }),
     events,
     signal: dependencies.signal,

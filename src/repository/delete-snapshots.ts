@@ -1,17 +1,18 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {S3Storage} from '../services/model.js'
+import type {RepositoryFiles} from '../storage/repository-files.js'
 
 import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
+import {pathRepoOnce} from '../cluster/path-repo.js'
 import {deleteSnapshot, listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {CheckFailure, diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {type StepReport, stepReport} from '../steps/report.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
-import {type BlobStore, S3BlobStore} from '../storage/blobs.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {checkBucketAfterDeletion} from './bucket-check.js'
-import {type CleanLocation, locate, pathRepo, readableFiles} from './clean-plan.js'
+import {openRegisteredFiles} from './clean-plan.js'
 import {
   compareWithFiles,
   describeStorage,
@@ -68,7 +69,9 @@ interface DeleteContext extends DeleteDependencies, DeleteRequest {
   alreadyGone: string[]
   deleted: string[]
   /** Where the repository's files are readable from the console, found once per run. */
-  files?: Promise<RepositoryFiles>
+  files?: Promise<RepositoryFiles | undefined>
+  /** The same, once the plan has found them. */
+  located?: RepositoryFiles
   plan?: DeletePlan
   planLines: string[]
 }
@@ -83,30 +86,24 @@ const patternExpression = (pattern: string) =>
       .join('|')})$`,
   )
 
-type RepositoryFiles = undefined | {basePath: string; store: BlobStore}
-
 /** The repository's files where the console can read them, found once per run (the plan may read them twice). */
-function filesOf(context: DeleteContext, registration: Registration): Promise<RepositoryFiles> {
-  context.files ??= locateFiles(context, registration)
+function filesOf(context: DeleteContext, registration: Registration): Promise<RepositoryFiles | undefined> {
+  context.files ??= openRegisteredFiles(registration.repository, registration.storage, {
+    hashedShardPaths: true,
+    pathRepo: pathRepoOnce(context.cluster, context.signal),
+    s3: context.s3,
+    signal: context.signal,
+  }).catch(() => undefined)
   return context.files
 }
 
 /** Located as a clean locates it; unreadable (another type, an fs path not under path.repo or not visible) is undefined. */
-async function locateFiles(context: DeleteContext, registration: Registration): Promise<RepositoryFiles> {
-  const {storage} = registration
-  let location: CleanLocation
-  try {
-    const repoPaths = storage.kind === 'fs' ? await pathRepo(context.cluster, context.signal) : undefined
-    location = await locate(registration.repository, storage, repoPaths)
-  } catch {
-    return undefined
-  }
-
-  return readableFiles(location, context.s3, context.signal)
+async function readerOf(context: DeleteContext, registration: Registration) {
+  return (await filesOf(context, registration))?.reader()
 }
 
 async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
-  const files = await filesOf(context, registration)
+  const files = await readerOf(context, registration)
   if (!files)
     return {
       outcome: 'skipped',
@@ -152,7 +149,7 @@ async function snapshotsInFiles(
   registration: Registration,
   pattern: string,
 ): Promise<SnapshotInfo[]> {
-  const files = await filesOf(context, registration)
+  const files = await readerOf(context, registration)
   if (!files) return []
   const index = await readRepositoryIndex(files.store, files.basePath)
   const expression = patternExpression(pattern)
@@ -221,6 +218,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
       }
 
       const check = await generationCheck(context, registration)
+      context.located = await filesOf(context, registration)
       const fromFiles = check.outcome === 'out-of-sync'
       const {absent, found, outOfSync} = await matchingSnapshots(context, registration, fromFiles)
       let resync: string | undefined
@@ -285,13 +283,14 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'bucket',
     async run(context) {
-      const storage = planOf(context).registration.storage as S3Storage
-      const store = new S3BlobStore(await context.s3(storage), storage.bucket, context.signal)
-      const check = await checkBucketAfterDeletion(store, storage.basePath, context.deleted)
+      const files = await filesOf(context, planOf(context).registration)
+      const reader = await files?.reader()
+      if (!files || !reader) return {skipped: 'the files cannot be read from the console'}
+      const check = await checkBucketAfterDeletion(reader.store, reader.basePath, context.deleted)
       if (check.stillListed.length > 0)
         throw new CheckFailure(
           'snapshot-still-in-bucket',
-          `index-${check.generation} in s3://${storage.bucket}/${storage.basePath} still lists ${check.stillListed.join(', ')}`,
+          `index-${check.generation} in ${files.describe()} still lists ${check.stillListed.join(', ')}`,
         )
       const orphanNote =
         check.orphans.length > 0
@@ -302,7 +301,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
     skipReason: (context) =>
       context.plan === undefined
         ? 'the repository is not registered'
-        : context.plan.registration.storage.kind === 's3'
+        : context.located?.bucket
           ? context.dryRun
             ? 'dry run'
             : context.deleted.length === 0
@@ -322,12 +321,11 @@ export async function deleteSnapshotsThroughCluster(
   const context: DeleteContext = {...request, ...dependencies, alreadyGone: [], deleted: [], planLines: []}
   const {interrupted, results} = await runSteps(DELETE_STEPS, context, {
     diagnosisFor(error) {
-      const storage = context.plan?.registration.storage
       return diagnose(error, {
         command: 'snapshot delete',
         repository: request.repository,
         snapshot: request.snapshots[0],
-        ...(storage?.kind === 's3' ? {basePath: storage.basePath, bucket: storage.bucket, region: storage.region} : {}),
+        ...context.located?.diagnosis,
       })
     },
     events,

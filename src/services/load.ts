@@ -20,7 +20,7 @@ const MAX_SERVICES_FILE_BYTES = 1024 * 1024
 export class ServicesFileError extends UsageError {
   constructor(
     readonly file: string,
-    problems: string[],
+    readonly problems: string[],
   ) {
     super(`${file}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`, [
       `correct ${file}, or point --config-file / ${SERVICES_PATH_ENV} at another services file`,
@@ -80,7 +80,60 @@ async function readServicesText(file: string, mustExist: boolean): Promise<strin
   }
 }
 
+/** A field whose value is a secret, or names where one is kept: its value is never printed. */
+const SECRET_FIELD = /^\s*(?:-\s*)?["']?[\w.-]*(?:password|secret|token|key|arn)[\w.-]*["']?\s*:(.*)$/i
+
+/**
+ * The values of secret fields as the file spells them (before YAML reads them: a number, an alias, a block
+ * scalar with a bad header), so that no message about the file, from the YAML parser or the schema, shows one.
+ */
+export function secretSpellings(text: string): string[] {
+  const found = new Set<string>()
+  const lines = text.split(/\r?\n/)
+  for (const [index, line] of lines.entries()) {
+    const match = SECRET_FIELD.exec(line)
+    if (!match) continue
+    const values = [match[1]]
+    // A block scalar (`password: |`) continues on the lines indented below it.
+    const indent = /^\s*/.exec(line)![0].length
+    for (const next of lines.slice(index + 1)) {
+      if (next.trim() !== '' && /^\s*/.exec(next)![0].length <= indent) break
+      values.push(next)
+    }
+
+    for (const value of values) {
+      const trimmed = value.trim()
+      if (trimmed.length >= 3) found.add(trimmed)
+      for (const token of trimmed.split(/[\s|>&*!"',#]+/)) if (token.length >= 3) found.add(token)
+    }
+  }
+
+  return [...found].sort((a, b) => b.length - a.length)
+}
+
+const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, String.raw`\$&`)
+
+function redacted(text: string, problems: string[]): string[] {
+  const secrets = secretSpellings(text)
+  return problems.map((problem) => {
+    let message = problem
+    // Whole spellings only: a short value (`tls`) must not eat into the field names around it (`mtls_auth`).
+    for (const secret of secrets)
+      message = message.replaceAll(new RegExp(`(?<![\\w-])${escapeRegExp(secret)}(?![\\w-])`, 'g'), '<redacted>')
+    return message
+  })
+}
+
 export async function parseServices(file: string, text: string): Promise<ServicesConfig> {
+  try {
+    return await parseServicesText(file, text)
+  } catch (error) {
+    if (error instanceof ServicesFileError) throw new ServicesFileError(file, redacted(text, error.problems))
+    throw error
+  }
+}
+
+async function parseServicesText(file: string, text: string): Promise<ServicesConfig> {
   const {servicesSchema, unknownFields} = await import('./schema.js')
   let data: unknown
   try {

@@ -1,17 +1,28 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import {promises as fs} from 'node:fs'
+import {promises as fs, constants as fsConstants} from 'node:fs'
 import path from 'node:path'
 
-import type {DeleteOwnedResult} from './delete-owned.js'
-import type {RepositoryFootprint} from './ownership.js'
-
-import {ownershipOf} from './ownership.js'
 import {listObjectPages, S3OperationError, sendS3} from './s3.js'
 
 export interface BlobEntry {
   key: string
+  /** On a filesystem: a symlink, FIFO, socket or device is `other` (never opened, never followed). */
+  other?: boolean
   size: number
+}
+
+/** How much of one object the console reads at most: repository data (index-N) and everything smaller. */
+export const READ_LIMIT_BYTES = 256 * 1024 * 1024
+
+/** An object larger than the console reads into memory. */
+export class ObjectTooLargeError extends Error {
+  constructor(where: string, size: number, limit: number) {
+    super(
+      `${where} is ${size} bytes, more than the ${limit} bytes the console reads of one file; it was not read (is it really the repository's?)`,
+    )
+    this.name = 'ObjectTooLargeError'
+  }
 }
 
 /** What reading a repository's files needs, over a bucket or a shared directory alike (cleaners use emptyPrefix and removeDirectory). */
@@ -20,7 +31,8 @@ export interface BlobStore {
   list(prefix: string): AsyncIterable<BlobEntry>
   /** s3://bucket or a directory, for messages. */
   readonly location: string
-  read(key: string): Promise<Buffer | undefined>
+  /** The whole object, refused beyond maxBytes (READ_LIMIT_BYTES unless given). */
+  read(key: string, maxBytes?: number): Promise<Buffer | undefined>
 }
 
 export class S3BlobStore implements BlobStore {
@@ -51,16 +63,21 @@ export class S3BlobStore implements BlobStore {
       for (const object of page.Contents ?? []) if (object.Key) yield {key: object.Key, size: object.Size ?? 0}
   }
 
-  async read(key: string): Promise<Buffer | undefined> {
+  async read(key: string, maxBytes = READ_LIMIT_BYTES): Promise<Buffer | undefined> {
     const {GetObjectCommand} = await import('@aws-sdk/client-s3')
     try {
-      const answer = await sendS3<{Body?: {transformToByteArray(): Promise<Uint8Array>}}>(
-        this.s3,
-        'GetObject',
-        new GetObjectCommand({Bucket: this.bucket, Key: key}),
-        this.signal,
-      )
-      return Buffer.from((await answer.Body?.transformToByteArray()) ?? [])
+      const answer = await sendS3<{
+        Body?: {destroy?: () => void; transformToByteArray(): Promise<Uint8Array>}
+        ContentLength?: number
+      }>(this.s3, 'GetObject', new GetObjectCommand({Bucket: this.bucket, Key: key}), this.signal)
+      if ((answer.ContentLength ?? 0) > maxBytes) {
+        answer.Body?.destroy?.()
+        throw new ObjectTooLargeError(`${this.location}/${key}`, answer.ContentLength!, maxBytes)
+      }
+
+      const content = Buffer.from((await answer.Body?.transformToByteArray()) ?? [])
+      if (content.length > maxBytes) throw new ObjectTooLargeError(`${this.location}/${key}`, content.length, maxBytes)
+      return content
     } catch (error) {
       if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NoSuchKey'))
         return undefined
@@ -78,19 +95,39 @@ export class DirectoryBlobStore implements BlobStore {
   }
 
   async exists(key: string): Promise<boolean> {
-    return (await this.read(key)) !== undefined
+    try {
+      return (await fs.lstat(path.join(this.root, key))).isFile()
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+      throw error
+    }
   }
 
   async *list(prefix: string): AsyncIterable<BlobEntry> {
     yield* this.walk(prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '', prefix)
   }
 
-  async read(key: string): Promise<Buffer | undefined> {
+  /** Only a regular file is opened (O_NOFOLLOW, O_NONBLOCK: a symlink or FIFO never is), and only up to maxBytes. */
+  async read(key: string, maxBytes = READ_LIMIT_BYTES): Promise<Buffer | undefined> {
+    const where = path.join(this.root, key)
+    let handle: fs.FileHandle
     try {
-      return await fs.readFile(path.join(this.root, key))
+      // eslint-disable-next-line no-bitwise -- open(2) flags are a bit set
+      handle = await fs.open(where, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      const {code} = error as NodeJS.ErrnoException
+      if (code === 'ENOENT') return undefined
+      if (code === 'ELOOP') throw new Error(`${where} is a symbolic link: the console does not follow it`)
       throw error
+    }
+
+    try {
+      const stat = await handle.stat()
+      if (!stat.isFile()) throw new Error(`${where} is not a regular file: the console does not read it`)
+      if (stat.size > maxBytes) throw new ObjectTooLargeError(where, stat.size, maxBytes)
+      return await handle.readFile()
+    } finally {
+      await handle.close()
     }
   }
 
@@ -105,70 +142,18 @@ export class DirectoryBlobStore implements BlobStore {
 
     for (const entry of entries) {
       const key = directory ? `${directory}/${entry.name}` : entry.name
+      // Dirent types come from lstat: a symlink to a directory is not walked into.
       if (entry.isDirectory()) {
         if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* this.walk(key, prefix)
       } else if (key.startsWith(prefix)) {
-        const stat = await fs.stat(path.join(this.root, key))
+        if (!entry.isFile()) {
+          yield {key, other: true, size: 0}
+          continue
+        }
+
+        const stat = await fs.lstat(path.join(this.root, key))
         yield {key, size: stat.size}
       }
     }
   }
-}
-
-/** Whether a repository location on the nodes' shared filesystem is also visible from the console. */
-export function isVisibleFromConsole(location: string): Promise<boolean> {
-  return fs.stat(location).then(
-    () => true,
-    () => false,
-  )
-}
-
-/**
- * Deletes, below a shared-filesystem location, the files the repository layout owns (see
- * ownership.ts) and the folders that become empty; anything else stays and is reported.
- * Undefined when the location is not visible from the console.
- */
-export async function deleteOwnedFiles(
-  location: string,
-  footprint: RepositoryFootprint,
-  options: {dryRun?: boolean} = {},
-): Promise<DeleteOwnedResult | undefined> {
-  if (!(await isVisibleFromConsole(location))) return undefined
-  const result: DeleteOwnedResult = {bytes: 0, kept: 0, keptSample: [], listed: [location], objects: 0, versions: 0}
-  for await (const entry of new DirectoryBlobStore(location).list(footprint.prefix)) {
-    const ownership = ownershipOf(entry.key, footprint)
-    if (!ownership.owned) {
-      result.kept++
-      if (result.keptSample.length < 20)
-        result.keptSample.push({key: path.join(location, entry.key), reason: ownership.reason})
-      continue
-    }
-
-    if (!options.dryRun) await fs.rm(path.join(location, entry.key), {force: true})
-    result.objects++
-    result.bytes += entry.size
-  }
-
-  if (!options.dryRun) await removeEmptyFolders(location)
-  return result
-}
-
-/** Removes the folders below (and including) a location that hold nothing any more. */
-async function removeEmptyFolders(directory: string): Promise<boolean> {
-  let entries
-  try {
-    entries = await fs.readdir(directory, {withFileTypes: true})
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true
-    throw error
-  }
-
-  let empty = true
-  for (const entry of entries) {
-    if (entry.isDirectory() && (await removeEmptyFolders(path.join(directory, entry.name)))) continue
-    empty = false
-  }
-
-  if (empty) await fs.rmdir(directory)
-  return empty
 }

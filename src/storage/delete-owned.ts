@@ -1,7 +1,8 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import {HASHED_SHARD_SEGMENT, ownershipOf, type RepositoryFootprint} from './ownership.js'
-import {listObjectPages, listPages, S3OperationError, sendS3} from './s3.js'
+import {deleteBatch} from './delete-batch.js'
+import {HASHED_SHARD_SEGMENT, ownershipAmong, type RepositoryFootprint} from './ownership.js'
+import {listObjectPages, listPages, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {
   /** DeleteObjects batches in flight at once. */
@@ -9,6 +10,8 @@ export interface DeleteOwnedOptions {
   /** Count what would go, delete nothing. */
   dryRun?: boolean
   onProgress?: (progress: DeleteOwnedResult) => void
+  /** Footprints of the other registered repositories of the store: nothing of theirs is ever deleted. */
+  others?: RepositoryFootprint[]
   signal?: AbortSignal
 }
 
@@ -26,6 +29,8 @@ export interface DeleteOwnedResult {
   /** Every prefix that was listed. */
   listed: string[]
   objects: number
+  /** The first keys counted (or deleted), for a post-condition that must name what remains. */
+  ownedSample: string[]
   /** Of which old versions and delete markers, in a versioned bucket. */
   versions: number
 }
@@ -38,7 +43,6 @@ interface Target {
 }
 
 const BATCH = 1000
-const KEY_ATTEMPTS = 3
 const KEPT_SAMPLE = 20
 
 /**
@@ -55,7 +59,15 @@ export async function deleteOwnedObjects(
 ): Promise<DeleteOwnedResult> {
   const concurrency = options.concurrency ?? 8
   const {signal} = options
-  const result: DeleteOwnedResult = {bytes: 0, kept: 0, keptSample: [], listed: [], objects: 0, versions: 0}
+  const result: DeleteOwnedResult = {
+    bytes: 0,
+    kept: 0,
+    keptSample: [],
+    listed: [],
+    objects: 0,
+    ownedSample: [],
+    versions: 0,
+  }
   // The search for hashed shard prefixes (a listing of the bucket's root) runs while the repository's own
   // prefix is emptied; at the bucket's root the one listing already holds the hashed paths.
   const hashedDiscovery: Promise<string[]> =
@@ -72,6 +84,9 @@ export async function deleteOwnedObjects(
     result.objects += batch.length
     result.versions += batch.filter((target) => target.isVersion).length
     result.bytes += batch.reduce((sum, target) => sum + target.size, 0)
+    for (const target of batch)
+      if (result.ownedSample.length < KEPT_SAMPLE && !result.ownedSample.includes(target.Key))
+        result.ownedSample.push(target.Key)
     options.onProgress?.({...result})
   }
 
@@ -99,7 +114,7 @@ export async function deleteOwnedObjects(
       if (signal?.aborted || failure) break
       const owned: Target[] = []
       for (const target of page) {
-        const ownership = ownershipOf(target.Key, footprint)
+        const ownership = ownershipAmong(target.Key, footprint, options.others ?? [])
         if (ownership.owned) owned.push(target)
         else {
           result.kept++
@@ -203,37 +218,6 @@ async function* versionPages(
         VersionId: marker.VersionId,
       })),
     ]
-}
-
-/** DeleteObjects answers 200 even when some keys failed: those are retried, then reported. */
-async function deleteBatch(s3: S3Client, bucket: string, batch: Target[], signal?: AbortSignal): Promise<void> {
-  const {DeleteObjectsCommand} = await import('@aws-sdk/client-s3')
-  let remaining = batch
-  let errors: {Code?: string; Key?: string; Message?: string; VersionId?: string}[] = []
-  for (let attempt = 1; attempt <= KEY_ATTEMPTS && remaining.length > 0; attempt++) {
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
-    const answer = await sendS3<{Errors?: typeof errors}>(
-      s3,
-      'DeleteObjects',
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: {Objects: remaining.map(({Key, VersionId}) => (VersionId ? {Key, VersionId} : {Key})), Quiet: true},
-      }),
-      signal,
-    )
-    errors = answer.Errors ?? []
-    const failed = new Set(errors.map((error) => `${error.Key}\u0000${error.VersionId ?? ''}`))
-    remaining = remaining.filter((target) => failed.has(`${target.Key}\u0000${target.VersionId ?? ''}`))
-  }
-
-  if (remaining.length > 0) {
-    const first = errors[0]
-    throw new S3OperationError({
-      message: `${remaining.length} object(s) could not be deleted after ${KEY_ATTEMPTS} attempts, e.g. ${first?.Key}: ${first?.Message ?? first?.Code}`,
-      name: first?.Code ?? 'DeleteFailed',
-      operation: 'DeleteObjects',
-    })
-  }
 }
 
 /** Whether nothing at all (no object, no old version, no delete marker) is stored under a prefix. */

@@ -25,9 +25,14 @@ const TOP_LEVEL_FILES = [
 ]
 const TOP_LEVEL_FOLDERS = [/^indices$/, /^tests-[^/]+$/, /^snapshot_shard_paths$/]
 
-/** The key prefix of a repository's files: `P/` byte for byte, or `` at the bucket's root. */
+/**
+ * The key prefix of a repository's files as OpenSearch's BlobPath builds it: the base path byte for byte
+ * (a leading slash and doubled inner slashes kept), one `/` added unless it already ends with one, `` at the
+ * bucket's root. So `trail` and `trail/` are one location (`trail/index-N`).
+ */
 export function repositoryKeyPrefix(basePath: string): string {
-  return basePath === '' ? '' : `${basePath}/`
+  if (basePath === '') return ''
+  return basePath.endsWith('/') ? basePath : `${basePath}/`
 }
 
 export interface RepositoryFootprint {
@@ -35,6 +40,8 @@ export interface RepositoryFootprint {
   extraFiles?: string[]
   /** Whether OpenSearch's hashed shard paths outside the prefix count (not for verify's metadata-only test). */
   hashedShardPaths: boolean
+  /** Whose footprint it is, for messages (another registration's name). */
+  owner?: string
   /** The repository's key prefix (see repositoryKeyPrefix). */
   prefix: string
 }
@@ -68,6 +75,32 @@ export function ownershipOf(key: string, footprint: RepositoryFootprint): Owners
 
   if (!key.startsWith(prefix)) return {owned: false, reason: `outside ${prefix || 'the bucket root'}`}
   return {owned: false, reason: 'not part of a snapshot repository layout'}
+}
+
+/** Whether a folder below a repository's location is one the layout makes (and may be removed once empty). */
+export function isLayoutDirectory(relative: string): boolean {
+  const segments = relative.split('/')
+  const [first] = segments
+  if (TOP_LEVEL_FOLDERS.some((pattern) => pattern.test(first))) return true
+  return HASHED_SHARD_SEGMENT.test(first) && (segments.length === 1 || segments[1] === 'indices')
+}
+
+/**
+ * Ownership of a key when other registered repositories share the store: nothing under another
+ * registration's base path or inside its footprint is ours, whatever our own rule says (a base path that
+ * looks like a hashed shard prefix, `A00000000000000/logs`, is another repository's, not ours).
+ */
+export function ownershipAmong(key: string, footprint: RepositoryFootprint, others: RepositoryFootprint[]): Ownership {
+  const ours = ownershipOf(key, footprint)
+  if (!ours.owned) return ours
+  for (const other of others)
+    if (
+      // Below another's base path (unless ours lies below theirs, outside their layout), or in its layout.
+      (other.prefix !== '' && key.startsWith(other.prefix) && !footprint.prefix.startsWith(other.prefix)) ||
+      ownershipOf(key, other).owned
+    )
+      return {owned: false, reason: `belongs to registered repository ${other.owner ?? other.prefix}`}
+  return ours
 }
 
 /**

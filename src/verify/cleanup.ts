@@ -1,13 +1,17 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
-import type {RepositoryFootprint} from '../storage/ownership.js'
+import type {KeptObject} from '../storage/delete-owned.js'
+import type {RepositoryFiles} from '../storage/repository-files.js'
 import type {JournalEntry} from './journal.js'
 
-import {deleteSnapshot, unregisterRepository} from '../cluster/snapshots.js'
-import {deleteOwnedFiles} from '../storage/blobs.js'
-import {deleteBucket} from '../storage/bucket.js'
-import {deleteOwnedObjects, type KeptObject} from '../storage/delete-owned.js'
+import {pathRepoOnce} from '../cluster/path-repo.js'
+import {deleteSnapshot, listRepositories, listSnapshots, unregisterRepository} from '../cluster/snapshots.js'
+import {storageOfRegistration} from '../repository/registration.js'
+import {describeIdentity, sameIdentity} from '../storage/identity.js'
+import {readRepositoryIndex} from '../storage/layout.js'
+import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
+import {entryStorage} from './journal.js'
 
 export interface CleanupResult {
   /** Objects found at the test location that the test repository did not write: reported, never deleted. */
@@ -25,18 +29,69 @@ export interface CleanupDependencies {
   signal?: AbortSignal
 }
 
+/** The content of the ownership marker a run writes at its test location: its run id, nothing secret. */
+export const ownerMarkerContent = (entry: Pick<JournalEntry, 'clusterEndpoint' | 'repository' | 'runId'>) =>
+  `console snapshot verify run ${entry.runId} (repository ${entry.repository} on ${entry.clusterEndpoint})\n`
+
+/** The files of an entry's test location (a metadata-only snapshot writes no hashed shard paths). */
+export function testLocationFiles(
+  entry: JournalEntry,
+  dependencies: CleanupDependencies & {pathRepo?: () => Promise<string[] | undefined>},
+): Promise<RepositoryFiles> {
+  return openRepositoryFiles(entryStorage(entry), {
+    asSpelledOutsidePathRepo: true,
+    hashedShardPaths: false,
+    name: entry.repository,
+    pathRepo: dependencies.pathRepo ?? pathRepoOnce(dependencies.cluster, dependencies.signal),
+    s3: dependencies.s3,
+    signal: dependencies.signal,
+  })
+}
+
 /**
- * What verify's test repository may own: its layout under its own (fresh) location, and the probe.
- * A metadata-only snapshot writes no shard data, so no hashed shard path outside the location is its.
+ * Why the entry no longer licenses its registration and files, if it does not: the name registered elsewhere,
+ * a snapshot the run did not take, another run's marker. Read again right before anything is deleted.
  */
-export function testRepositoryFootprint(prefix: string): RepositoryFootprint {
-  return {extraFiles: ['verify-probe'], hashedShardPaths: false, prefix}
+async function resurvey(
+  entry: JournalEntry,
+  files: RepositoryFiles,
+  dependencies: CleanupDependencies & {pathRepo: () => Promise<string[] | undefined>},
+): Promise<string | undefined> {
+  const {cluster, pathRepo, signal} = dependencies
+  const forget = `drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`
+  const registered = (await listRepositories(cluster, signal))[entry.repository]
+  if (registered && entry.repositoryRegistered) {
+    const storage = storageOfRegistration(registered)
+    const now = storage.kind === 'other' ? undefined : await identityOf(storage, entry.repository, pathRepo)
+    if (!now || !sameIdentity(now, files.identity))
+      return `repository ${entry.repository} is now registered at ${now ? describeIdentity(now) : `a ${registered.type} location`}, not at the run's test location ${files.describe()}: neither that registration nor any file was touched; ${forget}`
+    const others = (await listSnapshots(cluster, entry.repository, '_all', signal))
+      .map((snapshot) => snapshot.snapshot)
+      .filter((name) => name !== entry.snapshot)
+    if (others.length > 0)
+      return `repository ${entry.repository} holds snapshot(s) the verify run did not take (${others.join(', ')}): it is in use, so its snapshots, registration and files were left alone; ${forget}`
+  }
+
+  // Whether or not this run wrote one: a marker of another run means the location is that run's.
+  const marker = await files.readMarker('verify-owner')
+  if (marker !== undefined && marker !== ownerMarkerContent(entry))
+    return `${files.describe()}verify-owner names another run: that location is not this run's; nothing was touched; ${forget}`
+
+  return undefined
+}
+
+/** The snapshots the newest index-N at the location lists, other than the run's own. */
+async function snapshotsOfOthers(entry: JournalEntry, files: RepositoryFiles): Promise<string[]> {
+  const reader = await files.reader()
+  const index = reader && (await readRepositoryIndex(reader.store, reader.basePath))
+  return (index?.snapshots ?? []).map((snapshot) => snapshot.name).filter((name) => name !== entry.snapshot)
 }
 
 /**
  * Removes what one verify run created, in the only safe order: the snapshot through the
  * cluster, then the registration, then the files the test repository wrote under the run's own
  * location, then the bucket if the run created it. Each part is tried even when an earlier one failed.
+ * Before anything, the world is read again: the entry licenses only what it recorded.
  */
 export async function removeVerificationResources(
   entry: JournalEntry,
@@ -54,6 +109,16 @@ export async function removeVerificationResources(
       )
     }
   }
+
+  let files: RepositoryFiles | undefined
+  const pathRepo = pathRepoOnce(dependencies.cluster, signal)
+  await attempt(`test location of ${entry.repository}`, async () => {
+    files = await testLocationFiles(entry, {...dependencies, pathRepo})
+    const refusal = await resurvey(entry, files, {...dependencies, pathRepo})
+    if (refusal) throw new Error(refusal)
+    return undefined
+  })
+  if (!files || result.leftovers.length > 0) return result
 
   let snapshotGone = !entry.snapshotStarted
   if (entry.snapshotStarted)
@@ -74,35 +139,43 @@ export async function removeVerificationResources(
     return result
   }
 
-  const {storage} = entry
-  const keptNote = (kept: number, sample: KeptObject[]) => {
-    result.kept.push(...sample)
-    if (kept > 0)
-      result.leftovers.push(
-        `${kept} object(s) at the test location that the test repository did not write, e.g. ${sample[0].key}: left in place`,
-      )
-  }
-
-  if (storage.kind === 's3') {
-    await attempt(`objects under s3://${storage.bucket}/${storage.prefix}`, async () => {
-      const s3 = await dependencies.s3()
-      const owned = await deleteOwnedObjects(s3, storage.bucket, testRepositoryFootprint(storage.prefix), {signal})
-      keptNote(owned.kept, owned.keptSample)
-      return owned.objects > 0 ? `${owned.objects} object(s) under s3://${storage.bucket}/${storage.prefix}` : undefined
+  const location = files
+  // A run that registered nothing wrote at most its probe and its marker: only those go.
+  await (entry.repositoryRegistered
+    ? removeTestFiles(entry, location, result, attempt)
+    : attempt(`the probe and marker under ${location.describe()}`, async () => {
+        const removed = await location.removeConsoleFiles()
+        return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
+      }))
+  if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
+    await attempt(`bucket ${location.bucket.name}`, async () => {
+      await location.bucket!.delete(signal)
+      return `bucket ${location.bucket!.name}`
     })
-    if (entry.bucketCreated && result.leftovers.length === 0)
-      await attempt(`bucket ${storage.bucket}`, async () => {
-        await deleteBucket(await dependencies.s3(), storage.bucket, signal)
-        return `bucket ${storage.bucket}`
-      })
-  } else {
-    await attempt(`files under ${storage.location}`, async () => {
-      const owned = await deleteOwnedFiles(storage.location, {hashedShardPaths: false, prefix: ''})
-      if (!owned) return
-      keptNote(owned.kept, owned.keptSample)
-      return `${owned.objects} file(s) under ${storage.location}`
-    })
-  }
-
   return result
+}
+
+/** The files a registered test repository wrote, after the last look that they are still only the run's. */
+async function removeTestFiles(
+  entry: JournalEntry,
+  location: RepositoryFiles,
+  result: CleanupResult,
+  attempt: (what: string, action: () => Promise<string | undefined>) => Promise<void>,
+) {
+  await attempt(`files under ${location.describe()}`, async () => {
+    // Snapshots are deleted only through the cluster: one listed here now is not the run's to remove.
+    const others = await snapshotsOfOthers(entry, location)
+    if (others.length > 0)
+      throw new Error(
+        `the newest index-N there lists snapshot(s) the verify run did not take (${others.join(', ')}): left in place; drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`,
+      )
+    const owned = await location.removeOwned()
+    if (!owned) return
+    result.kept.push(...owned.keptSample)
+    if (owned.kept > 0)
+      result.leftovers.push(
+        `${owned.kept} object(s) at the test location that the test repository did not write, e.g. ${owned.keptSample[0].key}: left in place`,
+      )
+    return owned.objects > 0 ? `${owned.objects} object(s) under ${location.describe()}` : undefined
+  })
 }

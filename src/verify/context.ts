@@ -3,7 +3,10 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import type {ClusterClient} from '../cluster/client.js'
 import type {ClusterInfo} from '../cluster/snapshots.js'
 import type {RepositoryStorage} from '../services/model.js'
+import type {RepositoryFiles} from '../storage/repository-files.js'
 import type {JournalEntry, VerifyJournal} from './journal.js'
+
+import {UsageError} from '../errors.js'
 
 /** What `console snapshot verify` was asked to do, after flags, file and prompts were merged. */
 export interface VerifyRequest {
@@ -29,6 +32,8 @@ export interface VerifyDependencies {
 
 /** The state one run builds up as its steps pass. */
 export interface VerifyContext extends VerifyDependencies, VerifyRequest {
+  /** The test location's files, opened once (an fs location resolved under path.repo as the cluster resolves it). */
+  files?: Promise<RepositoryFiles>
   info?: ClusterInfo
   journalEntry: JournalEntry
   /** Where the test repository keeps its files: its own prefix under the configured base path. */
@@ -46,5 +51,12 @@ export function newRunId(now = new Date(), random = Math.random): string {
 /** The test repository lives below the migration's base path, never on top of its files. */
 export function testLocationFor(storage: RepositoryStorage, repository: string): string {
   const base = storage.kind === 's3' ? storage.basePath : storage.path
+  // An fs test location at the root would be a relative path: read against the console's working directory
+  // here, against path.repo on the nodes.
+  if (storage.kind === 'fs' && /^\/*$/.test(base.trim()))
+    throw new UsageError(
+      `the fs path "${storage.path}" is the filesystem's root: verify needs a directory below the nodes' path.repo for its test location`,
+      ['pass --fs-path with the shared directory the cluster writes to (a path.repo entry or a folder below it)'],
+    )
   return base ? `${base}/${repository}` : repository
 }

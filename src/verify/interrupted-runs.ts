@@ -1,5 +1,3 @@
-import type {JournalEntry, VerifyJournal} from './journal.js'
-
 import {listRepositories} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
@@ -13,6 +11,7 @@ import {
 } from '../repository/clean.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {removeVerificationResources} from './cleanup.js'
+import {describeEntryLocation, type JournalEntry, type VerifyJournal} from './journal.js'
 
 /**
  * `console repo clean` without --repository: finish what interrupted verify runs left (their journal),
@@ -43,7 +42,7 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
       if (here.length === 0) return {skipped: notes.join('; ')}
       const plan = here.map(
         (entry) =>
-          `${describe(entry)}: its snapshot, its registration and its own files under ${entry.storage.kind === 's3' ? `s3://${entry.storage.bucket}/${entry.storage.prefix}` : entry.storage.location}`,
+          `${describe(entry)}: its snapshot, its registration and its own files under ${describeEntryLocation(entry)}`,
       )
       context.planLines = plan
       if (context.dryRun)
@@ -60,7 +59,8 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
         const {storage} = entry
         const result = await removeVerificationResources(entry, {
           cluster: context.cluster,
-          s3: () => context.s3(storage.kind === 's3' ? storage : {region: 'us-east-1'}),
+          // An fs entry never asks for a client; an S3 entry's own region and endpoint win.
+          s3: () => context.s3({region: 'us-east-1', ...storage}),
           signal: context.signal,
         })
         context.kept.push(...result.kept)

@@ -4,6 +4,7 @@ import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {removeVerificationResources} from './cleanup.js'
 import {testLocationFor, type VerifyContext, type VerifyDependencies, type VerifyRequest} from './context.js'
+import {describeEntryLocation} from './journal.js'
 import {VERIFY_STEPS} from './steps.js'
 
 export interface VerifyReport extends StepReport {
@@ -101,9 +102,7 @@ async function cleanUp(
     const kept = [
       entry.snapshotStarted && `snapshot ${entry.snapshot}`,
       entry.repositoryRegistered && `repository ${entry.repository}`,
-      entry.storage.kind === 's3'
-        ? `files under s3://${entry.storage.bucket}/${entry.storage.prefix}`
-        : `files under ${entry.storage.location}`,
+      `files under ${describeEntryLocation(entry)}`,
     ].filter(Boolean)
     const result = skippedStep(CLEANUP_STEP, `kept (--keep): ${kept.join(', ')}; \`console repo clean\` removes them`)
     events.onStepEnd?.(result)

@@ -1,5 +1,3 @@
-import {readdir} from 'node:fs/promises'
-
 import type {Step} from '../steps/runner.js'
 import type {VerifyContext} from './context.js'
 
@@ -15,11 +13,10 @@ import {
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
-import {prefixIsEmpty} from '../storage/delete-owned.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
+import {ownerMarkerContent, testLocationFiles} from './cleanup.js'
 
 export type VerifyStep = Step<VerifyContext>
 
@@ -28,6 +25,12 @@ const onlyForS3 = (why: string) => (context: VerifyContext) => (context.storage.
 function s3Storage(context: VerifyContext) {
   if (context.storage.kind !== 's3') throw new Error('an S3 step ran for an fs repository')
   return context.storage
+}
+
+/** The test location's files, opened once per run. */
+function testFiles(context: VerifyContext) {
+  context.files ??= testLocationFiles(context.journalEntry, context)
+  return context.files
 }
 
 /** The seed's "Verifying snapshot creation", step by step; cleanup follows as its own step. */
@@ -111,24 +114,11 @@ export const VERIFY_STEPS: VerifyStep[] = [
         )
       }
 
-      if (context.storage.kind === 's3') {
-        const where = `s3://${context.storage.bucket}/${repositoryKeyPrefix(context.testLocation)}`
-        const found = await prefixIsEmpty(
-          await context.s3(),
-          context.storage.bucket,
-          repositoryKeyPrefix(context.testLocation),
-          context.signal,
-        )
-        if (!found.empty) refuse(where, found.example ?? 'objects')
-        return `${where} is empty`
-      }
-
-      if (!(await isVisibleFromConsole(context.testLocation)))
-        return `${context.testLocation} does not exist here (or is not visible from the console)`
-      const entries = await readdir(context.testLocation)
-      if (entries.length > 0)
-        refuse(context.testLocation, `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (e.g. ${entries[0]})`)
-      return `${context.testLocation} is empty`
+      const files = await testFiles(context)
+      const where = files.describe()
+      const found = await files.isEmpty()
+      if (!found.empty) refuse(where, found.example ?? 'objects')
+      return found.absent ? `${where} does not exist here (or is not visible from the console)` : `${where} is empty`
     },
     title: 'Test location holds nothing yet',
   },
@@ -137,8 +127,24 @@ export const VERIFY_STEPS: VerifyStep[] = [
     async run(context) {
       const storage = s3Storage(context)
       const probeKey = `${repositoryKeyPrefix(context.testLocation)}verify-probe`
+      // Two runs on one location: only the one whose conditional write of the marker succeeds goes on. Recorded
+      // first (an interrupt during the write must still find it); a run that loses the claim records that it
+      // created nothing, and its cleanup touches nothing.
+      context.journalEntry.ownerMarker = true
       context.journalEntry.probeKey = probeKey
       await context.journal.record(context.journalEntry)
+      const files = await testFiles(context)
+      const claim = await files.claim('verify-owner', ownerMarkerContent(context.journalEntry))
+      if (claim === 'taken') {
+        context.journalEntry.ownerMarker = undefined
+        context.journalEntry.probeKey = undefined
+        await context.journal.record(context.journalEntry)
+        throw new UsageError(
+          `${files.describe()}verify-owner was written by another verify run: that run owns the test location, this one stops without touching it`,
+          ['leave --repository out for a fresh verify_<time>_<id> location'],
+        )
+      }
+
       const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey, context.signal)
       return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)}`
     },
@@ -188,17 +194,10 @@ export const VERIFY_STEPS: VerifyStep[] = [
   {
     name: 'in-bucket',
     async run(context) {
-      let store: BlobStore
-      if (context.storage.kind === 's3')
-        store = new S3BlobStore(await context.s3(), context.storage.bucket, context.signal)
-      else {
-        if (!(await isVisibleFromConsole(context.testLocation)))
-          return {skipped: `${context.testLocation} is not visible from the console`}
-        store = new DirectoryBlobStore(context.testLocation)
-      }
-
-      const location = context.storage.kind === 's3' ? context.testLocation : ''
-      const proof = await proveSnapshotInRepository(store, location, context.snapshot)
+      const files = await testFiles(context)
+      const reader = await files.reader()
+      if (!reader) return {skipped: `${files.describe()} is not visible from the console`}
+      const proof = await proveSnapshotInRepository(reader.store, reader.basePath, context.snapshot)
       return `index-${proof.generation} lists it as success; ${proof.files.slice(1).join(', ')} present`
     },
     title: 'Snapshot is really in the repository',

@@ -24,6 +24,8 @@ export class FakeS3 {
   /** Checked before each call; a reply here replaces the normal behaviour (fault injection). */
   readonly faults: ((method: string, bucket: string, key: string) => Reply | undefined)[] = []
   pageSize = 1000
+  /** Keys whose deletion the store acknowledges without doing it (a policy, a retention it does not report). */
+  readonly retained = new Set<string>()
 
   constructor(readonly endpoint = 'http://s3.test:9000') {}
 
@@ -94,6 +96,7 @@ export class FakeS3 {
         const fault = this.faults.map((check) => check('DELETE-KEY', name, key)).find(Boolean)
         if (fault)
           errors.push(`<Error><Key>${escape(key)}</Key><Code>InternalError</Code><Message>injected</Message></Error>`)
+        else if (this.retained.has(key)) continue
         else if (versionId && versionId !== 'current')
           bucket.history = bucket.history.filter((entry) => !(entry.key === key && entry.versionId === versionId))
         else bucket.objects.delete(key)

@@ -119,4 +119,24 @@ describe('secrets never appear in output', () => {
         assert.ok(!everything.includes(secret), `a secret leaked:\n${everything.slice(0, 2000)}`)
     }
   })
+
+  describe('a secret field’s value is never in a message about the services file (issue 19, case 10)', () => {
+    const header = 'source_cluster:\n  endpoint: http://source.test:9200\n  basic_auth:\n    username: admin\n'
+    const cases: [string, string, RegExp][] = [
+      ['a number', '    password: 987654321\n', /password: must be a string, not a number/],
+      ['an unresolved alias', '    password: *Secr3tPw\n', /<redacted>/],
+      ['a block scalar with a bad header', '    password: |Secr3tPw\n      more\n', /<redacted>/],
+      ['a secret ARN of the wrong type', '    user_secret_arn: [arn:aws:secretsmanager:x:1:secret:Secr3tPw]\n', /./],
+    ]
+    for (const [what, line, expected] of cases)
+      it(`${what}: the message names the field and the rule, not the value`, async () => {
+        const {parseServices} = await import('../../src/services/load.js')
+        const error = await parseServices('services.yaml', `${header}${line}`).then(
+          () => assert.fail('parsed'),
+          (error_: Error) => error_,
+        )
+        assert.match(error.message, expected)
+        assert.doesNotMatch(error.message, /987654321|Secr3tPw/)
+      })
+  })
 })

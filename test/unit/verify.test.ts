@@ -271,6 +271,7 @@ describe('snapshot verify', () => {
   it('verifies an fs repository by reading the shared path, skipping the S3 steps', async () => {
     const shared = mkdtempSync(path.join(tmpdir(), 'fs-repo-'))
     const {cluster, run} = setup({kind: 'fs', path: shared})
+    cluster.pathRepo = [shared]
     const report = await run()
     assert.deepEqual(statuses(report), [
       'cluster:passed',
@@ -303,6 +304,26 @@ describe('snapshot verify', () => {
       {settings: {bucket: 'other'}, type: 's3'},
       'the existing registration is untouched',
     )
+  })
+
+  it('stops when another run already owns the test location (conditional write of verify-owner refused), touching nothing there', async () => {
+    const {cluster, journal, run, s3} = setup()
+    s3.addBucket('migration-bucket')
+    s3.faults.push((method, bucket, key) =>
+      method === 'PUT' && key.endsWith('/verify-owner')
+        ? [
+            412,
+            '<?xml version="1.0"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+          ]
+        : undefined,
+    )
+    const report = await run()
+    assert.equal(stepNamed(report, 'access').status, 'failed')
+    assert.match(stepNamed(report, 'access').detail, /verify-owner was written by another verify run/)
+    assert.equal(stepNamed(report, 'cleanup').status, 'passed')
+    assert.ok(!s3.calls.some((call) => call.startsWith('DELETE') || call.startsWith('POST')), s3.calls.join('\n'))
+    assert.ok(!cluster.requestLines().some((line) => line.startsWith('PUT')))
+    assert.deepEqual(await journal.entries(), [])
   })
 
   it("fails step 4 when the console's own credentials may not write, before registering anything", async () => {

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import type {RepoCleanJson} from '../../json-contract.js'
-import type {CleanEntry} from '../../repository/clean.js'
 
 import {BaseCommand} from '../../base-command.js'
 import {repositoryNameProblem} from '../../names.js'
+import {type CleanEntry, cleanEntryProblem} from '../../repository/clean.js'
 import {checkedFlag} from '../../session.js'
 
 export default class RepoClean extends BaseCommand<typeof RepoClean> {
@@ -71,7 +71,7 @@ With no --repository it finishes what interrupted \`console snapshot verify\` ru
       s3Fallback: session.s3Fallback,
     }
     const dependencies = {
-      cleanJournal: this.journal<CleanEntry>('clean-journal.json'),
+      cleanJournal: this.journal<CleanEntry>('clean-journal.json', cleanEntryProblem),
       cluster: await session.clusterClient(),
       confirm: this.confirmer({confirmName: this.flags.confirm, yes: this.flags.yes}),
       onProgress: this.progress,

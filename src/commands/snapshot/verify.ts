@@ -103,6 +103,10 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
           `--fs-path cannot be combined with ${s3FlagsGiven.map((flag) => `--${flag}`).join(', ')}: a repository is either on a shared filesystem or in S3`,
         )
       if (!fsPath.startsWith('/')) throw new UsageError(`--fs-path "${fsPath}": must be an absolute path`)
+      if (/^\/+$/.test(fsPath))
+        throw new UsageError(
+          `--fs-path "${fsPath}": must be a directory below the nodes' path.repo, not the filesystem's root`,
+        )
       return {kind: 'fs', path: fsPath.replace(/\/+$/, '')}
     }
 

@@ -21,6 +21,8 @@ export interface BlobStore {
   /** s3://bucket or a directory, for messages. */
   readonly location: string
   read(key: string): Promise<Buffer | undefined>
+  /** A large file in chunks, memory bounded by the chunk size; undefined when it does not exist. */
+  stream?(key: string): Promise<AsyncIterable<Uint8Array> | undefined>
 }
 
 export class S3BlobStore implements BlobStore {
@@ -67,6 +69,23 @@ export class S3BlobStore implements BlobStore {
       throw error
     }
   }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const {GetObjectCommand} = await import('@aws-sdk/client-s3')
+    try {
+      const answer = await sendS3<{Body?: AsyncIterable<Uint8Array>}>(
+        this.s3,
+        'GetObject',
+        new GetObjectCommand({Bucket: this.bucket, Key: key}),
+        this.signal,
+      )
+      return answer.Body ?? (async function* () {})()
+    } catch (error) {
+      if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NoSuchKey'))
+        return undefined
+      throw error
+    }
+  }
 }
 
 /** A shared-filesystem repository, read from this machine when it sees the same path as the nodes. */
@@ -88,6 +107,16 @@ export class DirectoryBlobStore implements BlobStore {
   async read(key: string): Promise<Buffer | undefined> {
     try {
       return await fs.readFile(path.join(this.root, key))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw error
+    }
+  }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const handle = await fs.open(path.join(this.root, key))
+      return handle.createReadStream({highWaterMark: 1024 * 1024})
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error

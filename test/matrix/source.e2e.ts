@@ -2,6 +2,7 @@ import {strict as assert} from 'node:assert'
 import {
   appendFileSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -62,6 +63,33 @@ const takeSnapshot = (name: string) =>
     include_global_state: false,
     indices: index,
   })
+/**
+ * The shard level of a real snapshot of the index, compressed and not, kept as fixtures for the
+ * shard-metadata and checksum readers (test/unit/shard-snapshot.test.ts).
+ */
+async function captureShardFiles() {
+  if (!fixtures) return
+  const shard = path.join(fixtures, 'shard')
+  rmSync(shard, {force: true, recursive: true})
+  cpSync(location, path.join(shard, 'uncompressed'), {recursive: true})
+  const compressedLocation = `${location}-compressed`
+  rmSync(compressedLocation, {force: true, recursive: true})
+  const registered = await cluster('PUT', '/_snapshot/matrix_compressed', {
+    settings: {compress: true, location: compressedLocation},
+    type: 'fs',
+  })
+  assert.equal(registered.status, 200, JSON.stringify(registered.body))
+  const taken = await cluster('PUT', '/_snapshot/matrix_compressed/snap-1?wait_for_completion=true', {
+    include_global_state: false,
+    indices: index,
+  })
+  assert.equal(taken.status, 200, JSON.stringify(taken.body))
+  cpSync(compressedLocation, path.join(shard, 'compressed'), {recursive: true})
+  await cluster('DELETE', '/_snapshot/matrix_compressed/snap-1')
+  await cluster('DELETE', '/_snapshot/matrix_compressed')
+  rmSync(compressedLocation, {force: true, recursive: true})
+}
+
 const step = (report: {steps: {name: string}[]}, name: string): any =>
   report.steps.find((candidate) => candidate.name === name)
 
@@ -155,6 +183,7 @@ describe(`source cluster ${engine}`, () => {
         for (const name of readdirSync(location))
           if (statSync(path.join(location, name)).isFile())
             copyFileSync(path.join(location, name), path.join(files, name))
+        await captureShardFiles()
       }
 
       const deleted = await cli([

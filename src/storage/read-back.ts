@@ -5,6 +5,7 @@ import type {BlobStore} from './blobs.js'
 
 import {checksumText, LuceneFileCheck} from './blob-format.js'
 import {readRepositoryIndex} from './layout.js'
+import {repositoryKeyPrefix} from './ownership.js'
 import {
   isInlineFile,
   parseShardSnapshot,
@@ -50,6 +51,8 @@ export interface ShardReadBack {
 
 export interface ReadBackOptions {
   concurrency?: number
+  /** Indices the snapshot must hold: a snapshot the repository lists without them proves nothing. */
+  indices?: string[]
   onProgress?: (progress: {bytes: number; files: number; total: number}) => void
   signal?: AbortSignal
 }
@@ -178,6 +181,13 @@ export async function readBackSnapshot(
       `index-${repository.generation}`,
       `index-${repository.generation} does not list ${snapshotName}`,
     )
+  for (const name of options.indices ?? [])
+    if (!repository.indices[name]?.snapshots.includes(entry.uuid))
+      throw new ShardReadError(
+        'missing',
+        `index-${repository.generation}`,
+        `${store.location}/${repositoryKeyPrefix(basePath)}index-${repository.generation} does not list index ${name} in ${snapshotName}: the backfill would find no shard to read`,
+      )
   const result: ShardReadBack = {bytes: 0, durationMs: 0, files: 0, inline: 0, shards: []}
   const downloads: {directory: string; file: ShardFile}[] = []
   for (const [indexName, index] of Object.entries(repository.indices)) {

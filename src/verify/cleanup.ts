@@ -4,6 +4,7 @@ import type {ClusterClient} from '../cluster/client.js'
 import type {RepositoryFootprint} from '../storage/ownership.js'
 import type {JournalEntry} from './journal.js'
 
+import {deleteIndex} from '../cluster/indices.js'
 import {deleteSnapshot, unregisterRepository} from '../cluster/snapshots.js'
 import {deleteOwnedFiles} from '../storage/blobs.js'
 import {deleteBucket} from '../storage/bucket.js'
@@ -26,11 +27,12 @@ export interface CleanupDependencies {
 }
 
 /**
- * What verify's test repository may own: its layout under its own (fresh) location, and the probe.
- * A metadata-only snapshot writes no shard data, so no hashed shard path outside the location is its.
+ * What verify's test repository may own: its layout under its own (fresh) location, the probe, and
+ * the hashed shard paths `<hash>/<location>/indices/…` of its shard-data snapshot (OpenSearch 3.x):
+ * the location is fresh per run, so nobody else's files are there.
  */
 export function testRepositoryFootprint(prefix: string): RepositoryFootprint {
-  return {extraFiles: ['verify-probe'], hashedShardPaths: false, prefix}
+  return {extraFiles: ['verify-probe'], hashedShardPaths: true, prefix}
 }
 
 /**
@@ -62,6 +64,14 @@ export async function removeVerificationResources(
       snapshotGone = true
       return outcome === 'deleted' ? `snapshot ${entry.snapshot}` : undefined
     })
+  // The index the run created goes once the snapshot that copies it is gone (or never started).
+  if (entry.testIndex && snapshotGone) {
+    const index = entry.testIndex
+    await attempt(`index ${index}`, async () =>
+      (await deleteIndex(dependencies.cluster, index, signal)) === 'deleted' ? `index ${index}` : undefined,
+    )
+  } else if (entry.testIndex) result.leftovers.push(`index ${entry.testIndex}: kept while its snapshot is still there`)
+
   let registrationGone = !entry.repositoryRegistered
   if (entry.repositoryRegistered && snapshotGone)
     await attempt(`repository ${entry.repository}`, async () => {

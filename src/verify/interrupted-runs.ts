@@ -43,7 +43,7 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
       if (here.length === 0) return {skipped: notes.join('; ')}
       const plan = here.map(
         (entry) =>
-          `${describe(entry)}: its snapshot, its registration and its own files under ${entry.storage.kind === 's3' ? `s3://${entry.storage.bucket}/${entry.storage.prefix}` : entry.storage.location}`,
+          `${describe(entry)}: its snapshot,${entry.testIndex ? ` its test index ${entry.testIndex},` : ''} its registration and its own files under ${entry.storage.kind === 's3' ? `s3://${entry.storage.bucket}/${entry.storage.prefix}` : entry.storage.location}`,
       )
       context.planLines = plan
       if (context.dryRun)

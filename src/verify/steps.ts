@@ -5,7 +5,9 @@ import type {VerifyContext} from './context.js'
 
 import {
   createMetadataSnapshot,
+  createSnapshot,
   describeCluster,
+  indexSnapshotBody,
   isManagedAwsDomain,
   listRepositories,
   nodesLackingPlugin,
@@ -20,6 +22,7 @@ import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {prefixIsEmpty} from '../storage/delete-owned.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
+import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 export type VerifyStep = Step<VerifyContext>
 
@@ -145,6 +148,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
     skipReason: onlyForS3('the console does not write to an fs repository'),
     title: "Console's credentials can list, write, read, delete",
   },
+  INDEX_STEP,
   {
     name: 'repository',
     async run(context) {
@@ -154,12 +158,15 @@ export const VERIFY_STEPS: VerifyStep[] = [
           `repository ${context.repository} is already registered; verify registers a test repository of its own`,
           ['choose another --repository name, or leave it out for a fresh verify_… name'],
         )
-      const body = repositoryBody(context.storage, context.testLocation)
+      const body = repositoryBody(context.storage, context.testLocation, {
+        bufferSize: context.bufferSize,
+        client: context.nodeS3Client,
+      })
       context.journalEntry.repositoryRegistered = true
       await context.journal.record(context.journalEntry)
       await registerRepository(context.cluster, context.repository, body, context.signal)
       const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
-      return `${context.repository} (${body.type}) at ${where}`
+      return `${context.repository} (${body.type}) at ${where}${context.bufferSize ? ` with buffer_size ${context.bufferSize}` : ''}`
     },
     title: 'Test repository registered',
   },
@@ -169,21 +176,21 @@ export const VERIFY_STEPS: VerifyStep[] = [
       context.journalEntry.snapshotStarted = true
       await context.journal.record(context.journalEntry)
       const started = Date.now()
-      const snapshot = await createMetadataSnapshot(
-        context.cluster,
-        context.repository,
-        context.snapshot,
-        context.signal,
-      )
-      if (snapshot.state && snapshot.state !== 'SUCCESS')
-        throw new CheckFailure(
-          'snapshot-not-successful',
-          `snapshot ${context.snapshot} ended in state ${snapshot.state}`,
-          {snapshot},
-        )
-      return `${context.snapshot} ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`
+      const snapshot = context.dataIndex
+        ? await createSnapshot(
+            context.cluster,
+            context.repository,
+            context.snapshot,
+            indexSnapshotBody(context.dataIndex.name),
+            context.signal,
+          )
+        : await createMetadataSnapshot(context.cluster, context.repository, context.snapshot, context.signal)
+      if (snapshot.state && snapshot.state !== 'SUCCESS') throw snapshotFailure(context.snapshot, snapshot)
+
+      const what = context.dataIndex ? `of ${context.dataIndex.name} and the global state` : 'of the metadata only'
+      return `${context.snapshot} ${what}: ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`
     },
-    title: 'Metadata-only test snapshot taken',
+    title: 'Test snapshot taken',
   },
   {
     name: 'in-bucket',
@@ -203,4 +210,5 @@ export const VERIFY_STEPS: VerifyStep[] = [
     },
     title: 'Snapshot is really in the repository',
   },
+  READ_BACK_STEP,
 ]

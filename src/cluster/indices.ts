@@ -10,7 +10,7 @@ export interface IndexSize {
   status: string
 }
 
-/** Every open index with its primary store size (hidden and closed ones are not listed). */
+/** Every index `_cat/indices` lists, with its status and primary store size. */
 export async function listIndexSizes(cluster: ClusterClient, signal?: AbortSignal): Promise<IndexSize[]> {
   type Row = {
     'docs.count'?: null | string
@@ -24,7 +24,8 @@ export async function listIndexSizes(cluster: ClusterClient, signal?: AbortSigna
       idempotent: true,
       method: 'GET',
       path: '/_cat/indices',
-      query: {bytes: 'b', expand_wildcards: 'open', format: 'json', h: 'index,status,pri,docs.count,pri.store.size'},
+      // No expand_wildcards: Elasticsearch 6.x refuses it here; closed indices are filtered by status, hidden ones by their dot.
+      query: {bytes: 'b', format: 'json', h: 'index,status,pri,docs.count,pri.store.size'},
     },
     signal,
   )

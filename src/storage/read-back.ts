@@ -3,6 +3,7 @@ import {crc32} from 'node:zlib'
 
 import type {BlobStore} from './blobs.js'
 
+import {InterruptedError} from '../errors.js'
 import {checksumText, LuceneFileCheck} from './blob-format.js'
 import {readRepositoryIndex} from './layout.js'
 import {repositoryKeyPrefix} from './ownership.js'
@@ -162,6 +163,8 @@ async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<v
 
   await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
   if (failure !== undefined) throw failure
+  // Stopped early: a partial read proves nothing.
+  if (signal?.aborted) throw new InterruptedError()
 }
 
 export async function readBackSnapshot(

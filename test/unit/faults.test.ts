@@ -61,8 +61,8 @@ function leftovers(s3: FakeS3, cluster: FakeCluster): string[] {
 }
 
 describe('faults', () => {
-  // The read-back needs real shard files, which the fake cluster does not write: its Ctrl-C is tested
-  // against the real engines (test/e2e/verify-shard-data.e2e.ts).
+  // The read-back needs real shard files, which the fake cluster does not write: that an interrupt ends
+  // it with an error, never with a partial "pass", is tested on real shard files (shard-snapshot.test.ts).
   for (const step of VERIFY_STEPS.filter((candidate) => candidate.name !== 'read-back'))
     it(`Ctrl-C during step "${step.name}" ends with 130 and leaves nothing behind`, async () => {
       const {client, cluster, journal, s3, s3Client} = world()

@@ -4,6 +4,7 @@ import {cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, trun
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {InterruptedError} from '../../src/errors.js'
 import {
   BlobFormatError,
   checksumText,
@@ -174,6 +175,16 @@ describe('shard-level readers on each version’s real snapshot files', () => {
         return true
       })
     })
+  })
+
+  it('an interrupted read-back ends with an interrupt, never with a partial pass', async () => {
+    const directory = path.join(root, 'opensearch-3.6.0', 'shard', 'uncompressed')
+    const controller = new AbortController()
+    controller.abort()
+    await assert.rejects(
+      readBackSnapshot(new DirectoryBlobStore(directory), '', 'snap-1', {signal: controller.signal}),
+      InterruptedError,
+    )
   })
 
   it('checks a streamed file the same in any chunk size as at once', () => {

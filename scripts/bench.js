@@ -128,6 +128,7 @@ async function benchIndex(local, index, mebibytes) {
     await call('POST', `/${index}/_bulk`, `${lines.join('\n')}\n`, 'application/x-ndjson')
   }
   await call('POST', `/${index}/_refresh`)
+  await call('POST', `/${index}/_forcemerge?max_num_segments=1`)
   await call('POST', `/${index}/_flush`)
   const [stats] = await call('GET', `/_cat/indices/${index}?format=json&bytes=b&h=pri.store.size`)
   return Number(stats['pri.store.size'])

@@ -251,6 +251,23 @@ describe('commands', () => {
       /aws s3api head-bucket --bucket migration-artifacts-123456789012-dev-us-west-2 --region us-west-2/,
     )
     assert.doesNotMatch(outcome.stdout + outcome.stderr, /myStrongPassword123!/)
+    // By default the plan finds the smallest index, snapshots it with the global state and reads it back.
+    assert.match(outcome.stdout, /_cat\/indices\?format=json&bytes=b.*# the smallest open index with documents/)
+    assert.match(outcome.stdout, /"indices":"<that index>"/)
+    assert.match(outcome.stdout, /# then read back, with these credentials/)
+    const metadataOnly = await runCommand(
+      [
+        'snapshot',
+        'verify',
+        '--config-file',
+        localFixture('services', 'shared-basic-auth-s3.yaml'),
+        '--dry-run',
+        '--metadata-only',
+      ],
+      scripted,
+    )
+    assert.match(metadataOnly.stdout, /"indices":"-\*"/)
+    assert.doesNotMatch(metadataOnly.stdout, /read back/)
   })
 
   it('shell-quotes every value in the --dry-run commands, so pasting them runs nothing hidden in a value', async () => {

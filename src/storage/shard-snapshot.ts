@@ -155,7 +155,8 @@ export async function shardGenerationKey(
   shard: number,
 ): Promise<string | undefined> {
   const generation = index.shard_generations?.[shard]
-  if (generation && !generation.startsWith('_')) return `${directory}index-${generation}`
+  // "_new" and "_deleted" are placeholders, not files; a real generation may start with "_" too.
+  if (generation && generation !== '_new' && generation !== '_deleted') return `${directory}index-${generation}`
   let highest = -1
   for await (const {key} of store.list(`${directory}index-`)) {
     const match = /^index-(\d+)$/.exec(key.slice(directory.length))

@@ -115,6 +115,49 @@ describe('shard-level readers on each version’s real snapshot files', () => {
       })
     }
 
+  describe('OpenSearch 3.6 shard_path_type HASHED_INFIX and FIXED (two shards each)', () => {
+    const layouts = path.join(root, 'opensearch-3.6.0', 'shard-layouts')
+
+    it('HASHED_INFIX: each shard under its own hash below the repository, found through snapshot_shard_paths/', async () => {
+      const result = await readBackSnapshot(new DirectoryBlobStore(path.join(layouts, 'HASHED_INFIX')), '', 'snap-1')
+      assert.equal(result.shards.length, 2)
+      for (const shard of result.shards) {
+        assert.match(shard.directory, new RegExp(`^[A-Za-z0-9_-][01]{14}/indices/[^/]+/${shard.shard}/$`))
+        assert.match(shard.source, /^snapshot_shard_paths\/snapshot_path_[^.]+\.[^.]+\.2\.2\.1$/)
+      }
+
+      assert.notEqual(result.shards[0].directory.split('/')[0], result.shards[1].directory.split('/')[0])
+    })
+
+    it('FIXED (the remedy for a base_path-only policy): indices/<id>/<shard>/ under the base path', async () => {
+      const result = await readBackSnapshot(new DirectoryBlobStore(path.join(layouts, 'FIXED')), '', 'snap-1')
+      assert.deepEqual(
+        result.shards.map((shard) => shard.source),
+        ['the fixed layout', 'the fixed layout'],
+      )
+      assert.ok(result.files > 0)
+    })
+
+    it("checks each shard's index-<gen>, also a generation whose uuid starts with an underscore", async () => {
+      const copy = scratchCopy(path.join(layouts, 'FIXED'))
+      try {
+        const index = await readRepositoryIndex(new DirectoryBlobStore(copy), '')
+        const entry = index!.indices['wt16-layout-books']
+        const shard = entry.shard_generations!.findIndex((generation) => generation?.startsWith('_'))
+        assert.ok(shard !== -1, 'the fixture has such a generation')
+        const key = `indices/${entry.id}/${shard}/index-${entry.shard_generations![shard]}`
+        rmSync(path.join(copy, key))
+        await assert.rejects(readBackSnapshot(new DirectoryBlobStore(copy), '', 'snap-1'), (error: ShardReadError) => {
+          assert.equal(error.kind, 'missing')
+          assert.equal(error.key, key)
+          return true
+        })
+      } finally {
+        rmSync(copy, {force: true, recursive: true})
+      }
+    })
+  })
+
   describe('what a damaged repository fails with', () => {
     const source = path.join(root, 'opensearch-3.6.0', 'shard', 'uncompressed')
     let copy: string

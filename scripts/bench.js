@@ -211,6 +211,13 @@ async function shardDataVerify(local) {
       await cluster('DELETE', `/_snapshot/${repository}`)
     }
 
+    // Flat memory: the read-back streams, so verify with data needs about what metadata-only needs.
+    const memory = existsSync('/usr/bin/time')
+      ? {
+          data: timedWithPeakMemory(process.execPath, verify(['--index', index]), local.env).peakKiB,
+          metadata: timedWithPeakMemory(process.execPath, verify(['--metadata-only']), local.env).peakKiB,
+        }
+      : undefined
     const ratio = median(samples.data) / median(samples.metadata)
     console.log(
       `\nverify with shard data (median of ${runs}, OpenSearch + S3 on loopback, index of ${(bytes / 1024 / 1024).toFixed(1)} MiB)`,
@@ -219,6 +226,10 @@ async function shardDataVerify(local) {
     console.log(`  verify --metadata-only                    ${ms(median(samples.metadata)).padStart(8)}`)
     console.log(`  the cluster's own snapshot of the index   ${ms(median(samples.cluster)).padStart(8)}`)
     console.log(`  read-back of the last run: ${readBack}`)
+    if (memory)
+      console.log(
+        `  peak memory: ${(memory.data / 1024).toFixed(0)} MiB with data, ${(memory.metadata / 1024).toFixed(0)} MiB metadata-only`,
+      )
     console.log(
       `  ratio data / metadata-only ${ratio.toFixed(2)}x (target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'})`,
     )

@@ -100,7 +100,7 @@ export const INDEX_STEP: Step<VerifyContext> = {
             `${NOT_PROVEN_WITHOUT_DATA}: no open, non-system index with documents is under ${formatBytes(choice.maxIndexBytes)}`,
           )
           return {
-            skipped: `shard-data path not proven: none of the ${indices.length} open index(es) has documents and primaries under ${formatBytes(choice.maxIndexBytes)} (raise --max-index-size, name one with --index, or add --create-test-index)`,
+            skipped: `shard-data path not proven: none of the cluster's ${indices.length} index(es) is open, not a system index, holds documents and has primaries under ${formatBytes(choice.maxIndexBytes)} (raise --max-index-size, name one with --index, or add --create-test-index)`,
           }
         }
 

@@ -73,7 +73,7 @@ describe('commands', () => {
     for (const step of [1, 2, 3, 4, 5, 7, 8, 9, 11]) assert.match(outcome.stdout, new RegExp(`✔ ${step}\\. `))
     assert.match(
       outcome.stdout,
-      /– 6\. Index for the shard-data test chosen.*shard-data path not proven: none of the 3 open/,
+      /– 6\. Index for the shard-data test chosen.*shard-data path not proven: none of the cluster's 3 index\(es\) is open, not a system index, holds documents/,
     )
     assert.match(outcome.stdout, /– 10\. Shard files read back/)
     assert.match(outcome.stdout, /PASSED: 9 passed, 0 failed, 2 skipped/)

@@ -144,7 +144,7 @@ function randomText(length) {
  * verify with shard data beside metadata-only verify and beside the cluster's own snapshot of the same
  * index (the time the nodes need to write it), interleaved round by round on one bucket.
  */
-async function shardDataVerify(local) {
+async function shardDataVerify(local, mebibytes) {
   const {S3Client, CreateBucketCommand, ListObjectsV2Command, DeleteObjectsCommand, DeleteBucketCommand} =
     await import('@aws-sdk/client-s3')
   const s3 = new S3Client({
@@ -156,7 +156,6 @@ async function shardDataVerify(local) {
   const suffix = Math.random().toString(36).slice(2, 8)
   const bucket = `bench-shard-${suffix}`
   const index = `bench-shard-${suffix}`
-  const mebibytes = Number(process.env.BENCH_INDEX_MIB ?? 4)
   await s3.send(new CreateBucketCommand({Bucket: bucket}))
   const samples = {data: [], metadata: [], cluster: []}
   let readBack = ''
@@ -397,7 +396,9 @@ const local = engines()
 if (!local) console.log('\n(no engines: run through `npm run bench` for the verify and emptying figures)')
 else {
   verifyAgainstManual(local)
-  if (!args.has('--no-shard-data')) await shardDataVerify(local)
+  if (!args.has('--no-shard-data'))
+    for (const mebibytes of (process.env.BENCH_INDEX_MIB ?? '2,4').split(',').map(Number))
+      await shardDataVerify(local, mebibytes)
   if (!args.has('--no-emptying'))
     await emptying(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))
 }

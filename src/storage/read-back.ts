@@ -136,6 +136,22 @@ function checkInlineFile(where: string, file: ShardFile): void {
     throw new ShardReadError('corrupt', where, `${where}: inline file ${file.name} (${file.physicalName}): ${problem}`)
 }
 
+/** The shard's index-<gen> must list the snapshot with every one of its files: the backfill may read either. */
+async function checkShardGeneration(store: BlobStore, key: string, snapshotName: string, files: ShardFile[]) {
+  const generation = await parseOrCorrupt(key, async () =>
+    parseShardSnapshots(await readWhole(store, key, "the shard's index"), `${store.location}/${key}`),
+  )
+  const listed = generation.snapshots.get(snapshotName)
+  if (!listed) throw new ShardReadError('corrupt', key, `${store.location}/${key} does not list ${snapshotName}`)
+  for (const file of files)
+    if (!listed.includes(file.name))
+      throw new ShardReadError(
+        'corrupt',
+        key,
+        `${store.location}/${key} does not list ${file.name} (${file.physicalName}) of ${snapshotName}`,
+      )
+}
+
 /** A metadata blob that does not parse is corrupt, named by its key; a read failure stays what it is. */
 async function parseOrCorrupt<T>(key: string, parse: () => Promise<T>): Promise<T> {
   try {
@@ -200,33 +216,14 @@ export async function readBackSnapshot(
       const directory = await shardDirectory(store, basePath, index, shard)
       result.shards.push({directory: directory.key, index: indexName, shard, source: directory.source})
       const snapKey = `${directory.key}snap-${entry.uuid}.dat`
-      const snapshot = parseOrCorrupt(snapKey, async () =>
-        parseShardSnapshot(await readWhole(store, snapKey, "the shard's snapshot"), `${store.location}/${snapKey}`),
-      )
-      const {files} = await snapshot
-      const generationKey = await shardGenerationKey(store, directory.key, index, shard)
-      if (generationKey) {
-        const generation = await parseOrCorrupt(generationKey, async () =>
-          parseShardSnapshots(
-            await readWhole(store, generationKey, "the shard's index"),
-            `${store.location}/${generationKey}`,
-          ),
-        )
-        const listed = generation.snapshots.get(snapshotName)
-        if (!listed)
-          throw new ShardReadError(
-            'corrupt',
-            generationKey,
-            `${store.location}/${generationKey} does not list ${snapshotName}`,
-          )
-        for (const file of files)
-          if (!listed.includes(file.name))
-            throw new ShardReadError(
-              'corrupt',
-              generationKey,
-              `${store.location}/${generationKey} does not list ${file.name} (${file.physicalName}) of ${snapshotName}`,
-            )
-      }
+      // The shard's snapshot and its index-<gen> are independent reads: both at once.
+      const [{files}, generationKey] = await Promise.all([
+        parseOrCorrupt(snapKey, async () =>
+          parseShardSnapshot(await readWhole(store, snapKey, "the shard's snapshot"), `${store.location}/${snapKey}`),
+        ),
+        shardGenerationKey(store, directory.key, index, shard),
+      ])
+      if (generationKey) await checkShardGeneration(store, generationKey, snapshotName, files)
 
       for (const file of files) {
         if (isInlineFile(file)) {

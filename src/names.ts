@@ -94,3 +94,32 @@ export function endpointProblem(endpoint: string, options: {schemeOptional?: boo
 export function redactEndpoint(endpoint: string): string {
   return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1<credentials>@')
 }
+
+/** Index names follow the cluster's rule for snapshot names: lower case, none of the forbidden characters, no leading _ or -. */
+export function indexNameProblem(name: string): string | undefined {
+  return snapshotNameProblem(name)
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+}
+
+/** A size as the engines write it (`64mb`, `1gb`, `512kb`, plain bytes; units of 1024), in bytes. */
+export function parseByteSize(value: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim())
+  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined
+  if (!match || unit === undefined) return undefined
+  const bytes = Math.floor(Number(match[1]) * unit)
+  return bytes > 0 ? bytes : undefined
+}
+
+export function byteSizeProblem(value: string): string | undefined {
+  return parseByteSize(value) === undefined ? 'must be a size above zero such as 64mb, 512kb or 1gb' : undefined
+}

@@ -88,7 +88,11 @@ export interface RepositoryBody {
  * The registration body the migration console's own `snapshot create` sends, for a repository at
  * basePath: a verify that passes with it means the console's registration will work too.
  */
-export function repositoryBody(storage: RepositoryStorage, basePath: string): RepositoryBody {
+export function repositoryBody(
+  storage: RepositoryStorage,
+  basePath: string,
+  options: {bufferSize?: string; client?: string} = {},
+): RepositoryBody {
   if (storage.kind === 'fs') return {settings: {compress: false, location: basePath}, type: 'fs'}
   const settings: Record<string, boolean | string> = {bucket: storage.bucket}
   if (basePath) settings.base_path = basePath
@@ -96,6 +100,9 @@ export function repositoryBody(storage: RepositoryStorage, basePath: string): Re
   settings.region = storage.region
   if (storage.roleArn) settings.role_arn = storage.roleArn
   if (storage.endpoint) settings.endpoint = storage.endpoint
+  // A smaller buffer makes the nodes upload every file above it in parts, as they do for real above 100 MiB.
+  if (options.bufferSize) settings.buffer_size = options.bufferSize
+  if (options.client) settings.client = options.client
   return {settings, type: 's3'}
 }
 
@@ -144,8 +151,16 @@ export async function unregisterRepository(
   }
 }
 
+/** A shard the snapshot could not copy, with the cluster's own reason. */
+export interface SnapshotShardFailure {
+  index?: string
+  reason?: string
+  shard_id?: number
+  status?: string
+}
+
 export interface SnapshotInfo {
-  failures?: unknown[]
+  failures?: SnapshotShardFailure[]
   indices?: string[]
   snapshot: string
   state?: string
@@ -159,16 +174,34 @@ export interface SnapshotInfo {
  */
 export const METADATA_ONLY_SNAPSHOT = {ignore_unavailable: true, include_global_state: true, indices: '-*'}
 
+/** A snapshot of one index and the global state: what the migration's snapshot copies, on a small scale. */
+export const indexSnapshotBody = (index: string) => ({
+  ignore_unavailable: false,
+  include_global_state: true,
+  indices: index,
+})
+
 /** A metadata-only snapshot, waiting until it is done. */
-export async function createMetadataSnapshot(
+export function createMetadataSnapshot(
   cluster: ClusterClient,
   repository: string,
   snapshot: string,
   signal?: AbortSignal,
 ): Promise<SnapshotInfo> {
+  return createSnapshot(cluster, repository, snapshot, METADATA_ONLY_SNAPSHOT, signal)
+}
+
+/** Takes a snapshot with the given body, waiting until it is done. */
+export async function createSnapshot(
+  cluster: ClusterClient,
+  repository: string,
+  snapshot: string,
+  snapshotBody: object,
+  signal?: AbortSignal,
+): Promise<SnapshotInfo> {
   const {body} = await cluster.send<{snapshot?: SnapshotInfo}>(
     {
-      body: METADATA_ONLY_SNAPSHOT,
+      body: snapshotBody,
       // Repeating it after it was taken would fail with "already exists".
       idempotent: false,
       method: 'PUT',

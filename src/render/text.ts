@@ -31,6 +31,7 @@ export function renderSummary(report: StepReport, options: RenderOptions = {}): 
   )
   const verdict = report.interrupted ? 'INTERRUPTED' : report.ok ? 'PASSED' : 'FAILED'
   const lines = [`${paint(verdict, report.ok ? 'passed' : 'failed', options.color ?? false)}: ${counts.join(', ')}`]
+  for (const gap of report.notProven ?? []) lines.push(`not proven: ${gap}`)
   if (report.leftovers.length > 0)
     lines.push(`left behind (run \`console repo clean\`): ${report.leftovers.join('; ')}`)
   return lines.join('\n')

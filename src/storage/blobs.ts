@@ -33,6 +33,8 @@ export interface BlobStore {
   readonly location: string
   /** The whole object, refused beyond maxBytes (READ_LIMIT_BYTES unless given). */
   read(key: string, maxBytes?: number): Promise<Buffer | undefined>
+  /** A large file in chunks, memory bounded by the chunk size; undefined when it does not exist. */
+  stream?(key: string): Promise<AsyncIterable<Uint8Array> | undefined>
 }
 
 export class S3BlobStore implements BlobStore {
@@ -84,6 +86,23 @@ export class S3BlobStore implements BlobStore {
       throw error
     }
   }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const {GetObjectCommand} = await import('@aws-sdk/client-s3')
+    try {
+      const answer = await sendS3<{Body?: AsyncIterable<Uint8Array>}>(
+        this.s3,
+        'GetObject',
+        new GetObjectCommand({Bucket: this.bucket, Key: key}),
+        this.signal,
+      )
+      return answer.Body ?? (async function* () {})()
+    } catch (error) {
+      if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NoSuchKey'))
+        return undefined
+      throw error
+    }
+  }
 }
 
 /** A shared-filesystem repository, read from this machine when it sees the same path as the nodes. */
@@ -128,6 +147,16 @@ export class DirectoryBlobStore implements BlobStore {
       return await handle.readFile()
     } finally {
       await handle.close()
+    }
+  }
+
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const handle = await fs.open(path.join(this.root, key))
+      return handle.createReadStream({highWaterMark: 1024 * 1024})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw error
     }
   }
 

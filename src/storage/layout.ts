@@ -5,8 +5,18 @@ import {repositoryKeyPrefix} from './ownership.js'
 /** Snapshot states as the repository's index-N stores them. */
 const SNAPSHOT_STATES: Record<number, string> = {0: 'in progress', 1: 'success', 2: 'failed', 3: 'partial'}
 
+/** One index as index-N records it: its id in the repository, its snapshots, and (ES 7.6+, OpenSearch) shard generations. */
+export interface RepositoryIndexEntry {
+  id: string
+  shard_generations?: (null | string)[]
+  /** OpenSearch 2.17+: 0 FIXED, 1 HASHED_PREFIX, 2 HASHED_INFIX. */
+  shard_path_type?: number
+  snapshots: string[]
+}
+
 export interface RepositoryIndex {
   generation: number
+  indices: Record<string, RepositoryIndexEntry>
   snapshots: {name: string; state?: number; uuid: string}[]
 }
 
@@ -35,14 +45,14 @@ export async function readRepositoryIndex(store: BlobStore, basePath: string): P
   if (generation < 0) return undefined
   const content = await store.read(`${prefix}index-${generation}`)
   if (!content) return undefined
-  let data: {snapshots?: {name: string; state?: number; uuid: string}[]}
+  let data: {indices?: Record<string, RepositoryIndexEntry>; snapshots?: {name: string; state?: number; uuid: string}[]}
   try {
     data = JSON.parse(content.toString('utf8'))
   } catch {
     throw new SnapshotNotInRepositoryError(`${store.location}/${prefix}index-${generation} is not JSON repository data`)
   }
 
-  return {generation, snapshots: data.snapshots ?? []}
+  return {generation, indices: data.indices ?? {}, snapshots: data.snapshots ?? []}
 }
 
 /**

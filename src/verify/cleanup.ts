@@ -5,6 +5,7 @@ import type {KeptObject} from '../storage/delete-owned.js'
 import type {RepositoryFiles} from '../storage/repository-files.js'
 import type {JournalEntry} from './journal.js'
 
+import {deleteIndex} from '../cluster/indices.js'
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {deleteSnapshot, listRepositories, listSnapshots, unregisterRepository} from '../cluster/snapshots.js'
 import {storageOfRegistration} from '../repository/registration.js'
@@ -33,19 +34,30 @@ export interface CleanupDependencies {
 export const ownerMarkerContent = (entry: Pick<JournalEntry, 'clusterEndpoint' | 'repository' | 'runId'>) =>
   `console snapshot verify run ${entry.runId} (repository ${entry.repository} on ${entry.clusterEndpoint})\n`
 
-/** The files of an entry's test location (a metadata-only snapshot writes no hashed shard paths). */
+/**
+ * The files of an entry's test location: its layout, the probe and marker, and the hashed shard paths
+ * `<hash>/<location>/indices/…` of its shard-data snapshot (OpenSearch 3.x); the location is fresh per run.
+ */
 export function testLocationFiles(
   entry: JournalEntry,
   dependencies: CleanupDependencies & {pathRepo?: () => Promise<string[] | undefined>},
 ): Promise<RepositoryFiles> {
   return openRepositoryFiles(entryStorage(entry), {
     asSpelledOutsidePathRepo: true,
-    hashedShardPaths: false,
+    hashedShardPaths: true,
     name: entry.repository,
     pathRepo: dependencies.pathRepo ?? pathRepoOnce(dependencies.cluster, dependencies.signal),
     s3: dependencies.s3,
     signal: dependencies.signal,
   })
+}
+
+/** The run's own test location, opened once per run. */
+export function testFiles(
+  context: CleanupDependencies & {files?: Promise<RepositoryFiles>; journalEntry: JournalEntry},
+) {
+  context.files ??= testLocationFiles(context.journalEntry, context)
+  return context.files
 }
 
 /**
@@ -127,6 +139,22 @@ export async function removeVerificationResources(
       snapshotGone = true
       return outcome === 'deleted' ? `snapshot ${entry.snapshot}` : undefined
     })
+  // The index the run created goes once the snapshot that copies it is gone (or never started).
+  if (entry.testIndex && snapshotGone) {
+    const index = entry.testIndex
+    await attempt(`index ${index}`, async () =>
+      (await deleteIndex(dependencies.cluster, index, signal)) === 'deleted' ? `index ${index}` : undefined,
+    )
+  } else if (entry.testIndex) result.leftovers.push(`index ${entry.testIndex}: kept while its snapshot is still there`)
+
+  // The index the run created goes once the snapshot that copies it is gone (or never started).
+  if (entry.testIndex && snapshotGone) {
+    const index = entry.testIndex
+    await attempt(`index ${index}`, async () =>
+      (await deleteIndex(dependencies.cluster, index, signal)) === 'deleted' ? `index ${index}` : undefined,
+    )
+  } else if (entry.testIndex) result.leftovers.push(`index ${entry.testIndex}: kept while its snapshot is still there`)
+
   let registrationGone = !entry.repositoryRegistered
   if (entry.repositoryRegistered && snapshotGone)
     await attempt(`repository ${entry.repository}`, async () => {

@@ -7,6 +7,25 @@ import type {RepositoryFiles} from '../storage/repository-files.js'
 import type {JournalEntry, VerifyJournal} from './journal.js'
 
 import {UsageError} from '../errors.js'
+/**
+ * Which shard data the test snapshot copies: the smallest qualifying index (default), a named one, one
+ * the run creates, or none (metadata only, today's guide).
+ */
+export type ShardDataChoice =
+  | {index: string; mode: 'index'}
+  | {maxIndexBytes: number; mode: 'smallest'}
+  | {mode: 'create'}
+  | {mode: 'metadata-only'}
+
+/** The index a run's test snapshot copies, as the index step chose it. */
+export interface DataIndex {
+  /** The run created it (--create-test-index): deleted in cleanup. */
+  created: boolean
+  documents: number
+  largestSegmentBytes: number
+  name: string
+  primaryBytes: number
+}
 
 /** What `console snapshot verify` was asked to do, after flags, file and prompts were merged. */
 export interface VerifyRequest {
@@ -14,9 +33,13 @@ export interface VerifyRequest {
   clusterAuthKind?: string
   createBucket: boolean
   keep: boolean
+  /** The nodes' named S3 client (s3.client.NAME.* in their keystore) for the test repository; default: default. */
+  nodeS3Client?: string
   /** The test repository's name; fresh per run unless given. */
   repository: string
   runId: string
+  /** Absent: metadata only (the domain's default; the command's default is the smallest index). */
+  shardData?: ShardDataChoice
   snapshot: string
   storage: RepositoryStorage
 }
@@ -32,10 +55,16 @@ export interface VerifyDependencies {
 
 /** The state one run builds up as its steps pass. */
 export interface VerifyContext extends VerifyDependencies, VerifyRequest {
+  /** Set when the test repository is registered with a small buffer_size to exercise multipart upload. */
+  bufferSize?: string
+  /** The index the test snapshot copies; none for a metadata-only snapshot. */
+  dataIndex?: DataIndex
   /** The test location's files, opened once (an fs location resolved under path.repo as the cluster resolves it). */
   files?: Promise<RepositoryFiles>
   info?: ClusterInfo
   journalEntry: JournalEntry
+  /** What the run could not prove, for the report. */
+  notProven: string[]
   /** Where the test repository keeps its files: its own prefix under the configured base path. */
   testLocation: string
 }

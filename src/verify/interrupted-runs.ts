@@ -42,7 +42,7 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
       if (here.length === 0) return {skipped: notes.join('; ')}
       const plan = here.map(
         (entry) =>
-          `${describe(entry)}: its snapshot, its registration and its own files under ${describeEntryLocation(entry)}`,
+          `${describe(entry)}: its snapshot,${entry.testIndex ? ` its test index ${entry.testIndex},` : ''} its registration and its own files under ${describeEntryLocation(entry)}`,
       )
       context.planLines = plan
       if (context.dryRun)

@@ -21,6 +21,8 @@ export interface JournalEntry {
   startedAt: string
   storage:
     {bucket: string; endpoint?: string; kind: 's3'; prefix: string; region: string} | {kind: 'fs'; location: string}
+  /** An index the run created for its shard-data test (--create-test-index); deleted in cleanup. */
+  testIndex?: string
 }
 
 export type VerifyJournal = Journal<JournalEntry>

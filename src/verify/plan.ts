@@ -1,7 +1,7 @@
 import type {ClusterAuth} from '../services/model.js'
 import type {VerifyRequest} from './context.js'
 
-import {METADATA_ONLY_SNAPSHOT, repositoryBody, repositoryPath} from '../cluster/snapshots.js'
+import {indexSnapshotBody, METADATA_ONLY_SNAPSHOT, repositoryBody, repositoryPath} from '../cluster/snapshots.js'
 import {pathSegment} from '../names.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {testLocationFor} from './context.js'
@@ -33,6 +33,41 @@ function curlAuth(auth: ClusterAuth): string {
   }
 }
 
+/** The index the test snapshot copies, as a reader of the plan would find it, and the commands that find or make it. */
+function dataIndexPlan(request: VerifyRequest, curl: (method: string, path: string, body?: unknown) => string) {
+  const choice = request.shardData ?? {mode: 'metadata-only'}
+  switch (choice.mode) {
+    case 'create': {
+      const index = `verify_index_${request.runId}`.toLowerCase()
+      return {
+        commands: [
+          curl('PUT', `/${index}`, {settings: {index: {number_of_replicas: 0, number_of_shards: 1}}}),
+          `${curl('PUT', `/${index}/_doc/1`, {body: 'console snapshot verify test document'})}   # and four more`,
+        ],
+        created: true,
+        index,
+      }
+    }
+
+    case 'index': {
+      return {commands: [], index: choice.index}
+    }
+
+    case 'metadata-only': {
+      return {commands: [], index: undefined}
+    }
+
+    case 'smallest': {
+      return {
+        commands: [
+          `${curl('GET', '/_cat/indices?format=json&bytes=b')}   # the smallest open index with documents whose pri.store.size is under ${choice.maxIndexBytes} bytes`,
+        ],
+        index: '<that index>',
+      }
+    }
+  }
+}
+
 /** `--dry-run`: the seed's procedure for this run, as the curl and aws commands a person would type (every value shell-quoted). */
 export function verificationPlan(request: VerifyRequest, cluster: {auth: ClusterAuth; endpoint: string}): string[] {
   const curl = (method: string, path: string, body?: unknown) =>
@@ -41,6 +76,14 @@ export function verificationPlan(request: VerifyRequest, cluster: {auth: Cluster
   const commands = [curl('GET', '/')]
   const {storage} = request
   const snapshotPath = `${repositoryPath(request.repository)}/${pathSegment(request.snapshot)}`
+  const data = dataIndexPlan(request, curl)
+  commands.push(...data.commands)
+  const snapshotBody = data.index ? indexSnapshotBody(data.index) : METADATA_ONLY_SNAPSHOT
+  const readBack = data.index
+    ? [
+        "# then read back, with these credentials, each shard's snap-<uuid>.dat under indices/<id>/<shard>/ (or the hashed prefix named in snapshot_shard_paths/) and every file it lists, checking length and Lucene checksum",
+      ]
+    : []
   if (storage.kind === 's3') {
     const aws = `aws${storage.endpoint ? ` --endpoint-url ${shellQuote(storage.endpoint)}` : ''}`
     const s3Url = (key: string) => shellQuote(`s3://${storage.bucket}/${key}`)
@@ -60,12 +103,14 @@ export function verificationPlan(request: VerifyRequest, cluster: {auth: Cluster
       `${aws} s3 cp ${s3Url(probe)} -`,
       `${aws} s3 rm ${s3Url(probe)}`,
       curl('PUT', repositoryPath(request.repository), repositoryBody(storage, location)),
-      curl('PUT', `${snapshotPath}?wait_for_completion=true`, METADATA_ONLY_SNAPSHOT),
+      curl('PUT', `${snapshotPath}?wait_for_completion=true`, snapshotBody),
       `${aws} s3 ls ${s3Url(prefix)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
+      ...readBack,
     )
     if (!request.keep) {
       commands.push(
         curl('DELETE', snapshotPath),
+        ...('created' in data ? [curl('DELETE', `/${data.index}`)] : []),
         curl('DELETE', repositoryPath(request.repository)),
         `${aws} s3 rm ${s3Url(prefix)} --recursive   # the test repository's own files`,
       )
@@ -78,12 +123,14 @@ export function verificationPlan(request: VerifyRequest, cluster: {auth: Cluster
   commands.push(
     `ls -A ${shellQuote(location)}   # must be empty or absent: verify works only on an empty location`,
     curl('PUT', repositoryPath(request.repository), repositoryBody(storage, location)),
-    curl('PUT', `${snapshotPath}?wait_for_completion=true`, METADATA_ONLY_SNAPSHOT),
+    curl('PUT', `${snapshotPath}?wait_for_completion=true`, snapshotBody),
     `ls ${shellQuote(location)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
+    ...readBack,
   )
   if (!request.keep)
     commands.push(
       curl('DELETE', snapshotPath),
+      ...('created' in data ? [curl('DELETE', `/${data.index}`)] : []),
       curl('DELETE', repositoryPath(request.repository)),
       `rm -r ${shellQuote(location)}`,
     )

@@ -10,6 +10,8 @@ import {VERIFY_STEPS} from './steps.js'
 export interface VerifyReport extends StepReport {
   cluster: {distribution?: string; endpoint: string; version?: string}
   command: 'snapshot verify'
+  /** The index whose shard data the test snapshot copied, if any. */
+  dataIndex?: {created: boolean; name: string}
   repository: {location: string; name: string; type: 'fs' | 's3'}
   snapshot: string
 }
@@ -61,6 +63,7 @@ export async function runVerification(
             }
           : {kind: 'fs', location: testLocation},
     },
+    notProven: [],
     testLocation,
   }
   const {interrupted, results: steps} = await runSteps(VERIFY_STEPS, context, {
@@ -78,12 +81,14 @@ export async function runVerification(
       endpoint: dependencies.cluster.endpoint,
       version: context.info?.version,
     },
+    notProven: context.notProven,
     repository: {
       location: storage.kind === 's3' ? `s3://${storage.bucket}/${testLocation}` : testLocation,
       name: request.repository,
       type: storage.kind,
     },
     snapshot: request.snapshot,
+    ...(context.dataIndex ? {dataIndex: {created: context.dataIndex.created, name: context.dataIndex.name}} : {}),
   }
 }
 
@@ -96,12 +101,14 @@ async function cleanUp(
   interrupted: boolean,
 ): Promise<{leftovers: string[]; result: StepResult}> {
   const entry = context.journalEntry
-  const createdAnything = entry.bucketCreated || entry.probeKey || entry.repositoryRegistered || entry.snapshotStarted
+  const createdAnything =
+    entry.bucketCreated || entry.probeKey || entry.repositoryRegistered || entry.snapshotStarted || entry.testIndex
   if (context.keep && createdAnything) {
     await context.journal.record({...entry, kept: true})
     const kept = [
       entry.snapshotStarted && `snapshot ${entry.snapshot}`,
       entry.repositoryRegistered && `repository ${entry.repository}`,
+      entry.testIndex && `index ${entry.testIndex}`,
       `files under ${describeEntryLocation(entry)}`,
     ].filter(Boolean)
     const result = skippedStep(CLEANUP_STEP, `kept (--keep): ${kept.join(', ')}; \`console repo clean\` removes them`)

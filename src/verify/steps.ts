@@ -3,7 +3,9 @@ import type {VerifyContext} from './context.js'
 
 import {
   createMetadataSnapshot,
+  createSnapshot,
   describeCluster,
+  indexSnapshotBody,
   isManagedAwsDomain,
   listRepositories,
   nodesLackingPlugin,
@@ -16,7 +18,8 @@ import {UsageError} from '../errors.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
-import {ownerMarkerContent, testLocationFiles} from './cleanup.js'
+import {ownerMarkerContent, testFiles} from './cleanup.js'
+import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 export type VerifyStep = Step<VerifyContext>
 
@@ -28,11 +31,6 @@ function s3Storage(context: VerifyContext) {
 }
 
 /** The test location's files, opened once per run. */
-function testFiles(context: VerifyContext) {
-  context.files ??= testLocationFiles(context.journalEntry, context)
-  return context.files
-}
-
 /** The seed's "Verifying snapshot creation", step by step; cleanup follows as its own step. */
 export const VERIFY_STEPS: VerifyStep[] = [
   {
@@ -151,6 +149,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
     skipReason: onlyForS3('the console does not write to an fs repository'),
     title: "Console's credentials can list, write, read, delete",
   },
+  INDEX_STEP,
   {
     name: 'repository',
     async run(context) {
@@ -160,12 +159,15 @@ export const VERIFY_STEPS: VerifyStep[] = [
           `repository ${context.repository} is already registered; verify registers a test repository of its own`,
           ['choose another --repository name, or leave it out for a fresh verify_… name'],
         )
-      const body = repositoryBody(context.storage, context.testLocation)
+      const body = repositoryBody(context.storage, context.testLocation, {
+        bufferSize: context.bufferSize,
+        client: context.nodeS3Client,
+      })
       context.journalEntry.repositoryRegistered = true
       await context.journal.record(context.journalEntry)
       await registerRepository(context.cluster, context.repository, body, context.signal)
       const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
-      return `${context.repository} (${body.type}) at ${where}`
+      return `${context.repository} (${body.type}) at ${where}${context.bufferSize ? ` with buffer_size ${context.bufferSize}` : ''}`
     },
     title: 'Test repository registered',
   },
@@ -175,21 +177,21 @@ export const VERIFY_STEPS: VerifyStep[] = [
       context.journalEntry.snapshotStarted = true
       await context.journal.record(context.journalEntry)
       const started = Date.now()
-      const snapshot = await createMetadataSnapshot(
-        context.cluster,
-        context.repository,
-        context.snapshot,
-        context.signal,
-      )
-      if (snapshot.state && snapshot.state !== 'SUCCESS')
-        throw new CheckFailure(
-          'snapshot-not-successful',
-          `snapshot ${context.snapshot} ended in state ${snapshot.state}`,
-          {snapshot},
-        )
-      return `${context.snapshot} ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`
+      const snapshot = context.dataIndex
+        ? await createSnapshot(
+            context.cluster,
+            context.repository,
+            context.snapshot,
+            indexSnapshotBody(context.dataIndex.name),
+            context.signal,
+          )
+        : await createMetadataSnapshot(context.cluster, context.repository, context.snapshot, context.signal)
+      if (snapshot.state && snapshot.state !== 'SUCCESS') throw snapshotFailure(context.snapshot, snapshot)
+
+      const what = context.dataIndex ? `of ${context.dataIndex.name} and the global state` : 'of the metadata only'
+      return `${context.snapshot} ${what}: ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`
     },
-    title: 'Metadata-only test snapshot taken',
+    title: 'Test snapshot taken',
   },
   {
     name: 'in-bucket',
@@ -202,4 +204,5 @@ export const VERIFY_STEPS: VerifyStep[] = [
     },
     title: 'Snapshot is really in the repository',
   },
+  READ_BACK_STEP,
 ]

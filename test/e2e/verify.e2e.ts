@@ -51,7 +51,7 @@ describe('snapshot verify against real engines', () => {
     } else console.log('      engine: Elasticsearch not running here; its tests report why below')
   })
 
-  it('passes all nine steps on OpenSearch + S3, proves the snapshot in the bucket, and removes the bucket it created', async () => {
+  it('passes all eleven steps on OpenSearch + S3 with a test index, reads its shard files back, and removes the bucket and index it created', async () => {
     const bucket = 'e2e-created-bucket'
     const outcome = await console_([
       'snapshot',
@@ -59,14 +59,17 @@ describe('snapshot verify against real engines', () => {
       '--config-file',
       s3Services(bucket),
       '--create-bucket',
+      '--create-test-index',
       '--json',
     ])
     const report = JSON.parse(outcome.stdout).result
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     assert.deepEqual(
       report.steps.map((step: {status: string}) => step.status),
-      Array.from({length: 9}).fill('passed'),
+      Array.from({length: 11}).fill('passed'),
     )
+    assert.match(step(report, 'read-back').detail, /lengths and Lucene checksums match.*hashed prefix/)
+    assert.equal((await fetch(`${local.opensearch}/${report.dataIndex.name}`)).status, 404, 'the test index is gone')
     assert.match(step(report, 'in-bucket').detail, /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/)
     assert.equal(await bucketExists(bucket), false, 'the bucket verify created is gone')
     assert.deepEqual(
@@ -85,6 +88,7 @@ describe('snapshot verify against real engines', () => {
         '--config-file',
         s3Services(bucket),
         '--keep',
+        '--metadata-only',
         '--repository',
         'verify_e2e_kept',
         '--json',
@@ -114,6 +118,7 @@ describe('snapshot verify against real engines', () => {
         'verify',
         '--config-file',
         s3Services(bucket),
+        '--metadata-only',
         '--repository',
         'verify_e2e_cleaned',
       ])
@@ -145,6 +150,7 @@ describe('snapshot verify against real engines', () => {
         '--config-file',
         s3Services(bucket),
         '--keep',
+        '--metadata-only',
         '--repository',
         'verify_e2e_metadata',
         '--json',
@@ -232,6 +238,7 @@ describe('snapshot verify against real engines', () => {
         local.elasticsearch!,
         '--fs-path',
         path.join(local.fsRepo, 'e2e'),
+        '--create-test-index',
         '--json',
       ])
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
@@ -244,9 +251,11 @@ describe('snapshot verify against real engines', () => {
           'bucket:skipped',
           'fresh:passed',
           'access:skipped',
+          'index:passed',
           'repository:passed',
           'snapshot:passed',
           'in-bucket:passed',
+          'read-back:passed',
           'cleanup:passed',
         ],
       )
@@ -323,7 +332,7 @@ describe('snapshot verify against real engines', () => {
     const command = [
       `env -u CI AWS_ACCESS_KEY_ID=${local.accessKey} AWS_SECRET_ACCESS_KEY=${local.secretKey} CONSOLE_DATA_DIR=${path.join(scratch, 'tty-data')}`,
       `MIGRATION_SERVICES_YAML_PATH= ${process.execPath} ${path.join(repoRoot, 'bin', 'run.js')} snapshot verify`,
-      `--endpoint ${local.opensearch} --s3-endpoint ${local.s3Endpoint}; echo "exit=$?"; sleep 30`,
+      `--endpoint ${local.opensearch} --s3-endpoint ${local.s3Endpoint} --create-test-index; echo "exit=$?"; sleep 30`,
     ].join(' ')
     tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', command)
     try {
@@ -337,7 +346,7 @@ describe('snapshot verify against real engines', () => {
       tmux('send-keys', '-t', session, local.region, 'Enter')
       await waitFor(/exit=\d+/, 'the end of the run')
       const finalScreen = screen()
-      assert.match(finalScreen, /PASSED: 9 passed/, finalScreen)
+      assert.match(finalScreen, /PASSED: 11 passed/, finalScreen)
       assert.match(finalScreen, /exit=0/)
     } finally {
       try {

@@ -17,6 +17,8 @@ type Reply = [number, unknown]
  * files (index-N, snap-, meta-) into a FakeS3 bucket or a directory as a real node would.
  */
 export class FakeCluster {
+  /** What `_cat/indices` lists (none by default: verify then proves the metadata path only). */
+  indices: {'docs.count': string; index: string; pri: string; 'pri.store.size': string; status: string}[] = []
   nodes: {modules?: string[]; name: string; plugins: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
   /** Answers given instead of the normal behaviour: `METHOD path-regex` → reply. */
   readonly overrides: {method: string; path: RegExp; reply: Reply; times?: number}[] = []
@@ -86,6 +88,8 @@ export class FakeCluster {
           },
         },
       ]
+    if (parts[0] === '_cat' && parts[1] === 'indices') return [200, this.indices]
+    if (parts[1] === '_segments') return [200, {indices: {}}]
     if (parts[0] === '_nodes' && parts[1] === 'settings') {
       if (this.pathRepo === undefined)
         return [

@@ -2,10 +2,12 @@ import {strict as assert} from 'node:assert'
 import {
   appendFileSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -13,6 +15,8 @@ import {
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {DirectoryBlobStore} from '../../src/storage/blobs.js'
+import {readBackSnapshot, type ShardReadError} from '../../src/storage/read-back.js'
 import {clusterCaller, runCli} from '../helpers/e2e.js'
 import {repoRoot} from '../helpers/paths.js'
 
@@ -62,6 +66,33 @@ const takeSnapshot = (name: string) =>
     include_global_state: false,
     indices: index,
   })
+/**
+ * The shard level of a real snapshot of the index, compressed and not, kept as fixtures for the
+ * shard-metadata and checksum readers (test/unit/shard-snapshot.test.ts).
+ */
+async function captureShardFiles() {
+  if (!fixtures) return
+  const shard = path.join(fixtures, 'shard')
+  rmSync(shard, {force: true, recursive: true})
+  cpSync(location, path.join(shard, 'uncompressed'), {recursive: true})
+  const compressedLocation = `${location}-compressed`
+  rmSync(compressedLocation, {force: true, recursive: true})
+  const registered = await cluster('PUT', '/_snapshot/matrix_compressed', {
+    settings: {compress: true, location: compressedLocation},
+    type: 'fs',
+  })
+  assert.equal(registered.status, 200, JSON.stringify(registered.body))
+  const taken = await cluster('PUT', '/_snapshot/matrix_compressed/snap-1?wait_for_completion=true', {
+    include_global_state: false,
+    indices: index,
+  })
+  assert.equal(taken.status, 200, JSON.stringify(taken.body))
+  cpSync(compressedLocation, path.join(shard, 'compressed'), {recursive: true})
+  await cluster('DELETE', '/_snapshot/matrix_compressed/snap-1')
+  await cluster('DELETE', '/_snapshot/matrix_compressed')
+  rmSync(compressedLocation, {force: true, recursive: true})
+}
+
 const step = (report: {steps: {name: string}[]}, name: string): any =>
   report.steps.find((candidate) => candidate.name === name)
 
@@ -94,13 +125,59 @@ describe(`source cluster ${engine}`, () => {
     rmSync(location, {force: true, recursive: true})
   })
 
-  it('snapshot verify on an fs repository passes all its steps', () =>
-    recorded('verify (fs)', async () => {
+  it('snapshot verify on an fs repository passes all its steps, shard data read back, and leaves nothing', () =>
+    recorded('verify (fs, shard data)', async () => {
       const outcome = await cli(['snapshot', 'verify', '--fs-path', path.join(fsRepo, `verify-${label}`), '--json'])
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
       const report = JSON.parse(outcome.stdout).result
       assert.equal(report.cluster.version, engine.split(':')[1])
+      assert.match(step(report, 'index').detail, new RegExp(`^${index}: 3 document`))
       assert.match(step(report, 'in-bucket').detail, /lists it as success/)
+      const readBack = step(report, 'read-back')
+      assert.equal(readBack.status, 'passed', readBack.detail)
+      assert.match(readBack.detail, /lengths and Lucene checksums match/)
+      assert.deepEqual(report.notProven, [])
+      assert.equal(existsSync(report.repository.location), false, 'the test location is gone')
+      const stillRegistered = Object.keys((await cluster('GET', '/_snapshot')).body as object)
+      assert.deepEqual(
+        stillRegistered.filter((name) => name.startsWith('verify_')),
+        [],
+      )
+      return readBack.detail.split(';')[0]
+    }))
+
+  it('a shard file with one byte changed in the repository fails the read-back naming the file', () =>
+    recorded('read-back: corrupt shard file', async () => {
+      const corruptLocation = `${location}-corrupt`
+      rmSync(corruptLocation, {force: true, recursive: true})
+      await cluster('PUT', '/_snapshot/matrix_corrupt', {
+        settings: {compress: false, location: corruptLocation},
+        type: 'fs',
+      })
+      try {
+        assert.equal(
+          (await cluster('PUT', '/_snapshot/matrix_corrupt/snap-c?wait_for_completion=true', {indices: index})).status,
+          200,
+        )
+        const store = new DirectoryBlobStore(corruptLocation)
+        const intact = await readBackSnapshot(store, '', 'snap-c')
+        assert.ok(intact.files > 0)
+        const victim = intact.largest!.key
+        const bytes = readFileSync(path.join(corruptLocation, victim))
+        bytes[Math.floor(bytes.length / 2)] += 1
+        writeFileSync(path.join(corruptLocation, victim), bytes)
+        await assert.rejects(readBackSnapshot(store, '', 'snap-c'), (error: ShardReadError) => {
+          assert.equal(error.kind, 'corrupt')
+          assert.equal(error.key, victim)
+          assert.ok(error.message.includes(`/${victim} (`), error.message)
+          return true
+        })
+        return `names ${victim.split('/').slice(-2).join('/')}`
+      } finally {
+        await cluster('DELETE', '/_snapshot/matrix_corrupt/snap-c')
+        await cluster('DELETE', '/_snapshot/matrix_corrupt')
+        rmSync(corruptLocation, {force: true, recursive: true})
+      }
     }))
 
   it('snapshot verify for S3 fails step 2 naming the node without repository-s3', () =>
@@ -155,6 +232,7 @@ describe(`source cluster ${engine}`, () => {
         for (const name of readdirSync(location))
           if (statSync(path.join(location, name)).isFile())
             copyFileSync(path.join(location, name), path.join(files, name))
+        await captureShardFiles()
       }
 
       const deleted = await cli([

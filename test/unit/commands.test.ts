@@ -58,14 +58,94 @@ describe('commands', () => {
     }
   })
 
-  it('runs all nine verify steps from the services file and prints the report', async () => {
+  it('runs the verify steps from the services file and says plainly that a cluster without a small index leaves the shard-data path unproven', async () => {
+    const s3 = new FakeS3().addBucket('migration-bucket')
+    s3.install()
+    const cluster = new FakeCluster('http://source.test:9200', s3)
+    cluster.indices = [
+      {'docs.count': '0', index: 'empty', pri: '1', 'pri.store.size': '208', status: 'open'},
+      {'docs.count': '10', index: '.kibana', pri: '1', 'pri.store.size': '5000', status: 'open'},
+      {'docs.count': '10', index: 'huge', pri: '1', 'pri.store.size': String(65 * 1024 * 1024), status: 'open'},
+    ]
+    cluster.install()
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices()], scripted)
+    assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+    for (const step of [1, 2, 3, 4, 5, 7, 8, 9, 11]) assert.match(outcome.stdout, new RegExp(`✔ ${step}\\. `))
+    assert.match(
+      outcome.stdout,
+      /– 6\. Index for the shard-data test chosen.*shard-data path not proven: none of the cluster's 3 index\(es\) is open, not a system index, holds documents/,
+    )
+    assert.match(outcome.stdout, /– 10\. Shard files read back/)
+    assert.match(outcome.stdout, /PASSED: 9 passed, 0 failed, 2 skipped/)
+    assert.match(
+      outcome.stdout,
+      /not proven: the shard-data path.*no open, non-system index with documents is under 64\.0 MiB/,
+    )
+    const snapshot = cluster.requests.find(
+      (request) => request.method === 'PUT' && /verify_snapshot_/.test(request.path),
+    )
+    assert.deepEqual(snapshot?.body, {ignore_unavailable: true, include_global_state: true, indices: '-*'})
+  })
+
+  it('copies the smallest qualifying index in the test snapshot, with the global state', async () => {
+    const s3 = new FakeS3().addBucket('migration-bucket')
+    s3.install()
+    const cluster = new FakeCluster('http://source.test:9200', s3)
+    cluster.indices = [
+      {'docs.count': '3', index: 'larger', pri: '1', 'pri.store.size': '90000', status: 'open'},
+      {'docs.count': '3', index: 'small', pri: '1', 'pri.store.size': '9000', status: 'open'},
+    ]
+    cluster.install()
+    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices(), '--json'], scripted)
+    const report = JSON.parse(outcome.stdout).result
+    assert.match(report.steps.find((step: {name: string}) => step.name === 'index').detail, /^small: 3 document/)
+    const snapshot = cluster.requests.find(
+      (request) => request.method === 'PUT' && /verify_snapshot_/.test(request.path),
+    )
+    assert.deepEqual(snapshot?.body, {ignore_unavailable: false, include_global_state: true, indices: 'small'})
+    // The fake cluster writes no shard files: the read-back fails naming what it could not find.
+    const readBack = report.steps.find((step: {name: string}) => step.name === 'read-back')
+    assert.equal(readBack.status, 'failed')
+    assert.match(
+      readBack.detail,
+      /does not list index small in verify_snapshot_.*: the backfill would find no shard to read/,
+    )
+    assert.equal(readBack.diagnosis.code, 'shard-file-missing')
+    assert.equal(outcome.exitCode, 1)
+  })
+
+  it('says what --metadata-only does not prove', async () => {
     const s3 = new FakeS3().addBucket('migration-bucket')
     s3.install()
     new FakeCluster('http://source.test:9200', s3).install()
-    const outcome = await runCommand(['snapshot', 'verify', '--config-file', localServices()], scripted)
-    assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-    for (let step = 1; step <= 9; step++) assert.match(outcome.stdout, new RegExp(`✔ ${step}\\. `))
-    assert.match(outcome.stdout, /PASSED: 9 passed, 0 failed, 0 skipped/)
+    const outcome = await runCommand(
+      ['snapshot', 'verify', '--config-file', localServices(), '--metadata-only', '--json'],
+      scripted,
+    )
+    assert.equal(outcome.exitCode, 0, outcome.stdout)
+    const report = JSON.parse(outcome.stdout).result
+    assert.match(report.notProven.join('\n'), /shard-data path.*\(--metadata-only\)/)
+  })
+
+  it('refuses bad shard-data flags, naming the value and the rule (exit 2)', async () => {
+    const size = await runCommand(
+      ['snapshot', 'verify', '--config-file', localServices(), '--max-index-size', '64 parsecs'],
+      scripted,
+    )
+    assert.equal(size.exitCode, 2)
+    assert.match(size.stderr, /--max-index-size "64 parsecs": must be a size above zero such as 64mb/)
+    const both = await runCommand(
+      ['snapshot', 'verify', '--config-file', localServices(), '--index', 'a', '--metadata-only'],
+      scripted,
+    )
+    assert.equal(both.exitCode, 2)
+    assert.match(both.stderr, /--metadata-only|--index/)
+    const name = await runCommand(
+      ['snapshot', 'verify', '--config-file', localServices(), '--index', 'Books'],
+      scripted,
+    )
+    assert.equal(name.exitCode, 2)
+    assert.match(name.stderr, /--index "Books": must be lowercase/)
   })
 
   it('gives the same report as JSON with exit 1 when a check fails', async () => {
@@ -77,7 +157,7 @@ describe('commands', () => {
     assert.equal(status, 'failed')
     assert.equal(exitCode, 1)
     assert.equal(report.ok, false)
-    assert.equal(report.steps.length, 9)
+    assert.equal(report.steps.length, 11)
     assert.deepEqual(
       report.steps.find((step: {name: string}) => step.name === 'bucket').diagnosis.code,
       'bucket-missing',
@@ -171,6 +251,23 @@ describe('commands', () => {
       /aws s3api head-bucket --bucket migration-artifacts-123456789012-dev-us-west-2 --region us-west-2/,
     )
     assert.doesNotMatch(outcome.stdout + outcome.stderr, /myStrongPassword123!/)
+    // By default the plan finds the smallest index, snapshots it with the global state and reads it back.
+    assert.match(outcome.stdout, /_cat\/indices\?format=json&bytes=b.*# the smallest open index with documents/)
+    assert.match(outcome.stdout, /"indices":"<that index>"/)
+    assert.match(outcome.stdout, /# then read back, with these credentials/)
+    const metadataOnly = await runCommand(
+      [
+        'snapshot',
+        'verify',
+        '--config-file',
+        localFixture('services', 'shared-basic-auth-s3.yaml'),
+        '--dry-run',
+        '--metadata-only',
+      ],
+      scripted,
+    )
+    assert.match(metadataOnly.stdout, /"indices":"-\*"/)
+    assert.doesNotMatch(metadataOnly.stdout, /read back/)
   })
 
   it('shell-quotes every value in the --dry-run commands, so pasting them runs nothing hidden in a value', async () => {

@@ -3,7 +3,9 @@ import {readFileSync} from 'node:fs'
 
 import {ClusterRequestError} from '../../src/cluster/client.js'
 import {CheckFailure, diagnose} from '../../src/diagnose/index.js'
+import {ShardReadError} from '../../src/storage/read-back.js'
 import {S3OperationError} from '../../src/storage/s3.js'
+import {readBackFailure, snapshotFailure} from '../../src/verify/shard-data.js'
 import {localFixture} from '../helpers/paths.js'
 
 function clusterAnswer(
@@ -140,6 +142,85 @@ describe('diagnoses', () => {
       assert.match(diagnosis.remediation, remediation)
     })
 
+  describe('shard data', () => {
+    const partial = () =>
+      JSON.parse(readFileSync(localFixture('responses', 'observed-snapshot-partial-hashed-prefix.json'), 'utf8')).body
+        .snapshot
+
+    it("names the hashed-prefix object the cluster could not write, and what to grant (OpenSearch 3.6's own answer)", () => {
+      const failure = snapshotFailure('verify_snapshot_x', partial())
+      assert.match(
+        failure.message,
+        /ended in state PARTIAL: \[shard-iam-books-[^\]]+\]\[0\] IndexShardSnapshotFailedException/,
+      )
+      const diagnosis = diagnose(failure, context)
+      assert.equal(diagnosis.code, 'cluster-hashed-prefix-denied')
+      assert.match(
+        diagnosis.cause,
+        /could not write G00110111011001\/mig\/capture_[a-z0-9]+\/indices\/[^ ]+\/0\/index-[^ ]+ in s3:\/\/migration-bucket/,
+      )
+      assert.match(diagnosis.cause, /hashed prefixes outside the base path/)
+      assert.match(
+        diagnosis.remediation,
+        /s3:PutObject.*on arn:aws:s3:::migration-bucket\/\* \(the whole bucket, not only rfs-snapshot-repo\/\*\)/,
+      )
+      assert.match(diagnosis.remediation, /"shard_path_type": "FIXED"/)
+    })
+
+    it('the same denial under the base path is a plain shard-write denial; other shard failures keep the cluster’s reason', () => {
+      const snapshot = partial()
+      snapshot.failures[0].reason = snapshot.failures[0].reason.replace(/\[G00110111011001\//, '[')
+      assert.equal(diagnose(snapshotFailure('s', snapshot), context).code, 'cluster-shard-write-denied')
+      const other = {
+        failures: [{index: 'books', reason: 'IndexShardSnapshotFailedException[Aborted]', shard_id: 0}],
+        snapshot: 's',
+        state: 'FAILED',
+      }
+      const diagnosis = diagnose(snapshotFailure('s', other), context)
+      assert.equal(diagnosis.code, 'snapshot-shards-failed')
+      assert.match(diagnosis.cause, /\[books\]\[0\] IndexShardSnapshotFailedException\[Aborted\]/)
+    })
+
+    it("names the shard file the console's credentials could not read, and who else reads it", () => {
+      const key = 'G00110111011001/mig/verify_x/indices/abc/0/snap-u.dat'
+      const denied = new S3OperationError({
+        message: 'Access Denied',
+        name: 'AccessDenied',
+        operation: 'GetObject',
+        status: 403,
+      })
+      const diagnosis = diagnose(
+        readBackFailure(
+          new ShardReadError(
+            'unreadable',
+            key,
+            `could not read s3://migration-bucket/${key}: ${denied.message}`,
+            denied,
+          ),
+        ),
+        context,
+      )
+      assert.equal(diagnosis.code, 'console-shard-read-denied')
+      assert.match(
+        diagnosis.cause,
+        new RegExp(`could not read ${key}: the backfill reads these shard files with the migration's role`),
+      )
+      assert.match(diagnosis.remediation, /s3:GetObject on arn:aws:s3:::migration-bucket\/\*/)
+    })
+
+    it('tells a corrupt and a missing shard file apart', () => {
+      const corrupt = diagnose(
+        readBackFailure(new ShardReadError('corrupt', 'indices/a/0/__x', 'is corrupt: adds up to …')),
+      )
+      assert.equal(corrupt.code, 'shard-file-corrupt')
+      assert.match(corrupt.cause, /indices\/a\/0\/__x does not match/)
+      assert.equal(
+        diagnose(readBackFailure(new ShardReadError('missing', 'indices/a/0/__x', 'gone'))).code,
+        'shard-file-missing',
+      )
+    })
+  })
+
   it('names the nodes that lack the plugin', () => {
     const diagnosis = diagnose(new CheckFailure('plugin-missing', 'missing', {nodes: ['node-a', 'node-c']}))
     assert.equal(diagnosis.code, 's3-plugin-missing')
@@ -151,7 +232,7 @@ describe('diagnoses', () => {
       new CheckFailure('snapshot-not-successful', 'snapshot verify_snapshot_1 ended in state PARTIAL'),
       {...context, repository: 'verify_1', snapshot: 'verify_snapshot_1'},
     )
-    assert.equal(diagnosis.code, 'snapshot-not-successful')
+    assert.equal(diagnosis.code, 'snapshot-shards-failed')
     assert.match(diagnosis.cause, /ended in state PARTIAL/)
     assert.match(diagnosis.remediation, /GET _snapshot\/verify_1\/verify_snapshot_1/)
   })

@@ -61,7 +61,9 @@ function leftovers(s3: FakeS3, cluster: FakeCluster): string[] {
 }
 
 describe('faults', () => {
-  for (const step of VERIFY_STEPS)
+  // The read-back needs real shard files, which the fake cluster does not write: that an interrupt ends
+  // it with an error, never with a partial "pass", is tested on real shard files (shard-snapshot.test.ts).
+  for (const step of VERIFY_STEPS.filter((candidate) => candidate.name !== 'read-back'))
     it(`Ctrl-C during step "${step.name}" ends with 130 and leaves nothing behind`, async () => {
       const {client, cluster, journal, s3, s3Client} = world()
       const controller = new AbortController()

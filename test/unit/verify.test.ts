@@ -77,9 +77,11 @@ describe('snapshot verify', () => {
       'bucket:passed',
       'fresh:passed',
       'access:passed',
+      'index:skipped',
       'repository:passed',
       'snapshot:passed',
       'in-bucket:passed',
+      'read-back:skipped',
       'cleanup:passed',
     ])
     assert.equal(report.exitCode, 0)
@@ -279,9 +281,11 @@ describe('snapshot verify', () => {
       'bucket:skipped',
       'fresh:passed',
       'access:skipped',
+      'index:skipped',
       'repository:passed',
       'snapshot:passed',
       'in-bucket:passed',
+      'read-back:skipped',
       'cleanup:passed',
     ])
     assert.deepEqual(
@@ -389,9 +393,11 @@ describe('snapshot verify', () => {
         'bucket:skipped',
         'fresh:skipped',
         'access:skipped',
+        'index:skipped',
         'repository:skipped',
         'snapshot:skipped',
         'in-bucket:skipped',
+        'read-back:skipped',
         'cleanup:passed',
       ])
       assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'cluster-refused')

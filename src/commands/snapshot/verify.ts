@@ -2,15 +2,24 @@ import {Flags} from '@oclif/core'
 
 import type {SnapshotVerifyJson} from '../../json-contract.js'
 import type {RepositoryStorage} from '../../services/model.js'
+import type {ShardDataChoice} from '../../verify/context.js'
 
 import {BaseCommand} from '../../base-command.js'
 import {UsageError} from '../../errors.js'
-import {bucketNameProblem, endpointProblem, regionProblem, repositoryNameProblem} from '../../names.js'
+import {
+  bucketNameProblem,
+  byteSizeProblem,
+  endpointProblem,
+  indexNameProblem,
+  parseByteSize,
+  regionProblem,
+  repositoryNameProblem,
+} from '../../names.js'
 import {checkedFlag, type RunSession} from '../../session.js'
 import {layoutNameProblem} from '../../storage/ownership.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
-  static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a metadata-only snapshot, proves it is in the bucket (newest index-N, snap- and meta- files), and cleans up, also after a failure or Ctrl-C.`
+  static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a test snapshot of the smallest index with documents (or --index, or a test index it creates) and the global state, proves it is in the bucket (newest index-N, snap- and meta- files), reads every shard file back with the console's credentials as the backfill does (length and Lucene checksum), and cleans up, also after a failure or Ctrl-C. Nothing is written to the source's indices.`
   static override examples = [
     {
       command: '<%= config.bin %> <%= command.id %>',
@@ -19,6 +28,15 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     {
       command: '<%= config.bin %> <%= command.id %> --bucket my-snapshots --region us-west-2 --create-bucket',
       description: 'Verify a bucket that may not exist yet: create it, and delete it again afterwards.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --index logs-2024',
+      description: "Copy this index's shard data in the test snapshot and read every shard file back.",
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --create-test-index',
+      description:
+        'Create a one-shard index of a few documents for the test (deleted afterwards), e.g. on an empty cluster.',
     },
     {
       command: '<%= config.bin %> <%= command.id %> --json',
@@ -35,11 +53,29 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     'create-bucket': Flags.boolean({
       description: 'create the bucket when it does not exist (and delete it afterwards)',
     }),
+    'create-test-index': Flags.boolean({
+      description: 'create a 1-shard, 0-replica index of a few documents for the shard-data test (deleted afterwards)',
+      exclusive: ['index', 'metadata-only'],
+    }),
     'dry-run': Flags.boolean({description: 'print the equivalent curl and aws commands and touch nothing'}),
     'fs-path': Flags.string({description: 'verify a shared-filesystem repository at this path instead of S3'}),
+    index: Flags.string({
+      description: 'the index whose shard data the test snapshot copies (default: the smallest with documents)',
+      exclusive: ['metadata-only'],
+    }),
     keep: Flags.boolean({description: 'keep the test snapshot, repository and files for inspection'}),
+    'max-index-size': Flags.string({
+      default: '64mb',
+      description: 'the largest index (primaries) verify picks by itself for the shard-data test',
+    }),
+    'metadata-only': Flags.boolean({
+      description: "the guide's metadata-only snapshot: proves neither shard writes nor the backfill's read",
+    }),
     region: Flags.string({description: "the bucket's AWS region (default: snapshot.s3.aws_region)"}),
     repository: Flags.string({description: 'name of the test repository (default: a fresh verify_<time>_<id>)'}),
+    's3-client': Flags.string({
+      description: "the nodes' S3 client whose keystore credentials the test repository uses (s3.client.NAME.*)",
+    }),
     's3-endpoint': Flags.string({description: 'S3-compatible endpoint instead of AWS (default: snapshot.s3.endpoint)'}),
   }
   static override summary =
@@ -62,8 +98,12 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       clusterAuthKind: cluster.auth.kind,
       createBucket: this.flags['create-bucket'],
       keep: this.flags.keep,
+      nodeS3Client: checkedFlag('--s3-client', this.flags['s3-client'], (name) =>
+        /^[a-z0-9_-]+$/i.test(name) ? undefined : 'must be a client name: letters, digits, _ and -',
+      ),
       repository,
       runId,
+      shardData: this.shardData(),
       snapshot: `verify_snapshot_${runId}`,
       storage,
     }
@@ -170,5 +210,17 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
         endpointProblem(value, {schemeOptional: true}),
       ) ?? checked?.endpoint
     return {basePath, bucket, endpoint, kind: 's3', region, roleArn: checked?.roleArn}
+  }
+
+  /** Which index's shard data the test snapshot copies, from the flags. */
+  private shardData(): ShardDataChoice {
+    const maxSize = checkedFlag('--max-index-size', this.flags['max-index-size'], byteSizeProblem)!
+    if (this.flags['metadata-only']) return {mode: 'metadata-only'}
+    if (this.flags['create-test-index']) return {mode: 'create'}
+    const index = checkedFlag('--index', this.flags.index, (name) =>
+      name.startsWith('.') ? undefined : indexNameProblem(name),
+    )
+    if (index) return {index, mode: 'index'}
+    return {maxIndexBytes: parseByteSize(maxSize)!, mode: 'smallest'}
   }
 }

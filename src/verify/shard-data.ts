@@ -1,0 +1,158 @@
+import type {SnapshotInfo} from '../cluster/snapshots.js'
+import type {Step} from '../steps/runner.js'
+import type {VerifyContext} from './context.js'
+
+import {
+  createTestIndex,
+  indexExists,
+  largestSegmentBytes,
+  listIndexSizes,
+  smallestQualifyingIndex,
+} from '../cluster/indices.js'
+import {CheckFailure} from '../diagnose/index.js'
+import {UsageError} from '../errors.js'
+import {readBackSnapshot, ShardReadError} from '../storage/read-back.js'
+import {testFiles} from './cleanup.js'
+
+/**
+ * The shard-data half of verify: the migration's snapshot copies indices, and the backfill reads
+ * their shard files. A metadata-only snapshot proves neither.
+ */
+
+/** S3 uploads a file above buffer_size in parts; 5 MiB is the smallest buffer S3 allows. */
+export const MULTIPART_BUFFER = {bytes: 5 * 1024 * 1024, setting: '5mb'}
+export const DEFAULT_MAX_INDEX_BYTES = 64 * 1024 * 1024
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
+}
+
+const NOT_PROVEN_WITHOUT_DATA =
+  'the shard-data path: that the cluster can write shard files (on OpenSearch 3.x under hashed prefixes outside the base path) and that the console can read what the backfill reads'
+
+/** A test snapshot that did not succeed, with the cluster's own reasons shard by shard (they name the object it could not write). */
+export function snapshotFailure(snapshot: string, info: SnapshotInfo): CheckFailure {
+  const reasons = (info.failures ?? []).map(
+    (failure) => `[${failure.index ?? '?'}][${failure.shard_id ?? '?'}] ${failure.reason ?? failure.status ?? ''}`,
+  )
+  return new CheckFailure(
+    'snapshot-not-successful',
+    `snapshot ${snapshot} ended in state ${info.state}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`,
+    {snapshot: info},
+  )
+}
+
+/** A read-back failure as a failed check, naming the object, with the store's status for the diagnosis. */
+export function readBackFailure(error: ShardReadError): CheckFailure {
+  const cause = error.cause as undefined | {failure?: {name?: string; status?: number}}
+  return new CheckFailure(`shard-file-${error.kind}`, error.message, {
+    errorName: cause?.failure?.name,
+    key: error.key,
+    status: cause?.failure?.status,
+  })
+}
+
+export const INDEX_STEP: Step<VerifyContext> = {
+  name: 'index',
+  async run(context) {
+    const choice = context.shardData ?? {mode: 'metadata-only'}
+    switch (choice.mode) {
+      case 'create': {
+        const name = `verify_index_${context.runId}`.toLowerCase()
+        context.journalEntry.testIndex = name
+        await context.journal.record(context.journalEntry)
+        const documents = await createTestIndex(context.cluster, name, context.signal)
+        context.dataIndex = {created: true, documents, largestSegmentBytes: 0, name, primaryBytes: 0}
+        return `created ${name} (1 shard, 0 replicas, ${documents} documents); deleted again in cleanup`
+      }
+
+      case 'index': {
+        if (!(await indexExists(context.cluster, choice.index, context.signal)))
+          throw new UsageError(`--index ${choice.index}: no such index on ${context.cluster.endpoint}`, [
+            'name an open index (`GET _cat/indices`), or leave --index out to take the smallest one',
+          ])
+        const found = (await listIndexSizes(context.cluster, context.signal)).find(
+          (index) => index.index === choice.index,
+        )
+        context.dataIndex = {
+          created: false,
+          documents: found?.documents ?? 0,
+          largestSegmentBytes: await largestSegmentBytes(context.cluster, choice.index, context.signal),
+          name: choice.index,
+          primaryBytes: found?.primaryBytes ?? 0,
+        }
+        break
+      }
+
+      case 'metadata-only': {
+        context.notProven.push(`${NOT_PROVEN_WITHOUT_DATA} (--metadata-only)`)
+        return {skipped: 'metadata only (--metadata-only): no index is copied'}
+      }
+
+      case 'smallest': {
+        const indices = await listIndexSizes(context.cluster, context.signal)
+        const chosen = smallestQualifyingIndex(indices, choice.maxIndexBytes)
+        if (!chosen) {
+          context.notProven.push(
+            `${NOT_PROVEN_WITHOUT_DATA}: no open, non-system index with documents is under ${formatBytes(choice.maxIndexBytes)}`,
+          )
+          return {
+            skipped: `shard-data path not proven: none of the cluster's ${indices.length} index(es) is open, not a system index, holds documents and has primaries under ${formatBytes(choice.maxIndexBytes)} (raise --max-index-size, name one with --index, or add --create-test-index)`,
+          }
+        }
+
+        context.dataIndex = {
+          created: false,
+          documents: chosen.documents,
+          largestSegmentBytes: await largestSegmentBytes(context.cluster, chosen.index, context.signal),
+          name: chosen.index,
+          primaryBytes: chosen.primaryBytes,
+        }
+        break
+      }
+    }
+
+    const index = context.dataIndex!
+    if (context.storage.kind === 's3' && index.largestSegmentBytes > MULTIPART_BUFFER.bytes)
+      context.bufferSize = MULTIPART_BUFFER.setting
+    return `${index.name}: ${index.documents} document(s), ${formatBytes(index.primaryBytes)} of primaries, largest segment ${formatBytes(index.largestSegmentBytes)}${context.bufferSize ? `; the test repository gets buffer_size ${context.bufferSize} so that the nodes upload it in parts` : ''}; only read, never written`
+  },
+  title: 'Index for the shard-data test chosen',
+}
+
+export const READ_BACK_STEP: Step<VerifyContext> = {
+  name: 'read-back',
+  async run(context) {
+    const files = await testFiles(context)
+    const reader = await files.reader()
+    if (!reader) {
+      context.notProven.push(`the backfill's read of the shard files: ${files.describe()} is not visible here`)
+      return {skipped: `${files.describe()} is not visible from the console`}
+    }
+
+    try {
+      const result = await readBackSnapshot(reader.store, reader.basePath, context.snapshot, {
+        indices: context.dataIndex ? [context.dataIndex.name] : [],
+        signal: context.signal,
+      })
+      const seconds = Math.max(result.durationMs, 1) / 1000
+      const where = [...new Set(result.shards.map((shard) => shard.directory))]
+      const hashed = result.shards.some((shard) => shard.source.includes('snapshot_shard_paths/'))
+      const multipart =
+        context.storage.kind === 's3'
+          ? context.bufferSize && result.largest && result.largest.length > MULTIPART_BUFFER.bytes
+            ? `; multipart upload exercised: ${result.largest.key.split('/').at(-1)} is ${formatBytes(result.largest.length)}, above buffer_size ${context.bufferSize}`
+            : `; multipart upload not exercised (largest file ${formatBytes(result.largest?.length ?? 0)}, under the nodes' buffer size)`
+          : ''
+      return `${result.files} file(s), ${formatBytes(result.bytes)} in ${result.durationMs < 1000 ? `${result.durationMs} ms` : `${seconds.toFixed(1)} s`} (${formatBytes(result.bytes / seconds)}/s), plus ${result.inline} kept inline; lengths and Lucene checksums match the shard metadata; ${result.shards.length} shard(s) at ${where.join(', ')}${hashed ? ' (hashed prefix, found through snapshot_shard_paths/)' : ''}${multipart}`
+    } catch (error) {
+      if (!(error instanceof ShardReadError)) throw error
+      throw readBackFailure(error)
+    }
+  },
+  skipReason: (context) => (context.dataIndex ? undefined : 'no shard data in the test snapshot'),
+  title: "Shard files read back as the backfill reads them (console's credentials)",
+}

@@ -1,15 +1,9 @@
 import {factsOf} from './facts.js'
-import {
-  DIAGNOSES,
-  type Diagnosis,
-  type DiagnosisContext,
-  type DiagnosisRule,
-  ruleMatches,
-  unknownDiagnosis,
-} from './table.js'
+import {type Diagnosis, type DiagnosisContext, type DiagnosisRule, ruleMatches} from './rule.js'
+import {DIAGNOSES, unknownDiagnosis} from './table.js'
 
 export {CheckFailure, type CheckName} from './facts.js'
-export type {Diagnosis, DiagnosisContext} from './table.js'
+export type {Diagnosis, DiagnosisContext} from './rule.js'
 
 /** Explains a failure with the first matching row of the table, or the cluster's own reason. */
 export function diagnose(error: unknown, context: DiagnosisContext = {}): Diagnosis {

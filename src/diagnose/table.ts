@@ -1,64 +1,19 @@
 import type {CheckName, FailureFacts} from './facts.js'
 
 import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
-
-/** What the run was working on, so remediations can name the real bucket, repository and region. */
-export interface DiagnosisContext {
-  basePath?: string
-  bucket?: string
-  clusterEndpoint?: string
-  /** The command that ran, so a remediation suggests only what that command offers. */
-  command?: 'repo clean' | 'snapshot delete' | 'snapshot verify'
-  region?: string
-  repository?: string
-  roleArn?: string
-  snapshot?: string
-}
-
-export interface Diagnosis {
-  cause: string
-  code: string
-  docs?: string
-  remediation: string
-}
-
-type Text = ((facts: FailureFacts, context: DiagnosisContext) => string) | string
-
-export interface DiagnosisRule {
-  cause: Text
-  /** The failed check this row explains (a CheckFailure of that name), besides what `matches` finds. */
-  check?: CheckName
-  code: string
-  docs?: string
-  matches?: (facts: FailureFacts) => boolean
-  remediation: Text
-}
-
-/** Whether a row explains the failure: its check, or its pattern over the error. */
-export const ruleMatches = (rule: DiagnosisRule, facts: FailureFacts): boolean =>
-  (rule.check !== undefined && rule.check === facts.check) || (rule.matches?.(facts) ?? false)
-
-const GUIDE =
-  'https://opensearch.org/docs/latest/migration-assistant/migration-phases/deploy/verifying-backfill-components/'
-const S3_PLUGIN_DOCS = 'https://www.elastic.co/guide/en/elasticsearch/plugins/7.10/repository-s3.html'
-
-const has = (facts: FailureFacts, type: string) => facts.types.includes(type)
-const says = (facts: FailureFacts, pattern: RegExp) => pattern.test(facts.text)
-const bucketOf = (context: DiagnosisContext) => context.bucket ?? '<bucket>'
-const regionOf = (context: DiagnosisContext) => context.region ?? '<region>'
-const repositoryOf = (context: DiagnosisContext) => context.repository ?? '<repository>'
-
-function s3Permissions(context: DiagnosisContext): string {
-  const objects = `arn:aws:s3:::${bucketOf(context)}/${context.basePath ? `${context.basePath}/` : ''}*`
-  return `s3:ListBucket on arn:aws:s3:::${bucketOf(context)}, and s3:GetObject, s3:PutObject, s3:DeleteObject on ${objects}`
-}
-
-/** The object a node could not upload, as the S3 plugin names it in a shard failure. */
-const UPLOAD_FAILED = /Unable to upload object \[([^\]]+)\]/
-const HASHED_PREFIX_KEY = /^[A-Za-z0-9_-][01]{14}\//
-const isDenied = (facts: FailureFacts) => says(facts, /Access ?Denied|Status Code: 403|\b403\b/)
-const failedUpload = (facts: FailureFacts) => UPLOAD_FAILED.exec(facts.text)?.[1]
-const shardKey = (facts: FailureFacts) => String(facts.details.key ?? 'a shard file')
+import {
+  bucketOf,
+  type Diagnosis,
+  type DiagnosisRule,
+  GUIDE,
+  has,
+  regionOf,
+  repositoryOf,
+  S3_PLUGIN_DOCS,
+  s3Permissions,
+  says,
+} from './rule.js'
+import {SHARD_DATA_ROWS} from './shard-data-rows.js'
 
 const TLS_CODES = new Set([
   'CERT_HAS_EXPIRED',
@@ -74,61 +29,7 @@ const TLS_CODES = new Set([
  * A new known failure is one row here and one fixture under test/fixtures.
  */
 export const DIAGNOSES = [
-  {
-    cause: (facts, context) =>
-      `The cluster could not write ${failedUpload(facts)} in s3://${bucketOf(context)}: OpenSearch 3.x writes shard data under hashed prefixes outside the base path (the repository setting shard_path_type, HASHED_PREFIX by default), and the nodes' policy allows only the base path. A metadata-only snapshot never goes there; the migration's snapshot does.`,
-    code: 'cluster-hashed-prefix-denied',
-    docs: GUIDE,
-    matches: (facts) =>
-      facts.check === 'snapshot-not-successful' && HASHED_PREFIX_KEY.test(failedUpload(facts) ?? '') && isDenied(facts),
-    remediation: (facts, context) =>
-      `Allow the nodes' role${context.roleArn ? ` (${context.roleArn})` : ''} s3:PutObject, s3:GetObject and s3:DeleteObject on arn:aws:s3:::${bucketOf(context)}/* (the whole bucket, not only ${context.basePath ? `${context.basePath}/*` : 'the base path'}), or register the migration's repository with "shard_path_type": "FIXED" so that every file stays under the base path.`,
-  },
-  {
-    cause: (facts, context) =>
-      `The cluster could not write the shard file ${failedUpload(facts)} in s3://${bucketOf(context)}: its credentials may write the repository's metadata but not its shard data.`,
-    code: 'cluster-shard-write-denied',
-    matches: (facts) =>
-      facts.check === 'snapshot-not-successful' && failedUpload(facts) !== undefined && isDenied(facts),
-    remediation: (facts, context) => `Give the nodes' role ${s3Permissions(context)}.`,
-  },
-  {
-    cause: (facts) => `The test snapshot did not copy every shard; the cluster says: ${facts.reason}`,
-    check: 'snapshot-not-successful',
-    code: 'snapshot-shards-failed',
-    remediation: (facts, context) =>
-      `The reasons above are the cluster's own, shard by shard (\`GET _snapshot/${repositoryOf(context)}/${context.snapshot ?? '<snapshot>'}\` shows them again); its logs have the stack traces. The migration's snapshot would end the same way.`,
-  },
-  {
-    cause: (facts) =>
-      `The console's credentials could not read ${shardKey(facts)}: the backfill reads these shard files with the migration's role, and would fail the same way.`,
-    code: 'console-shard-read-denied',
-    docs: GUIDE,
-    matches: (facts) => facts.check === 'shard-file-unreadable' && (facts.details.status === 403 || isDenied(facts)),
-    remediation: (facts, context) =>
-      `Give the console's and the backfill's role s3:GetObject on arn:aws:s3:::${bucketOf(context)}/* and s3:ListBucket on arn:aws:s3:::${bucketOf(context)}: on OpenSearch 3.x the shard files live under hashed prefixes outside the base path.`,
-  },
-  {
-    cause: (facts) => `The console could not read ${shardKey(facts)}: ${facts.reason}`,
-    check: 'shard-file-unreadable',
-    code: 'shard-file-unreadable',
-    remediation: () => "Check the console's network path and credentials for the store, then run verify again.",
-  },
-  {
-    cause: (facts) =>
-      `${shardKey(facts)} is listed by the shard metadata but is not in the repository: the backfill would fail on it.`,
-    check: 'shard-file-missing',
-    code: 'shard-file-missing',
-    remediation: () =>
-      'Something removes objects under the repository (a lifecycle rule, a cleanup job), or the cluster and the console look at different stores: check the endpoint and bucket on both sides.',
-  },
-  {
-    cause: (facts) => `${shardKey(facts)} does not match what the shard metadata records: ${facts.reason}`,
-    check: 'shard-file-corrupt',
-    code: 'shard-file-corrupt',
-    remediation: () =>
-      'Something changed the file after the cluster wrote it (a sync tool, a proxy rewriting objects, a faulty store); find it before the migration, which would copy or fail on the same bytes.',
-  },
+  ...SHARD_DATA_ROWS,
   {
     cause:
       'The S3 repository plugin on the nodes is too old to read IAM role credentials from instances that only allow IMDSv2 (instance metadata v2).',

@@ -1,0 +1,165 @@
+import type {S3Client} from '@aws-sdk/client-s3'
+
+import type {ClusterClient} from '../cluster/client.js'
+import type {S3Storage} from '../services/model.js'
+import type {RepositoryFiles} from '../storage/repository-files.js'
+
+import {pathRepoOnce} from '../cluster/path-repo.js'
+import {listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
+import {readRepositoryIndex} from '../storage/layout.js'
+import {openRegisteredFiles} from './clean-plan.js'
+import {
+  compareWithFiles,
+  describeStorage,
+  type GenerationCheck,
+  isRepositoryOutOfSync,
+  type Registration,
+} from './registration.js'
+
+/**
+ * The first half of `snapshot delete`: what it will do, read from the cluster (and the repository's files)
+ * without changing anything. The plan step builds it; the dry run and the confirmation show it.
+ */
+
+export interface DeleteRequest {
+  dryRun: boolean
+  repository: string
+  /** Region and endpoint for the bucket when the registration does not name them. */
+  s3Fallback?: Partial<S3Storage>
+  /** Names or patterns (`rfs-*`) as the cluster accepts them. */
+  snapshots: string[]
+}
+
+export interface DeleteDependencies {
+  cluster: ClusterClient
+  /** Shown the whole plan, asked once; false stops before anything changes. */
+  confirm: (message: string) => Promise<boolean>
+  onProgress?: (message: string) => void
+  pollIntervalMs?: number
+  s3: (storage: S3Storage) => Promise<S3Client>
+  signal?: AbortSignal
+  /** How long to wait for the cluster to stop listing a deleted snapshot. */
+  waitTimeoutMs?: number
+}
+
+/** What `snapshot delete` will do, read from the cluster (and the bucket) without changing anything. */
+export interface DeletePlan {
+  /** Names and patterns that match nothing: already gone. */
+  absent: string[]
+  generationCheck: GenerationCheck
+  registration: Registration
+  /** Why the repository is registered again first: its files changed behind the cluster. */
+  resync?: string
+  /** Exact names to delete (patterns resolved), with their state. */
+  snapshots: SnapshotInfo[]
+}
+
+export interface DeleteContext extends DeleteDependencies, DeleteRequest {
+  alreadyGone: string[]
+  deleted: string[]
+  /** Where the repository's files are readable from the console, found once per run. */
+  files?: Promise<RepositoryFiles | undefined>
+  /** The same, once the plan has found them. */
+  located?: RepositoryFiles
+  plan?: DeletePlan
+  planLines: string[]
+}
+
+const patternExpression = (pattern: string) =>
+  new RegExp(
+    `^(?:${pattern
+      .split(',')
+      .map((part) =>
+        part === '_all' ? '.*' : part.replaceAll(/[.+?^${}()|[\]\\]/g, String.raw`\$&`).replaceAll('*', '.*'),
+      )
+      .join('|')})$`,
+  )
+
+/** The repository's files where the console can read them, found once per run (the plan may read them twice). */
+export function filesOf(context: DeleteContext, registration: Registration): Promise<RepositoryFiles | undefined> {
+  context.files ??= openRegisteredFiles(registration.repository, registration.storage, {
+    hashedShardPaths: true,
+    pathRepo: pathRepoOnce(context.cluster, context.signal),
+    s3: context.s3,
+    signal: context.signal,
+  }).catch(() => undefined)
+  return context.files
+}
+
+/** Located as a clean locates it; unreadable (another type, an fs path not under path.repo or not visible) is undefined. */
+async function readerOf(context: DeleteContext, registration: Registration) {
+  return (await filesOf(context, registration))?.reader()
+}
+
+export async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
+  const files = await readerOf(context, registration)
+  if (!files)
+    return {
+      outcome: 'skipped',
+      why: `the files of ${describeStorage(registration.storage)} cannot be read from the console, so they were not compared with the cluster`,
+    }
+  return compareWithFiles(
+    context.cluster,
+    registration,
+    async () => (await readRepositoryIndex(files.store, files.basePath))?.generation,
+    context.signal,
+  )
+}
+
+/** Snapshots matching the request: from the cluster, or, while it refuses the out-of-sync repository, from the files. */
+export async function matchingSnapshots(
+  context: DeleteContext,
+  registration: Registration,
+  outOfSync: boolean,
+): Promise<{absent: string[]; found: SnapshotInfo[]; outOfSync: boolean}> {
+  const found: SnapshotInfo[] = []
+  const absent: string[] = []
+  for (const pattern of context.snapshots) {
+    let matches: SnapshotInfo[]
+    try {
+      matches = outOfSync
+        ? await snapshotsInFiles(context, registration, pattern)
+        : await listSnapshots(context.cluster, context.repository, pattern, context.signal)
+    } catch (error) {
+      if (outOfSync || !isRepositoryOutOfSync(error)) throw error
+      return matchingSnapshots(context, registration, true)
+    }
+
+    if (matches.length === 0) absent.push(pattern)
+    for (const snapshot of matches)
+      if (!found.some((known) => known.snapshot === snapshot.snapshot)) found.push(snapshot)
+  }
+
+  return {absent, found, outOfSync}
+}
+
+async function snapshotsInFiles(
+  context: DeleteContext,
+  registration: Registration,
+  pattern: string,
+): Promise<SnapshotInfo[]> {
+  const files = await readerOf(context, registration)
+  if (!files) return []
+  const index = await readRepositoryIndex(files.store, files.basePath)
+  const expression = patternExpression(pattern)
+  return (index?.snapshots ?? [])
+    .filter((snapshot) => expression.test(snapshot.name))
+    .map((snapshot) => ({snapshot: snapshot.name, uuid: snapshot.uuid}))
+}
+
+export function renderDeletePlan(context: DeleteContext, plan: DeletePlan): string[] {
+  const lines: string[] = []
+  if (plan.resync) lines.push(`register ${context.repository} again with the same settings (${plan.resync})`)
+  if (plan.generationCheck.outcome === 'skipped') lines.push(`generation check skipped: ${plan.generationCheck.why}`)
+  const running = plan.snapshots
+    .filter((snapshot) => snapshot.state === 'IN_PROGRESS')
+    .map((snapshot) => snapshot.snapshot)
+  if (plan.snapshots.length > 0)
+    lines.push(
+      `delete ${plan.snapshots.length} snapshot(s) from ${context.repository} through the cluster: ${plan.snapshots.map((snapshot) => snapshot.snapshot).join(', ')}`,
+    )
+  else lines.push('delete nothing: no snapshot matches')
+  if (running.length > 0) lines.push(`still running (deleting aborts it): ${running.join(', ')}`)
+  if (plan.absent.length > 0) lines.push(`already gone: ${plan.absent.join(', ')}`)
+  return lines
+}

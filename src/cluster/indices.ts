@@ -1,5 +1,6 @@
 import {pathSegment} from '../names.js'
 import {type ClusterClient, ClusterRequestError} from './client.js'
+import {deleteUnlessMissing} from './snapshots.js'
 
 /** An index as `_cat/indices` describes it, in bytes. */
 export interface IndexSize {
@@ -119,11 +120,6 @@ export async function deleteIndex(
   index: string,
   signal?: AbortSignal,
 ): Promise<'absent' | 'deleted'> {
-  try {
-    await cluster.send({idempotent: true, method: 'DELETE', path: `/${pathSegment(index)}`}, signal)
-    return 'deleted'
-  } catch (error) {
-    if (error instanceof ClusterRequestError && error.status === 404) return 'absent'
-    throw error
-  }
+  const deleted = await deleteUnlessMissing(cluster, `/${pathSegment(index)}`, 'index_not_found_exception', signal)
+  return deleted ? 'deleted' : 'absent'
 }

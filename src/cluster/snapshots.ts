@@ -142,11 +142,22 @@ export async function unregisterRepository(
   repository: string,
   signal?: AbortSignal,
 ): Promise<'absent' | 'removed'> {
+  const removed = await deleteUnlessMissing(cluster, repositoryPath(repository), 'repository_missing_exception', signal)
+  return removed ? 'removed' : 'absent'
+}
+
+/** DELETE path; false when the cluster says that what it names does not exist (its own error type, not any 404). */
+export async function deleteUnlessMissing(
+  cluster: ClusterClient,
+  path: string,
+  missingType: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
   try {
-    await cluster.send({idempotent: true, method: 'DELETE', path: repositoryPath(repository)}, signal)
-    return 'removed'
+    await cluster.send({idempotent: true, method: 'DELETE', path}, signal)
+    return true
   } catch (error) {
-    if (isMissing(error, 'repository_missing_exception')) return 'absent'
+    if (isMissing(error, missingType)) return false
     throw error
   }
 }

@@ -78,6 +78,10 @@ const cleanRunId = (repository: string) => `clean_${repository}`
 
 const plannedPlan = (context: CleanContext) => context.plan!
 
+/** The cluster's half of a clean runs only while the repository is still registered (not in a dry run). */
+const skipUnlessRegistered = (context: CleanContext) =>
+  context.dryRun ? 'dry run' : context.plan?.registered ? undefined : 'the registration is already gone'
+
 const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'plan',
@@ -146,8 +150,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
 
       return names.length > 0 ? `deleted ${names.length}: ${names.join(', ')}` : 'it held none'
     },
-    skipReason: (context) =>
-      context.dryRun ? 'dry run' : context.plan?.registered ? undefined : 'the registration is already gone',
+    skipReason: skipUnlessRegistered,
     title: 'Snapshots deleted through the cluster',
   },
   {
@@ -156,8 +159,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
       await unregisterRepository(context.cluster, context.repository!, context.signal)
       return `${context.repository} unregistered`
     },
-    skipReason: (context) =>
-      context.dryRun ? 'dry run' : context.plan?.registered ? undefined : 'the registration is already gone',
+    skipReason: skipUnlessRegistered,
     title: 'Registration removed',
   },
   {

@@ -9,6 +9,7 @@ import {isLayoutDirectory, ownershipAmong, type RepositoryFootprint} from './own
 import {
   type Claim,
   CONSOLE_FILES,
+  MARKER_BYTES,
   type OpenOptions,
   OwnedFilesRemainError,
   type RemoveOwnedOptions,
@@ -16,7 +17,6 @@ import {
 } from './repository-files.js'
 
 const KEPT_SAMPLE = 20
-const MARKER_BYTES = 64 * 1024
 
 interface Walked {
   /** Directories, deepest first. */

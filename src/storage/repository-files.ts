@@ -6,6 +6,9 @@ import type {LocationIdentity} from './identity.js'
 import type {RepositoryFootprint} from './ownership.js'
 
 /** What the console writes itself at a test location: the access probe and the ownership marker. */
+/** The most a marker may hold when it is read back (it is a line of text). */
+export const MARKER_BYTES = 64 * 1024
+
 export const CONSOLE_FILES = ['verify-probe', 'verify-owner']
 
 export interface RemoveOwnedOptions {

@@ -10,14 +10,13 @@ import {type RepositoryFootprint, repositoryKeyPrefix} from './ownership.js'
 import {
   type Claim,
   CONSOLE_FILES,
+  MARKER_BYTES,
   type OpenOptions,
   OwnedFilesRemainError,
   type RemoveOwnedOptions,
   type RepositoryFiles,
 } from './repository-files.js'
 import {S3OperationError, sendS3} from './s3.js'
-
-const MARKER_BYTES = 64 * 1024
 
 /** A repository in a bucket, under its base path (and OpenSearch's hashed shard paths). */
 export class S3RepositoryFiles implements RepositoryFiles {

@@ -30,21 +30,8 @@ export function fakeWorld() {
     client,
     cluster,
     /** Registers an S3 repository and takes snapshots through the fake cluster, as a migration would. */
-    async repositoryWithSnapshots(repository: string, bucket: string, basePath: string, snapshots: string[]) {
-      if (!s3.buckets.has(bucket)) s3.addBucket(bucket)
-      const put = (url: string, body?: unknown) =>
-        fetch(`${cluster.endpoint}${url}`, {
-          body: body === undefined ? undefined : JSON.stringify(body),
-          headers: {'content-type': 'application/json'},
-          method: 'PUT',
-        })
-      await put(`/_snapshot/${repository}`, {
-        settings: {base_path: basePath, bucket, endpoint: s3.endpoint, region: 'us-east-1'},
-        type: 's3',
-      })
-      for (const snapshot of snapshots)
-        await put(`/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {indices: ''})
-    },
+    repositoryWithSnapshots: (repository: string, bucket: string, basePath: string, snapshots: string[]) =>
+      cluster.seedS3Repository(repository, {basePath, bucket}, snapshots),
     s3,
     s3Client: (storage: {endpoint?: string; region: string}) =>
       createS3Client({endpoint: storage.endpoint ?? s3.endpoint, region: storage.region}),

@@ -60,6 +60,31 @@ export class FakeCluster {
     return this.requests.map((request) => `${request.method} ${request.path}`)
   }
 
+  /**
+   * Registers an S3 repository on its fake bucket and takes snapshots, through the cluster's own API
+   * (as a migration would), so the bucket holds what the cluster wrote.
+   */
+  async seedS3Repository(repository: string, location: {basePath: string; bucket: string}, snapshots: string[] = []) {
+    if (!this.s3) throw new Error('seedS3Repository needs the FakeS3 the cluster writes to')
+    if (!this.s3.buckets.has(location.bucket)) this.s3.addBucket(location.bucket)
+    const put = (url: string, body?: unknown) =>
+      fetch(`${this.endpoint}${url}`, {
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: {'content-type': 'application/json'},
+        method: 'PUT',
+      })
+    await put(`/_snapshot/${repository}`, {
+      settings: {
+        base_path: location.basePath,
+        bucket: location.bucket,
+        endpoint: this.s3.endpoint,
+        region: 'us-east-1',
+      },
+      type: 's3',
+    })
+    for (const snapshot of snapshots) await put(`/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {})
+  }
+
   private handle(method: string, url: URL, body: any): Reply {
     const override = this.overrides.find(
       (candidate) => candidate.method === method && candidate.path.test(url.pathname) && candidate.times !== 0,

@@ -318,24 +318,11 @@ describe('commands', () => {
     s3.install()
     const cluster = new FakeCluster('http://source.test:9200', s3)
     cluster.install()
-    await fetch('http://source.test:9200/_snapshot/migration_assistant_repo', {
-      body: JSON.stringify({
-        settings: {
-          base_path: 'rfs-snapshot-repo',
-          bucket: 'migration-bucket',
-          endpoint: s3.endpoint,
-          region: 'us-east-1',
-        },
-        type: 's3',
-      }),
-      headers: {'content-type': 'application/json'},
-      method: 'PUT',
-    })
-    await fetch('http://source.test:9200/_snapshot/migration_assistant_repo/rfs-snapshot', {
-      body: '{}',
-      headers: {'content-type': 'application/json'},
-      method: 'PUT',
-    })
+    await cluster.seedS3Repository(
+      'migration_assistant_repo',
+      {basePath: 'rfs-snapshot-repo', bucket: 'migration-bucket'},
+      ['rfs-snapshot'],
+    )
     const outcome = await runCommand(
       ['snapshot', 'delete', '--config-file', localServices(), '--yes', '--json'],
       scripted,

@@ -142,14 +142,7 @@ describe("living with the console's files and its own CLI", () => {
       const cluster = new FakeCluster('http://source.test:9200', s3)
       cluster.install()
       s3.install()
-      await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {
-        body: JSON.stringify({
-          settings: {base_path: 'x', bucket: 'migration-bucket', endpoint: s3.endpoint, region: 'us-east-1'},
-          type: 's3',
-        }),
-        headers: {'content-type': 'application/json'},
-        method: 'PUT',
-      })
+      await cluster.seedS3Repository('migration_assistant_repo', {basePath: 'x', bucket: 'migration-bucket'})
       const services = write(
         `unknown-${command[1]}.yaml`,
         'source_cluster:\n  endpoint: http://source.test:9200\n  no_auth: ""\n  mtls_auth:\n    ca: x\nsnapshot:\n  snapshot_name: s\n  otel_metrics_endpoint: http://localhost:4317\n  future_field: 1\n  s3:\n    repo_uri: s3://migration-bucket/x\n    aws_region: us-east-1\n    endpoint: http://s3.test:9000\nnew_section:\n  a: 1\n',
@@ -174,19 +167,7 @@ describe("living with the console's files and its own CLI", () => {
     const cluster = new FakeCluster('http://source.test:9200', s3)
     cluster.install()
     s3.install()
-    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {
-      body: JSON.stringify({
-        settings: {base_path: 'x', bucket: 'migration-bucket', endpoint: s3.endpoint, region: 'us-east-1'},
-        type: 's3',
-      }),
-      headers: {'content-type': 'application/json'},
-      method: 'PUT',
-    })
-    await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/s?wait_for_completion=true`, {
-      body: '{}',
-      headers: {'content-type': 'application/json'},
-      method: 'PUT',
-    })
+    await cluster.seedS3Repository('migration_assistant_repo', {basePath: 'x', bucket: 'migration-bucket'}, ['s'])
     const services = write(
       'ack.yaml',
       'source_cluster:\n  endpoint: http://source.test:9200\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://migration-bucket/x\n    aws_region: us-east-1\n    endpoint: http://s3.test:9000\n',

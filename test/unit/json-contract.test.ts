@@ -35,24 +35,11 @@ function world() {
 
 async function registered() {
   const {cluster, s3} = world()
-  await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo`, {
-    body: JSON.stringify({
-      settings: {
-        base_path: 'rfs-snapshot-repo',
-        bucket: 'migration-bucket',
-        endpoint: s3.endpoint,
-        region: 'us-east-1',
-      },
-      type: 's3',
-    }),
-    headers: {'content-type': 'application/json'},
-    method: 'PUT',
-  })
-  await fetch(`${cluster.endpoint}/_snapshot/migration_assistant_repo/rfs-snapshot?wait_for_completion=true`, {
-    body: '{}',
-    headers: {'content-type': 'application/json'},
-    method: 'PUT',
-  })
+  await cluster.seedS3Repository(
+    'migration_assistant_repo',
+    {basePath: 'rfs-snapshot-repo', bucket: 'migration-bucket'},
+    ['rfs-snapshot'],
+  )
   return {cluster, s3}
 }
 

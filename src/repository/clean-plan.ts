@@ -10,7 +10,7 @@ import {type S3Storage} from '../services/model.js'
 import {describeIdentity, type LocationIdentity, overlapOf, sameIdentity} from '../storage/identity.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
-import {isRepositoryOutOfSync, type RegisteredStorage, storageOfRegistration} from './registration.js'
+import {isRepositoryOutOfSync, otherLocations, type RegisteredStorage, storageOfRegistration} from './registration.js'
 
 /**
  * Everything `repo clean --repository` will do, decided from facts read without changing anything.
@@ -186,24 +186,6 @@ async function refuseSnapshotsOfUnregistered(name: string, files: RepositoryFile
       `register ${name} again (PUT _snapshot/${name}) and run \`console repo clean --repository ${name}\` for a new plan, or drop the entry with \`console repo clean --forget ${pending.runId}\``,
     ],
   )
-}
-
-async function otherLocations(
-  name: string,
-  registrations: Record<string, RepositoryBody>,
-  fallback: Partial<S3Storage> | undefined,
-  pathRepo: () => Promise<string[] | undefined>,
-): Promise<{identity: LocationIdentity; name: string}[]> {
-  const others: {identity: LocationIdentity; name: string}[] = []
-  for (const [other, body] of Object.entries(registrations)) {
-    if (other === name) continue
-    const storage = storageOfRegistration(body, fallback)
-    if (storage.kind === 'other') continue
-    const identity = await identityOf(storage, other, pathRepo)
-    if (identity) others.push({identity, name: other})
-  }
-
-  return others
 }
 
 const OVERLAP_WORDS: Record<string, string | undefined> = {

@@ -1,4 +1,5 @@
 import type {FsStorage, S3Storage} from '../services/model.js'
+import type {LocationIdentity} from '../storage/identity.js'
 
 import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
 import {
@@ -8,6 +9,7 @@ import {
   repositoryPath,
   unregisterRepository,
 } from '../cluster/snapshots.js'
+import {identityOf} from '../storage/open-files.js'
 
 /** Where a registered repository keeps its files, as the cluster was told: base paths byte for byte. */
 export type RegisteredStorage = FsStorage | S3Storage | {kind: 'other'; type: string}
@@ -162,4 +164,23 @@ export async function compareWithFiles(
   if (clusterGeneration === undefined || clusterGeneration === filesGeneration)
     return {generation: clusterGeneration, outcome: 'in-sync'}
   return {clusterGeneration, filesGeneration, outcome: 'out-of-sync'}
+}
+
+/** Where every other registered repository keeps its files: nothing there is ever deleted on behalf of `name`. */
+export async function otherLocations(
+  name: string,
+  registrations: Record<string, RepositoryBody>,
+  fallback: Partial<S3Storage> | undefined,
+  pathRepo: () => Promise<string[] | undefined>,
+): Promise<{identity: LocationIdentity; name: string}[]> {
+  const others: {identity: LocationIdentity; name: string}[] = []
+  for (const [other, body] of Object.entries(registrations)) {
+    if (other === name) continue
+    const storage = storageOfRegistration(body, fallback)
+    if (storage.kind === 'other') continue
+    const identity = await identityOf(storage, other, pathRepo)
+    if (identity) others.push({identity, name: other})
+  }
+
+  return others
 }

@@ -8,11 +8,13 @@ import type {JournalEntry} from './journal.js'
 import {deleteIndex} from '../cluster/indices.js'
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {deleteSnapshot, listRepositories, listSnapshots, unregisterRepository} from '../cluster/snapshots.js'
-import {storageOfRegistration} from '../repository/registration.js'
+import {otherLocations, storageOfRegistration} from '../repository/registration.js'
 import {describeIdentity, sameIdentity} from '../storage/identity.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
 import {entryStorage} from './journal.js'
+
+type OtherLocations = Awaited<ReturnType<typeof otherLocations>>
 
 export interface CleanupResult {
   /** Objects found at the test location that the test repository did not write: reported, never deleted. */
@@ -68,28 +70,38 @@ async function resurvey(
   entry: JournalEntry,
   files: RepositoryFiles,
   dependencies: CleanupDependencies & {pathRepo: () => Promise<string[] | undefined>},
-): Promise<string | undefined> {
+): Promise<{others: OtherLocations; refusal?: string}> {
   const {cluster, pathRepo, signal} = dependencies
   const forget = `drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`
-  const registered = (await listRepositories(cluster, signal))[entry.repository]
+  const registrations = await listRepositories(cluster, signal)
+  // Every other registration's location and footprint is kept, whatever the test location's footprint reaches.
+  const others = await otherLocations(entry.repository, registrations, undefined, pathRepo)
+  const refusal = (message: string) => ({others, refusal: message})
+  const registered = registrations[entry.repository]
   if (registered && entry.repositoryRegistered) {
     const storage = storageOfRegistration(registered)
     const now = storage.kind === 'other' ? undefined : await identityOf(storage, entry.repository, pathRepo)
     if (!now || !sameIdentity(now, files.identity))
-      return `repository ${entry.repository} is now registered at ${now ? describeIdentity(now) : `a ${registered.type} location`}, not at the run's test location ${files.describe()}: neither that registration nor any file was touched; ${forget}`
-    const others = (await listSnapshots(cluster, entry.repository, '_all', signal))
+      return refusal(
+        `repository ${entry.repository} is now registered at ${now ? describeIdentity(now) : `a ${registered.type} location`}, not at the run's test location ${files.describe()}: neither that registration nor any file was touched; ${forget}`,
+      )
+    const snapshots = (await listSnapshots(cluster, entry.repository, '_all', signal))
       .map((snapshot) => snapshot.snapshot)
       .filter((name) => name !== entry.snapshot)
-    if (others.length > 0)
-      return `repository ${entry.repository} holds snapshot(s) the verify run did not take (${others.join(', ')}): it is in use, so its snapshots, registration and files were left alone; ${forget}`
+    if (snapshots.length > 0)
+      return refusal(
+        `repository ${entry.repository} holds snapshot(s) the verify run did not take (${snapshots.join(', ')}): it is in use, so its snapshots, registration and files were left alone; ${forget}`,
+      )
   }
 
   // Whether or not this run wrote one: a marker of another run means the location is that run's.
   const marker = await files.readMarker('verify-owner')
   if (marker !== undefined && marker !== ownerMarkerContent(entry))
-    return `${files.describe()}verify-owner names another run: that location is not this run's; nothing was touched; ${forget}`
+    return refusal(
+      `${files.describe()}verify-owner names another run: that location is not this run's; nothing was touched; ${forget}`,
+    )
 
-  return undefined
+  return {others}
 }
 
 /** The snapshots the newest index-N at the location lists, other than the run's own. */
@@ -123,11 +135,13 @@ export async function removeVerificationResources(
   }
 
   let files: RepositoryFiles | undefined
+  let others: OtherLocations = []
   const pathRepo = pathRepoOnce(dependencies.cluster, signal)
   await attempt(`test location of ${entry.repository}`, async () => {
     files = await testLocationFiles(entry, {...dependencies, pathRepo})
-    const refusal = await resurvey(entry, files, {...dependencies, pathRepo})
-    if (refusal) throw new Error(refusal)
+    const survey = await resurvey(entry, files, {...dependencies, pathRepo})
+    if (survey.refusal) throw new Error(survey.refusal)
+    others = survey.others
     return undefined
   })
   if (!files || result.leftovers.length > 0) return result
@@ -139,14 +153,6 @@ export async function removeVerificationResources(
       snapshotGone = true
       return outcome === 'deleted' ? `snapshot ${entry.snapshot}` : undefined
     })
-  // The index the run created goes once the snapshot that copies it is gone (or never started).
-  if (entry.testIndex && snapshotGone) {
-    const index = entry.testIndex
-    await attempt(`index ${index}`, async () =>
-      (await deleteIndex(dependencies.cluster, index, signal)) === 'deleted' ? `index ${index}` : undefined,
-    )
-  } else if (entry.testIndex) result.leftovers.push(`index ${entry.testIndex}: kept while its snapshot is still there`)
-
   // The index the run created goes once the snapshot that copies it is gone (or never started).
   if (entry.testIndex && snapshotGone) {
     const index = entry.testIndex
@@ -170,7 +176,7 @@ export async function removeVerificationResources(
   const location = files
   // A run that registered nothing wrote at most its probe and its marker: only those go.
   await (entry.repositoryRegistered
-    ? removeTestFiles(entry, location, result, attempt)
+    ? removeTestFiles(entry, location, others, result, attempt)
     : attempt(`the probe and marker under ${location.describe()}`, async () => {
         const removed = await location.removeConsoleFiles()
         return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
@@ -187,18 +193,22 @@ export async function removeVerificationResources(
 async function removeTestFiles(
   entry: JournalEntry,
   location: RepositoryFiles,
+  others: OtherLocations,
   result: CleanupResult,
   attempt: (what: string, action: () => Promise<string | undefined>) => Promise<void>,
 ) {
   await attempt(`files under ${location.describe()}`, async () => {
     // Snapshots are deleted only through the cluster: one listed here now is not the run's to remove.
-    const others = await snapshotsOfOthers(entry, location)
-    if (others.length > 0)
+    const foreign = await snapshotsOfOthers(entry, location)
+    if (foreign.length > 0)
       throw new Error(
-        `the newest index-N there lists snapshot(s) the verify run did not take (${others.join(', ')}): left in place; drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`,
+        `the newest index-N there lists snapshot(s) the verify run did not take (${foreign.join(', ')}): left in place; drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`,
       )
-    const owned = await location.removeOwned()
-    if (!owned) return
+    const owned = await location.removeOwned({others})
+    if (!owned)
+      throw new Error(
+        `${location.describe()} is not visible from the console: its files stay until removed on the nodes (then drop the entry with \`console repo clean --forget ${entry.runId}\`)`,
+      )
     result.kept.push(...owned.keptSample)
     if (owned.kept > 0)
       result.leftovers.push(

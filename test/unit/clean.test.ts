@@ -387,6 +387,43 @@ describe('repo clean', () => {
     assert.ok(s3.buckets.has('migration-bucket'))
   })
 
+  it("finishing a verify run keeps another registration's files that the test location's hashed footprint would reach", async () => {
+    const {cluster, run, s3, verifyJournal} = await setup()
+    // H's base path is exactly the hashed shard prefix of verify_1's location: <hash>/<test location>.
+    const hBase = 'A00000000000000/rfs-snapshot-repo/verify_1'
+    await cluster.seedS3Repository('h_repo', {basePath: hBase, bucket: 'migration-bucket'}, ['h_snapshot'])
+    s3.put('migration-bucket', `${hBase}/indices/h-index/meta-h.dat`, 'H index metadata')
+    await verifyJournal.record({
+      clusterEndpoint: cluster.endpoint,
+      repository: 'verify_1',
+      repositoryRegistered: true,
+      runId: 'r-hashed',
+      snapshot: 'verify_snapshot_1',
+      startedAt: '2026-11-25T00:00:00Z',
+      storage: {
+        bucket: 'migration-bucket',
+        endpoint: s3.endpoint,
+        kind: 's3',
+        prefix: 'rfs-snapshot-repo/verify_1/',
+        region: 'us-east-1',
+      },
+    })
+    const hFiles = () => s3.keys('migration-bucket', `${hBase}/`)
+    const before = hFiles()
+    assert.ok(before.includes(`${hBase}/indices/h-index/meta-h.dat`), before.join(', '))
+    const report = await run({repository: undefined})
+    // The run's own files go; the other registration's are named, left in place, and the entry stays for --forget.
+    assert.equal(report.exitCode, 1, JSON.stringify(report.steps))
+    assert.match(
+      stepNamed(report, 'journal').detail,
+      /A00000000000000\/rfs-snapshot-repo\/verify_1\/indices\/h-index\/meta-h\.dat: left in place/,
+    )
+    assert.equal((await verifyJournal.entries()).length, 1)
+    assert.deepEqual(hFiles(), before, "h_repo's files are all still there")
+    assert.ok(cluster.repositories.has('h_repo'))
+    assert.ok(cluster.snapshots.get('h_repo')?.has('h_snapshot'), "h_repo's snapshot is still listed")
+  })
+
   it('with no repository finishes interrupted verify runs from the journal and lists other test repositories', async () => {
     const {cluster, run, s3, verifyJournal} = await setup()
     await verifyJournal.record({

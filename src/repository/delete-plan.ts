@@ -6,6 +6,7 @@ import type {RepositoryFiles} from '../storage/repository-files.js'
 
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
+import {UsageError} from '../errors.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {openRegisteredFiles} from './clean-plan.js'
 import {
@@ -82,7 +83,11 @@ export function filesOf(context: DeleteContext, registration: Registration): Pro
     pathRepo: pathRepoOnce(context.cluster, context.signal),
     s3: context.s3,
     signal: context.signal,
-  }).catch(() => undefined)
+  }).catch((error: unknown) => {
+    // Not readable from here (another type, an fs path outside path.repo): the plan says so. An interrupt is not that.
+    if (context.signal?.aborted) throw error
+    return undefined
+  })
   return context.files
 }
 
@@ -139,7 +144,14 @@ async function snapshotsInFiles(
   pattern: string,
 ): Promise<SnapshotInfo[]> {
   const files = await readerOf(context, registration)
-  if (!files) return []
+  // Without its files an out-of-sync repository's snapshots are unknown: never "already gone".
+  if (!files)
+    throw new UsageError(
+      `the cluster says ${context.repository}'s files changed outside it, and they cannot be read from the console (${describeStorage(registration.storage)}), so which snapshots it holds is not known; nothing was deleted`,
+      [
+        `register ${context.repository} again (DELETE then PUT _snapshot/${context.repository} with the same settings) and run the command again`,
+      ],
+    )
   const index = await readRepositoryIndex(files.store, files.basePath)
   const expression = patternExpression(pattern)
   return (index?.snapshots ?? [])

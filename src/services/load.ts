@@ -102,7 +102,8 @@ export function secretSpellings(text: string): string[] {
     }
 
     for (const value of values) {
-      const trimmed = value.trim()
+      // A tag (`!!int`) is YAML's word, not the secret's.
+      const trimmed = value.replaceAll(/!![A-Za-z]+/g, ' ').trim()
       if (trimmed.length >= 3) found.add(trimmed)
       for (const token of trimmed.split(/[\s|>&*!"',#]+/)) if (token.length >= 3) found.add(token)
     }

@@ -120,7 +120,8 @@ function resolveTagged(tag: string, text: string, line: string): unknown {
     }
   }
 
-  throw new YamlReadError([`${line}: "${text}" is not a valid ${tag.replace(TAG, '!!')}`])
+  // The value is not repeated: it may be a secret (a password given a tag).
+  throw new YamlReadError([`${line}: a value of ${text.length} character(s) is not a valid ${tag.replace(TAG, '!!')}`])
 }
 
 /**

@@ -161,6 +161,31 @@ describe('snapshot delete', () => {
       return {...world, changes}
     }
 
+    it('refuses, never "already gone", when the cluster says out of sync and the files cannot be read from here', async () => {
+      const {cluster, run} = await setup()
+      await fetch(`${cluster.endpoint}/_snapshot/elsewhere_repo`, {
+        body: JSON.stringify({settings: {location: '/not/under/path-repo'}, type: 'fs'}),
+        headers: {'content-type': 'application/json'},
+        method: 'PUT',
+      })
+      cluster.override('GET', /^\/_snapshot\/elsewhere_repo\/.+/, [
+        500,
+        {
+          error: {
+            reason: '[elsewhere_repo] concurrent modification of the index-N file, expected current generation [2]',
+            type: 'repository_exception',
+          },
+          status: 500,
+        },
+      ])
+      cluster.requests.length = 0
+      const report = await run(['rfs-snapshot'], {repository: 'elsewhere_repo'})
+      assert.equal(report.exitCode, 2, JSON.stringify(report.steps))
+      assert.deepEqual(report.alreadyGone, [])
+      assert.match(stepNamed(report, 'plan').detail, /cannot be read from the console .* nothing was deleted/)
+      assert.deepEqual(deletions(cluster.requests), [])
+    })
+
     it('a dry run names the re-registration and does not do it', async () => {
       const {changes, cluster, run} = await outOfSync()
       const report = await run(['rfs-snapshot'], {dryRun: true})

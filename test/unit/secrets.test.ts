@@ -126,6 +126,11 @@ describe('secrets never appear in output', () => {
       ['a number', '    password: 987654321\n', /password: must be a string, not a number/],
       ['an unresolved alias', '    password: *Secr3tPw\n', /<redacted>/],
       ['a block scalar with a bad header', '    password: |Secr3tPw\n      more\n', /<redacted>/],
+      [
+        'a tagged value the tag refuses',
+        '    password: !!int Secr3tPw\n',
+        /a value of 8 character\(s\) is not a valid !!int/,
+      ],
       ['a secret ARN of the wrong type', '    user_secret_arn: [arn:aws:secretsmanager:x:1:secret:Secr3tPw]\n', /./],
     ]
     for (const [what, line, expected] of cases)

@@ -9,6 +9,7 @@ import {listRepositories, listSnapshots, type RepositoryBody} from '../cluster/s
 import {UsageError} from '../errors.js'
 import {type BlobStore, DirectoryBlobStore, isVisibleFromConsole, S3BlobStore} from '../storage/blobs.js'
 import {readRepositoryIndex} from '../storage/layout.js'
+import {dropsLeadingSlash} from '../storage/s3.js'
 import {insideLayoutOf, type RepositoryFootprint, repositoryKeyPrefix} from './ownership.js'
 import {describeStorage, isRepositoryOutOfSync, type RegisteredStorage, storageOfRegistration} from './registration.js'
 
@@ -77,6 +78,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
   // a failure shows where the client is first awaited.
   if (location.kind === 's3') dependencies.s3(location.storage).catch(() => undefined)
   refuseOverlaps(name, location, registrations, request.s3Fallback, repoPaths)
+  if (location.kind === 's3') await refuseDroppedLeadingSlash(name, location, dependencies)
   if (location.kind === 's3' && location.storage.basePath === '' && !request.force)
     throw new UsageError(
       `repository ${name} sits at the root of s3://${location.storage.bucket}: cleaning it would touch every repository file in the bucket`,
@@ -248,6 +250,27 @@ function refuseOverlaps(
       `repository ${name} shares its location with other registered repositories: ${overlapping.join('; ')}; cleaning it could delete their files`,
       ['clean or unregister the nested repositories first, then run this clean again'],
     )
+}
+
+/**
+ * A base path with a leading slash on a store that drops it: the files are not where the cluster names
+ * them, and cannot be told apart from those of a repository at the same path without the slash.
+ */
+async function refuseDroppedLeadingSlash(
+  name: string,
+  location: Extract<CleanLocation, {kind: 's3'}>,
+  dependencies: SurveyDependencies,
+) {
+  const {bucket, endpoint} = location.storage
+  const {prefix} = location.footprint
+  if (!(await dropsLeadingSlash(await dependencies.s3(location.storage), bucket, prefix, dependencies.signal))) return
+  const stripped = prefix.replace(/^\/+/, '')
+  throw new UsageError(
+    `repository ${name}: the store${endpoint ? ` at ${endpoint}` : ''} drops the leading slash of its base path "${location.storage.basePath}": it keeps the files under s3://${bucket}/${stripped}, where they cannot be told apart from those of a repository at "${stripped.slice(0, -1)}", and lists nothing under the exact path; refusing to clean it`,
+    [
+      `unregister it with DELETE _snapshot/${name} (its files stay); to remove them, register a repository at base path "${stripped.slice(0, -1)}" on the same bucket and endpoint (if none is) and clean that one`,
+    ],
+  )
 }
 
 /** The repository's files where the console can read them: its bucket, or its fs location when visible here. */

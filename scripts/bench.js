@@ -208,17 +208,24 @@ async function emptying(local, counts) {
   const store = emptyingStore(local)
   console.log(`\nemptying a prefix on ${store.name} at ${store.endpoint} (same objects for every tool, loopback)`)
   const s5cmd = s5cmdBinary()
-  const register = (name, bucket) =>
-    fetch(`${local.cluster}/_snapshot/${name}`, {
-      method: 'PUT',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify({
-        type: 's3',
-        settings: {bucket, base_path: 'bench', region: local.region, ...store.repositorySettings},
-      }),
-    }).then((answer) => {
-      if (!answer.ok) throw new Error(`registering the bench repository failed: ${answer.status}`)
-    })
+  // The registration's verification writes to the store; one that is still busy with the population
+  // may fail it (500), so it is tried again.
+  const register = async (name, bucket) => {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await fetch(`${local.cluster}/_snapshot/${name}`, {
+        method: 'PUT',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({
+          type: 's3',
+          settings: {bucket, base_path: 'bench', region: local.region, ...store.repositorySettings},
+        }),
+      })
+      if (answer.ok) return
+      if (attempt === 5)
+        throw new Error(`registering the bench repository failed: ${answer.status} ${await answer.text()}`)
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+    }
+  }
   const services = path.join(scratch, 'clean-services.yaml')
   writeFileSync(
     services,

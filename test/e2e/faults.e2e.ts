@@ -214,7 +214,10 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
       const registered = Object.entries((await cluster('GET', '/_snapshot')).body as Record<string, any>)
       assert.deepEqual(
         registered
-          .filter(([, body]) => String(body.settings?.base_path ?? '').startsWith(`${base()}/`))
+          .filter(
+            ([, body]) =>
+              body.settings?.bucket === bucket && String(body.settings?.base_path ?? '').startsWith(`${base()}/`),
+          )
           .map(([name]) => name),
         [],
         'the test repository is unregistered',

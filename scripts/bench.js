@@ -173,6 +173,8 @@ function measured(command, commandArgs, env, {firstPage = false} = {}) {
   const started = Date.now()
   const result = spawnSync('/usr/bin/time', ['-f', '%M', '-o', report, command, ...commandArgs], {
     env: {...process.env, ...env, ...(firstPage ? {NODE_OPTIONS: FIRST_PAGE_HOOK} : {})},
+    // s5cmd prints a line per object: 100,000 of them overflow the default 1 MiB buffer.
+    maxBuffer: 256 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const elapsed = Date.now() - started

@@ -210,8 +210,8 @@ async function emptying(local, counts) {
   const store = emptyingStore(local)
   console.log(`\nemptying a prefix on ${store.name} at ${store.endpoint} (same objects for every tool, loopback)`)
   const s5cmd = s5cmdBinary()
-  // The registration's verification writes to the store; one that is still busy with the population
-  // may fail it (500), so it is tried again.
+  // OpenSearch 3.6's repository-s3 may refuse a registration with 500 (its S3 client's executor
+  // "shutting down") right after a repository with the same settings was removed: tried again.
   const register = async (name, bucket) => {
     for (let attempt = 1; ; attempt++) {
       const answer = await fetch(`${local.cluster}/_snapshot/${name}`, {

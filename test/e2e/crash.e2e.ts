@@ -88,20 +88,11 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
   const outcomes: string[] = []
 
   const register = async (name: string, basePath: string) => {
-    const url = new URL(store.endpoint)
-    for (let attempt = 1; ; attempt++) {
-      const answer = await cluster('PUT', `/_snapshot/${name}`, {
-        settings: {base_path: basePath, bucket, region: local.region, ...store.repositorySettings},
-        type: 's3',
-      })
-      // OpenSearch 3.6 may answer 500 right after a repository with the same client settings was removed.
-      if (answer.status !== 500 || attempt === 3) {
-        assert.equal(answer.status, 200, `${url.host}: ${JSON.stringify(answer.body)}`)
-        return
-      }
-
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
+    const answer = await cluster('PUT', `/_snapshot/${name}`, {
+      settings: {base_path: basePath, bucket, region: local.region, ...store.repositorySettings},
+      type: 's3',
+    })
+    assert.equal(answer.status, 200, JSON.stringify(answer.body))
   }
 
   const snapshot = async (repository: string, name: string) => {

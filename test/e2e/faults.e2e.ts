@@ -125,25 +125,18 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
   const base = () => `mig-${caseNumber}`
   const foreign = () => `${base()}/notes-of-someone-else.txt`
 
-  // OpenSearch 3.6's repository-s3 may answer 500 (its client's executor "shutting down") when a
-  // repository is registered just after one with the same client settings was removed: tried again.
-  async function register(name: string, basePath: string, endpoint: string) {
-    for (let attempt = 1; ; attempt++) {
-      const answer = await cluster('PUT', `/_snapshot/${name}`, {
-        settings: {
-          base_path: basePath,
-          bucket,
-          endpoint,
-          path_style_access: 'true',
-          protocol: 'http',
-          region: local.region,
-        },
-        type: 's3',
-      })
-      if (answer.status !== 500 || attempt === 3) return answer
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
-  }
+  const register = (name: string, basePath: string, endpoint: string) =>
+    cluster('PUT', `/_snapshot/${name}`, {
+      settings: {
+        base_path: basePath,
+        bucket,
+        endpoint,
+        path_style_access: 'true',
+        protocol: 'http',
+        region: local.region,
+      },
+      type: 's3',
+    })
 
   async function snapshot(repository: string, name: string) {
     const taken = await cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {

@@ -38,6 +38,17 @@ snapshot:
   )
 }
 
+/** The engines are shared: only registrations whose settings match (this run's bucket or path) are this run's. */
+async function repositoriesWhere(
+  url: string,
+  matches: (settings: Record<string, string>) => boolean,
+): Promise<string[]> {
+  const registrations = (await clusterGet(`${url}/_snapshot`)) as Record<string, {settings?: Record<string, string>}>
+  return Object.entries(registrations)
+    .filter(([, body]) => matches(body.settings ?? {}))
+    .map(([name]) => name)
+}
+
 async function registeredRepositories(url: string): Promise<string[]> {
   return Object.keys(await clusterGet(`${url}/_snapshot`))
 }
@@ -86,10 +97,7 @@ describe('snapshot verify against real engines', () => {
           /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/,
         )
         assert.equal(await bucketExists(bucket), false, 'the bucket verify created is gone')
-        assert.deepEqual(
-          (await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')),
-          [],
-        )
+        assert.deepEqual(await repositoriesWhere(local.opensearch, (settings) => settings.bucket === bucket), [])
       })
 
       it('leaves the snapshot files in the store with --keep, and removes every one of them otherwise', async () => {
@@ -218,10 +226,7 @@ describe('snapshot verify against real engines', () => {
           const exitCode = await new Promise<null | number>((resolve) => child.on('close', resolve))
           assert.equal(exitCode, 130, stdout)
           assert.match(stdout, /INTERRUPTED/)
-          assert.deepEqual(
-            (await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')),
-            [],
-          )
+          assert.deepEqual(await repositoriesWhere(local.opensearch, (settings) => settings.bucket === bucket), [])
           assert.deepEqual(await keysUnder(bucket), [], 'nothing left in the bucket')
         } finally {
           await emptyAndDeleteBucket(bucket)
@@ -306,7 +311,9 @@ describe('snapshot verify against real engines', () => {
       assert.match(step(report, 'repository').diagnosis.remediation, /path\.repo/)
       assert.equal(step(report, 'cleanup').status, 'passed')
       assert.deepEqual(
-        (await registeredRepositories(local.elasticsearch!)).filter((name) => name.startsWith('verify_')),
+        await repositoriesWhere(local.elasticsearch!, (settings) =>
+          String(settings.location ?? '').startsWith('/not/in/path/repo'),
+        ),
         [],
       )
     })

@@ -214,15 +214,25 @@ export interface CliOutcome {
   stdout: string
 }
 
-/** A JSON request to a cluster, as the tests set up and check their data (not through the plugin). */
+/**
+ * A JSON request to a cluster, as the tests set up and check their data (not through the plugin).
+ * OpenSearch 3.6's repository-s3 may refuse a registration with 500 (its S3 client's executor
+ * "shutting down") right after a repository with the same client settings was removed; a
+ * registration (PUT _snapshot/NAME) that meets it is sent again, up to 3 times.
+ */
 export function clusterCaller(baseUrl: string) {
   return async (method: string, requestPath: string, body?: unknown): Promise<{body: any; status: number}> => {
-    const answer = await fetch(`${baseUrl}${requestPath}`, {
-      body: body === undefined ? undefined : JSON.stringify(body),
-      headers: {'content-type': 'application/json'},
-      method,
-    })
-    return {body: await answer.json(), status: answer.status}
+    const registration = method === 'PUT' && /^\/_snapshot\/[^/?]+$/.test(requestPath)
+    for (let attempt = 1; ; attempt++) {
+      const answer = await fetch(`${baseUrl}${requestPath}`, {
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: {'content-type': 'application/json'},
+        method,
+      })
+      const result = {body: await answer.json(), status: answer.status}
+      if (!registration || result.status !== 500 || attempt === 3) return result
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import type {ClusterClient} from '../cluster/client.js'
 import type {RepositoryFootprint} from '../repository/ownership.js'
 import type {JournalEntry} from './journal.js'
 
+import {ClusterRequestError} from '../cluster/client.js'
 import {deleteSnapshot, unregisterRepository} from '../cluster/snapshots.js'
 import {deleteOwnedFiles} from '../storage/blobs.js'
 import {deleteBucket} from '../storage/bucket.js'
@@ -58,7 +59,14 @@ export async function removeVerificationResources(
   let snapshotGone = !entry.snapshotStarted
   if (entry.snapshotStarted)
     await attempt(`snapshot ${entry.snapshot}`, async () => {
-      const outcome = await deleteSnapshot(dependencies.cluster, entry.repository, entry.snapshot, signal)
+      const outcome = await deleteSnapshot(dependencies.cluster, entry.repository, entry.snapshot, signal).catch(
+        (error: unknown) => {
+          // The journal records a step before it is sent: a run killed in between never registered the
+          // repository, so no snapshot of it exists.
+          if (isRepositoryMissing(error)) return 'absent' as const
+          throw error
+        },
+      )
       snapshotGone = true
       return outcome === 'deleted' ? `snapshot ${entry.snapshot}` : undefined
     })
@@ -105,4 +113,12 @@ export async function removeVerificationResources(
   }
 
   return result
+}
+
+function isRepositoryMissing(error: unknown): boolean {
+  return (
+    error instanceof ClusterRequestError &&
+    error.status === 404 &&
+    error.clusterError?.type === 'repository_missing_exception'
+  )
 }

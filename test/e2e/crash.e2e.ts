@@ -46,7 +46,7 @@ function killedAt(
   args: string[],
   dataDir: string,
   afterMs: number,
-): Promise<{exitCode: null | number; killed: boolean}> {
+): Promise<{exitCode: null | number; killed: boolean; stdout: string}> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
       env: {
@@ -57,8 +57,10 @@ function killedAt(
         CONSOLE_DATA_DIR: dataDir,
         MIGRATION_SERVICES_YAML_PATH: '',
       },
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     })
+    let stdout = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
     let killed = false
     const timer = setTimeout(() => {
       killed = child.kill('SIGKILL')
@@ -66,9 +68,19 @@ function killedAt(
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
-      resolve({exitCode: code, killed})
+      resolve({exitCode: code, killed, stdout})
     })
   })
+}
+
+/** The failed step of a run that ended by itself with a failure, and its diagnosis, for the record. */
+function failedStep(stdout: string): string {
+  try {
+    const failed = (JSON.parse(stdout).result?.steps ?? []).find((step: {status: string}) => step.status === 'failed')
+    return failed ? ` (${failed.name}: ${failed.diagnosis?.code ?? ''} ${String(failed.detail).slice(0, 160)})` : ''
+  } catch {
+    return ''
+  }
 }
 
 /** Every journal file of the run parses (a crash never leaves half a journal). */
@@ -138,7 +150,7 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
 
   for (let point = 1; point <= POINTS; point++) {
     it(`repo clean killed at moment ${point}: the rerun finishes, nothing else is lost`, async () => {
-      const afterMs = Math.round(200 + random() * 2800)
+      const afterMs = Math.round(150 + random() * 1350)
       const name = `crash_clean_${suffix}_${point}`
       const basePath = `clean-${point}`
       const foreign = `${basePath}/notes-of-someone-else.txt`
@@ -171,7 +183,9 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
         '--json',
       ]
       const first = await killedAt(args, dataDir, afterMs)
-      outcomes.push(`clean ${afterMs} ${first.killed ? 'killed' : `ended ${first.exitCode}`}`)
+      outcomes.push(
+        `clean ${afterMs} ${first.killed ? 'killed' : `ended ${first.exitCode}${failedStep(first.stdout)}`}`,
+      )
       assertJournalsReadable(dataDir)
       const registered = (await cluster('GET', `/_snapshot/${name}`)).status === 200
       const rerun = await consoleOn(args, {CONSOLE_DATA_DIR: dataDir}, store)
@@ -188,7 +202,7 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
     })
 
     it(`verify killed at moment ${point}: repo clean finishes what the journal names, nothing else is lost`, async () => {
-      const afterMs = Math.round(200 + random() * 2300)
+      const afterMs = Math.round(150 + random() * 1000)
       const basePath = `verify-${point}`
       const foreign = `${basePath}/notes-of-someone-else.txt`
       const dataDir = path.join(scratch, `crash-${suffix}-verify-${point}`)
@@ -198,7 +212,9 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
         dataDir,
         afterMs,
       )
-      outcomes.push(`verify ${afterMs} ${first.killed ? 'killed' : `ended ${first.exitCode}`}`)
+      outcomes.push(
+        `verify ${afterMs} ${first.killed ? 'killed' : `ended ${first.exitCode}${failedStep(first.stdout)}`}`,
+      )
       assertJournalsReadable(dataDir)
       const finished = await consoleOn(
         ['repo', 'clean', '--config-file', services(basePath), '--yes', '--json'],

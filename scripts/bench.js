@@ -5,7 +5,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -248,13 +248,40 @@ async function shardDataVerify(local, mebibytes) {
   }
 }
 
-async function populate(local, bucket, prefix, count) {
+/**
+ * The store the emptying figures are measured on: MinIO, a production server, where the engines run it;
+ * BENCH_STORE=moto measures the emulator instead.
+ */
+function emptyingStore(local) {
+  const wanted = (process.env.BENCH_STORE ?? (process.env.MINIO_ENDPOINT ? 'minio' : 'moto')).toLowerCase()
+  if (wanted === 'minio') {
+    if (!process.env.MINIO_ENDPOINT)
+      throw new Error('BENCH_STORE=minio, but MinIO is not running here (bash scripts/engines start-minio)')
+    const url = new URL(process.env.MINIO_ENDPOINT)
+    return {
+      endpoint: process.env.MINIO_ENDPOINT,
+      env: {
+        ...local.env,
+        AWS_ACCESS_KEY_ID: process.env.MINIO_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: process.env.MINIO_SECRET_KEY,
+      },
+      name: 'MinIO',
+      // The cluster reaches MinIO through the repository's own client settings.
+      repositorySettings: {endpoint: url.host, path_style_access: 'true', protocol: url.protocol.replace(':', '')},
+    }
+  }
+  if (wanted !== 'moto') throw new Error(`BENCH_STORE "${wanted}": must be minio or moto`)
+  return {endpoint: local.s3, env: local.env, name: 'moto', repositorySettings: {}}
+}
+
+async function populate(local, store, bucket, prefix, count) {
   const {S3Client, PutObjectCommand, CreateBucketCommand} = await import('@aws-sdk/client-s3')
   const s3 = new S3Client({
     region: local.region,
-    endpoint: local.s3,
+    endpoint: store.endpoint,
     forcePathStyle: true,
-    credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY},
+    credentials: {accessKeyId: store.env.AWS_ACCESS_KEY_ID, secretAccessKey: store.env.AWS_SECRET_ACCESS_KEY},
+    maxAttempts: 10,
   })
   await s3.send(new CreateBucketCommand({Bucket: bucket})).catch(() => {})
   let next = 0
@@ -270,13 +297,31 @@ async function populate(local, bucket, prefix, count) {
       )
     }
   }
-  await Promise.all(Array.from({length: 32}, worker))
+  await Promise.all(Array.from({length: 48}, worker))
+  s3.destroy()
 }
 
-function timedWithPeakMemory(command, commandArgs, env) {
+const FIRST_PAGE_HOOK = `--import=${pathToFileURL(path.join(root, 'scripts/bench/first-page.mjs')).href}`
+
+/** Wall time, peak RSS and, for a run with the first-page hook, when its first listing page answered. */
+function measured(command, commandArgs, env, {firstPage = false} = {}) {
   const report = path.join(scratch, `time-${Date.now()}`)
-  const elapsed = timeOnce('/usr/bin/time', ['-f', '%M', '-o', report, command, ...commandArgs], env)
-  return {elapsed, peakKiB: Number(readFileSync(report, 'utf8').trim().split('\n').at(-1))}
+  const started = Date.now()
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', '-o', report, command, ...commandArgs], {
+    env: {...process.env, ...env, ...(firstPage ? {NODE_OPTIONS: FIRST_PAGE_HOOK} : {})},
+    // s5cmd prints a line per object: 100,000 of them overflow the default 1 MiB buffer.
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const elapsed = Date.now() - started
+  if (result.status !== 0)
+    throw new Error(`${command} ${commandArgs.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`)
+  const at = /bench:first-listing-page (\d+)/.exec(String(result.stderr))
+  return {
+    elapsed,
+    firstPageMs: at ? Number(at[1]) - started : undefined,
+    peakKiB: Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)),
+  }
 }
 
 function s5cmdBinary() {
@@ -288,117 +333,137 @@ function s5cmdBinary() {
   return built.stdout.trim()
 }
 
+const seconds = (value) => `${(value / 1000).toFixed(2)} s`
+const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`
+const verdict = (met) => (met ? 'met' : 'MISSED')
+
 /**
  * Emptying a prefix of `count` objects, same store, same objects for every tool: repo clean (and its
- * dry run) against s5cmd, a bare SDK listing (the floor of a dry run) and aws s3 rm where installed.
+ * dry run) against s5cmd rm and the bare floor (list + DeleteObjects, 10 in flight), in interleaved
+ * rounds on freshly populated prefixes, with peak memory; the dry run against one bare listing.
  */
 async function emptying(local, counts) {
-  console.log('\nemptying a prefix (same objects, same store, moto on loopback)')
+  const store = emptyingStore(local)
+  console.log(`\nemptying a prefix on ${store.name} at ${store.endpoint} (same objects for every tool, loopback)`)
   const s5cmd = s5cmdBinary()
-  const awsCli = existsSync('/usr/bin/aws') && !args.has('--no-aws-cli')
-  const register = (name, bucket) =>
-    fetch(`${local.cluster}/_snapshot/${name}`, {
-      method: 'PUT',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify({type: 's3', settings: {bucket, base_path: 'bench', region: local.region}}),
-    })
-  const peaks = {}
+  // OpenSearch 3.6's repository-s3 may refuse a registration with 500 (its S3 client's executor
+  // "shutting down") right after a repository with the same settings was removed: tried again.
+  const register = async (name, bucket) => {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await fetch(`${local.cluster}/_snapshot/${name}`, {
+        method: 'PUT',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({
+          type: 's3',
+          settings: {bucket, base_path: 'bench', region: local.region, ...store.repositorySettings},
+        }),
+      })
+      if (answer.ok) return
+      if (attempt === 5)
+        throw new Error(`registering the bench repository failed: ${answer.status} ${await answer.text()}`)
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+    }
+  }
   const services = path.join(scratch, 'clean-services.yaml')
   writeFileSync(
     services,
-    `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-clean/bench\n    aws_region: ${local.region}\n    endpoint: ${local.s3}\n`,
+    `source_cluster:\n  endpoint: ${local.cluster}\n  no_auth:\nsnapshot:\n  snapshot_name: s\n  s3:\n    repo_uri: s3://bench-clean/bench\n    aws_region: ${local.region}\n    endpoint: ${store.endpoint}\n`,
   )
   const cleanArgs = ['repo', 'clean', '--repository', 'bench_clean_repo', '--config-file', services, '--json']
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
+  const peaks = {}
+  const rows = []
   for (const count of counts) {
-    await populate(local, 'bench-clean', 'bench/', count)
-    if (!(await register('bench_clean_repo', 'bench-clean')).ok)
-      throw new Error('registering the bench repository failed')
+    await populate(local, store, 'bench-clean', 'bench/', count)
+    await register('bench_clean_repo', 'bench-clean')
     const listing = timeOnce(
       process.execPath,
-      [path.join(root, 'scripts/bench/list-prefix.mjs'), local.s3, local.region, 'bench-clean', 'bench/'],
-      local.env,
+      [path.join(root, 'scripts/bench/list-prefix.mjs'), store.endpoint, local.region, 'bench-clean', 'bench/'],
+      store.env,
     )
-    const dryRun = timedWithPeakMemory(process.execPath, [cli, ...cleanArgs, '--dry-run'], local.env)
-    // The store's speed drifts while it is used: repo clean and s5cmd take turns going first, each round
-    // on freshly populated prefixes, and the times of all rounds are added up.
-    const totals = {clean: 0, fast: 0}
-    let clean
-    let fast
+    const dryRun = measured(process.execPath, [cli, ...cleanArgs, '--dry-run'], store.env, {firstPage: true})
+    // The store's speed drifts while it is used: the tools take turns going first, each round on
+    // freshly populated prefixes, and the times of all rounds are added up.
+    const tools = {
+      clean: () => measured(process.execPath, [cli, ...cleanArgs, '--yes'], store.env, {firstPage: true}),
+      floor: () =>
+        measured(
+          process.execPath,
+          [path.join(root, 'scripts/bench/bare-delete.mjs'), store.endpoint, local.region, 'bench-floor', 'bench/'],
+          store.env,
+        ),
+      ...(s5cmd && {
+        s5cmd: () =>
+          measured(s5cmd, ['--endpoint-url', store.endpoint, 'rm', 's3://bench-s5cmd/bench/*'], {
+            ...store.env,
+            AWS_REGION: local.region,
+          }),
+      }),
+    }
+    const totals = Object.fromEntries(Object.keys(tools).map((name) => [name, {elapsed: 0, peakKiB: 0, times: []}]))
+    let firstPages = []
     for (let round = 0; round < rounds; round++) {
       if (round > 0) {
-        await populate(local, 'bench-clean', 'bench/', count)
+        await populate(local, store, 'bench-clean', 'bench/', count)
         await register('bench_clean_repo', 'bench-clean')
       }
-      if (s5cmd) await populate(local, 'bench-s5cmd', 'bench/', count)
-      const runClean = () => (clean = timedWithPeakMemory(process.execPath, [cli, ...cleanArgs, '--yes'], local.env))
-      const runFast = () =>
-        s5cmd &&
-        (fast = timedWithPeakMemory(s5cmd, ['--endpoint-url', local.s3, 'rm', 's3://bench-s5cmd/bench/*'], {
-          ...local.env,
-          AWS_REGION: local.region,
-        }))
-      if (round % 2 === 0) {
-        runClean()
-        runFast()
-      } else {
-        runFast()
-        runClean()
+      await populate(local, store, 'bench-floor', 'bench/', count)
+      if (s5cmd) await populate(local, store, 'bench-s5cmd', 'bench/', count)
+      const names = Object.keys(tools)
+      const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)]
+      for (const name of order) {
+        const run = tools[name]()
+        totals[name].elapsed += run.elapsed
+        totals[name].times.push(run.elapsed)
+        totals[name].peakKiB = Math.max(totals[name].peakKiB, run.peakKiB)
+        if (name === 'clean' && run.firstPageMs !== undefined) firstPages.push(run.firstPageMs)
       }
-      totals.clean += clean.elapsed
-      if (fast) totals.fast += fast.elapsed
     }
-    peaks[count] = clean.peakKiB
-    const line = [
-      `  ${String(count).padStart(7)} objects: repo clean ${ms(totals.clean / rounds).padStart(9)} on average over ${rounds} round(s) (peak ${(clean.peakKiB / 1024).toFixed(0)} MiB)`,
+    peaks[count] = totals.clean.peakKiB
+    const times = (name) => totals[name].times.map(seconds).join(', ')
+    const clean = totals.clean.elapsed
+    const lines = [
+      `  ${count} objects, ${rounds} round(s), order rotating:`,
+      `    repo clean            ${times('clean')}  peak ${mib(totals.clean.peakKiB)}; first listing page answered at ${firstPages.map(seconds).join(', ')} (target <= 0.4 s: ${verdict(Math.max(...firstPages) <= 400)})`,
+      `    bare floor            ${times('floor')}  peak ${mib(totals.floor.peakKiB)}: repo clean takes ${(clean / totals.floor.elapsed).toFixed(2)}x (target <= 1.05x at 100,000: ${verdict(clean / totals.floor.elapsed <= 1.05)})`,
     ]
-    line.push(
-      `dry run ${ms(dryRun.elapsed)} vs one SDK listing ${ms(listing)}: ${(dryRun.elapsed / listing).toFixed(2)}x (target <= 1x of a listing plus start-up: ${dryRun.elapsed <= listing + 1000 ? 'met' : 'MISSED'})`,
+    if (s5cmd)
+      lines.push(
+        `    s5cmd v2.3.0 rm       ${times('s5cmd')}  peak ${mib(totals.s5cmd.peakKiB)}: repo clean takes ${(clean / totals.s5cmd.elapsed).toFixed(2)}x (target <= 1x: ${verdict(clean <= totals.s5cmd.elapsed)})`,
+      )
+    lines.push(
+      `    repo clean --dry-run  ${seconds(dryRun.elapsed)}  peak ${mib(dryRun.peakKiB)}, first page at ${dryRun.firstPageMs === undefined ? '?' : seconds(dryRun.firstPageMs)}; one bare SDK listing ${seconds(listing)}: ${(dryRun.elapsed / listing).toFixed(2)}x (target <= 1.1x: ${verdict(dryRun.elapsed <= listing * 1.1)})`,
     )
-    if (s5cmd) {
-      const ratio = totals.clean / totals.fast
-      line.push(
-        `s5cmd ${ms(totals.fast / rounds)} on average (peak ${(fast.peakKiB / 1024).toFixed(0)} MiB): repo clean takes ${ratio.toFixed(2)}x (target <= 1.2x: ${ratio <= 1.2 ? 'met' : 'MISSED'})`,
-      )
-    }
-    if (awsCli) {
-      await populate(local, 'bench-awscli', 'bench/', count)
-      const slow = timedWithPeakMemory(
-        '/usr/bin/aws',
-        [
-          '--endpoint-url',
-          local.s3,
-          '--region',
-          local.region,
-          's3',
-          'rm',
-          's3://bench-awscli/bench/',
-          '--recursive',
-          '--only-show-errors',
-        ],
-        local.env,
-      )
-      line.push(`aws s3 rm ${ms(slow.elapsed)}: ${(slow.elapsed / clean.elapsed).toFixed(2)}x slower than repo clean`)
-    }
-    console.log(line.join('\n               '))
+    console.log(lines.join('\n'))
+    rows.push({count, dryRun, firstPages, listing, totals})
   }
+  // What a run costs when there is nothing to delete: the repository registered again, empty.
+  await register('bench_clean_repo', 'bench-clean')
+  const empty = measured(process.execPath, [cli, ...cleanArgs, '--dry-run'], store.env, {firstPage: true})
+  console.log(
+    `  an empty run (dry run of an empty repository): ${seconds(empty.elapsed)}, peak ${mib(empty.peakKiB)}, first page at ${empty.firstPageMs === undefined ? '?' : seconds(empty.firstPageMs)}`,
+  )
   if (counts.length > 1) {
     const [small, large] = [counts[0], counts.at(-1)]
     const growth = peaks[large] / peaks[small]
     console.log(
-      `  peak memory at ${large} / at ${small}: ${growth.toFixed(2)}x (target <= 1.2x, flat in the object count: ${growth <= 1.2 ? 'met' : 'MISSED'})`,
+      `  repo clean peak memory at ${large} / at ${small}: ${growth.toFixed(2)}x (target <= 1.2x, flat in the object count: ${verdict(growth <= 1.2)})`,
     )
   }
+  await fetch(`${local.cluster}/_snapshot/bench_clean_repo`, {method: 'DELETE'})
 }
 
-startup()
+// --emptying-only: just the emptying figures (the part measured on the real S3 server).
+if (!args.has('--emptying-only')) startup()
 const local = engines()
 if (!local) console.log('\n(no engines: run through `npm run bench` for the verify and emptying figures)')
 else {
-  verifyAgainstManual(local)
-  if (!args.has('--no-shard-data'))
-    for (const mebibytes of (process.env.BENCH_INDEX_MIB ?? '2,4').split(',').map(Number))
-      await shardDataVerify(local, mebibytes)
+  if (!args.has('--emptying-only')) {
+    verifyAgainstManual(local)
+    if (!args.has('--no-shard-data'))
+      for (const mebibytes of (process.env.BENCH_INDEX_MIB ?? '2,4').split(',').map(Number))
+        await shardDataVerify(local, mebibytes)
+  }
   if (!args.has('--no-emptying'))
     await emptying(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))
 }

@@ -262,6 +262,9 @@ export async function deleteSnapshot(
   }
 }
 
+/** The cluster says the repository is not registered (its own error type, not any 404). */
+export const isRepositoryMissing = (error: unknown) => isMissing(error, 'repository_missing_exception')
+
 function isMissing(error: unknown, type: string): boolean {
   return error instanceof ClusterRequestError && error.status === 404 && error.clusterError?.type === type
 }

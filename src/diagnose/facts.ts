@@ -93,7 +93,7 @@ export function factsOf(error: unknown): FailureFacts {
   if (error instanceof S3OperationError) {
     const {failure} = error
     return {
-      details: {bucketRegion: failure.bucketRegion},
+      details: {bucketRegion: failure.bucketRegion, endpoint: failure.endpoint},
       name: failure.name,
       reason: error.message,
       request: failure.operation,

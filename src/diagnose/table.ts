@@ -154,6 +154,14 @@ export const DIAGNOSES = [
       "Allow kms:GenerateDataKey and kms:Decrypt on the bucket's key for the cluster's role (and the console's), or use a bucket with S3-managed encryption.",
   },
   {
+    cause: (facts) =>
+      `The S3 store at ${String(facts.details.endpoint ?? 'the configured endpoint')} did not answer ${facts.request ?? 'the request'} in time, on any attempt.`,
+    code: 's3-no-answer',
+    matches: (facts) => facts.source === 's3' && (facts.name === 'TimeoutError' || says(facts, /\bETIMEDOUT\b/)),
+    remediation: (facts) =>
+      `Check that ${String(facts.details.endpoint ?? 'the endpoint')} is the S3 endpoint meant (snapshot.s3.endpoint), that the store there is running and not overloaded, and the network path from the console (proxies, security groups); \`curl -v ${String(facts.details.endpoint ?? '<endpoint>')}\` shows whether it answers at all.`,
+  },
+  {
     cause: 'S3 throttled the requests (503 SlowDown) and retries did not get through.',
     code: 's3-slow-down',
     matches: (facts) => facts.name === 'SlowDown' || says(facts, /SlowDown|Status Code: 503/),

@@ -10,6 +10,7 @@ import {type S3Storage} from '../services/model.js'
 import {describeIdentity, type LocationIdentity, overlapOf, sameIdentity} from '../storage/identity.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
+import {dropsLeadingSlash} from '../storage/s3.js'
 import {isRepositoryOutOfSync, otherLocations, type RegisteredStorage, storageOfRegistration} from './registration.js'
 
 /**
@@ -105,6 +106,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
   if (pending) await refuseChangedEntry(name, files, pending, pathRepo)
   const others = await otherLocations(name, registrations, request.s3Fallback, pathRepo)
   refuseOverlaps(name, files, others)
+  if (storage.kind === 's3') await refuseDroppedLeadingSlash(name, storage, files.footprint.prefix, dependencies)
   const atRoot = files.bucket !== undefined && files.footprint.prefix === ''
   if (atRoot && (!request.force || !registered))
     throw new UsageError(
@@ -209,6 +211,27 @@ function refuseOverlaps(name: string, files: RepositoryFiles, others: {identity:
       `repository ${name} shares its location with other registered repositories: ${overlapping.join('; ')}; cleaning it could delete their files`,
       ['clean or unregister the nested repositories first, then run this clean again'],
     )
+}
+
+/**
+ * A base path with a leading slash on a store that drops it: the files are not where the cluster names
+ * them, and cannot be told apart from those of a repository at the same path without the slash.
+ */
+async function refuseDroppedLeadingSlash(
+  name: string,
+  storage: S3Storage,
+  prefix: string,
+  dependencies: SurveyDependencies,
+) {
+  const {bucket, endpoint} = storage
+  if (!(await dropsLeadingSlash(await dependencies.s3(storage), bucket, prefix, dependencies.signal))) return
+  const stripped = prefix.replace(/^\/+/, '')
+  throw new UsageError(
+    `repository ${name}: the store${endpoint ? ` at ${endpoint}` : ''} drops the leading slash of its base path "${storage.basePath}": it keeps the files under s3://${bucket}/${stripped}, where they cannot be told apart from those of a repository at "${stripped.slice(0, -1)}", and lists nothing under the exact path; refusing to clean it`,
+    [
+      `unregister it with DELETE _snapshot/${name} (its files stay); to remove them, register a repository at base path "${stripped.slice(0, -1)}" on the same bucket and endpoint (if none is) and clean that one`,
+    ],
+  )
 }
 
 /** The plan as the lines a person reads before agreeing (and a dry run prints). */

@@ -1,5 +1,4 @@
-import {ClusterRequestError} from '../cluster/client.js'
-import {deleteSnapshot, listSnapshots} from '../cluster/snapshots.js'
+import {deleteSnapshot, isRepositoryMissing, listSnapshots} from '../cluster/snapshots.js'
 import {CheckFailure, diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {type StepReport, stepReport} from '../steps/report.js'
@@ -43,14 +42,6 @@ async function waitUntilGone(context: DeleteContext, name: string): Promise<void
 }
 
 const planOf = (context: DeleteContext) => context.plan!
-
-function isRepositoryMissing(error: unknown): boolean {
-  return (
-    error instanceof ClusterRequestError &&
-    error.status === 404 &&
-    error.clusterError?.type === 'repository_missing_exception'
-  )
-}
 
 export const DELETE_STEPS: Step<DeleteContext>[] = [
   {

@@ -10,6 +10,7 @@ import {
   unregisterRepository,
 } from '../cluster/snapshots.js'
 import {identityOf} from '../storage/open-files.js'
+import {endpointUrl} from '../storage/s3.js'
 
 /** Where a registered repository keeps its files, as the cluster was told: base paths byte for byte. */
 export type RegisteredStorage = FsStorage | S3Storage | {kind: 'other'; type: string}
@@ -52,7 +53,8 @@ export function storageOfRegistration(
   return {
     basePath: String(settings.base_path ?? ''),
     bucket: settings.bucket,
-    endpoint: settings.endpoint ? String(settings.endpoint) : fallback.endpoint,
+    // A registration's endpoint without a scheme takes its protocol setting, as the nodes read it.
+    endpoint: settings.endpoint ? endpointUrl(String(settings.endpoint), settings.protocol) : fallback.endpoint,
     kind: 's3',
     region: String(settings.region ?? fallback.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'),
     roleArn: settings.role_arn ? String(settings.role_arn) : undefined,

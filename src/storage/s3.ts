@@ -7,16 +7,46 @@ import {InterruptedError} from '../errors.js'
 import {PLUGIN_USER_AGENT} from '../user-agent.js'
 
 export interface S3ClientOptions {
-  /** How long a connection may take to open, and a request may stay silent, before it fails. */
+  /** How long a bulk operation (DeleteObjects) waits for its answer to begin. */
+  bulkRequestTimeoutMs?: number
+  /** How long a connection may take to open. */
   connectionTimeoutMs?: number
   /** Fixed credentials (tests); otherwise the SDK's default chain, as the console uses it. */
   credentials?: {accessKeyId: string; secretAccessKey: string; sessionToken?: string}
+  /** How long an answer that is flowing may pause (a large GetObject, a long listing page). */
+  idleTimeoutMs?: number
   maxAttempts?: number
+  /** How long a small control request (HeadBucket, a listing page, a probe) waits for its answer to begin. */
   requestTimeoutMs?: number
   userAgentExtra?: string
 }
 
-export const S3_TIMEOUTS = {connectionTimeoutMs: 5000, requestTimeoutMs: 60_000}
+/**
+ * Each attempt is bounded, and the SDK's retries multiply it (4 attempts): a store that accepts
+ * connections and never answers is named within about 20 s of a control request, not minutes.
+ * DeleteObjects gets longer, as the server works through up to 1,000 keys before its answer begins.
+ */
+export const S3_TIMEOUTS = {
+  bulkRequestTimeoutMs: 30_000,
+  connectionTimeoutMs: 5000,
+  idleTimeoutMs: 60_000,
+  requestTimeoutMs: 5000,
+}
+
+/** Operations whose answer may take long to begin, for the work the server does first. */
+const BULK_OPERATIONS = new Set(['DeleteObjects'])
+
+/** Each client's wait for a bulk operation's answer. */
+const bulkTimeouts = new WeakMap<S3Client, number>()
+
+/**
+ * The URL of an endpoint as the repository plugin reads it: without a scheme it is https, or the
+ * repository's `protocol` setting when one is given (`endpoint: host:9000, protocol: http`).
+ */
+export function endpointUrl(endpoint: string, protocol?: unknown): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) return endpoint
+  return `${protocol === 'http' ? 'http' : 'https'}://${endpoint}`
+}
 
 /** The console's own S3 client for the repository's bucket, loaded only when a bucket is touched. */
 export async function createS3Client(
@@ -33,27 +63,46 @@ export async function createS3Client(
     credentials: options.credentials,
     customUserAgent: [PLUGIN_USER_AGENT, options.userAgentExtra].filter(Boolean).join(' '),
     // The repository plugin takes an endpoint without a scheme (https is meant); the SDK needs one.
-    endpoint:
-      storage.endpoint === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(storage.endpoint)
-        ? storage.endpoint
-        : `https://${storage.endpoint}`,
+    endpoint: storage.endpoint === undefined ? undefined : endpointUrl(storage.endpoint),
     // S3-compatible stores want path-style addressing and no default request checksums.
     forcePathStyle: storage.endpoint !== undefined,
     // AWS_MAX_ATTEMPTS, when set, is the user's choice; otherwise one attempt more than the SDK's default.
     maxAttempts: options.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? undefined : 4),
     region: storage.region,
     requestChecksumCalculation: 'WHEN_REQUIRED',
-    // Without these a silent store holds a call forever.
+    // Without these a silent store holds a call forever. requestTimeout bounds the wait for an answer's
+    // headers (sendS3 lengthens it for bulk operations), socketTimeout a pause once the answer flows.
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? S3_TIMEOUTS.connectionTimeoutMs,
       requestTimeout: options.requestTimeoutMs ?? S3_TIMEOUTS.requestTimeoutMs,
+      socketTimeout: options.idleTimeoutMs ?? S3_TIMEOUTS.idleTimeoutMs,
       // Without it the handler only logs a warning when the timeout passes, and keeps waiting.
       throwOnRequestTimeout: true,
     }),
     responseChecksumValidation: 'WHEN_REQUIRED',
   })
+  bulkTimeouts.set(client, options.bulkRequestTimeoutMs ?? S3_TIMEOUTS.bulkRequestTimeoutMs)
+  addEndpointToFailures(
+    client,
+    storage.endpoint === undefined ? `https://s3.${storage.region}.amazonaws.com` : endpointUrl(storage.endpoint),
+  )
   if (debugEnabled('s3')) addRequestLog(client)
   return client
+}
+
+/** Every failure, after the SDK's retries, carries the endpoint it came from. */
+function addEndpointToFailures(client: S3Client, endpoint: string): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args)
+      } catch (error) {
+        if (error && typeof error === 'object') Object.assign(error, {consoleEndpoint: endpoint})
+        throw error
+      }
+    },
+    {name: 'consoleFailureEndpoint', priority: 'high', step: 'initialize'},
+  )
 }
 
 /** One debug line per HTTP attempt, inside the SDK's retry loop. */
@@ -87,6 +136,8 @@ function addRequestLog(client: S3Client): void {
 /** What went wrong with an S3 call, in the terms the diagnoses match on. */
 export interface S3Failure {
   bucketRegion?: string
+  /** The store's URL, when the failure came through a client of createS3Client. */
+  endpoint?: string
   message: string
   name: string
   operation: string
@@ -99,6 +150,7 @@ export function describeS3Error(operation: string, error: unknown): S3Failure {
     $response?: {headers?: Record<string, string>}
     Code?: string
     code?: string
+    consoleEndpoint?: string
     message?: string
     name?: string
   }
@@ -108,7 +160,14 @@ export function describeS3Error(operation: string, error: unknown): S3Failure {
     candidate.Code ??
     (candidate.name && candidate.name !== 'Error' ? candidate.name : (candidate.code ?? 'UnknownError'))
   const message = candidate.message && candidate.message !== 'UnknownError' ? candidate.message : name
-  return {bucketRegion: headers['x-amz-bucket-region'], message, name, operation, status}
+  return {
+    bucketRegion: headers['x-amz-bucket-region'],
+    endpoint: candidate.consoleEndpoint,
+    message,
+    name,
+    operation,
+    status,
+  }
 }
 
 export class S3OperationError extends Error {
@@ -139,8 +198,12 @@ export function sendS3<Output = unknown>(
   signal?: AbortSignal,
 ): Promise<Output> {
   // Each command class has its own input type; the client's send is the same for all of them.
-  const send = s3.send.bind(s3) as (command: object, options: {abortSignal?: AbortSignal}) => Promise<Output>
-  return s3Call(operation, () => send(command, {abortSignal: signal}), signal)
+  const send = s3.send.bind(s3) as (
+    command: object,
+    options: {abortSignal?: AbortSignal; requestTimeout?: number},
+  ) => Promise<Output>
+  const requestTimeout = BULK_OPERATIONS.has(operation) ? bulkTimeouts.get(s3) : undefined
+  return s3Call(operation, () => send(command, {abortSignal: signal, requestTimeout}), signal)
 }
 
 /**
@@ -189,4 +252,35 @@ export async function* listObjectPages(
     (token) => sendS3(s3, 'ListObjectsV2', new ListObjectsV2Command({...request, ContinuationToken: token}), signal),
     (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
   )
+}
+
+/**
+ * Whether the store drops a key's leading slash (MinIO keeps "/data/index.latest" as "data/index.latest"
+ * and lists nothing under "/data/"), told from the repository's own index.latest without changing
+ * anything: that key reads back, but a listing of the prefix shows nothing. (A listing of the exact key
+ * is no proof: MinIO answers it by looking the key up.)
+ */
+export async function dropsLeadingSlash(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  if (!prefix.startsWith('/')) return false
+  const {HeadObjectCommand, ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+  try {
+    await sendS3(s3, 'HeadObject', new HeadObjectCommand({Bucket: bucket, Key: `${prefix}index.latest`}), signal)
+  } catch (error) {
+    if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NotFound'))
+      return false
+    throw error
+  }
+
+  const page = await sendS3<ObjectListingPage>(
+    s3,
+    'ListObjectsV2',
+    new ListObjectsV2Command({Bucket: bucket, MaxKeys: 1, Prefix: prefix}),
+    signal,
+  )
+  return (page.Contents ?? []).length === 0
 }

@@ -7,7 +7,13 @@ import type {JournalEntry} from './journal.js'
 
 import {deleteIndex} from '../cluster/indices.js'
 import {pathRepoOnce} from '../cluster/path-repo.js'
-import {deleteSnapshot, listRepositories, listSnapshots, unregisterRepository} from '../cluster/snapshots.js'
+import {
+  deleteSnapshot,
+  isRepositoryMissing,
+  listRepositories,
+  listSnapshots,
+  unregisterRepository,
+} from '../cluster/snapshots.js'
 import {otherLocations, storageOfRegistration} from '../repository/registration.js'
 import {describeIdentity, sameIdentity} from '../storage/identity.js'
 import {readRepositoryIndex} from '../storage/layout.js'
@@ -149,7 +155,14 @@ export async function removeVerificationResources(
   let snapshotGone = !entry.snapshotStarted
   if (entry.snapshotStarted)
     await attempt(`snapshot ${entry.snapshot}`, async () => {
-      const outcome = await deleteSnapshot(dependencies.cluster, entry.repository, entry.snapshot, signal)
+      const outcome = await deleteSnapshot(dependencies.cluster, entry.repository, entry.snapshot, signal).catch(
+        (error: unknown) => {
+          // The journal records a step before it is sent: a run killed in between never registered the
+          // repository, so no snapshot of it exists.
+          if (isRepositoryMissing(error)) return 'absent' as const
+          throw error
+        },
+      )
       snapshotGone = true
       return outcome === 'deleted' ? `snapshot ${entry.snapshot}` : undefined
     })

@@ -3,23 +3,36 @@ import {strict as assert} from 'node:assert'
 
 import {
   clusterCaller,
-  console_,
+  console_ as consoleOn,
   createBucket,
   emptyAndDeleteBucket,
+  enableVersioning,
   engines,
   keysUnder,
   s3Client,
+  type Store,
+  stores,
+  uniqueSuffix,
+  versionsUnder,
   writeServices,
 } from '../helpers/e2e.js'
 
 const local = engines()
-const bucket = 'e2e-migration'
-const repository = 'e2e_migration_repo'
+const cluster = clusterCaller(local.opensearch)
 
-const services = () =>
-  writeServices(
-    'migration.yaml',
-    `source_cluster:
+for (const store of stores()) describeDeleteAndClean(store)
+
+function describeDeleteAndClean(store: Store) {
+  const suffix = uniqueSuffix()
+  const bucket = `e2e-migration-${suffix}`
+  const repository = `e2e_migration_repo_${suffix}`
+  const indices = ['books', 'films', 'songs'].map((name) => `e2e-${suffix}-${name}`)
+  const console_ = (args: string[]) => consoleOn(args, {}, store)
+
+  const services = () =>
+    writeServices(
+      `migration-${suffix}.yaml`,
+      `source_cluster:
   endpoint: ${local.opensearch}
   no_auth:
 snapshot:
@@ -28,146 +41,235 @@ snapshot:
   s3:
     repo_uri: s3://${bucket}/rfs-snapshot-repo
     aws_region: ${local.region}
-    endpoint: ${local.s3Endpoint}
+    endpoint: ${store.endpoint}
 `,
-  )
+    )
 
-const cluster = clusterCaller(local.opensearch)
-
-const takeSnapshot = () =>
-  cluster('PUT', `/_snapshot/${repository}/rfs-snapshot?wait_for_completion=true`, {
-    include_global_state: false,
-    indices: 'e2e-*',
-  })
-
-describe('snapshot delete and repo clean against real engines', () => {
-  before(async () => {
-    await createBucket(bucket)
-    for (const index of ['e2e-books', 'e2e-films', 'e2e-songs']) {
-      await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: `first of ${index}`})
-      await cluster('PUT', `/${index}/_doc/2?refresh=true`, {title: `second of ${index}`})
-    }
-
-    const registration = await cluster('PUT', `/_snapshot/${repository}`, {
-      settings: {base_path: 'rfs-snapshot-repo', bucket, region: local.region},
-      type: 's3',
+  const takeSnapshot = () =>
+    cluster('PUT', `/_snapshot/${repository}/rfs-snapshot?wait_for_completion=true`, {
+      include_global_state: false,
+      indices: `e2e-${suffix}-*`,
     })
-    assert.equal(registration.status, 200, JSON.stringify(registration.body))
+
+  describe(`snapshot delete and repo clean against real engines (${store.name})`, () => {
+    before(async () => {
+      await createBucket(bucket, store)
+      for (const index of indices) {
+        await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: `first of ${index}`})
+        await cluster('PUT', `/${index}/_doc/2?refresh=true`, {title: `second of ${index}`})
+      }
+
+      const registration = await cluster('PUT', `/_snapshot/${repository}`, {
+        settings: {base_path: 'rfs-snapshot-repo', bucket, region: local.region, ...store.repositorySettings},
+        type: 's3',
+      })
+      assert.equal(registration.status, 200, JSON.stringify(registration.body))
+    })
+
+    after(async () => {
+      await cluster('DELETE', `/_snapshot/${repository}`)
+      for (const index of indices) await cluster('DELETE', `/${index}`)
+      await emptyAndDeleteBucket(bucket, store)
+    })
+
+    it('refuses without --yes in a scripted session and leaves the snapshot', async () => {
+      assert.equal((await takeSnapshot()).status, 200)
+      const refused = await console_(['snapshot', 'delete', '--config-file', services()])
+      assert.equal(refused.exitCode, 2)
+      assert.match(refused.stderr, /pass --yes/)
+      assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
+    })
+
+    it('deletes a real snapshot of three indices through the cluster, and the same name can be taken again', async () => {
+      const deleted = await console_(['snapshot', 'delete', '--config-file', services(), '--yes', '--json'])
+      assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
+      const report = JSON.parse(deleted.stdout).result
+      assert.deepEqual(report.deleted, ['rfs-snapshot'])
+      assert.match(
+        report.steps.find((step: {name: string}) => step.name === 'bucket').detail,
+        /index-\d+ no longer lists rfs-snapshot/,
+      )
+      const again = await takeSnapshot()
+      assert.equal(again.status, 200, JSON.stringify(again.body))
+      assert.equal(again.body.snapshot.indices.length, 3)
+    })
+
+    it('explains the real "already exists" answer as a name conflict with the console commands to run', async () => {
+      const {diagnose} = await import('../../dist/diagnose/index.js')
+      const {ClusterRequestError} = await import('../../dist/cluster/client.js')
+      const conflict = await takeSnapshot()
+      assert.equal(conflict.status, 400)
+      const error = new ClusterRequestError(
+        'PUT',
+        `/_snapshot/${repository}/rfs-snapshot`,
+        local.opensearch,
+        conflict.status,
+        conflict.body,
+        undefined,
+        'conflict',
+      )
+      const diagnosis = diagnose(error, {repository, snapshot: 'rfs-snapshot'})
+      assert.equal(diagnosis.code, 'snapshot-name-conflict')
+      assert.match(
+        diagnosis.remediation,
+        new RegExp(`console snapshot delete --repository ${repository} --snapshot rfs-snapshot`),
+      )
+    })
+
+    it('recovers after files were deleted behind the cluster: no "already exists" afterwards', async () => {
+      const keys = await keysUnder(bucket, 'rfs-snapshot-repo/', store)
+      assert.ok(keys.length > 0)
+      await s3Client(store).send(
+        new DeleteObjectsCommand({Bucket: bucket, Delete: {Objects: keys.map((Key) => ({Key}))}}),
+      )
+      const conflict = await takeSnapshot()
+      assert.notEqual(conflict.status, 200, 'the cluster is out of step with its files, as the guide warns')
+      const recovered = await console_(['snapshot', 'delete', '--config-file', services(), '--yes'])
+      assert.equal(recovered.exitCode, 0, recovered.stdout + recovered.stderr)
+      assert.match(recovered.stdout, /registered again/)
+      const again = await takeSnapshot()
+      assert.equal(again.status, 200, JSON.stringify(again.body))
+    })
+
+    it("refuses to clean the migration's repository without --force, then cleans it completely with it", async () => {
+      const refused = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services(),
+        '--repository',
+        repository,
+        '--yes',
+      ])
+      assert.equal(refused.exitCode, 2)
+      assert.match(refused.stdout, /verify did not make \(rfs-snapshot\)/)
+      assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
+
+      const dryRun = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services(),
+        '--repository',
+        repository,
+        '--force',
+        '--dry-run',
+        '--json',
+      ])
+      assert.equal(dryRun.exitCode, 0, dryRun.stdout + dryRun.stderr)
+      assert.match(
+        JSON.parse(dryRun.stdout).result.steps[0].detail,
+        /would .*delete the repository's own objects .*: \d+ object\(s\)/,
+      )
+
+      const unnamed = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services(),
+        '--repository',
+        repository,
+        '--force',
+        '--yes',
+        '--json',
+      ])
+      assert.equal(unnamed.exitCode, 2, '--yes alone does not consent to deleting the migration’s data')
+      assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
+      const cleaned = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services(),
+        '--repository',
+        repository,
+        '--force',
+        '--confirm',
+        repository,
+        '--json',
+      ])
+      assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
+      assert.equal((await cluster('GET', `/_snapshot/${repository}`)).status, 404, 'no registration')
+      assert.deepEqual(await keysUnder(bucket, '', store), [], 'no object left, hashed shard paths included')
+    })
   })
 
-  after(async () => {
-    await cluster('DELETE', `/_snapshot/${repository}`)
-    for (const index of ['e2e-books', 'e2e-films', 'e2e-songs']) await cluster('DELETE', `/${index}`)
-    await emptyAndDeleteBucket(bucket)
+  describe(`repo clean in a versioned bucket (${store.name})`, () => {
+    const versionedBucket = `e2e-versioned-${suffix}`
+    const index = `e2e-${suffix}-versioned`
+    const gone = `e2e_versioned_gone_${suffix}`
+    const kept = `e2e_versioned_kept_${suffix}`
+
+    const register = (name: string, basePath: string) =>
+      cluster('PUT', `/_snapshot/${name}`, {
+        settings: {base_path: basePath, bucket: versionedBucket, region: local.region, ...store.repositorySettings},
+        type: 's3',
+      })
+
+    before(async () => {
+      await createBucket(versionedBucket, store)
+      await enableVersioning(versionedBucket, store)
+      await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: 'versioned'})
+      for (const [name, basePath] of [
+        [gone, 'gone'],
+        [kept, 'kept'],
+      ]) {
+        assert.equal((await register(name, basePath)).status, 200)
+        for (const snapshot of ['first', 'second']) {
+          const taken = await cluster('PUT', `/_snapshot/${name}/${snapshot}?wait_for_completion=true`, {
+            include_global_state: false,
+            indices: index,
+          })
+          assert.equal(taken.status, 200, JSON.stringify(taken.body))
+        }
+      }
+
+      // A snapshot deleted through the cluster leaves old versions and delete markers behind.
+      assert.equal((await cluster('DELETE', `/_snapshot/${gone}/first`)).status, 200)
+    })
+
+    after(async () => {
+      for (const name of [gone, kept]) await cluster('DELETE', `/_snapshot/${name}`)
+      await cluster('DELETE', `/${index}`)
+      await emptyAndDeleteBucket(versionedBucket, store)
+    })
+
+    it('removes every version and delete marker of the repository, and nothing of the one beside it', async () => {
+      const keptBefore = (await versionsUnder(versionedBucket, '', store)).filter((entry) => /(^|\/)kept\//.test(entry))
+      assert.ok(
+        (await versionsUnder(versionedBucket, 'gone/', store)).length >
+          (await keysUnder(versionedBucket, 'gone/', store)).length,
+        'the repository has old versions or delete markers to remove',
+      )
+      const cleaned = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        writeServices(
+          `versioned-${suffix}.yaml`,
+          `source_cluster:\n  endpoint: ${local.opensearch}\n  no_auth:\nsnapshot:\n  snapshot_name: rfs-snapshot\n  s3:\n    repo_uri: s3://${versionedBucket}/gone\n    aws_region: ${local.region}\n    endpoint: ${store.endpoint}\n`,
+        ),
+        '--repository',
+        gone,
+        '--force',
+        '--confirm',
+        gone,
+        '--json',
+      ])
+      assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
+      const left = await versionsUnder(versionedBucket, '', store)
+      assert.deepEqual(
+        left.filter((entry) => /(^|\/)gone\//.test(entry)),
+        [],
+        'no version or delete marker of the cleaned repository is left, hashed shard paths included',
+      )
+      assert.deepEqual(
+        left.filter((entry) => /(^|\/)kept\//.test(entry)),
+        keptBefore,
+        'the other repository keeps every version',
+      )
+      const status = await cluster('GET', `/_snapshot/${kept}/second/_status`)
+      assert.equal(status.status, 200, JSON.stringify(status.body))
+      assert.equal(status.body.snapshots[0].state, 'SUCCESS')
+    })
   })
-
-  it('refuses without --yes in a scripted session and leaves the snapshot', async () => {
-    assert.equal((await takeSnapshot()).status, 200)
-    const refused = await console_(['snapshot', 'delete', '--config-file', services()])
-    assert.equal(refused.exitCode, 2)
-    assert.match(refused.stderr, /pass --yes/)
-    assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
-  })
-
-  it('deletes a real snapshot of three indices through the cluster, and the same name can be taken again', async () => {
-    const deleted = await console_(['snapshot', 'delete', '--config-file', services(), '--yes', '--json'])
-    assert.equal(deleted.exitCode, 0, deleted.stdout + deleted.stderr)
-    const report = JSON.parse(deleted.stdout).result
-    assert.deepEqual(report.deleted, ['rfs-snapshot'])
-    assert.match(
-      report.steps.find((step: {name: string}) => step.name === 'bucket').detail,
-      /index-\d+ no longer lists rfs-snapshot/,
-    )
-    const again = await takeSnapshot()
-    assert.equal(again.status, 200, JSON.stringify(again.body))
-    assert.equal(again.body.snapshot.indices.length, 3)
-  })
-
-  it('explains the real "already exists" answer as a name conflict with the console commands to run', async () => {
-    const {diagnose} = await import('../../dist/diagnose/index.js')
-    const {ClusterRequestError} = await import('../../dist/cluster/client.js')
-    const conflict = await takeSnapshot()
-    assert.equal(conflict.status, 400)
-    const error = new ClusterRequestError(
-      'PUT',
-      `/_snapshot/${repository}/rfs-snapshot`,
-      local.opensearch,
-      conflict.status,
-      conflict.body,
-      undefined,
-      'conflict',
-    )
-    const diagnosis = diagnose(error, {repository, snapshot: 'rfs-snapshot'})
-    assert.equal(diagnosis.code, 'snapshot-name-conflict')
-    assert.match(
-      diagnosis.remediation,
-      new RegExp(`console snapshot delete --repository ${repository} --snapshot rfs-snapshot`),
-    )
-  })
-
-  it('recovers after files were deleted behind the cluster: no "already exists" afterwards', async () => {
-    const keys = await keysUnder(bucket, 'rfs-snapshot-repo/')
-    assert.ok(keys.length > 0)
-    await s3Client().send(new DeleteObjectsCommand({Bucket: bucket, Delete: {Objects: keys.map((Key) => ({Key}))}}))
-    const conflict = await takeSnapshot()
-    assert.notEqual(conflict.status, 200, 'the cluster is out of step with its files, as the guide warns')
-    const recovered = await console_(['snapshot', 'delete', '--config-file', services(), '--yes'])
-    assert.equal(recovered.exitCode, 0, recovered.stdout + recovered.stderr)
-    assert.match(recovered.stdout, /registered again/)
-    const again = await takeSnapshot()
-    assert.equal(again.status, 200, JSON.stringify(again.body))
-  })
-
-  it("refuses to clean the migration's repository without --force, then cleans it completely with it", async () => {
-    const refused = await console_(['repo', 'clean', '--config-file', services(), '--repository', repository, '--yes'])
-    assert.equal(refused.exitCode, 2)
-    assert.match(refused.stdout, /verify did not make \(rfs-snapshot\)/)
-    assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
-
-    const dryRun = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services(),
-      '--repository',
-      repository,
-      '--force',
-      '--dry-run',
-      '--json',
-    ])
-    assert.equal(dryRun.exitCode, 0, dryRun.stdout + dryRun.stderr)
-    assert.match(
-      JSON.parse(dryRun.stdout).result.steps[0].detail,
-      /would .*delete the repository's own objects .*: \d+ object\(s\)/,
-    )
-
-    const unnamed = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services(),
-      '--repository',
-      repository,
-      '--force',
-      '--yes',
-      '--json',
-    ])
-    assert.equal(unnamed.exitCode, 2, '--yes alone does not consent to deleting the migration’s data')
-    assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
-    const cleaned = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services(),
-      '--repository',
-      repository,
-      '--force',
-      '--confirm',
-      repository,
-      '--json',
-    ])
-    assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
-    assert.equal((await cluster('GET', `/_snapshot/${repository}`)).status, 404, 'no registration')
-    assert.deepEqual(await keysUnder(bucket), [], 'no object left, hashed shard paths included')
-  })
-})
+}

@@ -3,12 +3,15 @@ import {strict as assert} from 'node:assert'
 
 import {
   clusterCaller,
-  console_,
-  createBucket,
-  emptyAndDeleteBucket,
+  console_ as consoleOn,
+  createBucket as createBucketOn,
+  emptyAndDeleteBucket as emptyAndDeleteBucketOn,
   engines,
-  keysUnder,
+  keysUnder as keysUnderOn,
   s3Client,
+  type Store,
+  stores,
+  uniqueSuffix,
   writeServices,
 } from '../helpers/e2e.js'
 
@@ -17,42 +20,52 @@ import {
  * repository's real snapshot must still be readable through the cluster afterwards.
  */
 const local = engines()
-const bucket = 'e2e-safety'
-const index = 'e2e-safety-books'
-
 const cluster = clusterCaller(local.opensearch)
 
-/** A real repository with a real snapshot of an index with documents. */
-async function repositoryWithSnapshot(
-  repository: string,
-  basePath: string,
-  snapshot: string,
-  extraSettings: Record<string, string> = {},
-) {
-  const registered = await cluster('PUT', `/_snapshot/${repository}`, {
-    settings: {base_path: basePath, bucket, region: local.region, ...extraSettings},
-    type: 's3',
-  })
-  assert.equal(registered.status, 200, JSON.stringify(registered.body))
-  const taken = await cluster('PUT', `/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {
-    include_global_state: false,
-    indices: index,
-  })
-  assert.equal(taken.status, 200, JSON.stringify(taken.body))
-}
+for (const store of stores()) describeSafety(store)
 
-/** Readable through the cluster: the snapshot's status reads its files in the store (shard level included). */
-async function assertReadable(repository: string, snapshot: string) {
-  const status = await cluster('GET', `/_snapshot/${repository}/${snapshot}/_status`)
-  assert.equal(status.status, 200, `${repository}/${snapshot} is not readable: ${JSON.stringify(status.body)}`)
-  assert.equal(status.body.snapshots[0].state, 'SUCCESS')
-  assert.ok(status.body.snapshots[0].shards_stats.total > 0, 'with its shards')
-}
+function describeSafety(store: Store) {
+  const suffix = uniqueSuffix()
+  const bucket = `e2e-safety-${suffix}`
+  const index = `e2e-safety-books-${suffix}`
+  const console_ = (args: string[]) => consoleOn(args, {}, store)
+  const createBucket = (name: string) => createBucketOn(name, store)
+  const emptyAndDeleteBucket = (name: string) => emptyAndDeleteBucketOn(name, store)
+  const keysUnder = (name: string, prefix?: string) => keysUnderOn(name, prefix, store)
+  /** Repository names are the cluster's, shared by every run: each gets this run's suffix. */
+  const named = (name: string) => `${name}_${suffix}`
 
-const services = (basePath: string) =>
-  writeServices(
-    `safety-${basePath.replaceAll('/', '_')}.yaml`,
-    `source_cluster:
+  /** A real repository with a real snapshot of an index with documents. */
+  async function repositoryWithSnapshot(
+    repository: string,
+    basePath: string,
+    snapshot: string,
+    extraSettings: Record<string, string> = {},
+  ) {
+    const registered = await cluster('PUT', `/_snapshot/${repository}`, {
+      settings: {base_path: basePath, bucket, region: local.region, ...store.repositorySettings, ...extraSettings},
+      type: 's3',
+    })
+    assert.equal(registered.status, 200, JSON.stringify(registered.body))
+    const taken = await cluster('PUT', `/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {
+      include_global_state: false,
+      indices: index,
+    })
+    assert.equal(taken.status, 200, JSON.stringify(taken.body))
+  }
+
+  /** Readable through the cluster: the snapshot's status reads its files in the store (shard level included). */
+  async function assertReadable(repository: string, snapshot: string) {
+    const status = await cluster('GET', `/_snapshot/${repository}/${snapshot}/_status`)
+    assert.equal(status.status, 200, `${repository}/${snapshot} is not readable: ${JSON.stringify(status.body)}`)
+    assert.equal(status.body.snapshots[0].state, 'SUCCESS')
+    assert.ok(status.body.snapshots[0].shards_stats.total > 0, 'with its shards')
+  }
+
+  const services = (basePath: string) =>
+    writeServices(
+      `safety-${suffix}-${basePath.replaceAll('/', '_')}.yaml`,
+      `source_cluster:
   endpoint: ${local.opensearch}
   no_auth:
 snapshot:
@@ -60,187 +73,225 @@ snapshot:
   s3:
     repo_uri: s3://${bucket}/${basePath}
     aws_region: ${local.region}
-    endpoint: ${local.s3Endpoint}
+    endpoint: ${store.endpoint}
 `,
-  )
+    )
 
-const registered: string[] = []
-async function track(repository: string, basePath: string, snapshot: string, extraSettings?: Record<string, string>) {
-  registered.push(repository)
-  await repositoryWithSnapshot(repository, basePath, snapshot, extraSettings)
+  const registered: string[] = []
+  async function track(repository: string, basePath: string, snapshot: string, extraSettings?: Record<string, string>) {
+    registered.push(repository)
+    await repositoryWithSnapshot(repository, basePath, snapshot, extraSettings)
+  }
+
+  describe(`deleting commands never touch what they were not asked to (real engines, ${store.name})`, () => {
+    before(async () => {
+      await createBucket(bucket)
+      for (let document = 1; document <= 3; document++)
+        await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
+    })
+
+    afterEach(async () => {
+      for (const repository of registered.splice(0)) {
+        const snapshots = await cluster('GET', `/_snapshot/${repository}/_all`)
+        for (const snapshot of snapshots.body.snapshots ?? [])
+          await cluster('DELETE', `/_snapshot/${repository}/${snapshot.snapshot}`)
+        await cluster('DELETE', `/_snapshot/${repository}`)
+      }
+
+      await emptyAndDeleteBucket(bucket)
+      await createBucket(bucket)
+    })
+
+    after(async () => {
+      await cluster('DELETE', `/${index}`)
+      await emptyAndDeleteBucket(bucket)
+    })
+
+    it('verify refuses to work over the migration repository’s files (--repository indices, or a name already in use)', async () => {
+      await track(named('mig_repo'), 'mig', 'mig-snap')
+      await track(named('mig_nested'), 'mig/nested', 'nested-snap')
+      const before = await keysUnder(bucket)
+      const overLayout = await console_([
+        'snapshot',
+        'verify',
+        '--config-file',
+        services('mig'),
+        '--repository',
+        'indices',
+        '--json',
+      ])
+      assert.equal(overLayout.exitCode, 2, overLayout.stdout + overLayout.stderr)
+      assert.match(
+        JSON.parse(overLayout.stdout).error.message,
+        /--repository "indices": is a name the snapshot repository layout uses itself/,
+      )
+      const overFiles = await console_([
+        'snapshot',
+        'verify',
+        '--config-file',
+        services('mig'),
+        '--repository',
+        'nested',
+        '--json',
+      ])
+      assert.equal(overFiles.exitCode, 2, overFiles.stdout + overFiles.stderr)
+      assert.match(
+        JSON.parse(overFiles.stdout).result.steps.find((step: {name: string}) => step.name === 'fresh').detail,
+        new RegExp(`s3://${bucket}/mig/nested/ already holds`),
+      )
+      assert.deepEqual(await keysUnder(bucket), before, 'not one object changed')
+      await assertReadable(named('mig_repo'), 'mig-snap')
+      await assertReadable(named('mig_nested'), 'nested-snap')
+    })
+
+    it('a refused clean stays refused after the repository is unregistered by hand', async () => {
+      await track(named('victim'), named('victim'), 'precious')
+      const refused = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services(named('victim')),
+        '--repository',
+        named('victim'),
+        '--yes',
+      ])
+      assert.equal(refused.exitCode, 2)
+      assert.equal((await cluster('DELETE', `/_snapshot/${named('victim')}`)).status, 200)
+      const again = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services(named('victim')),
+        '--repository',
+        named('victim'),
+        '--yes',
+      ])
+      assert.equal(again.exitCode, 2, again.stdout + again.stderr)
+      assert.match(
+        again.stdout,
+        new RegExp(`${named('victim')} is not registered .* no interrupted clean of it is recorded`),
+      )
+      // Registered again by its owner, the repository and its snapshot are intact.
+      assert.equal(
+        (
+          await cluster('PUT', `/_snapshot/${named('victim')}`, {
+            settings: {base_path: named('victim'), bucket, region: local.region, ...store.repositorySettings},
+            type: 's3',
+          })
+        ).status,
+        200,
+      )
+      await assertReadable(named('victim'), 'precious')
+    })
+
+    it('refuses to clean a repository with another registered one nested below, and both stay readable', async () => {
+      await track(named('outer'), 'nest', 'outer-snap')
+      await track(named('inner'), 'nest/inner', 'inner-snap')
+      const refused = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services('nest'),
+        '--repository',
+        named('outer'),
+        '--force',
+        '--confirm',
+        named('outer'),
+      ])
+      assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
+      assert.match(refused.stdout, new RegExp(`${named('inner')} \\(s3://${bucket}/nest/inner, nested below\\)`))
+      await assertReadable(named('inner'), 'inner-snap')
+      await assertReadable(named('outer'), 'outer-snap')
+    })
+
+    it('cleaning base path logs leaves look-alike prefixes (a real repository at 20110101/logs, a000000/logs/…) alone', async () => {
+      await track(named('logs_repo'), 'logs', 'logs-snap')
+      // A real repository whose fixed shard paths look like the old, loose "hashed prefix" pattern.
+      await track(named('dated_repo'), '20110101/logs', 'dated-snap', {shard_path_type: 'FIXED'})
+      await s3Client(store).send(
+        new PutObjectCommand({Body: 'someone else’s', Bucket: bucket, Key: 'a000000/logs/indices/abc/0/__data'}),
+      )
+      const datedBefore = await keysUnder(bucket, '20110101/')
+      const cleaned = await console_([
+        'repo',
+        'clean',
+        '--config-file',
+        services('logs'),
+        '--repository',
+        named('logs_repo'),
+        '--force',
+        '--confirm',
+        named('logs_repo'),
+        '--json',
+      ])
+      assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
+      assert.deepEqual(await keysUnder(bucket, 'logs/'), [], 'the repository’s own files are gone')
+      assert.ok(
+        !(await keysUnder(bucket)).some((key) => /^[A-Za-z0-9_-][01]{14}\/logs\//.test(key)),
+        'and its real hashed shard paths',
+      )
+      assert.deepEqual(await keysUnder(bucket, '20110101/'), datedBefore)
+      assert.deepEqual(await keysUnder(bucket, 'a000000/'), ['a000000/logs/indices/abc/0/__data'])
+      await assertReadable(named('dated_repo'), 'dated-snap')
+    })
+
+    if (store.dropsLeadingSlash)
+      it('refuses to clean base path /data on a store that drops the leading slash, and the repository at data stays readable', async () => {
+        await track(named('slash_repo'), '/data', 'slash-snap')
+        await track(named('plain_repo'), 'data', 'plain-snap')
+        assert.deepEqual(await keysUnder(bucket, '/data/'), [], `${store.name} lists nothing under /data/`)
+        const before = await keysUnder(bucket)
+        assert.ok(
+          before.some((key) => key.startsWith('data/index-')),
+          'it keeps the files under data/',
+        )
+        const refused = await console_([
+          'repo',
+          'clean',
+          '--config-file',
+          services('data'),
+          '--repository',
+          named('slash_repo'),
+          '--force',
+          '--confirm',
+          named('slash_repo'),
+          '--json',
+        ])
+        assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
+        assert.match(
+          refused.stdout,
+          new RegExp(
+            `drops the leading slash of its base path .+/data.+: it keeps the files under s3://${bucket}/data/`,
+          ),
+        )
+        assert.deepEqual(await keysUnder(bucket), before, 'not one object changed')
+        assert.equal((await cluster('GET', `/_snapshot/${named('slash_repo')}`)).status, 200, 'still registered')
+        await assertReadable(named('plain_repo'), 'plain-snap')
+      })
+    else
+      it('keeps a leading slash byte for byte: cleaning base path /data leaves the repository at data readable', async () => {
+        await track(named('slash_repo'), '/data', 'slash-snap')
+        await track(named('plain_repo'), 'data', 'plain-snap')
+        assert.ok((await keysUnder(bucket, '/data/')).length > 0, 'OpenSearch writes under /data/')
+        const cleaned = await console_([
+          'repo',
+          'clean',
+          '--config-file',
+          services('data'),
+          '--repository',
+          named('slash_repo'),
+          '--force',
+          '--confirm',
+          named('slash_repo'),
+          '--json',
+        ])
+        assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
+        assert.deepEqual(await keysUnder(bucket, '/data/'), [])
+        assert.ok(
+          !(await keysUnder(bucket)).some((key) => key.includes('//data/')),
+          'its hashed shard paths <hash>//data/ are gone too',
+        )
+        await assertReadable(named('plain_repo'), 'plain-snap')
+      })
+  })
 }
-
-describe('deleting commands never touch what they were not asked to (real engines)', () => {
-  before(async () => {
-    await createBucket(bucket)
-    for (let document = 1; document <= 3; document++)
-      await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
-  })
-
-  afterEach(async () => {
-    for (const repository of registered.splice(0)) {
-      const snapshots = await cluster('GET', `/_snapshot/${repository}/_all`)
-      for (const snapshot of snapshots.body.snapshots ?? [])
-        await cluster('DELETE', `/_snapshot/${repository}/${snapshot.snapshot}`)
-      await cluster('DELETE', `/_snapshot/${repository}`)
-    }
-
-    await emptyAndDeleteBucket(bucket)
-    await createBucket(bucket)
-  })
-
-  after(async () => {
-    await cluster('DELETE', `/${index}`)
-    await emptyAndDeleteBucket(bucket)
-  })
-
-  it('verify refuses to work over the migration repository’s files (--repository indices, or a name already in use)', async () => {
-    await track('mig_repo', 'mig', 'mig-snap')
-    await track('mig_nested', 'mig/nested', 'nested-snap')
-    const before = await keysUnder(bucket)
-    const overLayout = await console_([
-      'snapshot',
-      'verify',
-      '--config-file',
-      services('mig'),
-      '--repository',
-      'indices',
-      '--json',
-    ])
-    assert.equal(overLayout.exitCode, 2, overLayout.stdout + overLayout.stderr)
-    assert.match(
-      JSON.parse(overLayout.stdout).error.message,
-      /--repository "indices": is a name the snapshot repository layout uses itself/,
-    )
-    const overFiles = await console_([
-      'snapshot',
-      'verify',
-      '--config-file',
-      services('mig'),
-      '--repository',
-      'nested',
-      '--json',
-    ])
-    assert.equal(overFiles.exitCode, 2, overFiles.stdout + overFiles.stderr)
-    assert.match(
-      JSON.parse(overFiles.stdout).result.steps.find((step: {name: string}) => step.name === 'fresh').detail,
-      /s3:\/\/e2e-safety\/mig\/nested\/ already holds/,
-    )
-    assert.deepEqual(await keysUnder(bucket), before, 'not one object changed')
-    await assertReadable('mig_repo', 'mig-snap')
-    await assertReadable('mig_nested', 'nested-snap')
-  })
-
-  it('a refused clean stays refused after the repository is unregistered by hand', async () => {
-    await track('victim', 'victim', 'precious')
-    const refused = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('victim'),
-      '--repository',
-      'victim',
-      '--yes',
-    ])
-    assert.equal(refused.exitCode, 2)
-    assert.equal((await cluster('DELETE', '/_snapshot/victim')).status, 200)
-    const again = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('victim'),
-      '--repository',
-      'victim',
-      '--yes',
-    ])
-    assert.equal(again.exitCode, 2, again.stdout + again.stderr)
-    assert.match(again.stdout, /victim is not registered .* no interrupted clean of it is recorded/)
-    // Registered again by its owner, the repository and its snapshot are intact.
-    assert.equal(
-      (
-        await cluster('PUT', '/_snapshot/victim', {
-          settings: {base_path: 'victim', bucket, region: local.region},
-          type: 's3',
-        })
-      ).status,
-      200,
-    )
-    await assertReadable('victim', 'precious')
-  })
-
-  it('refuses to clean a repository with another registered one nested below, and both stay readable', async () => {
-    await track('outer', 'nest', 'outer-snap')
-    await track('inner', 'nest/inner', 'inner-snap')
-    const refused = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('nest'),
-      '--repository',
-      'outer',
-      '--force',
-      '--confirm',
-      'outer',
-    ])
-    assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
-    assert.match(refused.stdout, /inner \(s3:\/\/e2e-safety\/nest\/inner, nested below\)/)
-    await assertReadable('inner', 'inner-snap')
-    await assertReadable('outer', 'outer-snap')
-  })
-
-  it('cleaning base path logs leaves look-alike prefixes (a real repository at 20110101/logs, a000000/logs/…) alone', async () => {
-    await track('logs_repo', 'logs', 'logs-snap')
-    // A real repository whose fixed shard paths look like the old, loose "hashed prefix" pattern.
-    await track('dated_repo', '20110101/logs', 'dated-snap', {shard_path_type: 'FIXED'})
-    await s3Client().send(
-      new PutObjectCommand({Body: 'someone else’s', Bucket: bucket, Key: 'a000000/logs/indices/abc/0/__data'}),
-    )
-    const datedBefore = await keysUnder(bucket, '20110101/')
-    const cleaned = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('logs'),
-      '--repository',
-      'logs_repo',
-      '--force',
-      '--confirm',
-      'logs_repo',
-      '--json',
-    ])
-    assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
-    assert.deepEqual(await keysUnder(bucket, 'logs/'), [], 'the repository’s own files are gone')
-    assert.ok(
-      !(await keysUnder(bucket)).some((key) => /^[A-Za-z0-9_-][01]{14}\/logs\//.test(key)),
-      'and its real hashed shard paths',
-    )
-    assert.deepEqual(await keysUnder(bucket, '20110101/'), datedBefore)
-    assert.deepEqual(await keysUnder(bucket, 'a000000/'), ['a000000/logs/indices/abc/0/__data'])
-    await assertReadable('dated_repo', 'dated-snap')
-  })
-
-  it('keeps a leading slash byte for byte: cleaning base path /data leaves the repository at data readable', async () => {
-    await track('slash_repo', '/data', 'slash-snap')
-    await track('plain_repo', 'data', 'plain-snap')
-    assert.ok((await keysUnder(bucket, '/data/')).length > 0, 'OpenSearch writes under /data/')
-    const cleaned = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('data'),
-      '--repository',
-      'slash_repo',
-      '--force',
-      '--confirm',
-      'slash_repo',
-      '--json',
-    ])
-    assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
-    assert.deepEqual(await keysUnder(bucket, '/data/'), [])
-    assert.ok(
-      !(await keysUnder(bucket)).some((key) => key.includes('//data/')),
-      'its hashed shard paths <hash>//data/ are gone too',
-    )
-    await assertReadable('plain_repo', 'plain-snap')
-  })
-})

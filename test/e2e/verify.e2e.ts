@@ -4,21 +4,25 @@ import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 
 import {
-  bucketExists,
+  bucketExists as bucketExistsOn,
   clusterGet,
-  console_,
-  createBucket,
-  emptyAndDeleteBucket,
+  console_ as consoleOn,
+  createBucket as createBucketOn,
+  emptyAndDeleteBucket as emptyAndDeleteBucketOn,
   engines,
-  keysUnder,
+  keysUnder as keysUnderOn,
+  moto,
   scratch,
+  type Store,
+  stores,
+  uniqueSuffix,
   writeServices,
 } from '../helpers/e2e.js'
 import {repoRoot} from '../helpers/paths.js'
 
 const local = engines()
 
-function s3Services(bucket: string, basePath = 'rfs-snapshot-repo'): string {
+function s3Services(bucket: string, basePath = 'rfs-snapshot-repo', store: Store = moto()): string {
   return writeServices(
     `${bucket}.yaml`,
     `source_cluster:
@@ -29,9 +33,20 @@ snapshot:
   s3:
     repo_uri: s3://${bucket}/${basePath}
     aws_region: ${local.region}
-    endpoint: ${local.s3Endpoint}
+    endpoint: ${store.endpoint}
 `,
   )
+}
+
+/** The engines are shared: only registrations whose settings match (this run's bucket or path) are this run's. */
+async function repositoriesWhere(
+  url: string,
+  matches: (settings: Record<string, string>) => boolean,
+): Promise<string[]> {
+  const registrations = (await clusterGet(`${url}/_snapshot`)) as Record<string, {settings?: Record<string, string>}>
+  return Object.entries(registrations)
+    .filter(([, body]) => matches(body.settings ?? {}))
+    .map(([name]) => name)
 }
 
 async function registeredRepositories(url: string): Promise<string[]> {
@@ -51,174 +66,199 @@ describe('snapshot verify against real engines', () => {
     } else console.log('      engine: Elasticsearch not running here; its tests report why below')
   })
 
-  it('passes all eleven steps on OpenSearch + S3 with a test index, reads its shard files back, and removes the bucket and index it created', async () => {
-    const bucket = 'e2e-created-bucket'
-    const outcome = await console_([
-      'snapshot',
-      'verify',
-      '--config-file',
-      s3Services(bucket),
-      '--create-bucket',
-      '--create-test-index',
-      '--json',
-    ])
-    const report = JSON.parse(outcome.stdout).result
-    assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-    assert.deepEqual(
-      report.steps.map((step: {status: string}) => step.status),
-      Array.from({length: 11}).fill('passed'),
-    )
-    assert.match(step(report, 'read-back').detail, /lengths and Lucene checksums match.*hashed prefix/)
-    assert.equal((await fetch(`${local.opensearch}/${report.dataIndex.name}`)).status, 404, 'the test index is gone')
-    assert.match(step(report, 'in-bucket').detail, /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/)
-    assert.equal(await bucketExists(bucket), false, 'the bucket verify created is gone')
-    assert.deepEqual(
-      (await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')),
-      [],
-    )
-  })
+  for (const store of stores())
+    describe(`on ${store.name}`, () => {
+      const suffix = uniqueSuffix()
+      const dataIndex = `e2e-data-${suffix}`
+      const console_ = (args: string[]) => consoleOn(args, {}, store)
+      const bucketExists = (name: string) => bucketExistsOn(name, store)
+      const createBucket = (name: string) => createBucketOn(name, store)
+      const emptyAndDeleteBucket = (name: string) => emptyAndDeleteBucketOn(name, store)
+      const keysUnder = (name: string, prefix?: string) => keysUnderOn(name, prefix, store)
 
-  it('leaves the snapshot files in the store with --keep, and removes every one of them otherwise', async () => {
-    const bucket = 'e2e-existing-bucket'
-    await createBucket(bucket)
-    try {
-      const kept = await console_([
-        'snapshot',
-        'verify',
-        '--config-file',
-        s3Services(bucket),
-        '--keep',
-        '--metadata-only',
-        '--repository',
-        'verify_e2e_kept',
-        '--json',
-      ])
-      assert.equal(kept.exitCode, 0, kept.stdout + kept.stderr)
-      const keys = await keysUnder(bucket, 'rfs-snapshot-repo/verify_e2e_kept/')
-      assert.ok(
-        keys.some((key) => /\/index-\d+$/.test(key)),
-        keys.join(', '),
-      )
-      assert.ok(
-        keys.some((key) => /\/snap-.+\.dat$/.test(key)),
-        keys.join(', '),
-      )
-      assert.ok(
-        keys.some((key) => /\/meta-.+\.dat$/.test(key)),
-        keys.join(', '),
-      )
-      assert.ok((await registeredRepositories(local.opensearch)).includes('verify_e2e_kept'))
-      // Tidy up the kept run through the cluster, as a user would.
-      const report = JSON.parse(kept.stdout).result
-      await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept/${report.snapshot}`, {method: 'DELETE'})
-      await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept`, {method: 'DELETE'})
+      it('passes all eleven steps on OpenSearch + S3 with a test index, reads its shard files back, and removes the bucket and index it created', async () => {
+        const bucket = `e2e-created-${suffix}`
+        const outcome = await console_([
+          'snapshot',
+          'verify',
+          '--config-file',
+          s3Services(bucket, undefined, store),
+          '--create-bucket',
+          '--create-test-index',
+          '--json',
+        ])
+        const report = JSON.parse(outcome.stdout).result
+        assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+        assert.deepEqual(
+          report.steps.map((step: {status: string}) => step.status),
+          Array.from({length: 11}).fill('passed'),
+        )
+        assert.match(step(report, 'read-back').detail, /lengths and Lucene checksums match.*hashed prefix/)
+        assert.equal(
+          (await fetch(`${local.opensearch}/${report.dataIndex.name}`)).status,
+          404,
+          'the test index is gone',
+        )
+        assert.match(
+          step(report, 'in-bucket').detail,
+          /index-\d+ lists it as success; snap-.+\.dat, meta-.+\.dat present/,
+        )
+        assert.equal(await bucketExists(bucket), false, 'the bucket verify created is gone')
+        assert.deepEqual(await repositoriesWhere(local.opensearch, (settings) => settings.bucket === bucket), [])
+      })
 
-      const cleaned = await console_([
-        'snapshot',
-        'verify',
-        '--config-file',
-        s3Services(bucket),
-        '--metadata-only',
-        '--repository',
-        'verify_e2e_cleaned',
-      ])
-      assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
-      assert.match(cleaned.stdout, /PASSED: 9 passed/)
-      assert.deepEqual(
-        await keysUnder(bucket, 'rfs-snapshot-repo/verify_e2e_cleaned/'),
-        [],
-        'nothing left under the test prefix',
-      )
-      assert.equal(await bucketExists(bucket), true, 'a bucket verify did not create is kept')
-    } finally {
-      await emptyAndDeleteBucket(bucket)
-    }
-  })
+      it('leaves the snapshot files in the store with --keep, and removes every one of them otherwise', async () => {
+        const bucket = `e2e-existing-${suffix}`
+        await createBucket(bucket)
+        try {
+          const kept = await console_([
+            'snapshot',
+            'verify',
+            '--config-file',
+            s3Services(bucket, undefined, store),
+            '--keep',
+            '--metadata-only',
+            '--repository',
+            `verify_e2e_kept_${suffix}`,
+            '--json',
+          ])
+          assert.equal(kept.exitCode, 0, kept.stdout + kept.stderr)
+          const keys = await keysUnder(bucket, `rfs-snapshot-repo/verify_e2e_kept_${suffix}/`)
+          assert.ok(
+            keys.some((key) => /\/index-\d+$/.test(key)),
+            keys.join(', '),
+          )
+          assert.ok(
+            keys.some((key) => /\/snap-.+\.dat$/.test(key)),
+            keys.join(', '),
+          )
+          assert.ok(
+            keys.some((key) => /\/meta-.+\.dat$/.test(key)),
+            keys.join(', '),
+          )
+          assert.ok((await registeredRepositories(local.opensearch)).includes(`verify_e2e_kept_${suffix}`))
+          // Tidy up the kept run through the cluster, as a user would.
+          const report = JSON.parse(kept.stdout).result
+          await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept_${suffix}/${report.snapshot}`, {method: 'DELETE'})
+          await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept_${suffix}`, {method: 'DELETE'})
 
-  it('takes a metadata-only snapshot: no index is copied, although the cluster holds some', async () => {
-    await fetch(`${local.opensearch}/e2e-data/_doc/1?refresh=true`, {
-      body: '{"a":1}',
-      headers: {'content-type': 'application/json'},
-      method: 'PUT',
-    })
-    const bucket = 'e2e-metadata-only'
-    await createBucket(bucket)
-    try {
-      const outcome = await console_([
-        'snapshot',
-        'verify',
-        '--config-file',
-        s3Services(bucket),
-        '--keep',
-        '--metadata-only',
-        '--repository',
-        'verify_e2e_metadata',
-        '--json',
-      ])
-      assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
-      const {snapshot} = JSON.parse(outcome.stdout).result
-      const info = await clusterGet(`${local.opensearch}/_snapshot/verify_e2e_metadata/${snapshot}`)
-      assert.deepEqual(info.snapshots[0].indices, [])
-      assert.deepEqual(
-        (await keysUnder(bucket)).filter((key) => key.includes('/indices/')),
-        [],
-      )
-      await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata/${snapshot}`, {method: 'DELETE'})
-      await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata`, {method: 'DELETE'})
-    } finally {
-      await fetch(`${local.opensearch}/e2e-data`, {method: 'DELETE'})
-      await emptyAndDeleteBucket(bucket)
-    }
-  })
-
-  it('cleans up after a real Ctrl-C (SIGINT) in the middle of the run and exits 130', async () => {
-    const bucket = 'e2e-interrupted'
-    await createBucket(bucket)
-    try {
-      const child = spawn(
-        process.execPath,
-        [path.join(repoRoot, 'bin', 'run.js'), 'snapshot', 'verify', '--config-file', s3Services(bucket)],
-        {
-          env: {
-            ...process.env,
-            AWS_ACCESS_KEY_ID: local.accessKey,
-            AWS_SECRET_ACCESS_KEY: local.secretKey,
-            CI: 'true',
-            CONSOLE_DATA_DIR: path.join(scratch, 'sigint-data'),
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      )
-      let stdout = ''
-      let interrupted = false
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk
-        if (!interrupted && /✔ 4\./.test(stdout)) {
-          interrupted = true
-          child.kill('SIGINT')
+          const cleaned = await console_([
+            'snapshot',
+            'verify',
+            '--config-file',
+            s3Services(bucket, undefined, store),
+            '--metadata-only',
+            '--repository',
+            `verify_e2e_cleaned_${suffix}`,
+          ])
+          assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
+          assert.match(cleaned.stdout, /PASSED: 9 passed/)
+          assert.deepEqual(
+            await keysUnder(bucket, `rfs-snapshot-repo/verify_e2e_cleaned_${suffix}/`),
+            [],
+            'nothing left under the test prefix',
+          )
+          assert.equal(await bucketExists(bucket), true, 'a bucket verify did not create is kept')
+        } finally {
+          await emptyAndDeleteBucket(bucket)
         }
       })
-      const exitCode = await new Promise<null | number>((resolve) => child.on('close', resolve))
-      assert.equal(exitCode, 130, stdout)
-      assert.match(stdout, /INTERRUPTED/)
-      assert.deepEqual(
-        (await registeredRepositories(local.opensearch)).filter((name) => name.startsWith('verify_')),
-        [],
-      )
-      assert.deepEqual(await keysUnder(bucket), [], 'nothing left in the bucket')
-    } finally {
-      await emptyAndDeleteBucket(bucket)
-    }
-  })
 
-  it('fails at step 3 with the create command when the bucket is missing, and leaves nothing', async () => {
-    const outcome = await console_(['snapshot', 'verify', '--config-file', s3Services('e2e-no-such-bucket'), '--json'])
-    assert.equal(outcome.exitCode, 1)
-    const report = JSON.parse(outcome.stdout).result
-    assert.equal(step(report, 'bucket').status, 'failed')
-    assert.equal(step(report, 'bucket').diagnosis.code, 'bucket-missing')
-    assert.equal(await bucketExists('e2e-no-such-bucket'), false)
-  })
+      it('takes a metadata-only snapshot: no index is copied, although the cluster holds some', async () => {
+        await fetch(`${local.opensearch}/${dataIndex}/_doc/1?refresh=true`, {
+          body: '{"a":1}',
+          headers: {'content-type': 'application/json'},
+          method: 'PUT',
+        })
+        const bucket = `e2e-metadata-only-${suffix}`
+        await createBucket(bucket)
+        try {
+          const outcome = await console_([
+            'snapshot',
+            'verify',
+            '--config-file',
+            s3Services(bucket, undefined, store),
+            '--keep',
+            '--metadata-only',
+            '--repository',
+            `verify_e2e_metadata_${suffix}`,
+            '--json',
+          ])
+          assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
+          const {snapshot} = JSON.parse(outcome.stdout).result
+          const info = await clusterGet(`${local.opensearch}/_snapshot/verify_e2e_metadata_${suffix}/${snapshot}`)
+          assert.deepEqual(info.snapshots[0].indices, [])
+          assert.deepEqual(
+            (await keysUnder(bucket)).filter((key) => key.includes('/indices/')),
+            [],
+          )
+          await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata_${suffix}/${snapshot}`, {method: 'DELETE'})
+          await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata_${suffix}`, {method: 'DELETE'})
+        } finally {
+          await fetch(`${local.opensearch}/${dataIndex}`, {method: 'DELETE'})
+          await emptyAndDeleteBucket(bucket)
+        }
+      })
+
+      it('cleans up after a real Ctrl-C (SIGINT) in the middle of the run and exits 130', async () => {
+        const bucket = `e2e-interrupted-${suffix}`
+        await createBucket(bucket)
+        try {
+          const child = spawn(
+            process.execPath,
+            [
+              path.join(repoRoot, 'bin', 'run.js'),
+              'snapshot',
+              'verify',
+              '--config-file',
+              s3Services(bucket, undefined, store),
+            ],
+            {
+              env: {
+                ...process.env,
+                AWS_ACCESS_KEY_ID: store.accessKey,
+                AWS_SECRET_ACCESS_KEY: store.secretKey,
+                CI: 'true',
+                CONSOLE_DATA_DIR: path.join(scratch, `sigint-data-${suffix}`),
+              },
+              stdio: ['ignore', 'pipe', 'pipe'],
+            },
+          )
+          let stdout = ''
+          let interrupted = false
+          child.stdout.on('data', (chunk) => {
+            stdout += chunk
+            if (!interrupted && /✔ 4\./.test(stdout)) {
+              interrupted = true
+              child.kill('SIGINT')
+            }
+          })
+          const exitCode = await new Promise<null | number>((resolve) => child.on('close', resolve))
+          assert.equal(exitCode, 130, stdout)
+          assert.match(stdout, /INTERRUPTED/)
+          assert.deepEqual(await repositoriesWhere(local.opensearch, (settings) => settings.bucket === bucket), [])
+          assert.deepEqual(await keysUnder(bucket), [], 'nothing left in the bucket')
+        } finally {
+          await emptyAndDeleteBucket(bucket)
+        }
+      })
+
+      it('fails at step 3 with the create command when the bucket is missing, and leaves nothing', async () => {
+        const missing = `e2e-no-such-bucket-${suffix}`
+        const outcome = await console_([
+          'snapshot',
+          'verify',
+          '--config-file',
+          s3Services(missing, undefined, store),
+          '--json',
+        ])
+        assert.equal(outcome.exitCode, 1)
+        const report = JSON.parse(outcome.stdout).result
+        assert.equal(step(report, 'bucket').status, 'failed')
+        assert.equal(step(report, 'bucket').diagnosis.code, 'bucket-missing')
+        assert.equal(await bucketExists(missing), false)
+      })
+    })
 
   describe('Elasticsearch 7.10', () => {
     before(function () {
@@ -231,7 +271,7 @@ describe('snapshot verify against real engines', () => {
     })
 
     it('verifies an fs repository under path.repo', async () => {
-      const outcome = await console_([
+      const outcome = await consoleOn([
         'snapshot',
         'verify',
         '--endpoint',
@@ -268,7 +308,7 @@ describe('snapshot verify against real engines', () => {
     })
 
     it('diagnoses a location outside path.repo at registration, and still cleans up', async () => {
-      const outcome = await console_([
+      const outcome = await consoleOn([
         'snapshot',
         'verify',
         '--endpoint',
@@ -284,16 +324,18 @@ describe('snapshot verify against real engines', () => {
       assert.match(step(report, 'repository').diagnosis.remediation, /path\.repo/)
       assert.equal(step(report, 'cleanup').status, 'passed')
       assert.deepEqual(
-        (await registeredRepositories(local.elasticsearch!)).filter((name) => name.startsWith('verify_')),
+        await repositoriesWhere(local.elasticsearch!, (settings) =>
+          String(settings.location ?? '').startsWith('/not/in/path/repo'),
+        ),
         [],
       )
     })
 
     it('fails at step 2 naming the node without repository-s3 when asked for S3', async () => {
-      const bucket = 'e2e-es-bucket'
-      await createBucket(bucket)
+      const bucket = `e2e-es-bucket-${uniqueSuffix()}`
+      await createBucketOn(bucket)
       try {
-        const outcome = await console_([
+        const outcome = await consoleOn([
           'snapshot',
           'verify',
           '--endpoint',
@@ -307,16 +349,16 @@ describe('snapshot verify against real engines', () => {
           /✘ 2\. repository-s3 on every node .*missing on 1 of 1 node\(s\): elasticsearch-node-1/,
         )
         assert.match(outcome.stdout, /plugin install repository-s3/)
-        assert.deepEqual(await keysUnder(bucket), [], 'nothing was written to the bucket')
+        assert.deepEqual(await keysUnderOn(bucket), [], 'nothing was written to the bucket')
       } finally {
-        await emptyAndDeleteBucket(bucket)
+        await emptyAndDeleteBucketOn(bucket)
       }
     })
   })
 
   it('asks for bucket and region on a real terminal (tmux) when the services file lacks them', async () => {
-    const bucket = 'e2e-prompted-bucket'
-    await createBucket(bucket)
+    const bucket = `e2e-prompted-${uniqueSuffix()}`
+    await createBucketOn(bucket)
     const session = `console-e2e-${process.pid}`
     const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
     const screen = () => tmux('capture-pane', '-p', '-t', session)
@@ -355,7 +397,7 @@ describe('snapshot verify against real engines', () => {
         // already ended
       }
 
-      await emptyAndDeleteBucket(bucket)
+      await emptyAndDeleteBucketOn(bucket)
     }
   })
 

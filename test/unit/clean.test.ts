@@ -452,6 +452,33 @@ describe('repo clean', () => {
     assert.deepEqual(await verifyJournal.entries(), [])
   })
 
+  it('finishes a verify run killed after its journal named the registration but before the cluster had it', async () => {
+    const {cluster, run, s3, verifyJournal} = await setup()
+    s3.put('migration-bucket', 'rfs-snapshot-repo/verify_k/verify-probe', 'probe')
+    await verifyJournal.record({
+      clusterEndpoint: cluster.endpoint,
+      repository: 'verify_k',
+      repositoryRegistered: true,
+      runId: 'killed',
+      snapshot: 'verify_snapshot_k',
+      snapshotStarted: true,
+      startedAt: '2026-11-25T00:00:00Z',
+      storage: {
+        bucket: 'migration-bucket',
+        endpoint: s3.endpoint,
+        kind: 's3',
+        prefix: 'rfs-snapshot-repo/verify_k/',
+        region: 'us-east-1',
+      },
+    })
+    assert.equal(cluster.repositories.has('verify_k'), false)
+    const report = await run({repository: undefined})
+    assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+    assert.deepEqual(s3.keys('migration-bucket', 'rfs-snapshot-repo/verify_k/'), [])
+    assert.deepEqual(await verifyJournal.entries(), [])
+    assert.ok(s3.keys('migration-bucket', 'rfs-snapshot-repo/').includes('rfs-snapshot-repo/index-7'), 'nothing else')
+  })
+
   it('says how to drop a journal entry of another cluster, and --forget drops it without touching anything', async () => {
     const {changes, run, verifyJournal} = await setup()
     await verifyJournal.record({

@@ -1,0 +1,245 @@
+import {PutObjectCommand} from '@aws-sdk/client-s3'
+import {strict as assert} from 'node:assert'
+import {spawn} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {
+  clusterCaller,
+  console_ as consoleOn,
+  createBucket,
+  emptyAndDeleteBucket,
+  engines,
+  keysUnder,
+  s3Client,
+  scratch,
+  stores,
+  uniqueSuffix,
+  writeServices,
+} from '../helpers/e2e.js'
+import {repoRoot} from '../helpers/paths.js'
+
+/**
+ * Crash consistency: `kill -9` at seeded random moments of `repo clean` and `verify` on the real S3
+ * server with real snapshots. Afterwards the journal is readable, a rerun (for verify: `repo clean`,
+ * which finishes what the journal names) finishes the job, and nothing outside the plan is deleted.
+ * CRASH_POINTS moments per command (5 in `npm test`; the issue's figure is 20), CRASH_SEED the seed.
+ */
+const local = engines()
+const store = stores().at(-1)!
+const cluster = clusterCaller(local.opensearch)
+const POINTS = Number(process.env.CRASH_POINTS ?? 5)
+const SEED = Number(process.env.CRASH_SEED ?? 18)
+const FILLER = 2100
+
+/** Park-Miller: the same moments for the same seed. */
+function seeded(seed: number): () => number {
+  let state = (Math.abs(Math.trunc(seed)) % 2_147_483_646) + 1
+  return () => {
+    state = (state * 48_271) % 2_147_483_647
+    return (state - 1) / 2_147_483_646
+  }
+}
+
+/** Starts the CLI and kills it (SIGKILL) after `afterMs`, unless it ended first. */
+function killedAt(
+  args: string[],
+  dataDir: string,
+  afterMs: number,
+): Promise<{exitCode: null | number; killed: boolean; stdout: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: store.accessKey,
+        AWS_SECRET_ACCESS_KEY: store.secretKey,
+        CI: 'true',
+        CONSOLE_DATA_DIR: dataDir,
+        MIGRATION_SERVICES_YAML_PATH: '',
+      },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = child.kill('SIGKILL')
+    }, afterMs)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({exitCode: code, killed, stdout})
+    })
+  })
+}
+
+/** The failed step of a run that ended by itself with a failure, and its diagnosis, for the record. */
+function failedStep(stdout: string): string {
+  try {
+    const failed = (JSON.parse(stdout).result?.steps ?? []).find((step: {status: string}) => step.status === 'failed')
+    return failed ? ` (${failed.name}: ${failed.diagnosis?.code ?? ''} ${String(failed.detail).slice(0, 160)})` : ''
+  } catch {
+    return ''
+  }
+}
+
+/** Every journal file of the run parses (a crash never leaves half a journal). */
+function assertJournalsReadable(dataDir: string) {
+  for (const name of ['verify-journal.json', 'clean-journal.json']) {
+    const file = path.join(dataDir, name)
+    if (existsSync(file)) assert.ok(Array.isArray(JSON.parse(readFileSync(file, 'utf8'))), `${file} is a journal`)
+  }
+}
+
+describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${POINTS} moments each, seed ${SEED})`, () => {
+  const suffix = uniqueSuffix()
+  const bucket = `e2e-crash-${suffix}`
+  const index = `e2e-crash-${suffix}`
+  const keep = `crash_keep_${suffix}`
+  const random = seeded(SEED)
+  const outcomes: string[] = []
+
+  const register = async (name: string, basePath: string) => {
+    const answer = await cluster('PUT', `/_snapshot/${name}`, {
+      settings: {base_path: basePath, bucket, region: local.region, ...store.repositorySettings},
+      type: 's3',
+    })
+    assert.equal(answer.status, 200, JSON.stringify(answer.body))
+  }
+
+  const snapshot = async (repository: string, name: string) => {
+    const taken = await cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {
+      include_global_state: false,
+      indices: index,
+    })
+    assert.equal(taken.status, 200, JSON.stringify(taken.body))
+  }
+
+  const services = (basePath: string) =>
+    writeServices(
+      `crash-${suffix}-${basePath}.yaml`,
+      `source_cluster:\n  endpoint: ${local.opensearch}\n  no_auth:\nsnapshot:\n  snapshot_name: first\n  s3:\n    repo_uri: s3://${bucket}/${basePath}\n    aws_region: ${local.region}\n    endpoint: ${store.endpoint}\n`,
+    )
+
+  async function assertNothingElseLost(foreign: string) {
+    const status = await cluster('GET', `/_snapshot/${keep}/kept/_status`)
+    assert.equal(status.status, 200, `the repository beside it is not readable: ${JSON.stringify(status.body)}`)
+    assert.ok((await keysUnder(bucket, foreign, store)).includes(foreign), 'the foreign object is kept')
+  }
+
+  before(async () => {
+    await createBucket(bucket, store)
+    await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: 'crash'})
+    await register(keep, 'keep')
+    await snapshot(keep, 'kept')
+  })
+
+  after(async () => {
+    console.log(`      moments (ms after start) and what the kill met: ${outcomes.join('; ')}`)
+    const names = Object.keys((await cluster('GET', '/_snapshot')).body).filter((name) => name.includes(suffix))
+    for (const name of names) {
+      const snapshots = await cluster('GET', `/_snapshot/${name}/_all`)
+      for (const taken of snapshots.body.snapshots ?? [])
+        await cluster('DELETE', `/_snapshot/${name}/${taken.snapshot}`)
+      await cluster('DELETE', `/_snapshot/${name}`)
+    }
+
+    await cluster('DELETE', `/${index}`)
+    await emptyAndDeleteBucket(bucket, store)
+  })
+
+  for (let point = 1; point <= POINTS; point++) {
+    it(`repo clean killed at moment ${point}: the rerun finishes, nothing else is lost`, async () => {
+      const afterMs = Math.round(150 + random() * 1350)
+      const name = `crash_clean_${suffix}_${point}`
+      const basePath = `clean-${point}`
+      const foreign = `${basePath}/notes-of-someone-else.txt`
+      const dataDir = path.join(scratch, `crash-${suffix}-clean-${point}`)
+      await register(name, basePath)
+      await snapshot(name, 'first')
+      await snapshot(name, 'second')
+      await s3Client(store).send(new PutObjectCommand({Body: 'mine', Bucket: bucket, Key: foreign}))
+      let next = 0
+      const put = async () => {
+        while (next < FILLER) {
+          const number = next++
+          await s3Client(store).send(
+            new PutObjectCommand({Body: 'x', Bucket: bucket, Key: `${basePath}/tests-filler/blob__${number}`}),
+          )
+        }
+      }
+
+      await Promise.all(Array.from({length: 16}, put))
+      const args = [
+        'repo',
+        'clean',
+        '--config-file',
+        services(basePath),
+        '--repository',
+        name,
+        '--force',
+        '--confirm',
+        name,
+        '--json',
+      ]
+      const first = await killedAt(args, dataDir, afterMs)
+      outcomes.push(
+        `clean ${afterMs} ${first.killed ? 'killed' : `ended ${first.exitCode}${failedStep(first.stdout)}`}`,
+      )
+      assertJournalsReadable(dataDir)
+      const registered = (await cluster('GET', `/_snapshot/${name}`)).status === 200
+      const rerun = await consoleOn(args, {CONSOLE_DATA_DIR: dataDir}, store)
+      // Finished before the kill: nothing is registered and nothing recorded, so the rerun has nothing to do.
+      if (first.killed || registered) assert.equal(rerun.exitCode, 0, rerun.stdout + rerun.stderr)
+      assertJournalsReadable(dataDir)
+      assert.equal((await cluster('GET', `/_snapshot/${name}`)).status, 404, 'unregistered')
+      assert.deepEqual(
+        (await keysUnder(bucket, `${basePath}/`, store)).filter((key) => key !== foreign),
+        [],
+        'every file of the repository is gone',
+      )
+      await assertNothingElseLost(foreign)
+    })
+
+    it(`verify killed at moment ${point}: repo clean finishes what the journal names, nothing else is lost`, async () => {
+      const afterMs = Math.round(150 + random() * 1000)
+      const basePath = `verify-${point}`
+      const foreign = `${basePath}/notes-of-someone-else.txt`
+      const dataDir = path.join(scratch, `crash-${suffix}-verify-${point}`)
+      await s3Client(store).send(new PutObjectCommand({Body: 'mine', Bucket: bucket, Key: foreign}))
+      const first = await killedAt(
+        ['snapshot', 'verify', '--config-file', services(basePath), '--json'],
+        dataDir,
+        afterMs,
+      )
+      outcomes.push(
+        `verify ${afterMs} ${first.killed ? 'killed' : `ended ${first.exitCode}${failedStep(first.stdout)}`}`,
+      )
+      assertJournalsReadable(dataDir)
+      const finished = await consoleOn(
+        ['repo', 'clean', '--config-file', services(basePath), '--yes', '--json'],
+        {CONSOLE_DATA_DIR: dataDir},
+        store,
+      )
+      assert.equal(finished.exitCode, 0, finished.stdout + finished.stderr)
+      assertJournalsReadable(dataDir)
+      assert.deepEqual(
+        (await keysUnder(bucket, `${basePath}/`, store)).filter((key) => key !== foreign),
+        [],
+        'nothing of the test repository is left',
+      )
+      const registrations = Object.entries((await cluster('GET', '/_snapshot')).body as Record<string, any>)
+      assert.deepEqual(
+        registrations
+          .filter(
+            ([, body]) =>
+              body.settings?.bucket === bucket && String(body.settings?.base_path ?? '').startsWith(`${basePath}/`),
+          )
+          .map(([name]) => name),
+        [],
+        'the test repository is unregistered',
+      )
+      await assertNothingElseLost(foreign)
+    })
+  }
+})

@@ -1,0 +1,355 @@
+import {PutObjectCommand} from '@aws-sdk/client-s3'
+import {strict as assert} from 'node:assert'
+import path from 'node:path'
+
+import {
+  clusterCaller,
+  console_ as consoleOn,
+  createBucket,
+  emptyAndDeleteBucket,
+  engines,
+  keysUnder,
+  s3Client,
+  scratch,
+  stores,
+  uniqueSuffix,
+  writeServices,
+} from '../helpers/e2e.js'
+import {type Fault, faultProxy, type FaultProxy, type ProxiedRequest} from '../helpers/fault-proxy.js'
+
+/**
+ * The store's faults, between the console and the real S3 server (MinIO where the engines run it):
+ * for each fault, verify / delete / clean end with the truth (exit code, what was done), nothing
+ * outside the plan is deleted (a repository beside it stays readable through the cluster, a foreign
+ * object stays), and a rerun once the store is healthy finishes the job. The cluster reaches the
+ * store through the same proxy untouched: only the console's requests meet the faults.
+ */
+const local = engines()
+const store = stores().at(-1)!
+const cluster = clusterCaller(local.opensearch)
+const FILLER = 2100
+
+type Command = 'clean' | 'delete' | 'verify'
+
+interface FaultCase {
+  /** Per request; called with the proxy's state so that a fault can depend on what happened before. */
+  decide?: () => (request: ProxiedRequest) => Fault | undefined
+  latencyMs?: number
+  name: string
+  /** Exit codes the run may end with under this fault; the report must match the code. */
+  outcomes: Partial<Record<Command, number[]>>
+}
+
+/** From the first request of `operation` on (that one answered), the store answers nothing more. */
+const stopsAfter = (operation: ProxiedRequest['operation']) => () => {
+  let stopped = false
+  return (request: ProxiedRequest): Fault | undefined => {
+    if (stopped) return {kind: 'hang'}
+    if (request.operation === operation) stopped = true
+    return undefined
+  }
+}
+
+const CASES: FaultCase[] = [
+  {latencyMs: 150, name: 'latency 150 ms on every answer', outcomes: {clean: [0], delete: [0], verify: [0]}},
+  {
+    decide() {
+      let pages = 0
+      return (request) =>
+        request.operation === 'ListObjects' && [0, 2].includes(pages++) ? {kind: 'reset-mid-answer'} : undefined
+    },
+    name: 'connection reset mid listing page (1st and 3rd)',
+    outcomes: {clean: [0], delete: [0], verify: [0]},
+  },
+  {
+    decide() {
+      let answers = 0
+      return (request) =>
+        request.operation === 'DeleteObjects' && answers++ === 0 ? {kind: 'reset-mid-answer'} : undefined
+    },
+    name: 'connection reset mid DeleteObjects answer',
+    outcomes: {clean: [0], delete: [0], verify: [0]},
+  },
+  {
+    decide: () => (request) => (request.index % 6 < 2 ? {kind: 'slow-down'} : undefined),
+    name: 'bursts of 503 SlowDown (2 of every 6 requests)',
+    // With 8 DeleteObjects in flight, one batch's 4 attempts can all meet a burst: then clean ends 1
+    // with the s3-slow-down diagnosis, and the rerun finishes.
+    outcomes: {clean: [0, 1], delete: [0], verify: [0]},
+  },
+  {
+    decide() {
+      let answers = 0
+      return (request) =>
+        request.operation === 'DeleteObjects' && answers++ < 2
+          ? {keys: (key) => /[37]$/.test(key), kind: 'key-errors'}
+          : undefined
+    },
+    name: 'per-key errors in a 200 DeleteObjects answer (first 2 answers)',
+    outcomes: {clean: [0], delete: [0], verify: [0]},
+  },
+  {
+    decide: () => (request) =>
+      request.operation === 'DeleteObjects' ? {keys: (key) => key.endsWith('__7'), kind: 'key-errors'} : undefined,
+    name: 'a per-key error that persists (one key)',
+    outcomes: {clean: [1], verify: [0]},
+  },
+  {
+    decide: stopsAfter('GetObject'),
+    name: 'the store stops answering mid-run (after the first GetObject)',
+    outcomes: {clean: [0, 1], delete: [1], verify: [1]},
+  },
+  {
+    decide: stopsAfter('DeleteObjects'),
+    name: 'the store stops answering mid-run (after the first DeleteObjects)',
+    // verify's one DeleteObjects is its last request: it ends well.
+    outcomes: {clean: [1], verify: [0]},
+  },
+]
+
+const rows: string[] = []
+
+describe(`the store's faults, through a fault proxy in front of ${store.name}`, () => {
+  const suffix = uniqueSuffix()
+  const bucket = `e2e-faults-${suffix}`
+  const index = `e2e-faults-${suffix}`
+  let proxy: FaultProxy
+  let caseNumber = 0
+
+  const services = (basePath: string) =>
+    writeServices(
+      `faults-${suffix}-${caseNumber}.yaml`,
+      `source_cluster:\n  endpoint: ${local.opensearch}\n  no_auth:\nsnapshot:\n  snapshot_name: first\n  snapshot_repo_name: ${mig()}\n  s3:\n    repo_uri: s3://${bucket}/${basePath}\n    aws_region: ${local.region}\n    endpoint: ${proxy.url}\n`,
+    )
+  const mig = () => `faults_mig_${suffix}_${caseNumber}`
+  const keep = `faults_keep_${suffix}`
+  /** Each case works on its own base path, with an object of someone else's in it. */
+  const base = () => `mig-${caseNumber}`
+  const foreign = () => `${base()}/notes-of-someone-else.txt`
+
+  const register = (name: string, basePath: string, endpoint: string) =>
+    cluster('PUT', `/_snapshot/${name}`, {
+      settings: {
+        base_path: basePath,
+        bucket,
+        endpoint,
+        path_style_access: 'true',
+        protocol: 'http',
+        region: local.region,
+      },
+      type: 's3',
+    })
+
+  async function snapshot(repository: string, name: string) {
+    const taken = await cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {
+      include_global_state: false,
+      indices: index,
+    })
+    assert.equal(taken.status, 200, JSON.stringify(taken.body))
+  }
+
+  /**
+   * The repository the commands work on: two real snapshots, and for clean enough files of its own for
+   * several listing pages and DeleteObjects batches (under a tests- folder: the cluster's own cleanup after
+   * the snapshots are deleted removes unknown folders under indices/, not those).
+   */
+  async function migration(command: Command) {
+    await s3Client(store).send(new PutObjectCommand({Body: 'mine', Bucket: bucket, Key: foreign()}))
+    if (command === 'verify') return
+    assert.equal((await register(mig(), base(), new URL(proxy.url).host)).status, 200)
+    await snapshot(mig(), 'first')
+    await snapshot(mig(), 'second')
+    if (command !== 'clean') return
+    const s3 = s3Client(store)
+    let next = 0
+    const put = async () => {
+      while (next < FILLER) {
+        const number = next++
+        await s3.send(new PutObjectCommand({Body: 'x', Bucket: bucket, Key: `${base()}/tests-filler/blob__${number}`}))
+      }
+    }
+
+    await Promise.all(Array.from({length: 16}, put))
+  }
+
+  const run = (command: Command, dataDir: string) => {
+    const env = {CONSOLE_DATA_DIR: dataDir}
+    if (command === 'verify')
+      return consoleOn(['snapshot', 'verify', '--config-file', services(base()), '--json'], env, store)
+    if (command === 'delete')
+      return consoleOn(
+        ['snapshot', 'delete', '--config-file', services(base()), '--snapshot', 'first', '--yes', '--json'],
+        env,
+        store,
+      )
+    return consoleOn(
+      [
+        'repo',
+        'clean',
+        '--config-file',
+        services(base()),
+        '--repository',
+        mig(),
+        '--force',
+        '--confirm',
+        mig(),
+        '--json',
+      ],
+      env,
+      store,
+    )
+  }
+
+  /** What the command was asked to do is done: checked against the cluster and the store. */
+  async function assertDone(command: Command) {
+    if (command === 'verify') {
+      const left = (await keysUnder(bucket, `${base()}/`, store)).filter((key) => key.startsWith(`${base()}/verify_`))
+      assert.deepEqual(left, [], 'nothing of the test repository is left')
+      // The engines are shared: only a registration below this case's base path is this run's.
+      const registered = Object.entries((await cluster('GET', '/_snapshot')).body as Record<string, any>)
+      assert.deepEqual(
+        registered
+          .filter(
+            ([, body]) =>
+              body.settings?.bucket === bucket && String(body.settings?.base_path ?? '').startsWith(`${base()}/`),
+          )
+          .map(([name]) => name),
+        [],
+        'the test repository is unregistered',
+      )
+    } else if (command === 'delete') {
+      assert.equal((await cluster('GET', `/_snapshot/${mig()}/first`)).status, 404, 'first is deleted')
+      const second = await cluster('GET', `/_snapshot/${mig()}/second/_status`)
+      assert.equal(second.status, 200, `the snapshot not asked for stays readable: ${JSON.stringify(second.body)}`)
+    } else {
+      assert.equal((await cluster('GET', `/_snapshot/${mig()}`)).status, 404, 'unregistered')
+      const left = (await keysUnder(bucket, `${base()}/`, store)).filter((key) => key !== foreign())
+      assert.deepEqual(left, [], 'every file of the repository is gone')
+    }
+  }
+
+  /** Nothing outside the plan was deleted. */
+  async function assertNothingElseLost() {
+    const status = await cluster('GET', `/_snapshot/${keep}/kept/_status`)
+    assert.equal(status.status, 200, `the repository beside it is not readable: ${JSON.stringify(status.body)}`)
+    assert.equal(status.body.snapshots[0].state, 'SUCCESS')
+    assert.ok((await keysUnder(bucket, foreign(), store)).includes(foreign()), 'the foreign object is kept')
+  }
+
+  before(async () => {
+    console.log(
+      `      store: ${store.name} at ${store.endpoint}${store.name === 'moto' ? ' (MinIO is not running here)' : ''}`,
+    )
+    await createBucket(bucket, store)
+    await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: 'faults'})
+    assert.equal((await register(keep, 'keep', new URL(store.endpoint).host)).status, 200)
+    await snapshot(keep, 'kept')
+  })
+
+  after(async () => {
+    if (rows.length > 0)
+      console.log(
+        [
+          '',
+          '      | fault | command | outcome | time to end | rerun | data lost |',
+          '      |---|---|---|---|---|---|',
+          ...rows,
+        ].join('\n'),
+      )
+    const repositories = Object.keys((await cluster('GET', '/_snapshot')).body).filter((name) => name.includes(suffix))
+    for (const name of repositories) {
+      const snapshots = await cluster('GET', `/_snapshot/${name}/_all`)
+      for (const taken of snapshots.body.snapshots ?? [])
+        await cluster('DELETE', `/_snapshot/${name}/${taken.snapshot}`)
+      await cluster('DELETE', `/_snapshot/${name}`)
+    }
+
+    await cluster('DELETE', `/${index}`)
+    await emptyAndDeleteBucket(bucket, store)
+  })
+
+  it('a store that accepts connections and never answers ends verify within 30 s, the diagnosis naming the endpoint', async () => {
+    caseNumber++
+    proxy = await faultProxy(store.endpoint, {decide: () => ({kind: 'hang'})})
+    try {
+      await migration('verify')
+      const started = Date.now()
+      const outcome = await run('verify', path.join(scratch, `faults-data-${suffix}-silent`))
+      const seconds = (Date.now() - started) / 1000
+      assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
+      assert.ok(seconds < 30, `verify took ${seconds} s`)
+      const failed = JSON.parse(outcome.stdout).result.steps.find((step: {status: string}) => step.status === 'failed')
+      assert.equal(failed.name, 'bucket')
+      assert.equal(failed.diagnosis.code, 's3-no-answer')
+      assert.match(failed.diagnosis.cause, new RegExp(`The S3 store at ${proxy.url} did not answer HeadBucket in time`))
+      await assertNothingElseLost()
+      rows.push(
+        `      | accepts connections, never answers | verify | exit 1, s3-no-answer naming ${proxy.url} | ${seconds.toFixed(1)} s | not needed (nothing was written) | none |`,
+      )
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  for (const fault of CASES)
+    for (const command of ['verify', 'delete', 'clean'] as const) {
+      const allowed = fault.outcomes[command]
+      if (!allowed) continue
+      it(`${fault.name}: ${command} ends with the truth, loses nothing, and a rerun finishes`, async () => {
+        caseNumber++
+        proxy = await faultProxy(store.endpoint, {decide: fault.decide?.(), latencyMs: fault.latencyMs})
+        const dataDir = path.join(scratch, `faults-data-${suffix}-${caseNumber}`)
+        try {
+          await migration(command)
+          const started = Date.now()
+          const outcome = await run(command, dataDir)
+          const seconds = (Date.now() - started) / 1000
+          const report = JSON.parse(outcome.stdout)
+          assert.ok(
+            allowed.includes(outcome.exitCode),
+            `exit ${outcome.exitCode}, expected ${allowed.join(' or ')}: ${outcome.stdout}${outcome.stderr}`,
+          )
+          assert.equal(report.exitCode, outcome.exitCode, 'the report tells the exit code')
+          assert.equal(report.status, outcome.exitCode === 0 ? 'ok' : 'failed')
+          const failed = (report.result?.steps ?? []).filter((step: {status: string}) => step.status === 'failed')
+          if (outcome.exitCode === 0) {
+            assert.deepEqual(failed, [], 'a run that exits 0 has no failed step')
+            await assertDone(command)
+          } else
+            assert.ok(
+              failed.every((step: {diagnosis?: {cause: string}}) => step.diagnosis?.cause),
+              'each failed step says why',
+            )
+          await assertNothingElseLost()
+
+          // The store recovers: a rerun of the same command (for verify, repo clean of what the journal
+          // names, then verify again) finishes the job.
+          proxy.heal()
+          let rerun = 'not needed'
+          if (outcome.exitCode !== 0) {
+            if (command === 'verify') {
+              const cleaned = await consoleOn(
+                ['repo', 'clean', '--config-file', services(base()), '--yes', '--json'],
+                {CONSOLE_DATA_DIR: dataDir},
+                store,
+              )
+              assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
+            }
+
+            const again = await run(command, dataDir)
+            assert.equal(again.exitCode, 0, again.stdout + again.stderr)
+            rerun = 'exit 0'
+          }
+
+          await assertDone(command)
+          await assertNothingElseLost()
+          const played = proxy.faults.length
+          rows.push(
+            `      | ${fault.name} | ${command} | exit ${outcome.exitCode} (${played} fault(s) played) | ${seconds.toFixed(1)} s | ${rerun} | none |`,
+          )
+        } finally {
+          await proxy.close()
+        }
+      })
+    }
+})

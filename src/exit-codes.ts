@@ -12,7 +12,11 @@ export const ExitCode = {
 } as const
 
 export const EXIT_CODE_MEANINGS: {code: number; meaning: string}[] = [
-  {code: ExitCode.ok, meaning: 'done: every step passed (a snapshot already gone counts as deleted)'},
+  {
+    code: ExitCode.ok,
+    meaning:
+      'done: every step passed (a snapshot already gone, or in a repository that is no longer registered, counts as deleted)',
+  },
   {
     code: ExitCode.checkFailed,
     meaning: 'a check, deletion or cleanup failed; the report says which step and why (its diagnosis)',

@@ -37,6 +37,8 @@ export class Journal<Entry extends {runId: string}> {
   }
 
   async forget(runId: string): Promise<boolean> {
+    // Nothing to drop writes nothing: no folder, no lock (a refused run leaves no trace).
+    if (!(await this.runIds()).includes(runId)) return false
     let found = false
     await this.change((entries) => {
       found = entries.some((entry) => entry?.runId === runId)
@@ -47,6 +49,14 @@ export class Journal<Entry extends {runId: string}> {
 
   async record(entry: Entry): Promise<void> {
     await this.change((entries) => [...entries.filter((existing) => existing?.runId !== entry.runId), entry], true)
+  }
+
+  /** The run ids of the entries as written, malformed ones included (so that --forget can drop those too). */
+  async runIds(): Promise<string[]> {
+    return (await this.read()).flatMap((entry) => {
+      const runId = (entry as {runId?: unknown})?.runId
+      return typeof runId === 'string' ? [runId] : []
+    })
   }
 
   /** Applies a change to the entries under the lock; undefined from the change writes nothing. */

@@ -66,6 +66,8 @@ class SmileReader {
   /** 7 bits per byte, least significant group first in the low bits of the last bytes; as written by Jackson. */
   private readBinary7(): Buffer {
     const length = this.readVInt()
+    // Checked before allocating: a corrupt length must not ask for gigabytes (8 bytes carry 7).
+    if (this.offset + Math.ceil((length * 8) / 7) > this.bytes.length) this.fail('7-bit binary runs past the end')
     const out = Buffer.alloc(length)
     let written = 0
     while (written + 7 <= length) {

@@ -97,25 +97,18 @@ const FORGET_STEPS: Step<InterruptedRunsContext>[] = [
   {
     name: 'forget',
     async run(context) {
-      const dropped: string[] = []
-      const unknown: string[] = []
-      for (const runId of context.forget ?? []) {
-        if (context.dryRun) {
-          const known = [...(await context.verifyJournal.entries()), ...(await context.cleanJournal.entries())].some(
-            (entry) => entry.runId === runId,
-          )
-          ;(known ? dropped : unknown).push(runId)
-          continue
-        }
-
-        const found = (await context.verifyJournal.forget(runId)) || (await context.cleanJournal.forget(runId))
-        ;(found ? dropped : unknown).push(runId)
-      }
-
+      const requested = context.forget ?? []
+      // Every id is checked before any is dropped: one unknown id drops none.
+      const known = new Set([...(await context.cleanJournal.runIds()), ...(await context.verifyJournal.runIds())])
+      const unknown = requested.filter((runId) => !known.has(runId))
       if (unknown.length > 0)
         throw new UsageError(
-          `no journal entry ${unknown.join(', ')}; \`console repo clean --dry-run\` lists the entries`,
+          `no journal entry ${unknown.join(', ')}; \`console repo clean --dry-run\` lists the entries (nothing was dropped)`,
         )
+      const dropped = [...new Set(requested)]
+      if (!context.dryRun)
+        for (const runId of dropped)
+          if (!(await context.verifyJournal.forget(runId))) await context.cleanJournal.forget(runId)
       return `${context.dryRun ? 'dry run: would drop' : 'dropped'} ${dropped.join(', ')} (nothing in the cluster or the store was touched)`
     },
     title: 'Journal entries dropped',

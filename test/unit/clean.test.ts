@@ -496,6 +496,10 @@ describe('repo clean', () => {
       /verify_9 was created on http:\/\/gone\.example:9200.*--endpoint http:\/\/gone\.example:9200.*console repo clean --forget elsewhere/,
     )
     assert.equal((await verifyJournal.entries()).length, 1)
+    const partly = await run({forget: ['elsewhere', 'nope'], repository: undefined})
+    assert.equal(partly.exitCode, 2)
+    assert.match(stepNamed(partly, 'forget').detail, /no journal entry nope.*nothing was dropped/)
+    assert.equal((await verifyJournal.entries()).length, 1, 'one unknown id drops none')
     const forgotten = await run({forget: ['elsewhere'], repository: undefined})
     assert.equal(forgotten.exitCode, 0, JSON.stringify(forgotten.steps))
     assert.deepEqual(await verifyJournal.entries(), [])

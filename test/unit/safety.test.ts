@@ -1,7 +1,7 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -55,6 +55,13 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
         (await journal.entries()).map((recorded) => recorded.runId).sort(),
         Array.from({length: 10}, (_, index) => `run${index}`).sort(),
       )
+    })
+
+    it('forgetting an entry it does not hold writes nothing: no folder, no lock, no file', async () => {
+      const directory = path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'not-yet')
+      const journal = new Journal<JournalEntry>(path.join(directory, 'j.json'))
+      assert.equal(await journal.forget('never-recorded'), false)
+      assert.equal(existsSync(directory), false)
     })
 
     it('is readable by its owner only (0600 in a 0700 folder)', async () => {

@@ -3,18 +3,11 @@ import path from 'node:path'
 
 import type {DeleteOwnedResult} from './delete-owned.js'
 import type {LocationIdentity} from './identity.js'
+import type {Claim, OpenOptions, RemoveOwnedOptions, RepositoryFiles} from './repository-files.js'
 
 import {DirectoryBlobStore} from './blobs.js'
 import {isLayoutDirectory, ownershipAmong, type RepositoryFootprint} from './ownership.js'
-import {
-  type Claim,
-  CONSOLE_FILES,
-  MARKER_BYTES,
-  type OpenOptions,
-  OwnedFilesRemainError,
-  type RemoveOwnedOptions,
-  type RepositoryFiles,
-} from './repository-files.js'
+import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError} from './repository-files.js'
 
 const KEPT_SAMPLE = 20
 

@@ -1,21 +1,14 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {S3Storage} from '../services/model.js'
+import type {Claim, OpenOptions, RemoveOwnedOptions, RepositoryFiles} from './repository-files.js'
 
 import {S3BlobStore} from './blobs.js'
 import {deleteBucket, deleteObjectIfPresent} from './bucket.js'
 import {deleteOwnedObjects, type DeleteOwnedResult, prefixIsEmpty} from './delete-owned.js'
 import {type LocationIdentity, s3Identity} from './identity.js'
 import {type RepositoryFootprint, repositoryKeyPrefix} from './ownership.js'
-import {
-  type Claim,
-  CONSOLE_FILES,
-  MARKER_BYTES,
-  type OpenOptions,
-  OwnedFilesRemainError,
-  type RemoveOwnedOptions,
-  type RepositoryFiles,
-} from './repository-files.js'
+import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError} from './repository-files.js'
 import {S3OperationError, sendS3} from './s3.js'
 
 /** A repository in a bucket, under its base path (and OpenSearch's hashed shard paths). */

@@ -175,10 +175,13 @@ export async function removeVerificationResources(
   } else if (entry.testIndex) result.leftovers.push(`index ${entry.testIndex}: kept while its snapshot is still there`)
 
   let registrationGone = !entry.repositoryRegistered
+  // Whether the cluster ever held the registration (and so may have written at the location).
+  let clusterWrote = Boolean(entry.snapshotStarted)
   if (entry.repositoryRegistered && snapshotGone)
     await attempt(`repository ${entry.repository}`, async () => {
       const outcome = await unregisterRepository(dependencies.cluster, entry.repository, signal)
       registrationGone = true
+      clusterWrote ||= outcome === 'removed'
       return outcome === 'removed' ? `repository ${entry.repository}` : undefined
     })
   if (!registrationGone) {
@@ -189,7 +192,7 @@ export async function removeVerificationResources(
   const location = files
   // A run that registered nothing wrote at most its probe and its marker: only those go.
   await (entry.repositoryRegistered
-    ? removeTestFiles(entry, location, others, result, attempt)
+    ? removeTestFiles(entry, {clusterWrote, location, others}, result, attempt)
     : attempt(`the probe and marker under ${location.describe()}`, async () => {
         const removed = await location.removeConsoleFiles()
         return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
@@ -205,8 +208,7 @@ export async function removeVerificationResources(
 /** The files a registered test repository wrote, after the last look that they are still only the run's. */
 async function removeTestFiles(
   entry: JournalEntry,
-  location: RepositoryFiles,
-  others: OtherLocations,
+  {clusterWrote, location, others}: {clusterWrote: boolean; location: RepositoryFiles; others: OtherLocations},
   result: CleanupResult,
   attempt: (what: string, action: () => Promise<string | undefined>) => Promise<void>,
 ) {
@@ -218,6 +220,8 @@ async function removeTestFiles(
         `the newest index-N there lists snapshot(s) the verify run did not take (${foreign.join(', ')}): left in place; drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`,
       )
     const owned = await location.removeOwned({others})
+    // Not visible here: nothing to remove only if the cluster never held the registration (it refused it).
+    if (!owned && !clusterWrote) return
     if (!owned)
       throw new Error(
         `${location.describe()} is not visible from the console: its files stay until removed on the nodes (then drop the entry with \`console repo clean --forget ${entry.runId}\`)`,

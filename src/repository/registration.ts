@@ -168,6 +168,15 @@ export async function compareWithFiles(
   return {clusterGeneration, filesGeneration, outcome: 'out-of-sync'}
 }
 
+/**
+ * Elasticsearch's source-only repository writes the same layout into its delegate (`delegate_type: s3` or `fs`
+ * with the delegate's own settings): for the neighbours' protection it is placed where its delegate writes.
+ */
+function asDelegate(body: RepositoryBody): RepositoryBody {
+  const delegate = body.settings?.delegate_type
+  return body.type === 'source' && (delegate === 's3' || delegate === 'fs') ? {...body, type: delegate} : body
+}
+
 /** Where every other registered repository keeps its files: nothing there is ever deleted on behalf of `name`. */
 export async function otherLocations(
   name: string,
@@ -178,7 +187,7 @@ export async function otherLocations(
   const others: {identity: LocationIdentity; name: string}[] = []
   for (const [other, body] of Object.entries(registrations)) {
     if (other === name) continue
-    const storage = storageOfRegistration(body, fallback)
+    const storage = storageOfRegistration(asDelegate(body), fallback)
     if (storage.kind === 'other') continue
     const identity = await identityOf(storage, other, pathRepo)
     if (identity) others.push({identity, name: other})

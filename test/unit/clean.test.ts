@@ -175,6 +175,28 @@ describe('repo clean', () => {
     assert.equal(listed.snapshots[0].snapshot, 'inner-snap')
   })
 
+  it('counts an Elasticsearch source-only repository where its delegate writes: nested below, it is refused', async () => {
+    const {changes, cluster, run, s3} = await setup(['verify_snapshot_1'], 'nest')
+    await register(cluster.endpoint, 'source_only', {
+      settings: {
+        base_path: 'nest/source',
+        bucket: 'migration-bucket',
+        delegate_type: 's3',
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+      },
+      type: 'source',
+    })
+    cluster.requests.length = 0
+    const report = await run()
+    assert.equal(report.exitCode, 2, JSON.stringify(report.steps))
+    assert.match(
+      stepNamed(report, 'plan').detail,
+      /source_only \(s3:\/\/migration-bucket\/nest\/source, nested below\)/,
+    )
+    assert.deepEqual(changes(), [])
+  })
+
   it('refuses to clean a repository that sits inside another one’s layout (base path mig/indices)', async () => {
     const world = await setup(['verify_snapshot_1'], 'mig/indices')
     await register(world.cluster.endpoint, 'migration', {

@@ -1,3 +1,4 @@
+import {realpath} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {RepositoryStorage} from '../services/model.js'
@@ -18,6 +19,9 @@ export async function openRepositoryFiles(storage: RepositoryStorage, options: O
     // its own diagnosis); an absolute path is read as spelled until then.
     if (!options.asSpelledOutsidePathRepo || !storage.path.startsWith('/') || /^\/*$/.test(storage.path)) throw error
     directory = path.resolve(storage.path)
+    // As spelled, never through a symlink: a link out of where it seems to be is refused like the path itself.
+    const real = await realpath(directory).catch(() => directory)
+    if (real !== directory) throw error
   }
 
   return FsRepositoryFiles.at(directory, options)

@@ -1,5 +1,5 @@
 import {strict as assert} from 'node:assert'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -444,6 +444,32 @@ describe('repo clean', () => {
     assert.deepEqual(hFiles(), before, "h_repo's files are all still there")
     assert.ok(cluster.repositories.has('h_repo'))
     assert.ok(cluster.snapshots.get('h_repo')?.has('h_snapshot'), "h_repo's snapshot is still listed")
+  })
+
+  it('finishing a verify run never follows a symlink out of path.repo, even for a location read as spelled', async () => {
+    const {cluster, run, verifyJournal} = await setup()
+    const root = mkdtempSync(path.join(tmpdir(), 'linked-'))
+    const repo = path.join(root, 'repo')
+    const outside = path.join(root, 'outside', 'verify_x')
+    mkdirSync(repo, {recursive: true})
+    mkdirSync(outside, {recursive: true})
+    writeFileSync(path.join(outside, 'index-0'), '{}')
+    writeFileSync(path.join(outside, 'snap-x.dat'), 'someone else')
+    symlinkSync(path.join(root, 'outside'), path.join(repo, 'link'))
+    cluster.pathRepo = [repo]
+    await verifyJournal.record({
+      clusterEndpoint: cluster.endpoint,
+      repository: 'verify_x',
+      repositoryRegistered: true,
+      runId: 'r-link',
+      snapshot: 'verify_snapshot_x',
+      startedAt: '2026-11-25T00:00:00Z',
+      storage: {kind: 'fs', location: path.join(repo, 'link', 'verify_x')},
+    })
+    const report = await run({repository: undefined})
+    assert.notEqual(report.exitCode, 0, JSON.stringify(report.steps))
+    assert.deepEqual(readdirSync(outside).sort(), ['index-0', 'snap-x.dat'], 'nothing behind the link was touched')
+    assert.equal((await verifyJournal.entries()).length, 1)
   })
 
   it('with no repository finishes interrupted verify runs from the journal and lists other test repositories', async () => {

@@ -151,13 +151,25 @@ export class DirectoryBlobStore implements BlobStore {
   }
 
   async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const where = path.join(this.root, key)
+    let handle: fs.FileHandle
     try {
-      const handle = await fs.open(path.join(this.root, key))
-      return handle.createReadStream({highWaterMark: 1024 * 1024})
+      // As read() opens: never through a link, never waiting on a FIFO.
+      // eslint-disable-next-line no-bitwise -- open(2) flags are a bit set
+      handle = await fs.open(where, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      const {code} = error as NodeJS.ErrnoException
+      if (code === 'ENOENT') return undefined
+      if (code === 'ELOOP') throw new Error(`${where} is a symbolic link: the console does not follow it`)
       throw error
     }
+
+    if (!(await handle.stat()).isFile()) {
+      await handle.close()
+      throw new Error(`${where} is not a regular file: the console does not read it`)
+    }
+
+    return handle.createReadStream({highWaterMark: 1024 * 1024})
   }
 
   private async *walk(directory: string, prefix: string): AsyncIterable<BlobEntry> {

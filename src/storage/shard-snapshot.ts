@@ -144,6 +144,11 @@ export async function shardDirectory(
   const path = Array.isArray(paths) ? paths[shard] : undefined
   if (typeof path !== 'string' || path === '')
     throw new ShardLayoutError(`${store.location}/${pathsKey} names no path for shard ${shard}`)
+  // A path read from the store is a key, never a way out of it.
+  if (path.split('/').includes('..'))
+    throw new ShardLayoutError(
+      `${store.location}/${pathsKey} names a path with "..", which no repository writes: ${path}`,
+    )
   return {key: path.endsWith('/') ? path : `${path}/`, source: pathsKey}
 }
 

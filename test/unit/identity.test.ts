@@ -133,6 +133,19 @@ describe('issue 19: deleting only what was asked', () => {
       assert.equal(result?.objects, 0)
       assert.match(result!.keptSample[0].reason, /not a regular file/)
     })
+
+    it('a FIFO or a symlink where a shard file should be is refused by the streamed read too, never waited on', async function () {
+      const directory = mkdtempSync(path.join(tmpdir(), 'fifo-'))
+      if (spawnSync('mkfifo', [path.join(directory, '__shard')]).status !== 0) {
+        console.log('      (skipped: mkfifo is not available here)')
+        this.skip()
+      }
+
+      symlinkSync('/etc/hostname', path.join(directory, '__linked'))
+      const store = new DirectoryBlobStore(directory)
+      await assert.rejects(store.stream('__shard'), /not a regular file/)
+      await assert.rejects(store.stream('__linked'), /is a symbolic link/)
+    })
   })
 
   describe('the journal licenses only what it recorded (issue 19)', () => {

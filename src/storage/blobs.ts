@@ -128,6 +128,26 @@ export class DirectoryBlobStore implements BlobStore {
 
   /** Only a regular file is opened (O_NOFOLLOW, O_NONBLOCK: a symlink or FIFO never is), and only up to maxBytes. */
   async read(key: string, maxBytes = READ_LIMIT_BYTES): Promise<Buffer | undefined> {
+    const opened = await this.openRegularFile(key)
+    if (!opened) return undefined
+    try {
+      if (opened.size > maxBytes) throw new ObjectTooLargeError(opened.where, opened.size, maxBytes)
+      return await opened.handle.readFile()
+    } finally {
+      await opened.handle.close()
+    }
+  }
+
+  /** A large file in chunks, opened as read() opens it. */
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const opened = await this.openRegularFile(key)
+    return opened?.handle.createReadStream({highWaterMark: 1024 * 1024})
+  }
+
+  /** Opens a regular file and nothing else: never through a link, never waiting on a FIFO; undefined when absent. */
+  private async openRegularFile(
+    key: string,
+  ): Promise<undefined | {handle: fs.FileHandle; size: number; where: string}> {
     const where = path.join(this.root, key)
     let handle: fs.FileHandle
     try {
@@ -143,33 +163,11 @@ export class DirectoryBlobStore implements BlobStore {
     try {
       const stat = await handle.stat()
       if (!stat.isFile()) throw new Error(`${where} is not a regular file: the console does not read it`)
-      if (stat.size > maxBytes) throw new ObjectTooLargeError(where, stat.size, maxBytes)
-      return await handle.readFile()
-    } finally {
-      await handle.close()
-    }
-  }
-
-  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    const where = path.join(this.root, key)
-    let handle: fs.FileHandle
-    try {
-      // As read() opens: never through a link, never waiting on a FIFO.
-      // eslint-disable-next-line no-bitwise -- open(2) flags are a bit set
-      handle = await fs.open(where, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+      return {handle, size: stat.size, where}
     } catch (error) {
-      const {code} = error as NodeJS.ErrnoException
-      if (code === 'ENOENT') return undefined
-      if (code === 'ELOOP') throw new Error(`${where} is a symbolic link: the console does not follow it`)
+      await handle.close()
       throw error
     }
-
-    if (!(await handle.stat()).isFile()) {
-      await handle.close()
-      throw new Error(`${where} is not a regular file: the console does not read it`)
-    }
-
-    return handle.createReadStream({highWaterMark: 1024 * 1024})
   }
 
   private async *walk(directory: string, prefix: string): AsyncIterable<BlobEntry> {

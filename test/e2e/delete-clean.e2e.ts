@@ -2,6 +2,7 @@ import {DeleteObjectsCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
 import {
+  assertSnapshotReadable,
   clusterCaller,
   console_ as consoleOn,
   createBucket,
@@ -267,9 +268,7 @@ snapshot:
         keptBefore,
         'the other repository keeps every version',
       )
-      const status = await cluster('GET', `/_snapshot/${kept}/second/_status`)
-      assert.equal(status.status, 200, JSON.stringify(status.body))
-      assert.equal(status.body.snapshots[0].state, 'SUCCESS')
+      await assertSnapshotReadable(cluster, kept, 'second')
     })
   })
 }

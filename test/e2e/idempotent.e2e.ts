@@ -2,7 +2,7 @@ import {strict as assert} from 'node:assert'
 import {rmSync} from 'node:fs'
 import path from 'node:path'
 
-import {clusterCaller, console_, engines, writeServices} from '../helpers/e2e.js'
+import {assertSnapshotReadable, clusterCaller, console_, engines, writeServices} from '../helpers/e2e.js'
 
 const local = engines()
 const cluster = clusterCaller(local.opensearch)
@@ -58,8 +58,6 @@ describe('snapshot delete is idempotent on a real cluster, with the console’s 
     assert.match(afterUnregister.stdout, new RegExp(`already gone: snap \\(repository ${repository} is not registered`))
     assert.match(afterUnregister.stderr, new RegExp(`console:cluster GET /_snapshot/${repository} 404 \\d+ms`))
 
-    const survivor = await cluster('GET', `/_snapshot/${bystander}/snap/_status`)
-    assert.equal(survivor.status, 200, JSON.stringify(survivor.body))
-    assert.equal(survivor.body.snapshots[0].state, 'SUCCESS')
+    await assertSnapshotReadable(cluster, bystander, 'snap')
   })
 })

@@ -6,6 +6,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {
+  assertSnapshotReadable,
   clusterCaller,
   console_,
   createBucket,
@@ -56,12 +57,8 @@ async function snapshot(repository: string, name: string) {
 }
 
 /** Readable through the cluster: the snapshot's status reads its files in the store (shard level included). */
-async function assertReadable(repository: string, name: string) {
-  const status = await cluster('GET', `/_snapshot/${repository}/${name}/_status`)
-  assert.equal(status.status, 200, `${repository}/${name} is not readable: ${JSON.stringify(status.body)}`)
-  assert.equal(status.body.snapshots[0].state, 'SUCCESS')
-  assert.ok(status.body.snapshots[0].shards_stats.total > 0, 'with its shards')
-}
+const assertReadable = (repository: string, name: string) =>
+  assertSnapshotReadable(cluster, repository, name, {withShards: true})
 
 const services = (basePath: string) =>
   writeServices(

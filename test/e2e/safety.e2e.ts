@@ -2,6 +2,7 @@ import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
 import {
+  assertSnapshotReadable,
   clusterCaller,
   console_ as consoleOn,
   createBucket as createBucketOn,
@@ -55,12 +56,8 @@ function describeSafety(store: Store) {
   }
 
   /** Readable through the cluster: the snapshot's status reads its files in the store (shard level included). */
-  async function assertReadable(repository: string, snapshot: string) {
-    const status = await cluster('GET', `/_snapshot/${repository}/${snapshot}/_status`)
-    assert.equal(status.status, 200, `${repository}/${snapshot} is not readable: ${JSON.stringify(status.body)}`)
-    assert.equal(status.body.snapshots[0].state, 'SUCCESS')
-    assert.ok(status.body.snapshots[0].shards_stats.total > 0, 'with its shards')
-  }
+  const assertReadable = (repository: string, snapshot: string) =>
+    assertSnapshotReadable(cluster, repository, snapshot, {withShards: true})
 
   const services = (basePath: string) =>
     writeServices(

@@ -8,6 +8,7 @@ import {
   PutBucketVersioningCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
+import {strict as assert} from 'node:assert'
 import {spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -234,6 +235,22 @@ export function clusterCaller(baseUrl: string) {
       await new Promise((resolve) => setTimeout(resolve, 1000))
     }
   }
+}
+
+/**
+ * What must survive a deletion still works: the snapshot is readable through the cluster (its status reads its
+ * files in the store), SUCCESS, and with `withShards` its shard level too.
+ */
+export async function assertSnapshotReadable(
+  cluster: ReturnType<typeof clusterCaller>,
+  repository: string,
+  snapshot: string,
+  options: {withShards?: boolean} = {},
+) {
+  const status = await cluster('GET', `/_snapshot/${repository}/${snapshot}/_status`)
+  assert.equal(status.status, 200, `${repository}/${snapshot} is not readable: ${JSON.stringify(status.body)}`)
+  assert.equal(status.body.snapshots[0].state, 'SUCCESS')
+  if (options.withShards) assert.ok(status.body.snapshots[0].shards_stats.total > 0, 'with its shards')
 }
 
 /** Runs the real CLI (bin/run.js) as a user would, in a scripted session with its own data folder. */

@@ -176,7 +176,10 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
       const kept = result.kept
         ? `; kept ${result.kept} object(s) that are not the repository's (e.g. ${result.keptSample[0].key}: ${result.keptSample[0].reason})`
         : ''
-      return `deleted ${result.objects} object(s), ${formatBytes(result.bytes)}${result.versions ? ` (${result.versions} old versions and delete markers)` : ''} under ${where}${result.listed.length > 1 ? ` and ${result.listed.length - 1} hashed shard path(s)` : ''}${kept}`
+      const throttled = result.throttled
+        ? `; the store throttled ${result.throttled} batch(es) (503 SlowDown): each was sent again, fewer at a time`
+        : ''
+      return `deleted ${result.objects} object(s), ${formatBytes(result.bytes)}${result.versions ? ` (${result.versions} old versions and delete markers)` : ''} under ${where}${result.listed.length > 1 ? ` and ${result.listed.length - 1} hashed shard path(s)` : ''}${kept}${throttled}`
     },
     skipReason: (context) => (context.dryRun ? 'dry run' : undefined),
     title: "The repository's own files removed",

@@ -2,16 +2,19 @@ import type {S3Client} from '@aws-sdk/client-s3'
 
 import {deleteBatch} from './delete-batch.js'
 import {HASHED_SHARD_SEGMENT, ownershipAmong, type RepositoryFootprint} from './ownership.js'
+import {Pace, paced, type PaceOptions} from './pace.js'
 import {listObjectPages, listPages, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {
-  /** DeleteObjects batches in flight at once. */
+  /** DeleteObjects batches in flight at once while the store keeps up (fewer while it throttles). */
   concurrency?: number
   /** Count what would go, delete nothing. */
   dryRun?: boolean
   onProgress?: (progress: DeleteOwnedResult) => void
   /** Footprints of the other registered repositories of the store: nothing of theirs is ever deleted. */
   others?: RepositoryFootprint[]
+  /** How a throttled batch waits and how often it is tried (tests shorten the waits). */
+  pace?: Omit<PaceOptions, 'concurrency'>
   signal?: AbortSignal
 }
 
@@ -31,6 +34,8 @@ export interface DeleteOwnedResult {
   objects: number
   /** The first keys counted (or deleted), for a post-condition that must name what remains. */
   ownedSample: string[]
+  /** How many times the store throttled a batch (503 SlowDown): each was tried again, fewer in flight. */
+  throttled?: number
   /** Of which old versions and delete markers, in a versioned bucket. */
   versions: number
 }
@@ -48,7 +53,8 @@ const KEPT_SAMPLE = 20
 /**
  * Deletes the objects a repository owns (see ownership.ts), and in a versioned bucket every version
  * and delete marker of them: paginated listing, 1,000-key DeleteObjects batches with several in flight,
- * per-key errors retried. Whatever else the listing shows is counted and reported, never deleted.
+ * per-key errors retried, fewer in flight while the store throttles (pace.ts). Whatever else the
+ * listing shows is counted and reported, never deleted.
  * Memory holds one page and the batches in flight, whatever the object count.
  */
 export async function deleteOwnedObjects(
@@ -57,7 +63,8 @@ export async function deleteOwnedObjects(
   footprint: RepositoryFootprint,
   options: DeleteOwnedOptions = {},
 ): Promise<DeleteOwnedResult> {
-  const concurrency = options.concurrency ?? 8
+  // As many in flight as s5cmd and the AWS CLI keep; halved while the store says SlowDown.
+  const pace = new Pace({...options.pace, concurrency: options.concurrency ?? 10})
   const {signal} = options
   const result: DeleteOwnedResult = {
     bytes: 0,
@@ -66,6 +73,7 @@ export async function deleteOwnedObjects(
     listed: [],
     objects: 0,
     ownedSample: [],
+    throttled: 0,
     versions: 0,
   }
   // The search for hashed shard prefixes (a listing of the bucket's root) runs while the repository's own
@@ -84,6 +92,7 @@ export async function deleteOwnedObjects(
     result.objects += batch.length
     result.versions += batch.filter((target) => target.isVersion).length
     result.bytes += batch.reduce((sum, target) => sum + target.size, 0)
+    result.throttled = pace.throttles
     for (const target of batch)
       if (result.ownedSample.length < KEPT_SAMPLE && !result.ownedSample.includes(target.Key))
         result.ownedSample.push(target.Key)
@@ -93,7 +102,7 @@ export async function deleteOwnedObjects(
   const schedule = async (batch: Target[]) => {
     if (batch.length === 0) return
     if (options.dryRun) return count(batch)
-    const task = deleteBatch(s3, bucket, batch, signal).then(
+    const task = paced(pace, () => deleteBatch(s3, bucket, batch, signal), signal).then(
       () => count(batch),
       (error) => {
         failure ??= error
@@ -103,7 +112,7 @@ export async function deleteOwnedObjects(
     // The task never rejects (its failure is kept above), so nothing is left unhandled here.
     // eslint-disable-next-line no-void
     void task.finally(() => inFlight.delete(task))
-    if (inFlight.size >= concurrency) await Promise.race(inFlight)
+    while (inFlight.size >= pace.limit) await Promise.race(inFlight)
   }
 
   const removeUnder = async (prefix: string) => {

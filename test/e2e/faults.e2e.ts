@@ -40,13 +40,18 @@ interface FaultedRun {
   base: string
   command: Command
   outcome: CliOutcome
+  proxy: FaultProxy
   /** Every object a key-errors fault answered as failed (the suite checks each was still in the store then). */
   refused: AskedObject[]
+  /** How long the faulted run took to end. */
+  seconds: number
   /** Every key in the store under the case's base path now. */
   stored: () => Promise<string[]>
 }
 
 interface FaultCase {
+  /** A bandwidth cap on the console's traffic, each way, in bytes per second. */
+  bandwidthBytesPerSecond?: number
   /** What the faulted run must show besides its outcome (checked before the store heals). */
   check?: (run: FaultedRun) => Promise<void>
   /** Per request; called with the proxy's state so that a fault can depend on what happened before. */
@@ -67,8 +72,31 @@ const stopsAfter = (operation: ProxiedRequest['operation']) => () => {
   }
 }
 
+const CAP = 32 * 1024
+
 const CASES: FaultCase[] = [
   {latencyMs: 150, name: 'latency 150 ms on every answer', outcomes: {clean: [0], delete: [0], verify: [0]}},
+  {
+    bandwidthBytesPerSecond: CAP,
+    // The cap held: what went through it cannot have taken less than its size over the rate. At this rate
+    // one of clean's listing pages (about 200 KiB) flows for longer than the 5 s the console waits for an
+    // answer to begin: a wait that covered the whole answer would fail it.
+    async check({command, proxy, seconds}) {
+      const {down, longest, up} = proxy.capped
+      assert.ok(down > 0, 'answers went through the cap')
+      if (command === 'clean')
+        assert.ok(
+          longest.ms > 5000,
+          `clean's longest answer through the cap: ${longest.bytes} bytes in ${longest.ms} ms`,
+        )
+      assert.ok(
+        seconds >= (0.95 * Math.max(down, up)) / CAP,
+        `${down} bytes down and ${up} up at ${CAP} bytes/s in ${seconds} s`,
+      )
+    },
+    name: `bandwidth capped at ${CAP / 1024} KiB/s each way`,
+    outcomes: {clean: [0], delete: [0], verify: [0]},
+  },
   {
     decide() {
       let pages = 0
@@ -331,6 +359,7 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
         // What each key-errors answer refused, and whether the store still held it as the answer left.
         const refusals: {object: AskedObject; stored: boolean}[] = []
         proxy = await faultProxy(store.endpoint, {
+          bandwidthBytesPerSecond: fault.bandwidthBytesPerSecond,
           credentials: store,
           decide: fault.decide?.(),
           latencyMs: fault.latencyMs,
@@ -376,7 +405,9 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
             base: base(),
             command,
             outcome,
+            proxy,
             refused: refusals.map(({object}) => object),
+            seconds,
             stored: () => keysUnder(bucket, `${base()}/`, store),
           })
 
@@ -403,8 +434,13 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
           await assertNothingElseLost()
           const played = proxy.faults.length
           const kept = refusals.length > 0 ? `, ${refusals.length} per-key error(s), each key still in the store` : ''
+          const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
+          const {down, longest, maxPauseMs, up} = proxy.capped
+          const capped = fault.bandwidthBytesPerSecond
+            ? `, ${kib(down)} down / ${kib(up)} up through the cap, longest answer ${kib(longest.bytes)} over ${(longest.ms / 1000).toFixed(1)} s, longest pause ${maxPauseMs} ms`
+            : ''
           rows.push(
-            `      | ${fault.name} | ${command} | exit ${outcome.exitCode} (${played} fault(s) played${kept}) | ${seconds.toFixed(1)} s | ${rerun} | none |`,
+            `      | ${fault.name} | ${command} | exit ${outcome.exitCode} (${played} fault(s) played${kept}${capped}) | ${seconds.toFixed(1)} s | ${rerun} | none |`,
           )
         } finally {
           await proxy.close()

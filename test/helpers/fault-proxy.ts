@@ -40,6 +40,12 @@ export interface PlayedFault {
 }
 
 export interface FaultProxy {
+  /**
+   * What went through the bandwidth cap: bytes of the answers to the console (down) and of its request
+   * bodies (up), the longest answer (its bytes and how long it flowed), and the longest pause between two
+   * chunks of any transfer.
+   */
+  readonly capped: {down: number; longest: {bytes: number; ms: number}; maxPauseMs: number; up: number}
   close(): Promise<void>
   /** Requests of the console's S3 client seen so far, and the faults played on them. */
   readonly faults: PlayedFault[]
@@ -131,13 +137,94 @@ export interface StoreCredentials {
   secretKey: string
 }
 
+/** How often a capped link sends: every transfer under way gets a share of each tick. */
+const TICK_MS = 20
+
+interface Transfer {
+  data: Buffer
+  done: () => void
+  gone: () => boolean
+  lastChunk: number
+  offset: number
+  started: number
+  write: (chunk: Buffer) => void
+}
+
+/**
+ * One direction of a link with a bandwidth cap: what is sent through it leaves in small chunks every
+ * TICK_MS, at most `bytesPerSecond` in all, shared evenly by the transfers under way, so that an answer
+ * flows slowly but steadily (a late tick sends what the time elapsed allows, up to 100 ms worth).
+ */
+class CappedLink {
+  longest = {bytes: 0, ms: 0}
+  maxPauseMs = 0
+  sent = 0
+  private last = 0
+  private timer: NodeJS.Timeout | undefined
+  private readonly transfers = new Set<Transfer>()
+
+  constructor(private readonly bytesPerSecond: number) {}
+
+  close(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.transfers.clear()
+  }
+
+  send(data: Buffer, write: (chunk: Buffer) => void, done: () => void, gone: () => boolean): void {
+    if (data.length === 0) {
+      done()
+      return
+    }
+
+    const now = Date.now()
+    this.transfers.add({data, done, gone, lastChunk: now, offset: 0, started: now, write})
+    if (this.timer) return
+    this.last = Date.now()
+    this.timer = setTimeout(() => this.tick(), TICK_MS)
+  }
+
+  private tick(): void {
+    const now = Date.now()
+    const budget = Math.max(1, Math.floor((this.bytesPerSecond * Math.min(now - this.last, 100)) / 1000))
+    this.last = now
+    const share = Math.max(1, Math.floor(budget / this.transfers.size))
+    for (const transfer of this.transfers) {
+      if (transfer.gone()) {
+        this.transfers.delete(transfer)
+        continue
+      }
+
+      const chunk = transfer.data.subarray(transfer.offset, transfer.offset + share)
+      transfer.offset += chunk.length
+      this.sent += chunk.length
+      this.maxPauseMs = Math.max(this.maxPauseMs, now - transfer.lastChunk)
+      transfer.lastChunk = now
+      transfer.write(chunk)
+      if (transfer.offset >= transfer.data.length) {
+        this.transfers.delete(transfer)
+        if (now - transfer.started > this.longest.ms)
+          this.longest = {bytes: transfer.data.length, ms: now - transfer.started}
+        transfer.done()
+      }
+    }
+
+    this.timer = this.transfers.size > 0 ? setTimeout(() => this.tick(), TICK_MS) : undefined
+  }
+}
+
 /**
  * An HTTP proxy on 127.0.0.1 (port 0) in front of a real S3 store, for the store's faults: latency on
- * every answer, and per request a fault chosen by `decide` (count, operation, path).
+ * every answer, a bandwidth cap, and per request a fault chosen by `decide` (count, operation, path).
  */
 export async function faultProxy(
   upstream: string,
   options: {
+    /**
+     * A bandwidth cap on the console's traffic, each way: the answers it gets and the request bodies
+     * forwarded to the store flow at most this fast (all transfers together), in small steady chunks.
+     */
+    bandwidthBytesPerSecond?: number
     /** Needed for a key-errors fault: the proxy deletes what was not refused with these. */
     credentials?: StoreCredentials
     decide?: (request: ProxiedRequest) => Fault | undefined
@@ -155,6 +242,9 @@ export async function faultProxy(
   const sockets = new Set<Socket>()
   let healed = false
   let client: S3Client | undefined
+  const cap = options.bandwidthBytesPerSecond
+  const down = cap ? new CappedLink(cap) : undefined
+  const up = cap ? new CappedLink(cap) : undefined
   const store = () => {
     if (!options.credentials) throw new Error('a key-errors fault needs the store credentials (option credentials)')
     client ??= new S3Client({
@@ -203,7 +293,12 @@ export async function faultProxy(
     return {payload: Buffer.from(deleteResult(outcome, quiet)), status: 200}
   }
 
-  const pass = (incoming: IncomingMessage, body: Buffer, reply: (answer: IncomingMessage, data: Buffer) => void) => {
+  const pass = (
+    incoming: IncomingMessage,
+    body: Buffer,
+    capped: boolean,
+    reply: (answer: IncomingMessage, data: Buffer) => void,
+  ) => {
     const outgoing = forward(
       {
         headers: incoming.headers,
@@ -219,7 +314,14 @@ export async function faultProxy(
       },
     )
     outgoing.on('error', () => incoming.socket.destroy())
-    outgoing.end(body)
+    if (capped && up)
+      up.send(
+        body,
+        (chunk) => outgoing.write(chunk),
+        () => outgoing.end(),
+        () => outgoing.destroyed,
+      )
+    else outgoing.end(body)
   }
 
   const handle = (incoming: IncomingMessage, response: ServerResponse, body: Buffer) => {
@@ -250,13 +352,25 @@ export async function faultProxy(
       else send()
     }
 
+    /** The answer: its headers at once, its body through the cap when there is one. */
+    const answerWith = (status: number, headers: Record<string, string | string[] | undefined>, payload: Buffer) => {
+      response.writeHead(status, headers)
+      if (fromConsole && down)
+        down.send(
+          payload,
+          (chunk) => response.write(chunk),
+          () => response.end(),
+          () => response.destroyed,
+        )
+      else response.end(payload)
+    }
+
     if (fault?.kind === 'key-errors') {
       answerKeyErrors(path, body, fault.keys, played!).then(
         ({payload, status}) =>
-          later(() => {
-            response.writeHead(status, {'content-length': String(payload.length), 'content-type': 'application/xml'})
-            response.end(payload)
-          }),
+          later(() =>
+            answerWith(status, {'content-length': String(payload.length), 'content-type': 'application/xml'}, payload),
+          ),
         (error: Error) => {
           const payload = Buffer.from(
             `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>${escapeXml(`the fault proxy's own DeleteObjects failed: ${error.message}`)}</Message></Error>`,
@@ -268,7 +382,7 @@ export async function faultProxy(
       return
     }
 
-    pass(incoming, body, (answer, payload) => {
+    pass(incoming, body, fromConsole, (answer, payload) => {
       const headers = {...answer.headers, 'content-length': String(payload.length)}
       if (fault?.kind === 'reset-mid-answer') {
         response.writeHead(answer.statusCode ?? 500, headers)
@@ -278,10 +392,7 @@ export async function faultProxy(
         return
       }
 
-      later(() => {
-        response.writeHead(answer.statusCode ?? 500, headers)
-        response.end(payload)
-      })
+      later(() => answerWith(answer.statusCode ?? 500, headers, payload))
     })
   }
 
@@ -297,7 +408,17 @@ export async function faultProxy(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as {port: number}
   return {
+    get capped() {
+      return {
+        down: down?.sent ?? 0,
+        longest: down?.longest ?? {bytes: 0, ms: 0},
+        maxPauseMs: Math.max(down?.maxPauseMs ?? 0, up?.maxPauseMs ?? 0),
+        up: up?.sent ?? 0,
+      }
+    },
     async close() {
+      down?.close()
+      up?.close()
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       client?.destroy()

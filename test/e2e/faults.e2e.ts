@@ -4,6 +4,7 @@ import path from 'node:path'
 
 import {
   assertSnapshotReadable,
+  type CliOutcome,
   clusterCaller,
   console_ as consoleOn,
   createBucket,
@@ -14,9 +15,10 @@ import {
   scratch,
   stores,
   uniqueSuffix,
+  versionsUnder,
   writeServices,
 } from '../helpers/e2e.js'
-import {type Fault, faultProxy, type FaultProxy, type ProxiedRequest} from '../helpers/fault-proxy.js'
+import {type AskedObject, type Fault, faultProxy, type FaultProxy, type ProxiedRequest} from '../helpers/fault-proxy.js'
 
 /**
  * The store's faults, between the console and the real S3 server (MinIO where the engines run it):
@@ -32,7 +34,26 @@ const FILLER = 2100
 
 type Command = 'clean' | 'delete' | 'verify'
 
+/** The faulted run, for a case's own checks before the store heals. */
+interface FaultedRun {
+  /** The case's base path in the bucket. */
+  base: string
+  command: Command
+  outcome: CliOutcome
+  proxy: FaultProxy
+  /** Every object a key-errors fault answered as failed (the suite checks each was still in the store then). */
+  refused: AskedObject[]
+  /** How long the faulted run took to end. */
+  seconds: number
+  /** Every key in the store under the case's base path now. */
+  stored: () => Promise<string[]>
+}
+
 interface FaultCase {
+  /** A bandwidth cap on the console's traffic, each way, in bytes per second. */
+  bandwidthBytesPerSecond?: number
+  /** What the faulted run must show besides its outcome (checked before the store heals). */
+  check?: (run: FaultedRun) => Promise<void>
   /** Per request; called with the proxy's state so that a fault can depend on what happened before. */
   decide?: () => (request: ProxiedRequest) => Fault | undefined
   latencyMs?: number
@@ -51,8 +72,31 @@ const stopsAfter = (operation: ProxiedRequest['operation']) => () => {
   }
 }
 
+const CAP = 32 * 1024
+
 const CASES: FaultCase[] = [
   {latencyMs: 150, name: 'latency 150 ms on every answer', outcomes: {clean: [0], delete: [0], verify: [0]}},
+  {
+    bandwidthBytesPerSecond: CAP,
+    // The cap held: what went through it cannot have taken less than its size over the rate. At this rate
+    // one of clean's listing pages (about 200 KiB) flows for longer than the 5 s the console waits for an
+    // answer to begin: a wait that covered the whole answer would fail it.
+    async check({command, proxy, seconds}) {
+      const {down, longest, up} = proxy.capped
+      assert.ok(down > 0, 'answers went through the cap')
+      if (command === 'clean')
+        assert.ok(
+          longest.ms > 5000,
+          `clean's longest answer through the cap: ${longest.bytes} bytes in ${longest.ms} ms`,
+        )
+      assert.ok(
+        seconds >= (0.95 * Math.max(down, up)) / CAP,
+        `${down} bytes down and ${up} up at ${CAP} bytes/s in ${seconds} s`,
+      )
+    },
+    name: `bandwidth capped at ${CAP / 1024} KiB/s each way`,
+    outcomes: {clean: [0], delete: [0], verify: [0]},
+  },
   {
     decide() {
       let pages = 0
@@ -79,6 +123,11 @@ const CASES: FaultCase[] = [
     outcomes: {clean: [0, 1], delete: [0], verify: [0]},
   },
   {
+    // The keys refused stay in the store (the proxy deletes only the others): a run that ends 0 with every
+    // file gone has deleted them again itself.
+    async check({command, refused}) {
+      if (command === 'clean') assert.ok(refused.length > 0, 'the fault refused some of the filler')
+    },
     decide() {
       let answers = 0
       return (request) =>
@@ -90,6 +139,17 @@ const CASES: FaultCase[] = [
     outcomes: {clean: [0], delete: [0], verify: [0]},
   },
   {
+    async check({base, command, outcome, refused, stored}) {
+      if (command !== 'clean') return
+      const stays = `${base}/tests-filler/blob__7`
+      assert.ok(
+        refused.some((object) => object.Key === stays),
+        `the fault refused ${stays}: ${JSON.stringify(refused)}`,
+      )
+      assert.ok((await stored()).includes(stays), `${stays} is still in the store after the run that ended 1`)
+      assert.ok(outcome.stdout.includes(stays), `the report names what remains: ${outcome.stdout}`)
+      // The rerun once the store heals must then remove it: assertDone finds every file gone.
+    },
     decide: () => (request) =>
       request.operation === 'DeleteObjects' ? {keys: (key) => key.endsWith('__7'), kind: 'key-errors'} : undefined,
     name: 'a per-key error that persists (one key)',
@@ -296,7 +356,26 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
       if (!allowed) continue
       it(`${fault.name}: ${command} ends with the truth, loses nothing, and a rerun finishes`, async () => {
         caseNumber++
-        proxy = await faultProxy(store.endpoint, {decide: fault.decide?.(), latencyMs: fault.latencyMs})
+        // What each key-errors answer refused, and whether the store still held it as the answer left.
+        const refusals: {object: AskedObject; stored: boolean}[] = []
+        proxy = await faultProxy(store.endpoint, {
+          bandwidthBytesPerSecond: fault.bandwidthBytesPerSecond,
+          credentials: store,
+          decide: fault.decide?.(),
+          latencyMs: fault.latencyMs,
+          async onRefused(inBucket, refused) {
+            if (refused.length === 0) return
+            const stored = new Set(await keysUnder(inBucket, `${base()}/`, store))
+            const versions = refused.some((object) => object.VersionId)
+              ? new Set(await versionsUnder(inBucket, `${base()}/`, store))
+              : new Set<string>()
+            for (const object of refused)
+              refusals.push({
+                object,
+                stored: object.VersionId ? versions.has(`${object.Key}@${object.VersionId}`) : stored.has(object.Key),
+              })
+          },
+        })
         const dataDir = path.join(scratch, `faults-data-${suffix}-${caseNumber}`)
         try {
           await migration(command)
@@ -320,6 +399,17 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
               'each failed step says why',
             )
           await assertNothingElseLost()
+          const gone = refusals.filter((refusal) => !refusal.stored).map(({object}) => object.Key)
+          assert.deepEqual(gone, [], 'every object answered as not deleted was still in the store')
+          await fault.check?.({
+            base: base(),
+            command,
+            outcome,
+            proxy,
+            refused: refusals.map(({object}) => object),
+            seconds,
+            stored: () => keysUnder(bucket, `${base()}/`, store),
+          })
 
           // The store recovers: a rerun of the same command (for verify, repo clean of what the journal
           // names, then verify again) finishes the job.
@@ -343,8 +433,14 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
           await assertDone(command)
           await assertNothingElseLost()
           const played = proxy.faults.length
+          const kept = refusals.length > 0 ? `, ${refusals.length} per-key error(s), each key still in the store` : ''
+          const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
+          const {down, longest, maxPauseMs, up} = proxy.capped
+          const capped = fault.bandwidthBytesPerSecond
+            ? `, ${kib(down)} down / ${kib(up)} up through the cap, longest answer ${kib(longest.bytes)} over ${(longest.ms / 1000).toFixed(1)} s, longest pause ${maxPauseMs} ms`
+            : ''
           rows.push(
-            `      | ${fault.name} | ${command} | exit ${outcome.exitCode} (${played} fault(s) played) | ${seconds.toFixed(1)} s | ${rerun} | none |`,
+            `      | ${fault.name} | ${command} | exit ${outcome.exitCode} (${played} fault(s) played${kept}${capped}) | ${seconds.toFixed(1)} s | ${rerun} | none |`,
           )
         } finally {
           await proxy.close()

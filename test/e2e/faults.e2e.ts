@@ -118,9 +118,30 @@ const CASES: FaultCase[] = [
   {
     decide: () => (request) => (request.index % 6 < 2 ? {kind: 'slow-down'} : undefined),
     name: 'bursts of 503 SlowDown (2 of every 6 requests)',
-    // With 8 DeleteObjects in flight, one batch's 4 attempts can all meet a burst: then clean ends 1
-    // with the s3-slow-down diagnosis, and the rerun finishes.
-    outcomes: {clean: [0, 1], delete: [0], verify: [0]},
+    // A batch whose SDK attempts all meet a burst waits and goes again, fewer in flight: the run ends 0.
+    outcomes: {clean: [0], delete: [0], verify: [0]},
+  },
+  {
+    async check({command, outcome}) {
+      if (command !== 'clean') return
+      const objects = JSON.parse(outcome.stdout).result.steps.find((step: {name: string}) => step.name === 'objects')
+      assert.match(
+        objects.detail,
+        /the store throttled \d+ batch\(es\) \(503 SlowDown\)/,
+        'clean says it was slowed down',
+      )
+    },
+    decide() {
+      // From the first DeleteObjects on, every request of the console is throttled for 3 s: longer
+      // than the SDK's own retries of one request, shorter than the pace's bounded waits.
+      let throttledUntil: number | undefined
+      return (request) => {
+        if (request.operation === 'DeleteObjects') throttledUntil ??= Date.now() + 3000
+        return throttledUntil !== undefined && Date.now() < throttledUntil ? {kind: 'slow-down'} : undefined
+      }
+    },
+    name: 'SlowDown on every request for 3 s from the first DeleteObjects',
+    outcomes: {clean: [0], verify: [0]},
   },
   {
     // The keys refused stay in the store (the proxy deletes only the others): a run that ends 0 with every

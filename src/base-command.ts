@@ -1,4 +1,7 @@
-import {Command, Flags, Interfaces} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
+
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 import path from 'node:path'
 
 import type {ClusterClientOptions} from './cluster/client.js'

@@ -1,4 +1,5 @@
-import {Flags} from '@oclif/core'
+// The flags entry alone: the rest of oclif's index (help, ux) is not loaded for a run.
+import * as Flags from '@oclif/core/flags'
 
 import type {SnapshotVerifyJson} from '../../json-contract.js'
 import type {RepositoryStorage} from '../../services/model.js'

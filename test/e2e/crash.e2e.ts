@@ -123,6 +123,49 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
       `source_cluster:\n  endpoint: ${local.opensearch}\n  no_auth:\nsnapshot:\n  snapshot_name: first\n  s3:\n    repo_uri: s3://${bucket}/${basePath}\n    aws_region: ${local.region}\n    endpoint: ${store.endpoint}\n`,
     )
 
+  /** A repository for clean to remove: two real snapshots, a foreign object beside them, filler files. */
+  async function cleanTarget(label: string) {
+    const name = `crash_clean_${suffix}_${label}`
+    const basePath = `clean-${label}`
+    const foreign = `${basePath}/notes-of-someone-else.txt`
+    await register(name, basePath)
+    await snapshot(name, 'first')
+    await snapshot(name, 'second')
+    await s3Client(store).send(new PutObjectCommand({Body: 'mine', Bucket: bucket, Key: foreign}))
+    let next = 0
+    const put = async () => {
+      while (next < FILLER) {
+        const number = next++
+        await s3Client(store).send(
+          new PutObjectCommand({Body: 'x', Bucket: bucket, Key: `${basePath}/tests-filler/blob__${number}`}),
+        )
+      }
+    }
+
+    await Promise.all(Array.from({length: 16}, put))
+    const args = [
+      'repo',
+      'clean',
+      '--config-file',
+      services(basePath),
+      '--repository',
+      name,
+      '--force',
+      '--confirm',
+      name,
+      '--json',
+    ]
+    return {args, basePath, foreign, name}
+  }
+
+  /**
+   * How long each command takes here when nothing kills it (one run each, before the moments): the
+   * moments are drawn between 150 ms and that, so that they fall inside the run on a slow machine and
+   * on a fast one alike.
+   */
+  const durations = {clean: 1500, verify: 1150}
+  const moment = (duration: number) => Math.round(150 + random() * Math.max(100, duration - 150))
+
   async function assertNothingElseLost(foreign: string) {
     await assertSnapshotReadable(cluster, keep, 'kept')
     assert.ok((await keysUnder(bucket, foreign, store)).includes(foreign), 'the foreign object is kept')
@@ -133,10 +176,29 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
     await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: 'crash'})
     await register(keep, 'keep')
     await snapshot(keep, 'kept')
+    const calibration = await cleanTarget('calibration')
+    let started = Date.now()
+    const cleaned = await killedAt(calibration.args, path.join(scratch, `crash-${suffix}-calibration`), 120_000)
+    durations.clean = Date.now() - started
+    assert.equal(cleaned.exitCode, 0, `the calibration clean: ${cleaned.stdout}`)
+    started = Date.now()
+    const verified = await killedAt(
+      ['snapshot', 'verify', '--config-file', services('verify-calibration'), '--json'],
+      path.join(scratch, `crash-${suffix}-calibration`),
+      120_000,
+    )
+    durations.verify = Date.now() - started
+    assert.equal(verified.exitCode, 0, `the calibration verify: ${verified.stdout}`)
+    console.log(
+      `      unkilled: repo clean ${durations.clean} ms, verify ${durations.verify} ms; moments are drawn below these`,
+    )
   })
 
   after(async () => {
-    console.log(`      moments (ms after start) and what the kill met: ${outcomes.join('; ')}`)
+    const killed = outcomes.filter((outcome) => outcome.endsWith('killed')).length
+    console.log(
+      `      moments (ms after start) and what the kill met (${killed} of ${outcomes.length} killed mid-run): ${outcomes.join('; ')}`,
+    )
     const names = Object.keys((await cluster('GET', '/_snapshot')).body).filter((name) => name.includes(suffix))
     for (const name of names) {
       const snapshots = await cluster('GET', `/_snapshot/${name}/_all`)
@@ -151,38 +213,9 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
 
   for (let point = 1; point <= POINTS; point++) {
     it(`repo clean killed at moment ${point}: the rerun finishes, nothing else is lost`, async () => {
-      const afterMs = Math.round(150 + random() * 1350)
-      const name = `crash_clean_${suffix}_${point}`
-      const basePath = `clean-${point}`
-      const foreign = `${basePath}/notes-of-someone-else.txt`
+      const afterMs = moment(durations.clean)
+      const {args, basePath, foreign, name} = await cleanTarget(String(point))
       const dataDir = path.join(scratch, `crash-${suffix}-clean-${point}`)
-      await register(name, basePath)
-      await snapshot(name, 'first')
-      await snapshot(name, 'second')
-      await s3Client(store).send(new PutObjectCommand({Body: 'mine', Bucket: bucket, Key: foreign}))
-      let next = 0
-      const put = async () => {
-        while (next < FILLER) {
-          const number = next++
-          await s3Client(store).send(
-            new PutObjectCommand({Body: 'x', Bucket: bucket, Key: `${basePath}/tests-filler/blob__${number}`}),
-          )
-        }
-      }
-
-      await Promise.all(Array.from({length: 16}, put))
-      const args = [
-        'repo',
-        'clean',
-        '--config-file',
-        services(basePath),
-        '--repository',
-        name,
-        '--force',
-        '--confirm',
-        name,
-        '--json',
-      ]
       const first = await killedAt(args, dataDir, afterMs)
       outcomes.push(
         `clean ${afterMs} ${first.killed ? 'killed' : `ended ${first.exitCode}${failedStep(first.stdout)}`}`,
@@ -203,7 +236,7 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
     })
 
     it(`verify killed at moment ${point}: repo clean finishes what the journal names, nothing else is lost`, async () => {
-      const afterMs = Math.round(150 + random() * 1000)
+      const afterMs = moment(durations.verify)
       const basePath = `verify-${point}`
       const foreign = `${basePath}/notes-of-someone-else.txt`
       const dataDir = path.join(scratch, `crash-${suffix}-verify-${point}`)

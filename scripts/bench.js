@@ -485,6 +485,29 @@ async function emptying(local, counts) {
     console.log(lines.join('\n'))
     rows.push({count, dryRun, firstPages, listing, totals})
   }
+  // The store's own ceiling: the bare floor with fewer and more batches in flight, at the smallest
+  // count. Where they all take about as long, the store sets the pace and the tools differ only by
+  // what they cost before and after it (for repo clean, Node, oclif and the cluster's part of the plan).
+  const ceilingCount = counts[0]
+  const ceiling = []
+  for (const inFlight of (process.env.BENCH_CEILING ?? '4,10,24').split(',').filter(Boolean).map(Number)) {
+    await populate(local, store, 'bench-floor', 'bench/', ceilingCount)
+    await storeIdle(store)
+    const run = measured(
+      process.execPath,
+      [
+        path.join(root, 'scripts/bench/bare-delete.mjs'),
+        store.endpoint,
+        local.region,
+        'bench-floor',
+        'bench/',
+        String(inFlight),
+      ],
+      store.env,
+    )
+    ceiling.push(`${inFlight} in flight ${seconds(run.elapsed)}`)
+  }
+  if (ceiling.length > 0) console.log(`  the bare floor at ${ceilingCount} objects: ${ceiling.join(', ')}`)
   // What a run costs when there is nothing to delete: the repository registered again, empty.
   await register('bench_clean_repo', 'bench-clean')
   const empty = measured(process.execPath, [cli, ...cleanArgs, '--dry-run'], store.env, {firstPage: true})

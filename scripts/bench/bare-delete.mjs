@@ -1,8 +1,10 @@
 // The floor of emptying a prefix: a bare paginated listing and 1,000-key DeleteObjects batches,
-// 10 in flight, with the AWS SDK and nothing else (no cluster, no plan, no ownership rule).
+// 10 in flight (or the fifth argument), with the AWS SDK and nothing else (no cluster, no plan, no
+// ownership rule).
 import {DeleteObjectsCommand, ListObjectsV2Command, S3Client} from '@aws-sdk/client-s3'
 
-const [endpoint, region, bucket, prefix] = process.argv.slice(2)
+const [endpoint, region, bucket, prefix, inFlightArgument = '10'] = process.argv.slice(2)
+const inFlightLimit = Number(inFlightArgument)
 const s3 = new S3Client({endpoint, forcePathStyle: true, region, requestChecksumCalculation: 'WHEN_REQUIRED'})
 const inFlight = new Set()
 let token
@@ -19,7 +21,7 @@ do {
       })
     inFlight.add(task)
     task.finally(() => inFlight.delete(task)).catch(() => {})
-    if (inFlight.size >= 10) await Promise.race(inFlight)
+    if (inFlight.size >= inFlightLimit) await Promise.race(inFlight)
   }
   token = page.IsTruncated ? page.NextContinuationToken : undefined
 } while (token)

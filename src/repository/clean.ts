@@ -177,7 +177,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
         ? `; kept ${result.kept} object(s) that are not the repository's (e.g. ${result.keptSample[0].key}: ${result.keptSample[0].reason})`
         : ''
       const throttled = result.throttled
-        ? `; the store throttled ${result.throttled} batch(es) (503 SlowDown): each was sent again, fewer at a time`
+        ? `; the store throttled ${result.throttled} request(s) (503 SlowDown): each was sent again, fewer batches at a time`
         : ''
       return `deleted ${result.objects} object(s), ${formatBytes(result.bytes)}${result.versions ? ` (${result.versions} old versions and delete markers)` : ''} under ${where}${result.listed.length > 1 ? ` and ${result.listed.length - 1} hashed shard path(s)` : ''}${kept}${throttled}`
     },

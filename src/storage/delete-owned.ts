@@ -3,7 +3,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import {deleteBatch} from './delete-batch.js'
 import {HASHED_SHARD_SEGMENT, ownershipAmong, type RepositoryFootprint} from './ownership.js'
 import {Pace, paced, type PaceOptions} from './pace.js'
-import {listObjectPages, listPages, sendS3} from './s3.js'
+import {listObjectPages, listPages, type Patience, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {
   /** DeleteObjects batches in flight at once while the store keeps up (fewer while it throttles). */
@@ -34,7 +34,7 @@ export interface DeleteOwnedResult {
   objects: number
   /** The first keys counted (or deleted), for a post-condition that must name what remains. */
   ownedSample: string[]
-  /** How many times the store throttled a batch (503 SlowDown): each was tried again, fewer in flight. */
+  /** How many requests the store throttled (503 SlowDown) past the SDK's retries: each was tried again, fewer in flight. */
   throttled?: number
   /** Of which old versions and delete markers, in a versioned bucket. */
   versions: number
@@ -66,6 +66,8 @@ export async function deleteOwnedObjects(
   // As many in flight as s5cmd and the AWS CLI keep; halved while the store says SlowDown.
   const pace = new Pace({...options.pace, concurrency: options.concurrency ?? 10})
   const {signal} = options
+  // Every request of the emptying (listing pages too) waits out the store's throttling the same way.
+  const listing: Listing = {bucket, patience: (call) => paced(pace, call, signal), s3, signal}
   const result: DeleteOwnedResult = {
     bytes: 0,
     kept: 0,
@@ -80,11 +82,11 @@ export async function deleteOwnedObjects(
   // prefix is emptied; at the bucket's root the one listing already holds the hashed paths.
   const hashedDiscovery: Promise<string[]> =
     footprint.hashedShardPaths && footprint.prefix !== ''
-      ? hashedShardPrefixes(s3, bucket, footprint.prefix, signal)
+      ? hashedShardPrefixes(listing, footprint.prefix)
       : Promise.resolve([])
   // Awaited after the first prefix; a failure surfaces there.
   hashedDiscovery.catch(() => undefined)
-  const versioned = await isVersioned(s3, bucket, signal)
+  const versioned = await isVersioned(listing)
   const inFlight = new Set<Promise<void>>()
   let failure: unknown
 
@@ -102,12 +104,14 @@ export async function deleteOwnedObjects(
   const schedule = async (batch: Target[]) => {
     if (batch.length === 0) return
     if (options.dryRun) return count(batch)
-    const task = paced(pace, () => deleteBatch(s3, bucket, batch, signal), signal).then(
-      () => count(batch),
-      (error) => {
-        failure ??= error
-      },
-    )
+    const task = listing
+      .patience(() => deleteBatch(s3, bucket, batch, signal))
+      .then(
+        () => count(batch),
+        (error) => {
+          failure ??= error
+        },
+      )
     inFlight.add(task)
     // The task never rejects (its failure is kept above), so nothing is left unhandled here.
     // eslint-disable-next-line no-void
@@ -117,9 +121,7 @@ export async function deleteOwnedObjects(
 
   const removeUnder = async (prefix: string) => {
     result.listed.push(prefix)
-    for await (const page of versioned
-      ? versionPages(s3, bucket, prefix, signal)
-      : objectPages(s3, bucket, prefix, signal)) {
+    for await (const page of versioned ? versionPages(listing, prefix) : objectPages(listing, prefix)) {
       if (signal?.aborted || failure) break
       const owned: Target[] = []
       for (const target of page) {
@@ -143,48 +145,38 @@ export async function deleteOwnedObjects(
   return result
 }
 
-async function isVersioned(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<boolean> {
+/** The bucket a piece of work lists, and how each of its requests is run. */
+interface Listing {
+  bucket: string
+  patience: Patience
+  s3: S3Client
+  signal?: AbortSignal
+}
+
+async function isVersioned({bucket, patience, s3, signal}: Listing): Promise<boolean> {
   const {GetBucketVersioningCommand} = await import('@aws-sdk/client-s3')
-  const answer = await sendS3<{Status?: string}>(
-    s3,
-    'GetBucketVersioning',
-    new GetBucketVersioningCommand({Bucket: bucket}),
-    signal,
+  const answer = await patience(() =>
+    sendS3<{Status?: string}>(s3, 'GetBucketVersioning', new GetBucketVersioningCommand({Bucket: bucket}), signal),
   )
   return answer.Status === 'Enabled' || answer.Status === 'Suspended'
 }
 
 /** `<hash>/<prefix>indices/` for every first segment of the bucket in OpenSearch's hashed format. */
-async function hashedShardPrefixes(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  signal?: AbortSignal,
-): Promise<string[]> {
+async function hashedShardPrefixes({bucket, patience, s3, signal}: Listing, prefix: string): Promise<string[]> {
   const found: string[] = []
-  for await (const page of listObjectPages(s3, {Bucket: bucket, Delimiter: '/'}, signal))
+  for await (const page of listObjectPages(s3, {Bucket: bucket, Delimiter: '/'}, signal, patience))
     for (const common of page.CommonPrefixes ?? [])
       if (common.Prefix && HASHED_SHARD_SEGMENT.test(common.Prefix.slice(0, -1)))
         found.push(`${common.Prefix}${prefix}indices/`)
   return found
 }
 
-async function* objectPages(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  signal?: AbortSignal,
-): AsyncIterable<Target[]> {
-  for await (const page of listObjectPages(s3, {Bucket: bucket, Prefix: prefix}, signal))
+async function* objectPages({bucket, patience, s3, signal}: Listing, prefix: string): AsyncIterable<Target[]> {
+  for await (const page of listObjectPages(s3, {Bucket: bucket, Prefix: prefix}, signal, patience))
     yield (page.Contents ?? []).map((object) => ({isVersion: false, Key: object.Key!, size: object.Size ?? 0}))
 }
 
-async function* versionPages(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  signal?: AbortSignal,
-): AsyncIterable<Target[]> {
+async function* versionPages({bucket, patience, s3, signal}: Listing, prefix: string): AsyncIterable<Target[]> {
   const {ListObjectVersionsCommand} = await import('@aws-sdk/client-s3')
   type Version = {IsLatest?: boolean; Key?: string; Size?: number; VersionId?: string}
   type Page = {
@@ -198,16 +190,18 @@ async function* versionPages(
     'ListObjectVersions',
     (marker) => {
       const [keyMarker, versionMarker] = marker === undefined ? [] : (JSON.parse(marker) as [string?, string?])
-      return sendS3(
-        s3,
-        'ListObjectVersions',
-        new ListObjectVersionsCommand({
-          Bucket: bucket,
-          KeyMarker: keyMarker,
-          Prefix: prefix,
-          VersionIdMarker: versionMarker,
-        }),
-        signal,
+      return patience(() =>
+        sendS3<Page>(
+          s3,
+          'ListObjectVersions',
+          new ListObjectVersionsCommand({
+            Bucket: bucket,
+            KeyMarker: keyMarker,
+            Prefix: prefix,
+            VersionIdMarker: versionMarker,
+          }),
+          signal,
+        ),
       )
     },
     (page) => (page.IsTruncated ? JSON.stringify([page.NextKeyMarker, page.NextVersionIdMarker]) : undefined),
@@ -244,7 +238,7 @@ export async function prefixIsEmpty(
     signal,
   )
   if (current.Contents?.length) return {empty: false, example: current.Contents[0].Key}
-  if (!(await isVersioned(s3, bucket, signal))) return {empty: true}
+  if (!(await isVersioned({bucket, patience: (call) => call(), s3, signal}))) return {empty: true}
   const versions = await sendS3<{DeleteMarkers?: {Key?: string}[]; Versions?: {Key?: string}[]}>(
     s3,
     'ListObjectVersions',

@@ -27,10 +27,11 @@ export interface PaceOptions {
 }
 
 /**
- * How many bulk requests may be in flight, and how long a throttled one waits before it goes again:
- * halved when the store says SlowDown, grown back by one after each batch that got through (additive
- * increase, multiplicative decrease), so a burst of throttling slows the run instead of ending it.
- * Every wait is bounded: a batch is tried `throttledAttempts` times, waiting at most 8 s between tries.
+ * How many bulk requests may be in flight, and how long a throttled request (a listing page or a
+ * DeleteObjects batch) waits before it goes again: halved when the store says SlowDown, grown back by
+ * one after each request that got through (additive increase, multiplicative decrease), so a burst of
+ * throttling slows the run instead of ending it. Every wait is bounded: a request is tried
+ * `throttledAttempts` times, waiting at most 8 s between tries.
  */
 export class Pace {
   readonly throttledAttempts: number

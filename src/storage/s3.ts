@@ -240,16 +240,25 @@ export interface ObjectListingPage {
   NextContinuationToken?: string
 }
 
+/** How a caller runs each request of a longer piece of work: as it is, or patiently (see pace.ts). */
+export type Patience = <T>(call: () => Promise<T>) => Promise<T>
+
+const atOnce: Patience = (call) => call()
+
 /** Every page of ListObjectsV2 under a prefix (optionally grouped by a delimiter), bounded as listPages is. */
 export async function* listObjectPages(
   s3: S3Client,
   request: {Bucket: string; Delimiter?: string; Prefix?: string},
   signal?: AbortSignal,
+  patience: Patience = atOnce,
 ): AsyncGenerator<ObjectListingPage> {
   const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
   yield* listPages<ObjectListingPage>(
     'ListObjectsV2',
-    (token) => sendS3(s3, 'ListObjectsV2', new ListObjectsV2Command({...request, ContinuationToken: token}), signal),
+    (token) =>
+      patience(() =>
+        sendS3(s3, 'ListObjectsV2', new ListObjectsV2Command({...request, ContinuationToken: token}), signal),
+      ),
     (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
   )
 }

@@ -107,6 +107,28 @@ describe('pace: fewer requests in flight while the store throttles', () => {
       assert.deepEqual(s3.keys('b'), ['elsewhere/keep-me'], 'all of the prefix is gone, nothing else')
     })
 
+    it('throttled listing pages wait out the store as DeleteObjects batches do', async () => {
+      const s3 = new FakeS3().addBucket('b')
+      for (const key of owned(2500)) s3.put('b', key, 'x')
+      s3.install()
+      let listings = 0
+      s3.faults.push((method, bucket, key) =>
+        method === 'GET' && !key && s3.calls.at(-1)?.includes('list-type=2') && ++listings % 2 === 1
+          ? SLOW_DOWN
+          : undefined,
+      )
+      const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
+      const result = await deleteOwnedObjects(
+        client,
+        'b',
+        {hashedShardPaths: false, prefix: 'repo/'},
+        {pace: {firstWaitMs: 1}},
+      )
+      assert.equal(result.objects, 2500)
+      assert.ok(listings >= 6, `every listing page was throttled once first (${listings} listing requests)`)
+      assert.deepEqual(s3.keys('b'), [])
+    })
+
     it('a store that never stops throttling ends the run with SlowDown after bounded tries, and deletes nothing else', async () => {
       const s3 = new FakeS3().addBucket('b')
       for (const key of owned(1500)) s3.put('b', key, 'x')

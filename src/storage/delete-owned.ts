@@ -142,6 +142,7 @@ export async function deleteOwnedObjects(
   for (const prefix of await hashedDiscovery) await removeUnder(prefix)
   await Promise.all(inFlight)
   if (failure) throw failure
+  result.throttled = pace.throttles
   return result
 }
 

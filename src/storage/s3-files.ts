@@ -123,7 +123,8 @@ export class S3RepositoryFiles implements RepositoryFiles {
     if (options.dryRun) return result
     const after = await deleteOwnedObjects(s3, this.storage.bucket, this.footprint, {dryRun: true, others, signal})
     if (after.objects > 0) throw new OwnedFilesRemainError(this.describe(), after.ownedSample, after.objects)
-    return result
+    // The listing that proves it is all gone waits out throttling too: the report counts both.
+    return {...result, throttled: (result.throttled ?? 0) + (after.throttled ?? 0)}
   }
 
   private s3(): Promise<S3Client> {

@@ -135,15 +135,16 @@ const CASES: FaultCase[] = [
       )
     },
     decide() {
-      // From the first DeleteObjects on, every request of the console is throttled for 3 s: longer
-      // than the SDK's own retries of one request, shorter than the pace's bounded waits.
+      // From the first DeleteObjects on, every request of the console is throttled for 8 s: longer than
+      // the SDK's own 4 attempts of one request can span (its throttling back-off waits at most 1, 2 and
+      // 4 s), shorter than the pace's bounded waits.
       let throttledUntil: number | undefined
       return (request) => {
-        if (request.operation === 'DeleteObjects') throttledUntil ??= Date.now() + 3000
+        if (request.operation === 'DeleteObjects') throttledUntil ??= Date.now() + 8000
         return throttledUntil !== undefined && Date.now() < throttledUntil ? {kind: 'slow-down'} : undefined
       }
     },
-    name: 'SlowDown on every request for 3 s from the first DeleteObjects',
+    name: 'SlowDown on every request for 8 s from the first DeleteObjects',
     outcomes: {clean: [0], verify: [0]},
   },
   {

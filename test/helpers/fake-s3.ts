@@ -1,5 +1,7 @@
 import nock from 'nock'
 
+import {escapeXml as escape, parseDeleteRequest} from './s3-xml.js'
+
 type Reply = [number, Buffer | string, Record<string, string>?]
 
 interface FakeBucket {
@@ -12,7 +14,6 @@ interface FakeBucket {
 
 const xmlError = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
-const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 
 /**
  * An in-memory S3 behind nock, path-style, enough for the plugin's calls: buckets, objects,
@@ -87,12 +88,8 @@ export class FakeS3 {
       ]
     if (method === 'GET' && url.searchParams.has('versions')) return this.listVersions(name, bucket, url)
     if (method === 'POST' && url.searchParams.has('delete')) {
-      const objects = [...(body ?? '').matchAll(/<Object>(.*?)<\/Object>/g)].map((match) => ({
-        key: (/<Key>([^<]*)<\/Key>/.exec(match[1])?.[1] ?? '').replaceAll('&amp;', '&'),
-        versionId: /<VersionId>([^<]*)<\/VersionId>/.exec(match[1])?.[1],
-      }))
       const errors: string[] = []
-      for (const {key, versionId} of objects) {
+      for (const {Key: key, VersionId: versionId} of parseDeleteRequest(body ?? '').objects) {
         const fault = this.faults.map((check) => check('DELETE-KEY', name, key)).find(Boolean)
         if (fault)
           errors.push(`<Error><Key>${escape(key)}</Key><Code>InternalError</Code><Message>injected</Message></Error>`)

@@ -248,6 +248,9 @@ async function shardDataVerify(local, mebibytes) {
   }
 }
 
+/** Where scripts/engines keeps the pid of each process it started. */
+const ENGINES_RUN_DIR = path.join(process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines', 'run')
+
 /**
  * The store the emptying figures are measured on: MinIO, a production server, where the engines run it;
  * BENCH_STORE=moto measures the emulator instead.
@@ -267,7 +270,7 @@ function emptyingStore(local) {
       },
       name: 'MinIO',
       // The cluster reaches MinIO through the repository's own client settings.
-      pidFile: path.join(process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines', 'run', 'minio.pid'),
+      pidFile: path.join(ENGINES_RUN_DIR, 'minio.pid'),
       repositorySettings: {endpoint: url.host, path_style_access: 'true', protocol: url.protocol.replace(':', '')},
     }
   }
@@ -276,7 +279,7 @@ function emptyingStore(local) {
     endpoint: local.s3,
     env: local.env,
     name: 'moto',
-    pidFile: path.join(process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines', 'run', 's3.pid'),
+    pidFile: path.join(ENGINES_RUN_DIR, 's3.pid'),
     repositorySettings: {},
   }
 }
@@ -398,6 +401,20 @@ async function emptying(local, counts) {
       await new Promise((resolve) => setTimeout(resolve, 2000))
     }
   }
+  /** The bare floor emptying bench-floor/bench/ with `inFlight` DeleteObjects batches in flight. */
+  const floor = (inFlight) =>
+    measured(
+      process.execPath,
+      [
+        path.join(root, 'scripts/bench/bare-delete.mjs'),
+        store.endpoint,
+        local.region,
+        'bench-floor',
+        'bench/',
+        String(inFlight),
+      ],
+      store.env,
+    )
   const services = path.join(scratch, 'clean-services.yaml')
   writeFileSync(
     services,
@@ -426,19 +443,16 @@ async function emptying(local, counts) {
       dryRuns.push(measured(process.execPath, [cli, ...cleanArgs, '--dry-run'], store.env, {firstPage: true}))
     }
     const listing = median(listings)
-    const dryRun = {...dryRuns[0], elapsed: median(dryRuns.map((run) => run.elapsed))}
-    dryRun.peakKiB = Math.max(...dryRuns.map((run) => run.peakKiB))
-    dryRun.firstPageMs = median(dryRuns.map((run) => run.firstPageMs ?? Number.NaN))
+    const dryRun = {
+      elapsed: median(dryRuns.map((run) => run.elapsed)),
+      firstPageMs: median(dryRuns.map((run) => run.firstPageMs ?? Number.NaN)),
+      peakKiB: Math.max(...dryRuns.map((run) => run.peakKiB)),
+    }
     // The store's speed drifts while it is used: the tools take turns going first, each round on
     // freshly populated prefixes, and the times of all rounds are added up.
     const tools = {
       clean: () => measured(process.execPath, [cli, ...cleanArgs, '--yes'], store.env, {firstPage: true}),
-      floor: () =>
-        measured(
-          process.execPath,
-          [path.join(root, 'scripts/bench/bare-delete.mjs'), store.endpoint, local.region, 'bench-floor', 'bench/'],
-          store.env,
-        ),
+      floor: () => floor(10),
       ...(s5cmd && {
         s5cmd: () =>
           measured(s5cmd, ['--endpoint-url', store.endpoint, 'rm', 's3://bench-s5cmd/bench/*'], {
@@ -493,18 +507,7 @@ async function emptying(local, counts) {
   for (const inFlight of (process.env.BENCH_CEILING ?? '4,10,24').split(',').filter(Boolean).map(Number)) {
     await populate(local, store, 'bench-floor', 'bench/', ceilingCount)
     await storeIdle(store)
-    const run = measured(
-      process.execPath,
-      [
-        path.join(root, 'scripts/bench/bare-delete.mjs'),
-        store.endpoint,
-        local.region,
-        'bench-floor',
-        'bench/',
-        String(inFlight),
-      ],
-      store.env,
-    )
+    const run = floor(inFlight)
     ceiling.push(`${inFlight} in flight ${seconds(run.elapsed)}`)
   }
   if (ceiling.length > 0) console.log(`  the bare floor at ${ceilingCount} objects: ${ceiling.join(', ')}`)

@@ -3,7 +3,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import {deleteBatch} from './delete-batch.js'
 import {HASHED_SHARD_SEGMENT, ownershipAmong, type RepositoryFootprint} from './ownership.js'
 import {Pace, paced, type PaceOptions} from './pace.js'
-import {listObjectPages, listPages, type Patience, sendS3} from './s3.js'
+import {atOnce, listObjectPages, listPages, type Patience, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {
   /** DeleteObjects batches in flight at once while the store keeps up (fewer while it throttles). */
@@ -13,7 +13,7 @@ export interface DeleteOwnedOptions {
   onProgress?: (progress: DeleteOwnedResult) => void
   /** Footprints of the other registered repositories of the store: nothing of theirs is ever deleted. */
   others?: RepositoryFootprint[]
-  /** How a throttled batch waits and how often it is tried (tests shorten the waits). */
+  /** How a throttled request waits and how often it is tried (tests shorten the waits). */
   pace?: Omit<PaceOptions, 'concurrency'>
   signal?: AbortSignal
 }
@@ -34,7 +34,7 @@ export interface DeleteOwnedResult {
   objects: number
   /** The first keys counted (or deleted), for a post-condition that must name what remains. */
   ownedSample: string[]
-  /** How many requests the store throttled (503 SlowDown) past the SDK's retries: each was tried again, fewer in flight. */
+  /** Requests the store throttled (503 SlowDown) past the SDK's retries; each was tried again, fewer in flight. */
   throttled?: number
   /** Of which old versions and delete markers, in a versioned bucket. */
   versions: number
@@ -75,7 +75,6 @@ export async function deleteOwnedObjects(
     listed: [],
     objects: 0,
     ownedSample: [],
-    throttled: 0,
     versions: 0,
   }
   // The search for hashed shard prefixes (a listing of the bucket's root) runs while the repository's own
@@ -94,7 +93,6 @@ export async function deleteOwnedObjects(
     result.objects += batch.length
     result.versions += batch.filter((target) => target.isVersion).length
     result.bytes += batch.reduce((sum, target) => sum + target.size, 0)
-    result.throttled = pace.throttles
     for (const target of batch)
       if (result.ownedSample.length < KEPT_SAMPLE && !result.ownedSample.includes(target.Key))
         result.ownedSample.push(target.Key)
@@ -239,7 +237,7 @@ export async function prefixIsEmpty(
     signal,
   )
   if (current.Contents?.length) return {empty: false, example: current.Contents[0].Key}
-  if (!(await isVersioned({bucket, patience: (call) => call(), s3, signal}))) return {empty: true}
+  if (!(await isVersioned({bucket, patience: atOnce, s3, signal}))) return {empty: true}
   const versions = await sendS3<{DeleteMarkers?: {Key?: string}[]; Versions?: {Key?: string}[]}>(
     s3,
     'ListObjectVersions',

@@ -18,11 +18,11 @@ export function isThrottling(error: unknown): boolean {
 }
 
 export interface PaceOptions {
-  /** Batches in flight while the store keeps up. */
+  /** Requests in flight while the store keeps up. */
   concurrency: number
-  /** The first wait after a throttled batch; it doubles with each throttled attempt of that batch. */
+  /** The first wait after a throttled request; it doubles with each throttled attempt of that request. */
   firstWaitMs?: number
-  /** Attempts of one batch that may end throttled before its failure is final. */
+  /** Attempts of one request that may end throttled before its failure is final. */
   throttledAttempts?: number
 }
 
@@ -35,7 +35,7 @@ export interface PaceOptions {
  */
 export class Pace {
   readonly throttledAttempts: number
-  /** How many times the store throttled a batch in this run. */
+  /** How many times the store throttled a request in this run. */
   throttles = 0
   private current: number
   private readonly firstWaitMs: number
@@ -48,17 +48,17 @@ export class Pace {
     this.throttledAttempts = options.throttledAttempts ?? 6
   }
 
-  /** Batches that may be in flight now. */
+  /** Requests that may be in flight now. */
   get limit(): number {
     return Math.floor(this.current)
   }
 
-  /** One batch got through. */
+  /** One request got through. */
   succeeded(): void {
     this.current = Math.min(this.options.concurrency, this.current + 1)
   }
 
-  /** The `attempt`-th try of a batch was throttled: fewer in flight, and the wait before its next try. */
+  /** The `attempt`-th try of a request was throttled: fewer in flight, and the wait before its next try. */
   throttled(attempt: number): number {
     this.throttles++
     this.current = Math.max(1, this.current / 2)

@@ -243,7 +243,7 @@ export interface ObjectListingPage {
 /** How a caller runs each request of a longer piece of work: as it is, or patiently (see pace.ts). */
 export type Patience = <T>(call: () => Promise<T>) => Promise<T>
 
-const atOnce: Patience = (call) => call()
+export const atOnce: Patience = (call) => call()
 
 /** Every page of ListObjectsV2 under a prefix (optionally grouped by a delimiter), bounded as listPages is. */
 export async function* listObjectPages(

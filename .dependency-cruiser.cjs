@@ -9,6 +9,7 @@ const FLOORS = [
   {name: 'cluster client', path: '^src/cluster/'},
   {name: 'storage (bucket, repository layout, ownership)', path: '^src/storage/'},
   {name: 'diagnoses', path: '^src/diagnose/'},
+  {name: 'backfill (the deployed reader, per release)', path: '^src/backfill/'},
   {name: 'steps runner and report', path: '^src/steps/'},
   {name: 'repository (delete, clean)', path: '^src/repository/'},
   {name: 'verify', path: '^src/verify/'},

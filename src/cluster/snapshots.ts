@@ -91,9 +91,10 @@ export interface RepositoryBody {
 export function repositoryBody(
   storage: RepositoryStorage,
   basePath: string,
-  options: {bufferSize?: string; client?: string} = {},
+  options: {bufferSize?: string; client?: string; shardPathType?: string} = {},
 ): RepositoryBody {
-  if (storage.kind === 'fs') return {settings: {compress: false, location: basePath}, type: 'fs'}
+  const shardPathType: Record<string, string> = options.shardPathType ? {shard_path_type: options.shardPathType} : {}
+  if (storage.kind === 'fs') return {settings: {compress: false, location: basePath, ...shardPathType}, type: 'fs'}
   const settings: Record<string, boolean | string> = {bucket: storage.bucket}
   if (basePath) settings.base_path = basePath
   settings.compress = false
@@ -103,7 +104,7 @@ export function repositoryBody(
   // A smaller buffer makes the nodes upload every file above it in parts, as they do for real above 100 MiB.
   if (options.bufferSize) settings.buffer_size = options.bufferSize
   if (options.client) settings.client = options.client
-  return {settings, type: 's3'}
+  return {settings: {...settings, ...shardPathType}, type: 's3'}
 }
 
 export const repositoryPath = (repository: string) => `/_snapshot/${pathSegment(repository)}`

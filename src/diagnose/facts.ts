@@ -10,6 +10,8 @@ import {S3OperationError} from '../storage/s3.js'
  * row in the diagnosis table: a name without one does not compile (see table.ts).
  */
 export type CheckName =
+  | 'backfill-path-missing'
+  | 'backfill-version-unsupported'
   | 'bucket-absent'
   | 'bucket-elsewhere'
   | 'bucket-forbidden'

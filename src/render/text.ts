@@ -32,6 +32,7 @@ export function renderSummary(report: StepReport, options: RenderOptions = {}): 
   const verdict = report.interrupted ? 'INTERRUPTED' : report.ok ? 'PASSED' : 'FAILED'
   const lines = [`${paint(verdict, report.ok ? 'passed' : 'failed', options.color ?? false)}: ${counts.join(', ')}`]
   for (const gap of report.notProven ?? []) lines.push(`not proven: ${gap}`)
+  for (const note of report.notes ?? []) lines.push(`note: ${note}`)
   if (report.leftovers.length > 0)
     lines.push(`left behind (run \`console repo clean\`): ${report.leftovers.join('; ')}`)
   return lines.join('\n')

@@ -22,6 +22,8 @@ export interface StepReport {
   interrupted: boolean
   /** What the run created and could not remove; `console repo clean` finishes it. */
   leftovers: string[]
+  /** What the user should know beside the verdict (which backfill release a check modelled, a bucket rule). */
+  notes?: string[]
   /** What this run could not prove (e.g. verify without shard data), said plainly beside the verdict. */
   notProven?: string[]
   ok: boolean

@@ -42,12 +42,15 @@ export interface ShardReadBack {
   bytes: number
   durationMs: number
   files: number
+  /** The index-N read. */
+  generation: number
   /** Files kept inline in the metadata (`v__`), checked there. */
   inline: number
   /** The largest file read, for saying whether multipart upload was exercised. */
   largest?: {key: string; length: number}
-  /** Where each shard's files were found (fixed layout or a hashed prefix). */
-  shards: {directory: string; index: string; shard: number; source: string}[]
+  /** Where each shard's files were found (fixed layout or a hashed prefix), and the blobs read there. */
+  shards: {blobs: string[]; directory: string; index: string; indexId: string; shard: number; source: string}[]
+  snapshotUuid: string
 }
 
 export interface ReadBackOptions {
@@ -207,14 +210,30 @@ export async function readBackSnapshot(
         `index-${repository.generation}`,
         `${store.location}/${repositoryKeyPrefix(basePath)}index-${repository.generation} does not list index ${name} in ${snapshotName}: the backfill would find no shard to read`,
       )
-  const result: ShardReadBack = {bytes: 0, durationMs: 0, files: 0, inline: 0, shards: []}
+  const result: ShardReadBack = {
+    bytes: 0,
+    durationMs: 0,
+    files: 0,
+    generation: repository.generation,
+    inline: 0,
+    shards: [],
+    snapshotUuid: entry.uuid,
+  }
   const downloads: {directory: string; file: ShardFile}[] = []
   for (const [indexName, index] of Object.entries(repository.indices)) {
     if (!index.snapshots.includes(entry.uuid)) continue
     const shards = await shardCount(store, basePath, index)
     for (let shard = 0; shard < shards; shard++) {
       const directory = await shardDirectory(store, basePath, index, shard)
-      result.shards.push({directory: directory.key, index: indexName, shard, source: directory.source})
+      const blobs: string[] = []
+      result.shards.push({
+        blobs,
+        directory: directory.key,
+        index: indexName,
+        indexId: index.id,
+        shard,
+        source: directory.source,
+      })
       const snapKey = `${directory.key}snap-${entry.uuid}.dat`
       // The shard's snapshot and its index-<gen> are independent reads: both at once.
       const [{files}, generationKey] = await Promise.all([
@@ -229,7 +248,10 @@ export async function readBackSnapshot(
         if (isInlineFile(file)) {
           checkInlineFile(`${store.location}/${snapKey}`, file)
           result.inline++
-        } else downloads.push({directory: directory.key, file})
+        } else {
+          downloads.push({directory: directory.key, file})
+          blobs.push(...partNames(file))
+        }
       }
     }
   }

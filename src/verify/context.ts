@@ -1,5 +1,6 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
+import type {ChosenRelease, SnapshotReaderRule} from '../backfill/readers.js'
 import type {ClusterClient} from '../cluster/client.js'
 import type {ClusterInfo} from '../cluster/snapshots.js'
 import type {RepositoryStorage} from '../services/model.js'
@@ -29,6 +30,8 @@ export interface DataIndex {
 
 /** What `console snapshot verify` was asked to do, after flags, file and prompts were merged. */
 export interface VerifyRequest {
+  /** The Migration Assistant release whose backfill reads the snapshot (from --backfill-version or ~/VERSION). */
+  backfill?: ChosenRelease
   /** How the console signs in to the cluster (sigv4 marks a managed AWS domain). */
   clusterAuthKind?: string
   createBucket: boolean
@@ -40,6 +43,8 @@ export interface VerifyRequest {
   runId: string
   /** Absent: metadata only (the domain's default; the command's default is the smallest index). */
   shardData?: ShardDataChoice
+  /** The test repository's shard_path_type (OpenSearch 3.x): FIXED keeps every shard file under the base path. */
+  shardPathType?: string
   snapshot: string
   storage: RepositoryStorage
 }
@@ -55,6 +60,8 @@ export interface VerifyDependencies {
 
 /** The state one run builds up as its steps pass. */
 export interface VerifyContext extends VerifyDependencies, VerifyRequest {
+  /** The reader the release's backfill picks for this source (the cluster step finds it). */
+  backfillReader?: SnapshotReaderRule
   /** Set when the test repository is registered with a small buffer_size to exercise multipart upload. */
   bufferSize?: string
   /** The index the test snapshot copies; none for a metadata-only snapshot. */

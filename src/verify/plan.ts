@@ -102,7 +102,11 @@ export function verificationPlan(request: VerifyRequest, cluster: {auth: Cluster
       `${aws} s3api list-objects-v2 ${bucket} --prefix ${shellQuote(probe)}`,
       `${aws} s3 cp ${s3Url(probe)} -`,
       `${aws} s3 rm ${s3Url(probe)}`,
-      curl('PUT', repositoryPath(request.repository), repositoryBody(storage, location)),
+      curl(
+        'PUT',
+        repositoryPath(request.repository),
+        repositoryBody(storage, location, {shardPathType: request.shardPathType}),
+      ),
       curl('PUT', `${snapshotPath}?wait_for_completion=true`, snapshotBody),
       `${aws} s3 ls ${s3Url(prefix)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
       ...readBack,
@@ -122,7 +126,11 @@ export function verificationPlan(request: VerifyRequest, cluster: {auth: Cluster
 
   commands.push(
     `ls -A ${shellQuote(location)}   # must be empty or absent: verify works only on an empty location`,
-    curl('PUT', repositoryPath(request.repository), repositoryBody(storage, location)),
+    curl(
+      'PUT',
+      repositoryPath(request.repository),
+      repositoryBody(storage, location, {shardPathType: request.shardPathType}),
+    ),
     curl('PUT', `${snapshotPath}?wait_for_completion=true`, snapshotBody),
     `ls ${shellQuote(location)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
     ...readBack,

@@ -8,6 +8,8 @@ import {describeEntryLocation} from './journal.js'
 import {VERIFY_STEPS} from './steps.js'
 
 export interface VerifyReport extends StepReport {
+  /** The Migration Assistant release whose backfill the read-back modelled, and where that release came from. */
+  backfill?: {reader?: string; release: string; said: string}
   cluster: {distribution?: string; endpoint: string; version?: string}
   command: 'snapshot verify'
   /** The index whose shard data the test snapshot copied, if any. */
@@ -82,6 +84,16 @@ export async function runVerification(
       version: context.info?.version,
     },
     notProven: context.notProven,
+    ...(request.backfill
+      ? {
+          backfill: {
+            reader: context.backfillReader?.name,
+            release: request.backfill.release,
+            said: request.backfill.said,
+          },
+          notes: [`backfill modelled: ${request.backfill.said}`],
+        }
+      : {}),
     repository: {
       location: storage.kind === 's3' ? `s3://${storage.bucket}/${testLocation}` : testLocation,
       name: request.repository,

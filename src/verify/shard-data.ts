@@ -2,6 +2,7 @@ import type {SnapshotInfo} from '../cluster/snapshots.js'
 import type {Step} from '../steps/runner.js'
 import type {VerifyContext} from './context.js'
 
+import {proveBackfillRead} from '../backfill/check.js'
 import {
   createTestIndex,
   indexExists,
@@ -147,7 +148,11 @@ export const READ_BACK_STEP: Step<VerifyContext> = {
             ? `; multipart upload exercised: ${result.largest.key.split('/').at(-1)} is ${formatBytes(result.largest.length)}, above buffer_size ${context.bufferSize}`
             : `; multipart upload not exercised (largest file ${formatBytes(result.largest?.length ?? 0)}, under the nodes' buffer size)`
           : ''
-      return `${result.files} file(s), ${formatBytes(result.bytes)} in ${result.durationMs < 1000 ? `${result.durationMs} ms` : `${seconds.toFixed(1)} s`} (${formatBytes(result.bytes / seconds)}/s), plus ${result.inline} kept inline; lengths and Lucene checksums match the shard metadata; ${result.shards.length} shard(s) at ${where.join(', ')}${hashed ? ' (hashed prefix, found through snapshot_shard_paths/)' : ''}${multipart}`
+      const backfill =
+        context.backfill && context.backfillReader
+          ? `; ${await proveBackfillRead(reader.store, {basePath: reader.basePath, kind: context.storage.kind}, {chosen: context.backfill, reader: context.backfillReader}, result)}`
+          : ''
+      return `${result.files} file(s), ${formatBytes(result.bytes)} in ${result.durationMs < 1000 ? `${result.durationMs} ms` : `${seconds.toFixed(1)} s`} (${formatBytes(result.bytes / seconds)}/s), plus ${result.inline} kept inline; lengths and Lucene checksums match the shard metadata; ${result.shards.length} shard(s) at ${where.join(', ')}${hashed ? ' (hashed prefix, found through snapshot_shard_paths/)' : ''}${multipart}${backfill}`
     } catch (error) {
       if (!(error instanceof ShardReadError)) throw error
       throw readBackFailure(error)

@@ -1,6 +1,7 @@
 import type {Step} from '../steps/runner.js'
 import type {VerifyContext} from './context.js'
 
+import {backfillReader} from '../backfill/check.js'
 import {
   createMetadataSnapshot,
   createSnapshot,
@@ -37,7 +38,10 @@ export const VERIFY_STEPS: VerifyStep[] = [
     name: 'cluster',
     async run(context) {
       context.info = await readClusterInfo(context.cluster, context.signal)
-      return `${describeCluster(context.info)} at ${context.cluster.endpoint}`
+      const found = `${describeCluster(context.info)} at ${context.cluster.endpoint}`
+      if (!context.backfill) return found
+      context.backfillReader = backfillReader(context.backfill, context.info)
+      return `${found}; read by Migration Assistant ${context.backfill.release}'s ${context.backfillReader.name}`
     },
     title: 'Cluster answers',
   },
@@ -162,12 +166,13 @@ export const VERIFY_STEPS: VerifyStep[] = [
       const body = repositoryBody(context.storage, context.testLocation, {
         bufferSize: context.bufferSize,
         client: context.nodeS3Client,
+        shardPathType: context.shardPathType,
       })
       context.journalEntry.repositoryRegistered = true
       await context.journal.record(context.journalEntry)
       await registerRepository(context.cluster, context.repository, body, context.signal)
       const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
-      return `${context.repository} (${body.type}) at ${where}${context.bufferSize ? ` with buffer_size ${context.bufferSize}` : ''}`
+      return `${context.repository} (${body.type}) at ${where}${context.bufferSize ? ` with buffer_size ${context.bufferSize}` : ''}${context.shardPathType ? ` and shard_path_type ${context.shardPathType}` : ''}`
     },
     title: 'Test repository registered',
   },

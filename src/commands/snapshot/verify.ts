@@ -49,6 +49,10 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     },
   ]
   static override flags = {
+    'backfill-version': Flags.string({
+      description:
+        "the Migration Assistant release whose backfill will read the snapshot (default: the console's ~/VERSION; unknown: the newest release verify models)",
+    }),
     'base-path': Flags.string({description: 'base path in the bucket; the test repository goes below it'}),
     bucket: Flags.string({description: "S3 bucket (default: the services file's snapshot.s3.repo_uri)"}),
     'create-bucket': Flags.boolean({
@@ -78,6 +82,11 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       description: "the nodes' S3 client whose keystore credentials the test repository uses (s3.client.NAME.*)",
     }),
     's3-endpoint': Flags.string({description: 'S3-compatible endpoint instead of AWS (default: snapshot.s3.endpoint)'}),
+    'shard-path-type': Flags.string({
+      description:
+        "the test repository's shard_path_type (OpenSearch 3.x); FIXED keeps every shard file under the base path, where the backfill reads on S3 (default: the cluster's own, as `console snapshot create` registers)",
+      options: ['FIXED', 'HASHED_PREFIX', 'HASHED_INFIX'],
+    }),
   }
   static override summary =
     'Prove that the source cluster can write a snapshot to its repository, then remove every trace of the test.'
@@ -95,7 +104,9 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
         this.flags.repository,
         (name) => repositoryNameProblem(name) ?? layoutNameProblem(name),
       ) ?? `verify_${runId}`
+    const {backfillRelease} = await import('../../backfill/release.js')
     const request = {
+      backfill: backfillRelease(this.flags['backfill-version']),
       clusterAuthKind: cluster.auth.kind,
       createBucket: this.flags['create-bucket'],
       keep: this.flags.keep,
@@ -105,6 +116,7 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       repository,
       runId,
       shardData: this.shardData(),
+      shardPathType: this.flags['shard-path-type'],
       snapshot: `verify_snapshot_${runId}`,
       storage,
     }

@@ -15,6 +15,7 @@ export type CheckName =
   | 'bucket-absent'
   | 'bucket-elsewhere'
   | 'bucket-forbidden'
+  | 'bucket-rules'
   | 'plugin-missing'
   | 'shard-file-corrupt'
   | 'shard-file-missing'

@@ -2,6 +2,7 @@ import type {CheckName, FailureFacts} from './facts.js'
 
 import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import {BACKFILL_ROWS} from './backfill-rows.js'
+import {BUCKET_RULE_ROWS} from './bucket-rule-rows.js'
 import {CLUSTER_CONNECTION_ROWS} from './connection-rows.js'
 import {
   bucketOf,
@@ -23,6 +24,7 @@ import {SHARD_DATA_ROWS} from './shard-data-rows.js'
  */
 export const DIAGNOSES = [
   ...BACKFILL_ROWS,
+  ...BUCKET_RULE_ROWS,
   ...SHARD_DATA_ROWS,
   {
     cause:

@@ -5,6 +5,7 @@ import type {ClusterClient} from '../cluster/client.js'
 import type {ClusterInfo} from '../cluster/snapshots.js'
 import type {RepositoryStorage} from '../services/model.js'
 import type {RepositoryFiles} from '../storage/repository-files.js'
+import type {BucketFinding} from './bucket-rules.js'
 import type {JournalEntry, VerifyJournal} from './journal.js'
 
 import {UsageError} from '../errors.js'
@@ -62,6 +63,8 @@ export interface VerifyDependencies {
 export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   /** The reader the release's backfill picks for this source (the cluster step finds it). */
   backfillReader?: SnapshotReaderRule
+  /** What the bucket's own rules mean for the migration (the bucket step reads them). */
+  bucketFindings?: BucketFinding[]
   /** Set when the test repository is registered with a small buffer_size to exercise multipart upload. */
   bufferSize?: string
   /** The index the test snapshot copies; none for a metadata-only snapshot. */

@@ -1,3 +1,5 @@
+import type {BucketFinding} from './bucket-rules.js'
+
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
@@ -10,6 +12,8 @@ import {VERIFY_STEPS} from './steps.js'
 export interface VerifyReport extends StepReport {
   /** The Migration Assistant release whose backfill the read-back modelled, and where that release came from. */
   backfill?: {reader?: string; release: string; said: string}
+  /** The bucket's own rules, one finding a line (fail, warn, note, not checked). */
+  bucketRules?: BucketFinding[]
   cluster: {distribution?: string; endpoint: string; version?: string}
   command: 'snapshot verify'
   /** The index whose shard data the test snapshot copied, if any. */
@@ -91,9 +95,15 @@ export async function runVerification(
             release: request.backfill.release,
             said: request.backfill.said,
           },
-          notes: [`backfill modelled: ${request.backfill.said}`],
         }
       : {}),
+    ...(context.bucketFindings ? {bucketRules: context.bucketFindings} : {}),
+    notes: [
+      ...(request.backfill ? [`backfill modelled: ${request.backfill.said}`] : []),
+      ...(context.bucketFindings ?? [])
+        .filter((finding) => finding.level !== 'fail')
+        .map((finding) => `bucket ${finding.rule} (${finding.level}): ${finding.text}`),
+    ],
     repository: {
       location: storage.kind === 's3' ? `s3://${storage.bucket}/${testLocation}` : testLocation,
       name: request.repository,

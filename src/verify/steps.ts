@@ -19,6 +19,7 @@ import {UsageError} from '../errors.js'
 import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
+import {checkBucketRules} from './bucket-rules-step.js'
 import {ownerMarkerContent, testFiles} from './cleanup.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
@@ -96,7 +97,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
         }
 
         case 'present': {
-          return `s3://${storage.bucket} in ${found.region}`
+          return `s3://${storage.bucket} in ${found.region}; ${await checkBucketRules(context, s3)}`
         }
       }
     },

@@ -183,7 +183,7 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
     assert.equal(cleaned.exitCode, 0, `the calibration clean: ${cleaned.stdout}`)
     started = Date.now()
     const verified = await killedAt(
-      ['snapshot', 'verify', '--config-file', services('verify-calibration'), '--json'],
+      ['snapshot', 'verify', '--config-file', services('verify-calibration'), '--shard-path-type', 'FIXED', '--json'],
       path.join(scratch, `crash-${suffix}-calibration`),
       120_000,
     )
@@ -242,7 +242,7 @@ describe(`kill -9 at seeded moments of repo clean and verify (${store.name}, ${P
       const dataDir = path.join(scratch, `crash-${suffix}-verify-${point}`)
       await s3Client(store).send(new PutObjectCommand({Body: 'mine', Bucket: bucket, Key: foreign}))
       const first = await killedAt(
-        ['snapshot', 'verify', '--config-file', services(basePath), '--json'],
+        ['snapshot', 'verify', '--config-file', services(basePath), '--shard-path-type', 'FIXED', '--json'],
         dataDir,
         afterMs,
       )

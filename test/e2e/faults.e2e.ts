@@ -272,7 +272,11 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
   const run = (command: Command, dataDir: string) => {
     const env = {CONSOLE_DATA_DIR: dataDir}
     if (command === 'verify')
-      return consoleOn(['snapshot', 'verify', '--config-file', services(base()), '--json'], env, store)
+      return consoleOn(
+        ['snapshot', 'verify', '--config-file', services(base()), '--shard-path-type', 'FIXED', '--json'],
+        env,
+        store,
+      )
     if (command === 'delete')
       return consoleOn(
         ['snapshot', 'delete', '--config-file', services(base()), '--snapshot', 'first', '--yes', '--json'],

@@ -290,6 +290,8 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
       '--repository',
       reused,
       '--keep',
+      '--shard-path-type',
+      'FIXED',
       '--json',
     ])
     assert.equal(kept.exitCode, 0, kept.stdout + kept.stderr)
@@ -304,6 +306,8 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
       '--repository',
       moved,
       '--keep',
+      '--shard-path-type',
+      'FIXED',
       '--json',
     ])
     assert.equal(keptMoved.exitCode, 0, keptMoved.stdout + keptMoved.stderr)

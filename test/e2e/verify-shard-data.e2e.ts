@@ -251,14 +251,14 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
     await nothingOfVerifyLeft()
   })
 
-  it('(c) both allowed: exit 0, the bucket as it was, no verify_ repository or index left', async () => {
+  it('(c) both allowed, shard_path_type FIXED (where the backfill reads): exit 0, the bucket as it was, no verify_ repository or index left', async () => {
     await moto.setPolicy('cluster', fullAccess(bucket))
     await moto.setPolicy('console', fullAccess(bucket))
-    const outcome = await verify(['--create-test-index'])
+    const outcome = await verify(['--create-test-index', '--shard-path-type', 'FIXED'])
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     const readBack = stepOf(outcome, 'read-back')
     assert.match(readBack.detail, /file\(s\), .* lengths and Lucene checksums match/)
-    assert.match(readBack.detail, /hashed prefix, found through snapshot_shard_paths/)
+    assert.match(readBack.detail, /backfill \(SnapshotReader_ES_9_0, S3\) finds all/)
     assert.match(stepOf(outcome, 'cleanup').detail, /index verify_index_/)
     await nothingOfVerifyLeft()
   })

@@ -76,7 +76,7 @@ describe('snapshot verify against real engines', () => {
       const emptyAndDeleteBucket = (name: string) => emptyAndDeleteBucketOn(name, store)
       const keysUnder = (name: string, prefix?: string) => keysUnderOn(name, prefix, store)
 
-      it('passes all eleven steps on OpenSearch + S3 with a test index, reads its shard files back, and removes the bucket and index it created', async () => {
+      it('passes all eleven steps on OpenSearch + S3 with a test index (shard_path_type FIXED, where the backfill reads), reads its shard files back, and removes the bucket and index it created', async () => {
         const bucket = `e2e-created-${suffix}`
         const outcome = await console_([
           'snapshot',
@@ -85,6 +85,8 @@ describe('snapshot verify against real engines', () => {
           s3Services(bucket, undefined, store),
           '--create-bucket',
           '--create-test-index',
+          '--shard-path-type',
+          'FIXED',
           '--json',
         ])
         const report = JSON.parse(outcome.stdout).result
@@ -93,7 +95,10 @@ describe('snapshot verify against real engines', () => {
           report.steps.map((step: {status: string}) => step.status),
           Array.from({length: 11}).fill('passed'),
         )
-        assert.match(step(report, 'read-back').detail, /lengths and Lucene checksums match.*hashed prefix/)
+        assert.match(
+          step(report, 'read-back').detail,
+          /lengths and Lucene checksums match.*backfill \(SnapshotReader_ES_9_0, S3\) finds all/,
+        )
         assert.equal(
           (await fetch(`${local.opensearch}/${report.dataIndex.name}`)).status,
           404,
@@ -374,7 +379,7 @@ describe('snapshot verify against real engines', () => {
     const command = [
       `env -u CI AWS_ACCESS_KEY_ID=${local.accessKey} AWS_SECRET_ACCESS_KEY=${local.secretKey} CONSOLE_DATA_DIR=${path.join(scratch, 'tty-data')}`,
       `MIGRATION_SERVICES_YAML_PATH= ${process.execPath} ${path.join(repoRoot, 'bin', 'run.js')} snapshot verify`,
-      `--endpoint ${local.opensearch} --s3-endpoint ${local.s3Endpoint} --create-test-index; echo "exit=$?"; sleep 30`,
+      `--endpoint ${local.opensearch} --s3-endpoint ${local.s3Endpoint} --create-test-index --shard-path-type FIXED; echo "exit=$?"; sleep 30`,
     ].join(' ')
     tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', command)
     try {

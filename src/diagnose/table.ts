@@ -4,6 +4,7 @@ import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import {BACKFILL_ROWS} from './backfill-rows.js'
 import {BUCKET_RULE_ROWS} from './bucket-rule-rows.js'
 import {CLUSTER_CONNECTION_ROWS} from './connection-rows.js'
+import {MANAGED_SOURCE_ROWS} from './managed-rows.js'
 import {
   bucketOf,
   type Diagnosis,
@@ -25,6 +26,7 @@ import {SHARD_DATA_ROWS} from './shard-data-rows.js'
 export const DIAGNOSES = [
   ...BACKFILL_ROWS,
   ...BUCKET_RULE_ROWS,
+  ...MANAGED_SOURCE_ROWS,
   ...SHARD_DATA_ROWS,
   {
     cause:

@@ -12,6 +12,7 @@ import {readRepositoryIndex} from '../storage/layout.js'
 import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
 import {dropsLeadingSlash} from '../storage/s3.js'
 import {isRepositoryOutOfSync, otherLocations, type RegisteredStorage, storageOfRegistration} from './registration.js'
+import {refuseServiceOwnedRepository} from './service-owned.js'
 
 /**
  * Everything `repo clean --repository` will do, decided from facts read without changing anything.
@@ -87,6 +88,7 @@ export function openRegisteredFiles(
 export async function surveyRepository(request: SurveyRequest, dependencies: SurveyDependencies): Promise<CleanPlan> {
   const {cluster, signal} = dependencies
   const name = request.repository
+  refuseServiceOwnedRepository(name)
   const registrations = await listRepositories(cluster, signal)
   const {pending} = request
   const body = registrations[name] ?? pending?.body

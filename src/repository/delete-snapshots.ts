@@ -15,6 +15,7 @@ import {
   renderDeletePlan,
 } from './delete-plan.js'
 import {describeStorage, readRegistration, type Registration, reRegister} from './registration.js'
+import {refuseServiceOwnedRepository} from './service-owned.js'
 
 export type {DeleteDependencies, DeleteRequest} from './delete-plan.js'
 
@@ -47,6 +48,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'plan',
     async run(context) {
+      refuseServiceOwnedRepository(context.repository)
       let registration: Registration
       try {
         registration = await readRegistration(context.cluster, context.repository, context.s3Fallback, context.signal)

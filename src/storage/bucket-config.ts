@@ -66,16 +66,22 @@ type RawRule = {
   Transitions?: {Days?: number; StorageClass?: string}[]
 }
 
-function lifecycleRule(rule: RawRule, index: number): LifecycleRuleConfig {
+/** The rule's prefix (a filter's, an And's, or the legacy top-level one; empty is the whole bucket) and whether tags narrow it. */
+function ruleScope(rule: RawRule): {prefix?: string; tagged: boolean} {
   const prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix
   const tagged = rule.Filter?.Tag !== undefined || (rule.Filter?.And?.Tags?.length ?? 0) > 0
+  return {prefix: prefix === '' ? undefined : prefix, tagged}
+}
+
+function lifecycleRule(rule: RawRule, index: number): LifecycleRuleConfig {
+  const {prefix, tagged} = ruleScope(rule)
   return {
     abortIncompleteUploadDays: rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
     expirationDays: rule.Expiration?.Days,
     expiresNoncurrentOnly: rule.Expiration === undefined && rule.NoncurrentVersionExpiration !== undefined,
     expiresOnDate: rule.Expiration?.Date?.toISOString().slice(0, 10),
     id: rule.ID ?? `#${index + 1}`,
-    prefix: prefix === '' ? undefined : prefix,
+    prefix,
     status: rule.Status ?? 'Enabled',
     tagsOnly: tagged,
     transitions: (rule.Transitions ?? []).map((transition) => ({

@@ -2,6 +2,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {VerifyContext} from './context.js'
 
+import {addressingNote} from '../backfill/addressing.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {readBucketConfig} from '../storage/bucket-config.js'
 import {judgeBucketRules} from './bucket-rules.js'
@@ -15,6 +16,9 @@ export async function checkBucketRules(context: VerifyContext, s3: S3Client): Pr
   const config = await readBucketConfig(s3, context.storage.bucket, context.signal)
   const findings = judgeBucketRules(config, {basePath: context.storage.basePath, keep: context.keep})
   context.bucketFindings = findings
+  const addressing =
+    context.backfill && (await addressingNote(context.backfill.entry, context.storage.bucket, context.storage.endpoint))
+  if (addressing) context.notes.push(addressing)
   const failed = findings.filter((finding) => finding.level === 'fail')
   if (failed.length > 0)
     throw new CheckFailure('bucket-rules', failed.map((finding) => finding.text).join('; '), {

@@ -73,6 +73,8 @@ export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   files?: Promise<RepositoryFiles>
   info?: ClusterInfo
   journalEntry: JournalEntry
+  /** What the user should know beside the verdict (e.g. how the backfill addresses the store). */
+  notes: string[]
   /** What the run could not prove, for the report. */
   notProven: string[]
   /** Where the test repository keeps its files: its own prefix under the configured base path. */

@@ -69,6 +69,7 @@ export async function runVerification(
             }
           : {kind: 'fs', location: testLocation},
     },
+    notes: [],
     notProven: [],
     testLocation,
   }
@@ -100,6 +101,7 @@ export async function runVerification(
     ...(context.bucketFindings ? {bucketRules: context.bucketFindings} : {}),
     notes: [
       ...(request.backfill ? [`backfill modelled: ${request.backfill.said}`] : []),
+      ...context.notes,
       ...(context.bucketFindings ?? [])
         .filter((finding) => finding.level !== 'fail')
         .map((finding) => `bucket ${finding.rule} (${finding.level}): ${finding.text}`),

@@ -5,6 +5,7 @@ import path from 'node:path'
 
 import type {ClusterInfo} from '../../src/cluster/snapshots.js'
 
+import {addressingNote} from '../../src/backfill/addressing.js'
 import {backfillReader, proveBackfillRead} from '../../src/backfill/check.js'
 import {
   acceptedVersions,
@@ -103,6 +104,31 @@ describe('the backfill of each Migration Assistant release, as data', () => {
     } finally {
       rmSync(home, {force: true, recursive: true})
     }
+  })
+
+  it("says where the backfill's virtual-hosted addressing differs from verify's path-style read, and whether that name resolves", async () => {
+    const {entry} = release336
+    const never = () => Promise.reject(new Error('ENOTFOUND'))
+    assert.equal(
+      await addressingNote(entry, 'snapshots', undefined, never),
+      undefined,
+      'AWS itself: the same addressing',
+    )
+    assert.equal(
+      await addressingNote(entry, 'snapshots', 'http://127.0.0.1:9000', never),
+      undefined,
+      'an IP: path-style',
+    )
+    assert.equal(
+      await addressingNote(entry, 'my.snapshots', 'https://s3.internal', never),
+      undefined,
+      'no DNS label: path-style',
+    )
+    assert.match(
+      (await addressingNote(entry, 'snapshots', 'https://minio.internal:9000', never))!,
+      /as snapshots\.minio\.internal .*does not resolve here.*MINIO_DOMAIN/,
+    )
+    assert.match((await addressingNote(entry, 'snapshots', 'minio.internal', async () => ({})))!, /resolves here/)
   })
 
   for (const version of withShards)

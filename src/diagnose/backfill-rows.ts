@@ -21,8 +21,8 @@ function fixedRegistration(context: DiagnosisContext): string {
 /** Where the deployed backfill cannot read what the cluster wrote, or cannot read the source at all. */
 export const BACKFILL_ROWS = [
   {
-    cause: (facts) =>
-      `The migration's backfill reads shard files at a path the repository did not write them to: ${facts.reason}. Its OpenSearch 3.x / Elasticsearch 9.x reader follows snapshot_shard_paths/ only on a shared filesystem; on S3 it reads <base_path>/indices/<id>/<shard>/, while a repository registered without shard_path_type (OpenSearch 3.x's default is HASHED_PREFIX) writes them under <hash>/<base_path>/indices/….`,
+    cause: () =>
+      `The migration's backfill reads shard files at a path the repository did not write them to. Its OpenSearch 3.x / Elasticsearch 9.x reader follows snapshot_shard_paths/ only on a shared filesystem; on S3 it reads <base_path>/indices/<id>/<shard>/, while a repository registered without shard_path_type (OpenSearch 3.x's default is HASHED_PREFIX) writes them under <hash>/<base_path>/indices/….`,
     check: 'backfill-path-missing',
     code: 'backfill-path-missing',
     docs: GUIDE,

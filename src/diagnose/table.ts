@@ -14,6 +14,7 @@ import {
   s3Permissions,
   says,
 } from './rule.js'
+import {S3_ANSWER_ROWS} from './s3-answer-rows.js'
 import {SHARD_DATA_ROWS} from './shard-data-rows.js'
 
 /**
@@ -21,6 +22,7 @@ import {SHARD_DATA_ROWS} from './shard-data-rows.js'
  * A new known failure is one row here and one fixture under test/fixtures.
  */
 export const DIAGNOSES = [
+  ...S3_ANSWER_ROWS,
   ...SHARD_DATA_ROWS,
   {
     cause:

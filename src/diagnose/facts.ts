@@ -14,6 +14,7 @@ export type CheckName =
   | 'bucket-elsewhere'
   | 'bucket-forbidden'
   | 'plugin-missing'
+  | 'scope-primary-unallocated'
   | 'shard-file-corrupt'
   | 'shard-file-missing'
   | 'shard-file-unreadable'

@@ -15,6 +15,7 @@ import {
   says,
 } from './rule.js'
 import {S3_ANSWER_ROWS} from './s3-answer-rows.js'
+import {SCOPE_ROWS} from './scope-rows.js'
 import {SHARD_DATA_ROWS} from './shard-data-rows.js'
 
 /**
@@ -23,6 +24,7 @@ import {SHARD_DATA_ROWS} from './shard-data-rows.js'
  */
 export const DIAGNOSES = [
   ...S3_ANSWER_ROWS,
+  ...SCOPE_ROWS,
   ...SHARD_DATA_ROWS,
   {
     cause:

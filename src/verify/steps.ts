@@ -19,6 +19,7 @@ import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {ownerMarkerContent, testFiles} from './cleanup.js'
+import {checkMigrationScope} from './migration-scope.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 export type VerifyStep = Step<VerifyContext>
@@ -37,9 +38,10 @@ export const VERIFY_STEPS: VerifyStep[] = [
     name: 'cluster',
     async run(context) {
       context.info = await readClusterInfo(context.cluster, context.signal)
-      return `${describeCluster(context.info)} at ${context.cluster.endpoint}`
+      const scope = await checkMigrationScope(context.cluster, context.signal)
+      return `${describeCluster(context.info)} at ${context.cluster.endpoint}; ${scope}`
     },
-    title: 'Cluster answers',
+    title: "Cluster answers; the migration's indices can be snapshotted",
   },
   {
     name: 'plugin',

@@ -13,6 +13,8 @@ export type CheckName =
   | 'bucket-absent'
   | 'bucket-elsewhere'
   | 'bucket-forbidden'
+  | 'cluster-silent'
+  | 'nodes-store-silent'
   | 'plugin-missing'
   | 'scope-primary-unallocated'
   | 'shard-file-corrupt'

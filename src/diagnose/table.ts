@@ -2,6 +2,7 @@ import type {CheckName, FailureFacts} from './facts.js'
 
 import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import {CLUSTER_CONNECTION_ROWS} from './connection-rows.js'
+import {ROUTE_ROWS} from './route-rows.js'
 import {
   bucketOf,
   type Diagnosis,
@@ -25,6 +26,7 @@ import {SHARD_DATA_ROWS} from './shard-data-rows.js'
 export const DIAGNOSES = [
   ...S3_ANSWER_ROWS,
   ...SCOPE_ROWS,
+  ...ROUTE_ROWS,
   ...SHARD_DATA_ROWS,
   {
     cause:

@@ -91,7 +91,7 @@ async function resurvey(
       return refusal(
         `repository ${entry.repository} is now registered at ${now ? describeIdentity(now) : `a ${registered.type} location`}, not at the run's test location ${files.describe()}: neither that registration nor any file was touched; ${forget}`,
       )
-    const snapshots = (await listSnapshots(cluster, entry.repository, '_all', signal))
+    const snapshots = (await snapshotsThroughCluster(entry, cluster, signal))
       .map((snapshot) => snapshot.snapshot)
       .filter((name) => name !== entry.snapshot)
     if (snapshots.length > 0)
@@ -109,6 +109,15 @@ async function resurvey(
 
   return {others}
 }
+
+/**
+ * The repository's snapshots that could be someone else's. After the run's own snapshot started, all of them
+ * (the nodes read its index-N in the store); before, only those running now (`_current` comes from the
+ * cluster state and needs no store): when the nodes cannot reach the store, unregistering, which needs only
+ * the cluster, must not wait on it. The files are checked from the console's side before any is deleted.
+ */
+const snapshotsThroughCluster = (entry: JournalEntry, cluster: ClusterClient, signal?: AbortSignal) =>
+  listSnapshots(cluster, entry.repository, entry.snapshotStarted ? '_all' : '_current', signal)
 
 /** The snapshots the newest index-N at the location lists, other than the run's own. */
 async function snapshotsOfOthers(entry: JournalEntry, files: RepositoryFiles): Promise<string[]> {

@@ -20,6 +20,7 @@ import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {ownerMarkerContent, testFiles} from './cleanup.js'
 import {checkMigrationScope} from './migration-scope.js'
+import {proveNodesReachStore} from './nodes-route.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 export type VerifyStep = Step<VerifyContext>
@@ -167,7 +168,13 @@ export const VERIFY_STEPS: VerifyStep[] = [
       })
       context.journalEntry.repositoryRegistered = true
       await context.journal.record(context.journalEntry)
-      await registerRepository(context.cluster, context.repository, body, context.signal)
+      // Registered unverified (needs only the cluster, so cleanup can always take it back), then verified by the
+      // nodes with one bounded wait that names the silent route.
+      await registerRepository(context.cluster, context.repository, body, context.signal, {verify: false})
+      await proveNodesReachStore(context.cluster, context.repository, body, {
+        signal: context.signal,
+        waitMs: context.nodesStoreWaitMs,
+      })
       const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
       return `${context.repository} (${body.type}) at ${where}${context.bufferSize ? ` with buffer_size ${context.bufferSize}` : ''}`
     },

@@ -172,6 +172,7 @@ export class FakeCluster {
     }
 
     if (!known) return missingRepository
+    if (snapshot === '_verify' && method === 'POST') return [200, {nodes: {id0: {name: 'node-1'}}}]
     const snapshots = this.snapshots.get(repository)!
     const missingSnapshot: Reply = [
       404,

@@ -2,6 +2,7 @@ import type {CheckName, FailureFacts} from './facts.js'
 
 import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import {CLUSTER_CONNECTION_ROWS} from './connection-rows.js'
+import {consoleGrants, describeGrants} from './console-permissions.js'
 import {ROUTE_ROWS} from './route-rows.js'
 import {
   bucketOf,
@@ -142,7 +143,7 @@ export const DIAGNOSES = [
     code: 'bucket-forbidden',
     docs: GUIDE,
     remediation: (facts, context) =>
-      `Use the bucket Migration Assistant created, or give the console's role ${s3Permissions(context)} (and check the bucket policy).`,
+      `Use the bucket Migration Assistant created, or give the console's role every permission verify uses: ${describeGrants(consoleGrants(context))} (and check the bucket policy).`,
   },
   {
     cause: 'The bucket is encrypted with a KMS key that the caller may not use.',
@@ -212,7 +213,8 @@ export const DIAGNOSES = [
       `The console's own AWS credentials may not ${facts.request ?? 'use'} in s3://${bucketOf(context)}.`,
     code: 'console-s3-access-denied',
     matches: (facts) => facts.source === 's3' && (facts.status === 403 || facts.name === 'AccessDenied'),
-    remediation: (facts, context) => `Give the console's role ${s3Permissions(context)}.`,
+    remediation: (facts, context) =>
+      `Give the console's role every permission verify uses: ${describeGrants(consoleGrants(context))}. (The backfill itself needs only s3:ListBucket and s3:GetObject.)`,
   },
   {
     cause: "The console's AWS credentials are missing, wrong or expired.",

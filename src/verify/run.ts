@@ -24,6 +24,7 @@ function diagnosisContext(request: VerifyRequest, endpoint: string): DiagnosisCo
   const {storage} = request
   return {
     clusterEndpoint: endpoint,
+    createBucket: request.createBucket,
     repository: request.repository,
     snapshot: request.snapshot,
     ...(storage.kind === 's3'

@@ -15,6 +15,7 @@ import {
   unregisterRepository,
 } from '../cluster/snapshots.js'
 import {otherLocations, storageOfRegistration} from '../repository/registration.js'
+import {removeEmptyAncestors} from '../storage/fs-ancestors.js'
 import {describeIdentity, sameIdentity} from '../storage/identity.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
@@ -206,6 +207,8 @@ export async function removeVerificationResources(
         const removed = await location.removeConsoleFiles()
         return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
       }))
+  if (entry.directoriesCreated && location.identity.kind === 'fs' && result.leftovers.length === 0)
+    await removeDirectoriesCreated(entry.directoriesCreated, location.identity.directory, result)
   if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
     await attempt(`bucket ${location.bucket.name}`, async () => {
       await location.bucket!.delete(signal)
@@ -242,4 +245,15 @@ async function removeTestFiles(
       )
     return owned.objects > 0 ? `${owned.objects} object(s) under ${location.describe()}` : undefined
   })
+}
+
+/** The directories the registration made above an fs test location, taken back once its files are gone. */
+async function removeDirectoriesCreated(directories: string[], location: string, result: CleanupResult) {
+  const outcome = await removeEmptyAncestors(location, directories)
+  if (outcome.removed.length > 0)
+    result.removed.push(`the directories the registration made (${outcome.removed.join(', ')})`)
+  for (const {directory, reason} of outcome.left)
+    result.leftovers.push(
+      `directory ${directory}, made by the registration (${reason}): \`rmdir ${directory}\` on a node removes it`,
+    )
 }

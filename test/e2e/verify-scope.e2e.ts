@@ -34,7 +34,7 @@ describe("snapshot verify checks the migration's scope (what CreateSnapshot snap
           '--endpoint',
           engine.url,
           '--fs-path',
-          path.join(local.fsRepo, 'e2e-scope'),
+          path.join(local.fsRepo, `e2e-scope-${suffix}`),
           '--json',
         ])
         assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
@@ -49,7 +49,7 @@ describe("snapshot verify checks the migration's scope (what CreateSnapshot snap
 
         // The truth beside the verdict: the migration's own snapshot request on the same cluster.
         const registered = await cluster('PUT', `/_snapshot/${repository}`, {
-          settings: {location: path.join(local.fsRepo, 'e2e-scope', repository)},
+          settings: {location: path.join(local.fsRepo, repository)},
           type: 'fs',
         })
         assert.equal(registered.status, 200, JSON.stringify(registered.body))
@@ -64,7 +64,7 @@ describe("snapshot verify checks the migration's scope (what CreateSnapshot snap
         await cluster('DELETE', `/${red}`)
         await cluster('DELETE', `/_snapshot/${repository}`)
         // The nodes wrote the truth's repository here; it is this test's own folder.
-        rmSync(path.join(local.fsRepo, 'e2e-scope', repository), {force: true, recursive: true})
+        rmSync(path.join(local.fsRepo, repository), {force: true, recursive: true})
       }
 
       // Once the red index is gone, the same run passes its first step.
@@ -74,7 +74,7 @@ describe("snapshot verify checks the migration's scope (what CreateSnapshot snap
         '--endpoint',
         engine.url,
         '--fs-path',
-        path.join(local.fsRepo, 'e2e-scope'),
+        path.join(local.fsRepo, `e2e-scope-${suffix}`),
         '--metadata-only',
         '--json',
       ])

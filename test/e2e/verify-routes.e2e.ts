@@ -1,4 +1,5 @@
 import {strict as assert} from 'node:assert'
+import {createServer, type Socket} from 'node:net'
 
 import {
   clusterGet,
@@ -15,7 +16,7 @@ import {holdNodesProxy} from '../helpers/hold-nodes-proxy.js'
 
 const local = engines()
 
-describe('snapshot verify: every wait ends naming the silent side (real OpenSearch, moto)', () => {
+describe('snapshot verify: every wait ends naming the silent side (real OpenSearch and moto)', () => {
   it("nodes without a route to S3 (a proxy holds their requests, the console's go through): verify ends within 45 s naming the nodes' route, and cleanup unregisters", async () => {
     const store = moto()
     const proxy = await holdNodesProxy(store.endpoint)
@@ -61,6 +62,39 @@ describe('snapshot verify: every wait ends naming the silent side (real OpenSear
     } finally {
       await proxy.close()
       await emptyAndDeleteBucket(bucket, store)
+    }
+  })
+
+  it("a cluster that accepts connections and never answers: verify ends within about 35 s naming the console's route to it", async () => {
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => {
+      sockets.add(socket)
+      socket.resume()
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const endpoint = `http://127.0.0.1:${(silent.address() as {port: number}).port}`
+    try {
+      const started = Date.now()
+      const outcome = await console_([
+        'snapshot',
+        'verify',
+        '--endpoint',
+        endpoint,
+        '--fs-path',
+        local.fsRepo,
+        '--json',
+      ])
+      const elapsedMs = Date.now() - started
+      assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
+      const cluster = JSON.parse(outcome.stdout).result.steps[0]
+      assert.equal(cluster.status, 'failed')
+      assert.equal(cluster.diagnosis.code, 'cluster-timeout')
+      assert.match(cluster.diagnosis.cause, new RegExp(`The cluster at ${endpoint} did not answer in time`))
+      assert.ok(elapsedMs < 40_000, `verify took ${elapsedMs} ms`)
+      console.log(`      verify ended after ${elapsedMs} ms`)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      silent.close()
     }
   })
 })

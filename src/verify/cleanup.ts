@@ -33,6 +33,11 @@ export interface CleanupResult {
 
 export interface CleanupDependencies {
   cluster: ClusterClient
+  /**
+   * The run's own cleanup, right after its steps: a registration sent and never answered may still be carried
+   * out, so its absence is not yet proof (a later `repo clean` of the entry takes absence as final).
+   */
+  rightAfterRun?: boolean
   /** The S3 client for the entry's bucket; only called for an S3 entry. */
   s3: () => Promise<S3Client>
   /** Ends what is still running when the cleanup's budget is spent. */
@@ -190,12 +195,16 @@ export async function removeVerificationResources(
   if (entry.repositoryRegistered && snapshotGone)
     await attempt(`repository ${entry.repository}`, async () => {
       const outcome = await unregisterRepository(dependencies.cluster, entry.repository, signal)
+      if (outcome === 'absent' && entry.registrationAnswered === false && dependencies.rightAfterRun)
+        throw new Error(
+          'its registration was sent and never answered, so the cluster may still carry it out after this run; `console repo clean` finishes this run (its journal entry is kept) and removes it if it appears',
+        )
       registrationGone = true
       clusterWrote ||= outcome === 'removed'
       return outcome === 'removed' ? `repository ${entry.repository}` : undefined
     })
   if (!registrationGone) {
-    result.leftovers.push(`files of repository ${entry.repository}: kept while the cluster still has it registered`)
+    result.leftovers.push(`files of repository ${entry.repository}: kept while the cluster has it registered (or may still register it)`)
     return result
   }
 

@@ -1,5 +1,6 @@
 import type {VerifyContext} from './context.js'
 
+import {ClusterRequestError} from '../cluster/client.js'
 import {absentAncestors} from '../storage/fs-ancestors.js'
 import {testFiles} from './cleanup.js'
 
@@ -10,4 +11,28 @@ export async function directoriesTheRegistrationMakes(context: VerifyContext): P
   if (files.identity.kind !== 'fs') return undefined
   const absent = await absentAncestors(files.identity.directory)
   return absent.length > 0 ? absent : undefined
+}
+
+/**
+ * Sends the registration with the journal saying whether the cluster answered it: one sent and never answered
+ * (the connection cut, every attempt timed out) may still be carried out after the run, so cleanup names it
+ * instead of calling an absent registration removed.
+ */
+export async function registerRecordingAnswer(context: VerifyContext, register: () => Promise<void>): Promise<void> {
+  const entry = context.journalEntry
+  entry.registrationAnswered = false
+  await context.journal.record(entry)
+  try {
+    await register()
+  } catch (error) {
+    if (error instanceof ClusterRequestError && error.status !== undefined) {
+      entry.registrationAnswered = true
+      await context.journal.record(entry)
+    }
+
+    throw error
+  }
+
+  entry.registrationAnswered = true
+  await context.journal.record(entry)
 }

@@ -15,6 +15,8 @@ export interface JournalEntry {
   /** Set once the run's ownership marker (verify-owner, holding the run id) was written at the test location. */
   ownerMarker?: boolean
   probeKey?: string
+  /** false while the registration was sent and no answer came: the cluster may still carry it out later. */
+  registrationAnswered?: boolean
   repository: string
   repositoryRegistered?: boolean
   runId: string

@@ -125,6 +125,7 @@ async function cleanUp(
   const {leftovers, removed} = createdAnything
     ? await removeVerificationResources(entry, {
         cluster: context.cluster,
+        rightAfterRun: true,
         s3: context.s3,
         signal: AbortSignal.timeout(budget),
       })

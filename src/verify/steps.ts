@@ -19,7 +19,7 @@ import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {ownerMarkerContent, testFiles} from './cleanup.js'
-import {directoriesTheRegistrationMakes} from './ground.js'
+import {directoriesTheRegistrationMakes, registerRecordingAnswer} from './ground.js'
 import {checkMigrationScope} from './migration-scope.js'
 import {proveNodesReachStore} from './nodes-route.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
@@ -169,10 +169,11 @@ export const VERIFY_STEPS: VerifyStep[] = [
       })
       context.journalEntry.repositoryRegistered = true
       context.journalEntry.directoriesCreated = await directoriesTheRegistrationMakes(context)
-      await context.journal.record(context.journalEntry)
       // Registered unverified (needs only the cluster, so cleanup can always take it back), then verified by the
       // nodes with one bounded wait that names the silent route.
-      await registerRepository(context.cluster, context.repository, body, context.signal, {verify: false})
+      await registerRecordingAnswer(context, () =>
+        registerRepository(context.cluster, context.repository, body, context.signal, {verify: false}),
+      )
       await proveNodesReachStore(context.cluster, context.repository, body, {
         signal: context.signal,
         waitMs: context.nodesStoreWaitMs,

@@ -61,20 +61,39 @@ export class NotS3AnswerError extends Error {
   }
 }
 
-const BODY_LIMIT = 256 * 1024
+/** Enough of a body to tell what it is (S3's XML root or error code comes first). */
+const HEAD_BYTES = 4096
 
-async function readBody(body: unknown): Promise<Buffer> {
-  if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') return Buffer.alloc(0)
-  const chunks: Buffer[] = []
+/**
+ * The beginning of a body, and the whole body again as a stream (the beginning, then the rest as it flows),
+ * so that a large answer is never held in memory to be looked at.
+ */
+async function peekBody(body: unknown): Promise<{head: Buffer; whole: Readable}> {
+  if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')
+    return {head: Buffer.alloc(0), whole: Readable.from([])}
+  const iterator = (body as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]()
+  const seen: Buffer[] = []
   let size = 0
-  for await (const chunk of body as AsyncIterable<Buffer | string>) {
-    const piece = Buffer.from(chunk)
-    chunks.push(piece)
+  let done = false
+  while (size < HEAD_BYTES) {
+    const next = await iterator.next()
+    if (next.done) {
+      done = true
+      break
+    }
+
+    const piece = Buffer.from(next.value)
+    seen.push(piece)
     size += piece.length
-    if (size > BODY_LIMIT) break
   }
 
-  return Buffer.concat(chunks)
+  async function* again() {
+    yield* seen
+    if (done) return
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield Buffer.from(next.value)
+  }
+
+  return {head: Buffer.concat(seen), whole: Readable.from(again())}
 }
 
 interface RawRequest {
@@ -107,10 +126,10 @@ export function requireS3Answers(client: S3Client): void {
         Object.entries(response.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
       )
       if (s3HeaderOf(headers)) return result
-      const body = await readBody(response.body)
-      const text = body.toString('utf8')
+      const {head, whole} = await peekBody(response.body)
+      const text = head.toString('utf8')
       if (isS3Xml(text)) {
-        response.body = Readable.from([body])
+        response.body = whole
         return result
       }
 

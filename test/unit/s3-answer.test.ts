@@ -167,4 +167,23 @@ describe('an S3 answer is told from its nature, not its status code', () => {
     assert.equal(stepNamed(report, 'bucket').status, 'failed')
     assert.deepEqual(calls, ['HEAD'])
   })
+
+  it('a long S3 listing without S3 headers is read whole after its beginning was looked at', async () => {
+    const keys = Array.from({length: 400}, (_, index) => `base/object-${String(index).padStart(4, '0')}`)
+    nock(STORE)
+      .get(/migration-bucket/)
+      .query(true)
+      .reply(
+        200,
+        `<?xml version="1.0"?><ListBucketResult><Name>migration-bucket</Name><IsTruncated>false</IsTruncated>${keys.map((key) => `<Contents><Key>${key}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`,
+        {'content-type': 'application/xml'},
+      )
+    const s3 = await createS3Client({endpoint: STORE, region: 'us-east-1'}, {maxAttempts: 1})
+    const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+    const page = await s3.send(new ListObjectsV2Command({Bucket: 'migration-bucket'}))
+    assert.deepEqual(
+      page.Contents?.map((object) => object.Key),
+      keys,
+    )
+  })
 })

@@ -90,9 +90,9 @@ export function endpointProblem(endpoint: string, options: {schemeOptional?: boo
   return undefined
 }
 
-/** The endpoint as it may be printed: any credentials in it replaced. */
+/** The endpoint as it may be printed: any credentials in it replaced (also without a scheme: `user:secret@bucket`). */
 export function redactEndpoint(endpoint: string): string {
-  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1<credentials>@')
+  return endpoint.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^@/?#]*@/i, '$1<credentials>@')
 }
 
 /** Index names follow the cluster's rule for snapshot names: lower case, none of the forbidden characters, no leading _ or -. */

@@ -24,6 +24,8 @@ export interface ClusterRequest {
   method: 'DELETE' | 'GET' | 'HEAD' | 'POST' | 'PUT'
   path: string
   query?: Record<string, string>
+  /** Attempts after the first, instead of the client's policy (0: a wait that must end once, naming who is silent). */
+  retries?: number
   timeoutMs?: number
 }
 
@@ -239,7 +241,7 @@ export function createClusterClient(cluster: ClusterConfig, options: ClusterClie
         }
       }
 
-      if (attemptNumber > policy.retries || !isRetryable(request, failure)) throw failure.error
+      if (attemptNumber > (request.retries ?? policy.retries) || !isRetryable(request, failure)) throw failure.error
       options.onRetry?.(request, attemptNumber, failure.error.message)
       await sleep(retryDelay(policy, attemptNumber, failure.retryAfter), signal)
     }

@@ -21,7 +21,12 @@ export async function readClusterInfo(cluster: ClusterClient, signal?: AbortSign
   type Root = {cluster_name?: string; version?: {distribution?: string; number?: string}}
   let body: Root | undefined
   try {
-    ;({body} = await cluster.send<Root>({idempotent: true, method: 'GET', path: '/'}, signal))
+    // The first request of every command: a cluster that accepts connections and never answers is named
+    // within about 30 s (three waits of 10 s), not the minutes four 30 s attempts would take.
+    ;({body} = await cluster.send<Root>(
+      {idempotent: true, method: 'GET', path: '/', retries: 2, timeoutMs: 10_000},
+      signal,
+    ))
   } catch (error) {
     // A node without the root endpoint (Elasticsearch 8 moved it to a module that stripped
     // distributions lack) still tells its version in the nodes info.

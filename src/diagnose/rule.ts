@@ -7,6 +7,8 @@ export interface DiagnosisContext {
   clusterEndpoint?: string
   /** The command that ran, so a remediation suggests only what that command offers. */
   command?: 'repo clean' | 'snapshot delete' | 'snapshot verify'
+  /** The run creates (and afterwards deletes) the bucket. */
+  createBucket?: boolean
   region?: string
   repository?: string
   roleArn?: string

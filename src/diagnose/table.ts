@@ -4,7 +4,9 @@ import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import {BACKFILL_ROWS} from './backfill-rows.js'
 import {BUCKET_RULE_ROWS} from './bucket-rule-rows.js'
 import {CLUSTER_CONNECTION_ROWS} from './connection-rows.js'
+import {consoleGrants, describeGrants} from './console-permissions.js'
 import {MANAGED_SOURCE_ROWS} from './managed-rows.js'
+import {ROUTE_ROWS} from './route-rows.js'
 import {
   bucketOf,
   type Diagnosis,
@@ -17,6 +19,8 @@ import {
   s3Permissions,
   says,
 } from './rule.js'
+import {S3_ANSWER_ROWS} from './s3-answer-rows.js'
+import {SCOPE_ROWS} from './scope-rows.js'
 import {SHARD_DATA_ROWS} from './shard-data-rows.js'
 
 /**
@@ -27,6 +31,9 @@ export const DIAGNOSES = [
   ...BACKFILL_ROWS,
   ...BUCKET_RULE_ROWS,
   ...MANAGED_SOURCE_ROWS,
+  ...S3_ANSWER_ROWS,
+  ...SCOPE_ROWS,
+  ...ROUTE_ROWS,
   ...SHARD_DATA_ROWS,
   {
     cause:
@@ -142,7 +149,7 @@ export const DIAGNOSES = [
     code: 'bucket-forbidden',
     docs: GUIDE,
     remediation: (facts, context) =>
-      `Use the bucket Migration Assistant created, or give the console's role ${s3Permissions(context)} (and check the bucket policy).`,
+      `Use the bucket Migration Assistant created, or give the console's role every permission verify uses: ${describeGrants(consoleGrants(context))} (and check the bucket policy).`,
   },
   {
     cause: 'The bucket is encrypted with a KMS key that the caller may not use.',
@@ -212,7 +219,8 @@ export const DIAGNOSES = [
       `The console's own AWS credentials may not ${facts.request ?? 'use'} in s3://${bucketOf(context)}.`,
     code: 'console-s3-access-denied',
     matches: (facts) => facts.source === 's3' && (facts.status === 403 || facts.name === 'AccessDenied'),
-    remediation: (facts, context) => `Give the console's role ${s3Permissions(context)}.`,
+    remediation: (facts, context) =>
+      `Give the console's role every permission verify uses: ${describeGrants(consoleGrants(context))}. (The backfill itself needs only s3:ListBucket and s3:GetObject.)`,
   },
   {
     cause: "The console's AWS credentials are missing, wrong or expired.",

@@ -5,6 +5,7 @@ import type {S3Storage} from '../services/model.js'
 import {debugEnabled, debugRequest} from '../debug.js'
 import {InterruptedError} from '../errors.js'
 import {PLUGIN_USER_AGENT} from '../user-agent.js'
+import {requireS3Answers} from './s3-answer.js'
 
 export interface S3ClientOptions {
   /** How long a bulk operation (DeleteObjects) waits for its answer to begin. */
@@ -86,6 +87,7 @@ export async function createS3Client(
     client,
     storage.endpoint === undefined ? `https://s3.${storage.region}.amazonaws.com` : endpointUrl(storage.endpoint),
   )
+  requireS3Answers(client)
   if (debugEnabled('s3')) addRequestLog(client)
   return client
 }

@@ -15,6 +15,7 @@ import {
   unregisterRepository,
 } from '../cluster/snapshots.js'
 import {otherLocations, storageOfRegistration} from '../repository/registration.js'
+import {removeEmptyAncestors} from '../storage/fs-ancestors.js'
 import {describeIdentity, sameIdentity} from '../storage/identity.js'
 import {readRepositoryIndex} from '../storage/layout.js'
 import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
@@ -32,6 +33,11 @@ export interface CleanupResult {
 
 export interface CleanupDependencies {
   cluster: ClusterClient
+  /**
+   * The run's own cleanup, right after its steps: a registration sent and never answered may still be carried
+   * out, so its absence is not yet proof (a later `repo clean` of the entry takes absence as final).
+   */
+  rightAfterRun?: boolean
   /** The S3 client for the entry's bucket; only called for an S3 entry. */
   s3: () => Promise<S3Client>
   /** Ends what is still running when the cleanup's budget is spent. */
@@ -91,7 +97,7 @@ async function resurvey(
       return refusal(
         `repository ${entry.repository} is now registered at ${now ? describeIdentity(now) : `a ${registered.type} location`}, not at the run's test location ${files.describe()}: neither that registration nor any file was touched; ${forget}`,
       )
-    const snapshots = (await listSnapshots(cluster, entry.repository, '_all', signal))
+    const snapshots = (await snapshotsThroughCluster(entry, cluster, signal))
       .map((snapshot) => snapshot.snapshot)
       .filter((name) => name !== entry.snapshot)
     if (snapshots.length > 0)
@@ -109,6 +115,15 @@ async function resurvey(
 
   return {others}
 }
+
+/**
+ * The repository's snapshots that could be someone else's. After the run's own snapshot started, all of them
+ * (the nodes read its index-N in the store); before, only those running now (`_current` comes from the
+ * cluster state and needs no store): when the nodes cannot reach the store, unregistering, which needs only
+ * the cluster, must not wait on it. The files are checked from the console's side before any is deleted.
+ */
+const snapshotsThroughCluster = (entry: JournalEntry, cluster: ClusterClient, signal?: AbortSignal) =>
+  listSnapshots(cluster, entry.repository, entry.snapshotStarted ? '_all' : '_current', signal)
 
 /** The snapshots the newest index-N at the location lists, other than the run's own. */
 async function snapshotsOfOthers(entry: JournalEntry, files: RepositoryFiles): Promise<string[]> {
@@ -180,12 +195,16 @@ export async function removeVerificationResources(
   if (entry.repositoryRegistered && snapshotGone)
     await attempt(`repository ${entry.repository}`, async () => {
       const outcome = await unregisterRepository(dependencies.cluster, entry.repository, signal)
+      if (outcome === 'absent' && entry.registrationAnswered === false && dependencies.rightAfterRun)
+        throw new Error(
+          'its registration was sent and never answered, so the cluster may still carry it out after this run; `console repo clean` finishes this run (its journal entry is kept) and removes it if it appears',
+        )
       registrationGone = true
       clusterWrote ||= outcome === 'removed'
       return outcome === 'removed' ? `repository ${entry.repository}` : undefined
     })
   if (!registrationGone) {
-    result.leftovers.push(`files of repository ${entry.repository}: kept while the cluster still has it registered`)
+    result.leftovers.push(`files of repository ${entry.repository}: kept while the cluster has it registered (or may still register it)`)
     return result
   }
 
@@ -197,6 +216,8 @@ export async function removeVerificationResources(
         const removed = await location.removeConsoleFiles()
         return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
       }))
+  if (entry.directoriesCreated && location.identity.kind === 'fs' && result.leftovers.length === 0)
+    await removeDirectoriesCreated(entry.directoriesCreated, location.identity.directory, result)
   if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
     await attempt(`bucket ${location.bucket.name}`, async () => {
       await location.bucket!.delete(signal)
@@ -233,4 +254,15 @@ async function removeTestFiles(
       )
     return owned.objects > 0 ? `${owned.objects} object(s) under ${location.describe()}` : undefined
   })
+}
+
+/** The directories the registration made above an fs test location, taken back once its files are gone. */
+async function removeDirectoriesCreated(directories: string[], location: string, result: CleanupResult) {
+  const outcome = await removeEmptyAncestors(location, directories)
+  if (outcome.removed.length > 0)
+    result.removed.push(`the directories the registration made (${outcome.removed.join(', ')})`)
+  for (const {directory, reason} of outcome.left)
+    result.leftovers.push(
+      `directory ${directory}, made by the registration (${reason}): \`rmdir ${directory}\` on a node removes it`,
+    )
 }

@@ -55,6 +55,8 @@ export interface VerifyDependencies {
   cleanupBudgetMs?: number
   cluster: ClusterClient
   journal: VerifyJournal
+  /** Overrides how long the nodes' verification of the test repository may take (tests). */
+  nodesStoreWaitMs?: number
   s3: () => Promise<S3Client>
   signal?: AbortSignal
 }

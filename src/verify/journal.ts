@@ -8,11 +8,15 @@ import type {RepositoryStorage} from '../services/model.js'
 export interface JournalEntry {
   bucketCreated?: boolean
   clusterEndpoint: string
+  /** fs: the directories above the test location that did not exist before the registration made them (deepest first). */
+  directoriesCreated?: string[]
   /** Set when the run finished with --keep: the resources are there on purpose. */
   kept?: boolean
   /** Set once the run's ownership marker (verify-owner, holding the run id) was written at the test location. */
   ownerMarker?: boolean
   probeKey?: string
+  /** false while the registration was sent and no answer came: the cluster may still carry it out later. */
+  registrationAnswered?: boolean
   repository: string
   repositoryRegistered?: boolean
   runId: string

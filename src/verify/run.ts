@@ -30,6 +30,7 @@ function diagnosisContext(request: VerifyRequest, endpoint: string): DiagnosisCo
   const {storage} = request
   return {
     clusterEndpoint: endpoint,
+    createBucket: request.createBucket,
     repository: request.repository,
     snapshot: request.snapshot,
     ...(storage.kind === 's3'
@@ -148,6 +149,7 @@ async function cleanUp(
   const {leftovers, removed} = createdAnything
     ? await removeVerificationResources(entry, {
         cluster: context.cluster,
+        rightAfterRun: true,
         s3: context.s3,
         signal: AbortSignal.timeout(budget),
       })

@@ -21,6 +21,9 @@ import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {checkBucketRules} from './bucket-rules-step.js'
 import {ownerMarkerContent, testFiles} from './cleanup.js'
+import {directoriesTheRegistrationMakes, registerRecordingAnswer} from './ground.js'
+import {checkMigrationScope} from './migration-scope.js'
+import {proveNodesReachStore} from './nodes-route.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 export type VerifyStep = Step<VerifyContext>
@@ -39,12 +42,13 @@ export const VERIFY_STEPS: VerifyStep[] = [
     name: 'cluster',
     async run(context) {
       context.info = await readClusterInfo(context.cluster, context.signal)
-      const found = `${describeCluster(context.info)} at ${context.cluster.endpoint}`
+      const scope = await checkMigrationScope(context.cluster, context.signal)
+      const found = `${describeCluster(context.info)} at ${context.cluster.endpoint}; ${scope}`
       if (!context.backfill) return found
       context.backfillReader = backfillReader(context.backfill, context.info)
       return `${found}; read by Migration Assistant ${context.backfill.release}'s ${context.backfillReader.name}`
     },
-    title: 'Cluster answers',
+    title: "Cluster answers; the migration's indices can be snapshotted",
   },
   {
     name: 'plugin',
@@ -170,8 +174,16 @@ export const VERIFY_STEPS: VerifyStep[] = [
         shardPathType: context.shardPathType,
       })
       context.journalEntry.repositoryRegistered = true
-      await context.journal.record(context.journalEntry)
-      await registerRepository(context.cluster, context.repository, body, context.signal)
+      context.journalEntry.directoriesCreated = await directoriesTheRegistrationMakes(context)
+      // Registered unverified (needs only the cluster, so cleanup can always take it back), then verified by the
+      // nodes with one bounded wait that names the silent route.
+      await registerRecordingAnswer(context, () =>
+        registerRepository(context.cluster, context.repository, body, context.signal, {verify: false}),
+      )
+      await proveNodesReachStore(context.cluster, context.repository, body, {
+        signal: context.signal,
+        waitMs: context.nodesStoreWaitMs,
+      })
       const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
       return `${context.repository} (${body.type}) at ${where}${context.bufferSize ? ` with buffer_size ${context.bufferSize}` : ''}${context.shardPathType ? ` and shard_path_type ${context.shardPathType}` : ''}`
     },

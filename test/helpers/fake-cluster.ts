@@ -18,7 +18,7 @@ type Reply = [number, unknown]
  */
 export class FakeCluster {
   /** What `_cat/indices` lists (none by default: verify then proves the metadata path only). */
-  indices: {'docs.count': string; index: string; pri: string; 'pri.store.size': string; status: string}[] = []
+  indices: {'docs.count': string; health?: string; index: string; pri: string; 'pri.store.size': string; status: string}[] = []
   nodes: {modules?: string[]; name: string; plugins: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
   /** Answers given instead of the normal behaviour: `METHOD path-regex` → reply. */
   readonly overrides: {method: string; path: RegExp; reply: Reply; times?: number}[] = []
@@ -172,6 +172,7 @@ export class FakeCluster {
     }
 
     if (!known) return missingRepository
+    if (snapshot === '_verify' && method === 'POST') return [200, {nodes: {id0: {name: 'node-1'}}}]
     const snapshots = this.snapshots.get(repository)!
     const missingSnapshot: Reply = [
       404,

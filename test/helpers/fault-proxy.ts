@@ -68,6 +68,9 @@ function operationOf(method: string, path: string): ProxiedRequest['operation'] 
   return 'other'
 }
 
+/** The proxy answers in the store's name, as S3 does: with a request id (a HEAD answer has no body to show it is S3's). */
+const STORE_ANSWER = {'x-amz-request-id': 'fault-proxy'}
+
 const SLOW_DOWN =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'
 
@@ -305,7 +308,7 @@ export async function faultProxy(
 
     if (fault?.kind === 'hang') return
     if (fault?.kind === 'slow-down') {
-      response.writeHead(503, {'content-type': 'application/xml'})
+      response.writeHead(503, {'content-type': 'application/xml', ...STORE_ANSWER})
       response.end(SLOW_DOWN)
       return
     }
@@ -332,13 +335,21 @@ export async function faultProxy(
       answerKeyErrors(path, body, fault.keys, played!).then(
         ({payload, status}) =>
           later(() =>
-            answerWith(status, {'content-length': String(payload.length), 'content-type': 'application/xml'}, payload),
+            answerWith(
+              status,
+              {'content-length': String(payload.length), 'content-type': 'application/xml', ...STORE_ANSWER},
+              payload,
+            ),
           ),
         (error: Error) => {
           const payload = Buffer.from(
             `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>${escapeXml(`the fault proxy's own DeleteObjects failed: ${error.message}`)}</Message></Error>`,
           )
-          response.writeHead(500, {'content-length': String(payload.length), 'content-type': 'application/xml'})
+          response.writeHead(500, {
+            'content-length': String(payload.length),
+            'content-type': 'application/xml',
+            ...STORE_ANSWER,
+          })
           response.end(payload)
         },
       )

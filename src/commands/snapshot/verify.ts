@@ -183,6 +183,9 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     const checked = fileS3 && {
       bucket: session.fileValue('snapshot.s3.repo_uri', fileS3.bucket, (bucket) => {
         if (bucket === '') return 'must name a bucket after s3://'
+        // s3://user:secret@bucket: the part before @ may be a secret, so the value is not repeated.
+        if (bucket.includes('@'))
+          return 'must not carry credentials before the bucket (user:password@, not shown); give s3://<bucket>/<path> alone'
         const problem = bucketNameProblem(bucket)
         return problem && `names the bucket "${bucket}", which ${problem}`
       }),

@@ -13,6 +13,7 @@ import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {readBackSnapshot, ShardReadError} from '../storage/read-back.js'
 import {testFiles} from './cleanup.js'
+import {formatBytes} from './format.js'
 
 /**
  * The shard-data half of verify: the migration's snapshot copies indices, and the backfill reads
@@ -22,13 +23,7 @@ import {testFiles} from './cleanup.js'
 /** S3 uploads a file above buffer_size in parts; 5 MiB is the smallest buffer S3 allows. */
 export const MULTIPART_BUFFER = {bytes: 5 * 1024 * 1024, setting: '5mb'}
 export const DEFAULT_MAX_INDEX_BYTES = 64 * 1024 * 1024
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
-}
+export {formatBytes} from './format.js'
 
 const NOT_PROVEN_WITHOUT_DATA =
   'the shard-data path: that the cluster can write shard files (on OpenSearch 3.x under hashed prefixes outside the base path) and that the console can read what the backfill reads'

@@ -2,7 +2,7 @@ import {Hash} from '@smithy/hash-node'
 import {HttpRequest} from '@smithy/protocol-http'
 import {SignatureV4} from '@smithy/signature-v4'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import {createServer} from 'node:net'
 import path from 'node:path'
 
@@ -46,8 +46,12 @@ export class IamMoto {
 
   static motoServer(): string | undefined {
     const home = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines'
-    const server = path.join(home, 'moto-venv', 'bin', 'moto_server')
-    return existsSync(server) ? server : undefined
+    // The engines name their venv after the pinned requirements' hash (moto-venv-<hash>).
+    const venvs = existsSync(home) ? readdirSync(home).filter((name) => name.startsWith('moto-venv')) : []
+    return venvs
+      .map((venv) => path.join(home, venv, 'bin', 'moto_server'))
+      .sort()
+      .find((server) => existsSync(server))
   }
 
   /** IAM's query API, signed with the admin's keys (or any keys while moto still lets calls through unchecked). */

@@ -7,9 +7,15 @@ export interface DiagnosisContext {
   clusterEndpoint?: string
   /** The command that ran, so a remediation suggests only what that command offers. */
   command?: 'repo clean' | 'snapshot delete' | 'snapshot verify'
+  /** The cluster's distribution and version, when known: remedies differ (OpenSearch 3.x writes shard data under hashed prefixes). */
+  engine?: {distribution?: string; version?: string}
+  /** Every node of the cluster by name, when known: a failure naming some of them says which others passed. */
+  nodes?: string[]
   region?: string
   repository?: string
   roleArn?: string
+  /** The nodes' named S3 client (s3.client.NAME.*) the repository uses. */
+  s3Client?: string
   snapshot?: string
 }
 

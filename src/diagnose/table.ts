@@ -2,6 +2,7 @@ import type {CheckName, FailureFacts} from './facts.js'
 
 import {REPOSITORY_OUT_OF_SYNC} from '../cluster/snapshots.js'
 import {CLUSTER_CONNECTION_ROWS} from './connection-rows.js'
+import {NODE_ROWS} from './node-rows.js'
 import {
   bucketOf,
   type Diagnosis,
@@ -21,6 +22,7 @@ import {SHARD_DATA_ROWS} from './shard-data-rows.js'
  * A new known failure is one row here and one fixture under test/fixtures.
  */
 export const DIAGNOSES = [
+  ...NODE_ROWS,
   ...SHARD_DATA_ROWS,
   {
     cause:

@@ -1,10 +1,13 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
-import type {ClusterInfo} from '../cluster/snapshots.js'
+import type {ShardPlacement} from '../cluster/shard-placement.js'
+import type {ClusterInfo, SnapshotInfo} from '../cluster/snapshots.js'
 import type {RepositoryStorage} from '../services/model.js'
+import type {ShardReadBack} from '../storage/read-back.js'
 import type {RepositoryFiles} from '../storage/repository-files.js'
 import type {JournalEntry, VerifyJournal} from './journal.js'
+import type {NodeCoverage} from './node-coverage.js'
 
 import {UsageError} from '../errors.js'
 /**
@@ -22,7 +25,10 @@ export interface DataIndex {
   /** The run created it (--create-test-index): deleted in cleanup. */
   created: boolean
   documents: number
+  /** Every index the test snapshot copies (several when one alone has no primary on every data node). */
+  indices: string[]
   largestSegmentBytes: number
+  /** The indices as the snapshot request names them (comma-separated). */
   name: string
   primaryBytes: number
 }
@@ -63,8 +69,18 @@ export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   files?: Promise<RepositoryFiles>
   info?: ClusterInfo
   journalEntry: JournalEntry
+  /** Where the chosen indices' primaries sit on the data nodes (absent: unknown, or metadata only). */
+  nodeCoverage?: NodeCoverage
   /** What the run could not prove, for the report. */
   notProven: string[]
+  /** Where primaries live, or why the cluster would not say. */
+  placement?: ShardPlacement | {refused: string}
+  /** The read-back's shards, for the per-node report. */
+  readBack?: ShardReadBack
+  /** The largest segment of each copied primary (`index[shard]`), for the per-node multipart report. */
+  segmentBytesByShard?: Record<string, number>
+  /** The test snapshot as the cluster answered it (its shard failures name nodes by id). */
+  snapshotInfo?: SnapshotInfo
   /** Where the test repository keeps its files: its own prefix under the configured base path. */
   testLocation: string
 }

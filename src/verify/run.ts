@@ -4,14 +4,18 @@ import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {removeVerificationResources} from './cleanup.js'
 import {testLocationFor, type VerifyContext, type VerifyDependencies, type VerifyRequest} from './context.js'
+import {knownPlacement} from './data-indices.js'
 import {describeEntryLocation} from './journal.js'
+import {type NodeProof, nodeProofs} from './node-report.js'
 import {VERIFY_STEPS} from './steps.js'
 
 export interface VerifyReport extends StepReport {
   cluster: {distribution?: string; endpoint: string; version?: string}
   command: 'snapshot verify'
-  /** The index whose shard data the test snapshot copied, if any. */
+  /** The index (or indices, comma-separated) whose shard data the test snapshot copied, if any. */
   dataIndex?: {created: boolean; name: string}
+  /** Every data node of a cluster of several: what it wrote in the test snapshot, where, and whether it was read back. */
+  nodes?: NodeProof[]
   repository: {location: string; name: string; type: 'fs' | 's3'}
   snapshot: string
 }
@@ -20,11 +24,15 @@ export type VerifyEvents = StepEvents
 
 export const CLEANUP_STEP = {name: 'cleanup', title: 'Test resources removed'}
 
-function diagnosisContext(request: VerifyRequest, endpoint: string): DiagnosisContext {
+function diagnosisContext(request: VerifyRequest, endpoint: string, context?: VerifyContext): DiagnosisContext {
   const {storage} = request
+  const placement = context && knownPlacement(context)
   return {
     clusterEndpoint: endpoint,
+    engine: context?.info && {distribution: context.info.distribution, version: context.info.version},
+    nodes: placement?.nodes.map((node) => node.name),
     repository: request.repository,
+    s3Client: request.nodeS3Client,
     snapshot: request.snapshot,
     ...(storage.kind === 's3'
       ? {basePath: storage.basePath, bucket: storage.bucket, region: storage.region, roleArn: storage.roleArn}
@@ -67,13 +75,14 @@ export async function runVerification(
     testLocation,
   }
   const {interrupted, results: steps} = await runSteps(VERIFY_STEPS, context, {
-    diagnosisFor: (error) => diagnose(error, diagnosisContext(request, dependencies.cluster.endpoint)),
+    diagnosisFor: (error) => diagnose(error, diagnosisContext(request, dependencies.cluster.endpoint, context)),
     events,
     signal: dependencies.signal,
   })
 
   const cleanup = await cleanUp(context, events, interrupted)
   steps.push(cleanup.result)
+  const nodes = nodeProofs(context)
   return {
     ...stepReport('snapshot verify', steps, interrupted, cleanup.leftovers),
     cluster: {
@@ -89,6 +98,7 @@ export async function runVerification(
     },
     snapshot: request.snapshot,
     ...(context.dataIndex ? {dataIndex: {created: context.dataIndex.created, name: context.dataIndex.name}} : {}),
+    ...(nodes ? {nodes} : {}),
   }
 }
 

@@ -19,6 +19,7 @@ import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {ownerMarkerContent, testFiles} from './cleanup.js'
+import {knownPlacement} from './data-indices.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 export type VerifyStep = Step<VerifyContext>
@@ -186,7 +187,9 @@ export const VERIFY_STEPS: VerifyStep[] = [
             context.signal,
           )
         : await createMetadataSnapshot(context.cluster, context.repository, context.snapshot, context.signal)
-      if (snapshot.state && snapshot.state !== 'SUCCESS') throw snapshotFailure(context.snapshot, snapshot)
+      context.snapshotInfo = snapshot
+      if (snapshot.state && snapshot.state !== 'SUCCESS')
+        throw snapshotFailure(context.snapshot, snapshot, knownPlacement(context))
 
       const what = context.dataIndex ? `of ${context.dataIndex.name} and the global state` : 'of the metadata only'
       return `${context.snapshot} ${what}: ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`

@@ -1,6 +1,10 @@
 import type {NodeProof} from '../verify/node-report.js'
 
+import {HASHED_SHARD_SEGMENT} from '../storage/ownership.js'
 import {formatBytes} from '../verify/format.js'
+
+const describeWhere = (directory: string) =>
+  `${HASHED_SHARD_SEGMENT.test(directory.split('/')[0]) ? 'hashed prefix' : 'base path'} ${directory}`
 
 /** The report's lines for the per-node section. */
 export function renderNodeProofs(nodes: NodeProof[] | undefined): string[] {
@@ -8,7 +12,7 @@ export function renderNodeProofs(nodes: NodeProof[] | undefined): string[] {
   const lines = [`data nodes (${nodes.filter((node) => node.status === 'proven').length} of ${nodes.length} proven):`]
   for (const node of nodes) {
     const parts = node.shards.length > 0 ? [`wrote ${node.shards.join(', ')}`] : []
-    if (node.where.length > 0) parts.push(`at ${node.where.join(', ')}`)
+    if (node.where.length > 0) parts.push(`at ${node.where.map((directory) => describeWhere(directory)).join(', ')}`)
     if (node.readBack) parts.push('read back')
     if (node.multipart !== undefined)
       parts.push(

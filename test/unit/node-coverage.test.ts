@@ -1,9 +1,17 @@
+import nock from 'nock'
 import {strict as assert} from 'node:assert'
 import {readFileSync} from 'node:fs'
 
 import type {IndexSize} from '../../src/cluster/indices.js'
 
-import {nodeNamesById, parseNodes, parsePrimaries, type ShardPlacement} from '../../src/cluster/shard-placement.js'
+import {createClusterClient} from '../../src/cluster/client.js'
+import {
+  nodeNamesById,
+  parseNodes,
+  parsePrimaries,
+  readShardPlacement,
+  type ShardPlacement,
+} from '../../src/cluster/shard-placement.js'
 import {chooseCoveringSet, coverageOf} from '../../src/verify/node-coverage.js'
 import {localFixture} from '../helpers/paths.js'
 
@@ -230,5 +238,42 @@ describe('node coverage: which indices prove every data node', () => {
     assert.equal(coverage.proven.length, 12)
     assert.deepEqual(coverage.unproven, [])
     assert.ok(coverage.indices.length <= 12)
+  })
+
+  describe('reading where primaries live', () => {
+    const client = () =>
+      createClusterClient(
+        {allowInsecure: false, auth: {kind: 'none'}, endpoint: 'http://source:9200'},
+        {retry: {baseDelayMs: 1, maxDelayMs: 1, retries: 0}},
+      )
+
+    it('reads the nodes and the started primaries of a cluster', async () => {
+      nock('http://source:9200')
+        .get('/_nodes')
+        .query(true)
+        .reply(200, fixture('observed-nodes-three-nodes.json'))
+        .get('/_cat/shards')
+        .query(true)
+        .reply(200, fixture('observed-cat-shards-three-nodes.json'))
+      const placement = await readShardPlacement(client())
+      assert.ok('nodes' in placement)
+      assert.equal(placement.nodes.length, 3)
+      assert.equal(placement.primaries.length, 4)
+    })
+
+    it('tells a refusal (a user without monitor privileges) apart, in the cluster words, instead of failing', async () => {
+      nock('http://source:9200')
+        .get('/_nodes')
+        .query(true)
+        .reply(200, fixture('observed-nodes-three-nodes.json'))
+        .get('/_cat/shards')
+        .query(true)
+        .reply(403, {
+          error: {reason: 'no permissions for [indices:monitor/stats]', type: 'security_exception'},
+          status: 403,
+        })
+      const placement = await readShardPlacement(client())
+      assert.deepEqual(placement, {refused: 'GET /_cat/shards answered 403 (security_exception)'})
+    })
   })
 })

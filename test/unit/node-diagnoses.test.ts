@@ -160,7 +160,7 @@ describe('per-node diagnoses on a 3-node cluster', () => {
     assert.equal(lines[0], 'data nodes (3 of 3 proven):')
     assert.match(
       lines[2],
-      /^ {2}n2: proven — wrote cover-three\[0\]; at S00110100100010\/mig\/v\/indices\/abc\/0\/; read back; uploaded in parts$/,
+      /^ {2}n2: proven — wrote cover-three\[0\]; at hashed prefix S00110100100010\/mig\/v\/indices\/abc\/0\/; read back; uploaded in parts$/,
     )
   })
 

@@ -126,10 +126,12 @@ export async function largestSegmentByShard(
   )
   const largest: Record<string, number> = {}
   for (const [index, entry] of Object.entries(body?.indices ?? {}))
-    for (const [shard, copies] of Object.entries(entry.shards ?? {}))
-      for (const copy of copies)
-        if (copy.routing?.primary !== false)
-          for (const segment of Object.values(copy.segments ?? {}))
-            largest[`${index}[${shard}]`] = Math.max(largest[`${index}[${shard}]`] ?? 0, segment.size_in_bytes ?? 0)
+    for (const [shard, copies] of Object.entries(entry.shards ?? {})) {
+      const sizes = copies
+        .filter((copy) => copy.routing?.primary !== false)
+        .flatMap((copy) => Object.values(copy.segments ?? {}).map((segment) => segment.size_in_bytes ?? 0))
+      largest[`${index}[${shard}]`] = Math.max(0, ...sizes)
+    }
+
   return largest
 }

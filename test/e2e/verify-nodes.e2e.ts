@@ -42,7 +42,15 @@ const basePathOnly = [
   },
 ]
 
-type NodeLine = {name: string; readBack: boolean; shards: string[]; status: string; where: string[]; why?: string}
+type NodeLine = {
+  multipart?: boolean
+  name: string
+  readBack: boolean
+  shards: string[]
+  status: string
+  where: string[]
+  why?: string
+}
 
 describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that enforces IAM', function () {
   this.timeout(600_000)
@@ -325,6 +333,57 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
       await nothingOfVerifyLeft()
     } finally {
       await cluster('POST', `/${cover}/_open`)
+    }
+  })
+
+  it('(e) a shard with a file over buffer_size: the node holding it uploads in parts, the others say they did not', async () => {
+    const big = `nodes-big-${suffix}`
+    await cluster('PUT', `/${big}`, {
+      settings: {index: {number_of_replicas: 0, number_of_shards: 3, 'routing.allocation.total_shards_per_node': 1}},
+    })
+    try {
+      const text = () =>
+        Array.from({length: 2048}, () => Math.random().toString(36).slice(2))
+          .join('')
+          .slice(0, 16_384)
+      // About 7 MiB of barely compressible text routed to one shard, a few documents to every shard.
+      for (let batch = 0; batch < 7; batch++) {
+        const lines = Array.from({length: 64}, (_, n) => [
+          JSON.stringify({index: {_id: `big-${batch}-${n}`, routing: 'big'}}),
+          JSON.stringify({text: text()}),
+        ]).flat()
+        const answer = await fetch(`${three!.url}/${big}/_bulk`, {
+          body: `${lines.join('\n')}\n`,
+          headers: {'content-type': 'application/x-ndjson'},
+          method: 'POST',
+        })
+        assert.equal(answer.status, 200)
+      }
+
+      for (let document = 1; document <= 9; document++) await cluster('PUT', `/${big}/_doc/${document}`, {n: document})
+      await cluster('POST', `/${big}/_forcemerge?max_num_segments=1`)
+      await cluster('POST', `/${big}/_flush`)
+      const shards = (await cluster('GET', `/_cat/shards/${big}?format=json&bytes=b&h=shard,node,store`)).body as {
+        node: string
+        store: string
+      }[]
+      const holder = shards.sort((a, b) => Number(b.store) - Number(a.store))[0]
+      assert.ok(Number(holder.store) > 5 * 1024 * 1024, `the big shard holds ${holder.store} bytes`)
+
+      const run = await verify(['--index', big])
+      assert.equal(run.exitCode, 0, run.text)
+      assert.match(run.step('repository').detail, /with buffer_size 5mb/)
+      assert.match(
+        run.step('read-back').detail,
+        /multipart upload exercised: \S+ is [5-9]\.\d MiB, above buffer_size 5mb/,
+      )
+      assert.deepEqual(
+        run.nodes.map((node) => [node.name, node.status, node.multipart]),
+        ['n1', 'n2', 'n3'].map((name) => [name, 'proven', name === holder.node]),
+      )
+      await nothingOfVerifyLeft()
+    } finally {
+      await cluster('DELETE', `/${big}`)
     }
   })
 })

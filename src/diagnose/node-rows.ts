@@ -17,12 +17,14 @@ const REJECTED_CREDENTIALS =
 const list = (names: string[]) =>
   names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
 
+/** The node names a repository verification failure names (the cluster's `_verify` answer). */
+export const nodesNamedInVerification = (text: string) =>
+  [...new Set([...text.matchAll(NAMED_IN_VERIFICATION)].map((match) => match[1] ?? match[2]))].sort()
+
 /** The nodes a failure names, and (where the cluster's nodes are known) the others, which passed. */
 function nodesOf(facts: FailureFacts, context: DiagnosisContext = {}): {failed: string[]; passed: string[]} {
   const fromSnapshot = facts.details.failedNodes as string[] | undefined
-  const failed = fromSnapshot ?? [
-    ...new Set([...facts.text.matchAll(NAMED_IN_VERIFICATION)].map((match) => match[1] ?? match[2])),
-  ]
+  const failed = fromSnapshot ?? nodesNamedInVerification(facts.text)
   const passed =
     (facts.details.succeededNodes as string[] | undefined) ??
     (context.nodes ?? []).filter((node) => !failed.includes(node))

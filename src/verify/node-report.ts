@@ -1,7 +1,9 @@
 import type {SnapshotInfo} from '../cluster/snapshots.js'
+import type {StepResult} from '../steps/report.js'
 import type {VerifyContext} from './context.js'
 
 import {dataNodesOf, nodeNamesById, type ShardPlacement} from '../cluster/shard-placement.js'
+import {nodesNamedInVerification} from '../diagnose/index.js'
 import {knownPlacement} from './data-indices.js'
 
 /**
@@ -65,18 +67,25 @@ function stoppedBefore(context: VerifyContext): string {
 }
 
 /** Every data node's line of the report; absent on a one-node cluster (it reads as before) or where placement is unknown. */
-export function nodeProofs(context: VerifyContext): NodeProof[] | undefined {
+export function nodeProofs(context: VerifyContext, steps: StepResult[] = []): NodeProof[] | undefined {
   const placement = knownPlacement(context)
   const coverage = context.nodeCoverage
   if (!placement || !coverage || dataNodesOf(placement).length <= 1) return undefined
   const readShards = new Map(
     (context.readBack?.shards ?? []).map((shard) => [shardKey(shard.index, shard.shard), shard.directory]),
   )
+  // A registration the cluster's verification refused names the nodes that could not write (`_verify`).
+  const registration = steps.find((step) => step.name === 'repository' && step.status === 'failed')
+  const refused = new Set(registration ? nodesNamedInVerification(registration.detail) : [])
   const large = (shard: string) => (context.segmentBytesByShard?.[shard] ?? 0) > 5 * 1024 * 1024
   return dataNodesOf(placement).map((node) => {
     const shards = coverage.proven.find((entry) => entry.node.id === node.id)?.shards ?? []
     const unproven = coverage.unproven.find((entry) => entry.node.id === node.id)
-    const failed = failureOf(context, node.id)
+    const failed =
+      failureOf(context, node.id) ??
+      (refused.has(node.name)
+        ? "the repository's verification could not write from this node (the repository step names the cause)"
+        : undefined)
     const readBack = shards.length > 0 && shards.every((shard) => readShards.has(shard))
     const proof: NodeProof = {
       id: node.id,

@@ -82,7 +82,7 @@ export async function runVerification(
 
   const cleanup = await cleanUp(context, events, interrupted)
   steps.push(cleanup.result)
-  const nodes = nodeProofs(context)
+  const nodes = nodeProofs(context, steps)
   return {
     ...stepReport('snapshot verify', steps, interrupted, cleanup.leftovers),
     cluster: {

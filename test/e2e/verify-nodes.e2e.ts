@@ -258,6 +258,14 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
       new RegExp(`on n3, \`bin/opensearch-keystore add --force s3\\.client\\.${clientName}\\.access_key\``),
     )
     assert.match(repository.diagnosis.remediation, /POST _nodes\/reload_secure_settings/)
+    assert.deepEqual(
+      run.nodes.map((node) => [node.name, node.status]),
+      [
+        ['n1', 'not proven'],
+        ['n2', 'not proven'],
+        ['n3', 'failed'],
+      ],
+    )
     await giveNode('n3', full)
     await nothingOfVerifyLeft()
   })

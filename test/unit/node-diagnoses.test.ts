@@ -164,6 +164,28 @@ describe('per-node diagnoses on a 3-node cluster', () => {
     )
   })
 
+  it('marks the node a refused registration names as failed, the others as not proven', () => {
+    const {body, status} = fixture('observed-verify-one-node-wrong-secret.json')
+    const error = new ClusterRequestError('PUT', '/_snapshot/verify_x', 'http://n1:9200', status, body, undefined, 'x')
+    const coverage = coverageOf(
+      [{documents: 9, index: 'cover-three', primaries: 3, primaryBytes: 39_423, status: 'open'}],
+      placement,
+    )
+    const stopped = {nodeCoverage: coverage, placement} as unknown as VerifyContext
+    const detail = JSON.stringify(error.body)
+    const nodes = nodeProofs(stopped, [{detail, durationMs: 1, name: 'repository', status: 'failed', title: 'x'}])!
+    assert.deepEqual(
+      nodes.map((node) => [node.name, node.status]),
+      [
+        ['n1', 'not proven'],
+        ['n2', 'not proven'],
+        ['n3', 'failed'],
+      ],
+    )
+    assert.match(nodes[2].why!, /the repository's verification could not write from this node/)
+    assert.match(nodes[0].why!, /the run stopped before the test snapshot/)
+  })
+
   it('leaves the per-node section out on a one-node cluster', () => {
     const single: ShardPlacement = {nodes: [placement.nodes[0]], primaries: []}
     const one = {nodeCoverage: coverageOf([], single), placement: single} as unknown as VerifyContext

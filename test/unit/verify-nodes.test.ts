@@ -126,7 +126,7 @@ describe('snapshot verify on a cluster of several data nodes', () => {
     cluster.install()
     const outcome = await runCommand(['snapshot', 'verify', '--config-file', services, '--json'], scripted)
     const report = JSON.parse(outcome.stdout).result
-    assert.equal(snapshotBody(cluster)?.indices, 'small')
+    assert.equal((snapshotBody(cluster) as undefined | {indices?: string})?.indices, 'small')
     assert.equal(report.nodes, undefined)
     assert.ok(
       report.notProven.some((line: string) =>

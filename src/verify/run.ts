@@ -1,3 +1,5 @@
+import {setMaxListeners} from 'node:events'
+
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
@@ -21,6 +23,15 @@ export interface VerifyReport extends StepReport {
 }
 
 export type VerifyEvents = StepEvents
+
+/**
+ * Every S3 request in flight listens on the run's signal: reading back the shards of several nodes, or
+ * cleaning up their files, keeps more than Node's default 10 listeners on it at once, which is no leak.
+ */
+function roomy(signal: AbortSignal): AbortSignal {
+  setMaxListeners(64, signal)
+  return signal
+}
 
 export const CLEANUP_STEP = {name: 'cleanup', title: 'Test resources removed'}
 
@@ -50,6 +61,7 @@ export async function runVerification(
   events: VerifyEvents = {},
 ): Promise<VerifyReport> {
   const testLocation = testLocationFor(request.storage, request.repository)
+  if (dependencies.signal) roomy(dependencies.signal)
   const {storage} = request
   const context: VerifyContext = {
     ...request,
@@ -135,7 +147,7 @@ async function cleanUp(
     ? await removeVerificationResources(entry, {
         cluster: context.cluster,
         s3: context.s3,
-        signal: AbortSignal.timeout(budget),
+        signal: roomy(AbortSignal.timeout(budget)),
       })
     : {leftovers: [], removed: []}
   if (leftovers.length === 0) await context.journal.forget(entry.runId)

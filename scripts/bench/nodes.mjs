@@ -99,6 +99,39 @@ export async function verifyOnNodes({cli, engines, local, root}) {
       region: local.region,
     })
     await s3.send(new CreateBucketCommand({Bucket: bucket}))
+    // The floor: the cluster's own snapshot of the same index and its deletion, which verify cannot beat.
+    const own = async (base) => {
+      const repository = `bench_nodes_own_${suffix}`
+      await call(
+        base,
+        'PUT',
+        `/_snapshot/${repository}`,
+        JSON.stringify({
+          settings: {
+            base_path: `own-${base.slice(-5)}`,
+            bucket,
+            compress: false,
+            endpoint: local.s3,
+            path_style_access: true,
+            protocol: 'http',
+            region: local.region,
+          },
+          type: 's3',
+        }),
+      )
+      const started = process.hrtime.bigint()
+      await call(
+        base,
+        'PUT',
+        `/_snapshot/${repository}/own?wait_for_completion=true`,
+        JSON.stringify({include_global_state: true, indices: index}),
+      )
+      await call(base, 'DELETE', `/_snapshot/${repository}/own`)
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6
+      await call(base, 'DELETE', `/_snapshot/${repository}`)
+      return elapsed
+    }
+    const floors = {one: [], three: []}
     const samples = {one: [], three: []}
     let proven = 0
     verify(url) // warm both clusters' caches once
@@ -108,6 +141,19 @@ export async function verifyOnNodes({cli, engines, local, root}) {
       samples.three.push(three.elapsed)
       proven = (three.report.nodes ?? []).filter((node) => node.status === 'proven').length
       samples.one.push(verify(local.cluster).elapsed)
+      floors.three.push(await own(url))
+      floors.one.push(await own(local.cluster))
+    }
+    const {ListObjectsV2Command, DeleteObjectsCommand} = await import('@aws-sdk/client-s3')
+    for (;;) {
+      const page = await s3.send(new ListObjectsV2Command({Bucket: bucket}))
+      if (!page.Contents?.length) break
+      await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: {Objects: page.Contents.map((object) => ({Key: object.Key}))},
+        }),
+      )
     }
     await s3.send(new DeleteBucketCommand({Bucket: bucket}))
     const ratio = median(samples.three) / median(samples.one)
@@ -119,6 +165,13 @@ export async function verifyOnNodes({cli, engines, local, root}) {
     )
     console.log(`  single OpenSearch 3.6 node     ${ms(median(samples.one)).padStart(8)}`)
     console.log(`  ratio ${ratio.toFixed(2)}x (target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'})`)
+    const [floorThree, floorOne] = [median(floors.three), median(floors.one)]
+    console.log(
+      `  the cluster's own snapshot of that index and its deletion: ${ms(floorThree)} on 3 nodes, ${ms(floorOne)} on 1 node`,
+    )
+    console.log(
+      `  verify beyond that floor: ${ms(median(samples.three) - floorThree)} on 3 nodes, ${ms(median(samples.one) - floorOne)} on 1 node (${((median(samples.three) - floorThree) / (median(samples.one) - floorOne)).toFixed(2)}x)`,
+    )
   } finally {
     await fetch(`${url}/${index}`, {method: 'DELETE'}).catch(() => undefined)
     await fetch(`${local.cluster}/${index}`, {method: 'DELETE'}).catch(() => undefined)

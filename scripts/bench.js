@@ -527,6 +527,13 @@ async function emptying(local, counts) {
   await fetch(`${local.cluster}/_snapshot/bench_clean_repo`, {method: 'DELETE'})
 }
 
+// --nodes-only: just verify on the 3-node cluster beside the single node.
+if (args.has('--nodes-only')) {
+  const {enginesScript, verifyOnNodes} = await import('./bench/nodes.mjs')
+  await verifyOnNodes({cli, engines: enginesScript(root), local: engines(), root})
+  process.exit(0)
+}
+
 // --emptying-only: just the emptying figures (the part measured on the real S3 server).
 if (!args.has('--emptying-only')) startup()
 const local = engines()
@@ -537,6 +544,10 @@ else {
     if (!args.has('--no-shard-data'))
       for (const mebibytes of (process.env.BENCH_INDEX_MIB ?? '2,4').split(',').map(Number))
         await shardDataVerify(local, mebibytes)
+    if (!args.has('--no-nodes')) {
+      const {enginesScript, verifyOnNodes} = await import('./bench/nodes.mjs')
+      await verifyOnNodes({cli, engines: enginesScript(root), local, root})
+    }
   }
   if (!args.has('--no-emptying'))
     await emptying(local, (process.env.BENCH_OBJECTS ?? '20000,100000').split(',').map(Number))

@@ -1,5 +1,6 @@
 import {pathSegment} from '../names.js'
 import {type ClusterClient, ClusterRequestError} from './client.js'
+import {largestSegmentByShard} from './shard-placement.js'
 import {deleteUnlessMissing} from './snapshots.js'
 
 /** An index as `_cat/indices` describes it, in bytes. */
@@ -39,42 +40,20 @@ export async function listIndexSizes(cluster: ClusterClient, signal?: AbortSigna
   }))
 }
 
-/**
- * The index a shard-data test snapshot copies: the smallest open one that holds documents, is not a
- * system or hidden index (a leading dot), and whose primaries stay under the cap.
- */
+/** An index a shard-data test may copy: open, holding documents, not a system or hidden index (a leading dot), primaries under the cap. */
+export const qualifiesForShardData = (index: IndexSize, maxBytes: number) =>
+  index.status === 'open' && !index.index.startsWith('.') && index.documents > 0 && index.primaryBytes <= maxBytes
+
+/** The index a shard-data test snapshot copies on a cluster whose shard placement is unknown: the smallest that qualifies. */
 export function smallestQualifyingIndex(indices: IndexSize[], maxBytes: number): IndexSize | undefined {
   return indices
-    .filter(
-      (index) =>
-        index.status === 'open' &&
-        !index.index.startsWith('.') &&
-        index.documents > 0 &&
-        index.primaryBytes <= maxBytes,
-    )
+    .filter((index) => qualifiesForShardData(index, maxBytes))
     .sort((a, b) => a.primaryBytes - b.primaryBytes || a.index.localeCompare(b.index))[0]
 }
 
 /** The largest Lucene segment of the index's primaries, in bytes (a compound segment is one file of about that size). */
 export async function largestSegmentBytes(cluster: ClusterClient, index: string, signal?: AbortSignal) {
-  type Segments = {
-    indices?: Record<
-      string,
-      {shards?: Record<string, {routing?: {primary?: boolean}; segments?: Record<string, {size_in_bytes?: number}>}[]>}
-    >
-  }
-  const {body} = await cluster.send<Segments>(
-    {idempotent: true, method: 'GET', path: `/${pathSegment(index)}/_segments`},
-    signal,
-  )
-  let largest = 0
-  for (const entry of Object.values(body?.indices ?? {}))
-    for (const copies of Object.values(entry.shards ?? {}))
-      for (const copy of copies)
-        if (copy.routing?.primary !== false)
-          for (const segment of Object.values(copy.segments ?? {}))
-            largest = Math.max(largest, segment.size_in_bytes ?? 0)
-  return largest
+  return Math.max(0, ...Object.values(await largestSegmentByShard(cluster, [index], signal)))
 }
 
 export async function indexExists(cluster: ClusterClient, index: string, signal?: AbortSignal): Promise<boolean> {
@@ -87,19 +66,29 @@ export async function indexExists(cluster: ClusterClient, index: string, signal?
   }
 }
 
-/** A one-shard, zero-replica index of a few documents, refreshed and flushed so that it has segment files. */
-export async function createTestIndex(cluster: ClusterClient, index: string, signal?: AbortSignal): Promise<number> {
+/**
+ * A zero-replica index of a few documents, refreshed and flushed so that it has segment files. With
+ * several shards (one per data node), at most one shard per node: each data node then holds a primary.
+ */
+export async function createTestIndex(
+  cluster: ClusterClient,
+  index: string,
+  signal?: AbortSignal,
+  shards = 1,
+): Promise<number> {
   const path = `/${pathSegment(index)}`
+  const spread = shards > 1 ? {routing: {allocation: {total_shards_per_node: 1}}} : {}
   await cluster.send(
     {
-      body: {settings: {index: {number_of_replicas: 0, number_of_shards: 1}}},
+      body: {settings: {index: {number_of_replicas: 0, number_of_shards: shards, ...spread}}},
       idempotent: false,
       method: 'PUT',
       path,
     },
     signal,
   )
-  const documents = Array.from({length: 5}, (_, number) => ({
+  // Five documents a shard, so that each shard likely holds some.
+  const documents = Array.from({length: 5 * shards}, (_, number) => ({
     body: `console snapshot verify test document ${number + 1} `.repeat(40),
     number: number + 1,
   }))

@@ -171,6 +171,8 @@ export async function deleteUnlessMissing(
 /** A shard the snapshot could not copy, with the cluster's own reason. */
 export interface SnapshotShardFailure {
   index?: string
+  /** The node whose shard failed, by id. */
+  node_id?: string
   reason?: string
   shard_id?: number
   status?: string

@@ -3,6 +3,7 @@ import {type Diagnosis, type DiagnosisContext, type DiagnosisRule, ruleMatches} 
 import {DIAGNOSES, unknownDiagnosis} from './table.js'
 
 export {CheckFailure, type CheckName} from './facts.js'
+export {nodesNamedInVerification} from './node-rows.js'
 export type {Diagnosis, DiagnosisContext} from './rule.js'
 
 /** Explains a failure with the first matching row of the table, or the cluster's own reason. */

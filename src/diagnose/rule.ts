@@ -9,9 +9,15 @@ export interface DiagnosisContext {
   command?: 'repo clean' | 'snapshot delete' | 'snapshot verify'
   /** The run creates (and afterwards deletes) the bucket. */
   createBucket?: boolean
+  /** The cluster's distribution and version, when known: remedies differ (OpenSearch 3.x writes shard data under hashed prefixes). */
+  engine?: {distribution?: string; version?: string}
+  /** Every node of the cluster by name, when known: a failure naming some of them says which others passed. */
+  nodes?: string[]
   region?: string
   repository?: string
   roleArn?: string
+  /** The nodes' named S3 client (s3.client.NAME.*) the repository uses. */
+  s3Client?: string
   snapshot?: string
 }
 

@@ -5,12 +5,12 @@ import {HASHED_SHARD_SEGMENT} from '../storage/ownership.js'
 import {bucketOf, GUIDE, repositoryOf, s3Permissions, says} from './rule.js'
 
 /** The object a node could not upload, as the S3 plugin names it in a shard failure. */
-const UPLOAD_FAILED = /Unable to upload object \[([^\]]+)\]/
-const isDenied = (facts: FailureFacts) => says(facts, /Access ?Denied|Status Code: 403|\b403\b/)
-const failedUpload = (facts: FailureFacts) => UPLOAD_FAILED.exec(facts.text)?.[1]
+export const UPLOAD_FAILED = /Unable to upload object \[([^\]]+)\]/
+export const isDenied = (facts: FailureFacts) => says(facts, /Access ?Denied|Status Code: 403|\b403\b/)
+export const failedUpload = (facts: FailureFacts) => UPLOAD_FAILED.exec(facts.text)?.[1]
 const shardKey = (facts: FailureFacts) => String(facts.details.key ?? 'a shard file')
 
-const inHashedPrefix = (key: string | undefined) => HASHED_SHARD_SEGMENT.test(key?.split('/')[0] ?? '')
+export const inHashedPrefix = (key: string | undefined) => HASHED_SHARD_SEGMENT.test(key?.split('/')[0] ?? '')
 
 /** What a test snapshot with shard data and its read-back meet: most specific first, ahead of the other rows. */
 export const SHARD_DATA_ROWS = [

@@ -6,6 +6,7 @@ import {BUCKET_RULE_ROWS} from './bucket-rule-rows.js'
 import {CLUSTER_CONNECTION_ROWS} from './connection-rows.js'
 import {consoleGrants, describeGrants} from './console-permissions.js'
 import {MANAGED_SOURCE_ROWS} from './managed-rows.js'
+import {NODE_ROWS} from './node-rows.js'
 import {ROUTE_ROWS} from './route-rows.js'
 import {
   bucketOf,
@@ -28,6 +29,7 @@ import {SHARD_DATA_ROWS} from './shard-data-rows.js'
  * A new known failure is one row here and one fixture under test/fixtures.
  */
 export const DIAGNOSES = [
+  ...NODE_ROWS,
   ...BACKFILL_ROWS,
   ...BUCKET_RULE_ROWS,
   ...MANAGED_SOURCE_ROWS,

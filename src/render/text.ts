@@ -1,4 +1,7 @@
 import type {StepReport, StepResult} from '../steps/report.js'
+import type {NodeProof} from '../verify/node-report.js'
+
+import {renderNodeProofs} from './node-lines.js'
 
 const MARK: Record<StepResult['status'], string> = {failed: '✘', passed: '✔', skipped: '–'}
 // ANSI colours, only where the caller says the terminal takes them (a TTY, no NO_COLOR, no --no-color).
@@ -25,12 +28,13 @@ export function renderStepLine(step: StepResult, index: number, options: RenderO
   return lines.join('\n')
 }
 
-export function renderSummary(report: StepReport, options: RenderOptions = {}): string {
+export function renderSummary(report: StepReport & {nodes?: NodeProof[]}, options: RenderOptions = {}): string {
   const counts = (['passed', 'failed', 'skipped'] as const).map(
     (status) => `${report.steps.filter((step) => step.status === status).length} ${status}`,
   )
   const verdict = report.interrupted ? 'INTERRUPTED' : report.ok ? 'PASSED' : 'FAILED'
   const lines = [`${paint(verdict, report.ok ? 'passed' : 'failed', options.color ?? false)}: ${counts.join(', ')}`]
+  lines.push(...renderNodeProofs(report.nodes))
   for (const gap of report.notProven ?? []) lines.push(`not proven: ${gap}`)
   for (const note of report.notes ?? []) lines.push(`note: ${note}`)
   if (report.leftovers.length > 0)

@@ -2,11 +2,14 @@ import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ChosenRelease, SnapshotReaderRule} from '../backfill/readers.js'
 import type {ClusterClient} from '../cluster/client.js'
-import type {ClusterInfo} from '../cluster/snapshots.js'
+import type {ShardPlacement} from '../cluster/shard-placement.js'
+import type {ClusterInfo, SnapshotInfo} from '../cluster/snapshots.js'
 import type {RepositoryStorage} from '../services/model.js'
+import type {ShardReadBack} from '../storage/read-back.js'
 import type {RepositoryFiles} from '../storage/repository-files.js'
 import type {BucketFinding} from './bucket-rules.js'
 import type {JournalEntry, VerifyJournal} from './journal.js'
+import type {NodeCoverage} from './node-coverage.js'
 
 import {UsageError} from '../errors.js'
 /**
@@ -24,7 +27,10 @@ export interface DataIndex {
   /** The run created it (--create-test-index): deleted in cleanup. */
   created: boolean
   documents: number
+  /** Every index the test snapshot copies (several when one alone has no primary on every data node). */
+  indices: string[]
   largestSegmentBytes: number
+  /** The indices as the snapshot request names them (comma-separated). */
   name: string
   primaryBytes: number
 }
@@ -75,10 +81,20 @@ export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   files?: Promise<RepositoryFiles>
   info?: ClusterInfo
   journalEntry: JournalEntry
+  /** Where the chosen indices' primaries sit on the data nodes (absent: unknown, or metadata only). */
+  nodeCoverage?: NodeCoverage
   /** What the user should know beside the verdict (e.g. how the backfill addresses the store). */
   notes: string[]
   /** What the run could not prove, for the report. */
   notProven: string[]
+  /** Where primaries live, or why the cluster would not say. */
+  placement?: ShardPlacement | {refused: string}
+  /** The read-back's shards, for the per-node report. */
+  readBack?: ShardReadBack
+  /** The largest segment of each copied primary (`index[shard]`), for the per-node multipart report. */
+  segmentBytesByShard?: Record<string, number>
+  /** The test snapshot as the cluster answered it (its shard failures name nodes by id). */
+  snapshotInfo?: SnapshotInfo
   /** Where the test repository keeps its files: its own prefix under the configured base path. */
   testLocation: string
 }

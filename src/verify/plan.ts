@@ -41,7 +41,8 @@ function dataIndexPlan(request: VerifyRequest, curl: (method: string, path: stri
       const index = `verify_index_${request.runId}`.toLowerCase()
       return {
         commands: [
-          curl('PUT', `/${index}`, {settings: {index: {number_of_replicas: 0, number_of_shards: 1}}}),
+          `${curl('GET', '/_nodes?filter_path=nodes.*.roles')}   # N = the nodes with a data role`,
+          `${curl('PUT', `/${index}`, {settings: {index: {number_of_replicas: 0, number_of_shards: 'N', 'routing.allocation.total_shards_per_node': 1}}})}   # one primary on each data node`,
           `${curl('PUT', `/${index}/_doc/1`, {body: 'console snapshot verify test document'})}   # and four more`,
         ],
         created: true,
@@ -61,6 +62,7 @@ function dataIndexPlan(request: VerifyRequest, curl: (method: string, path: stri
       return {
         commands: [
           `${curl('GET', '/_cat/indices?format=json&bytes=b')}   # the smallest open index with documents whose pri.store.size is under ${choice.maxIndexBytes} bytes`,
+          `${curl('GET', '/_cat/shards?format=json&h=index,shard,prirep,state,id,node')}   # on several data nodes: the fewest such indices whose primaries sit on every data node`,
         ],
         index: '<that index>',
       }

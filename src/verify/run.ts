@@ -1,3 +1,5 @@
+import {setMaxListeners} from 'node:events'
+
 import type {BucketFinding} from './bucket-rules.js'
 
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
@@ -6,7 +8,9 @@ import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {removeVerificationResources} from './cleanup.js'
 import {testLocationFor, type VerifyContext, type VerifyDependencies, type VerifyRequest} from './context.js'
+import {knownPlacement} from './data-indices.js'
 import {describeEntryLocation} from './journal.js'
+import {type NodeProof, nodeProofs} from './node-report.js'
 import {VERIFY_STEPS} from './steps.js'
 
 export interface VerifyReport extends StepReport {
@@ -16,22 +20,37 @@ export interface VerifyReport extends StepReport {
   bucketRules?: BucketFinding[]
   cluster: {distribution?: string; endpoint: string; version?: string}
   command: 'snapshot verify'
-  /** The index whose shard data the test snapshot copied, if any. */
+  /** The index (or indices, comma-separated) whose shard data the test snapshot copied, if any. */
   dataIndex?: {created: boolean; name: string}
+  /** Every data node of a cluster of several: what it wrote in the test snapshot, where, and whether it was read back. */
+  nodes?: NodeProof[]
   repository: {location: string; name: string; type: 'fs' | 's3'}
   snapshot: string
 }
 
 export type VerifyEvents = StepEvents
 
+/**
+ * Every S3 request in flight listens on the run's signal: reading back the shards of several nodes, or
+ * cleaning up their files, keeps more than Node's default 10 listeners on it at once, which is no leak.
+ */
+function roomy(signal: AbortSignal): AbortSignal {
+  setMaxListeners(64, signal)
+  return signal
+}
+
 export const CLEANUP_STEP = {name: 'cleanup', title: 'Test resources removed'}
 
-function diagnosisContext(request: VerifyRequest, endpoint: string): DiagnosisContext {
+function diagnosisContext(request: VerifyRequest, endpoint: string, context?: VerifyContext): DiagnosisContext {
   const {storage} = request
+  const placement = context && knownPlacement(context)
   return {
     clusterEndpoint: endpoint,
     createBucket: request.createBucket,
+    engine: context?.info && {distribution: context.info.distribution, version: context.info.version},
+    nodes: placement?.nodes.map((node) => node.name),
     repository: request.repository,
+    s3Client: request.nodeS3Client,
     snapshot: request.snapshot,
     ...(storage.kind === 's3'
       ? {basePath: storage.basePath, bucket: storage.bucket, region: storage.region, roleArn: storage.roleArn}
@@ -49,6 +68,7 @@ export async function runVerification(
   events: VerifyEvents = {},
 ): Promise<VerifyReport> {
   const testLocation = testLocationFor(request.storage, request.repository)
+  if (dependencies.signal) roomy(dependencies.signal)
   const {storage} = request
   const context: VerifyContext = {
     ...request,
@@ -75,13 +95,14 @@ export async function runVerification(
     testLocation,
   }
   const {interrupted, results: steps} = await runSteps(VERIFY_STEPS, context, {
-    diagnosisFor: (error) => diagnose(error, diagnosisContext(request, dependencies.cluster.endpoint)),
+    diagnosisFor: (error) => diagnose(error, diagnosisContext(request, dependencies.cluster.endpoint, context)),
     events,
     signal: dependencies.signal,
   })
 
   const cleanup = await cleanUp(context, events, interrupted)
   steps.push(cleanup.result)
+  const nodes = nodeProofs(context, steps)
   return {
     ...stepReport('snapshot verify', steps, interrupted, cleanup.leftovers),
     cluster: {
@@ -114,6 +135,7 @@ export async function runVerification(
     },
     snapshot: request.snapshot,
     ...(context.dataIndex ? {dataIndex: {created: context.dataIndex.created, name: context.dataIndex.name}} : {}),
+    ...(nodes ? {nodes} : {}),
   }
 }
 
@@ -151,7 +173,7 @@ async function cleanUp(
         cluster: context.cluster,
         rightAfterRun: true,
         s3: context.s3,
-        signal: AbortSignal.timeout(budget),
+        signal: roomy(AbortSignal.timeout(budget)),
       })
     : {leftovers: [], removed: []}
   if (leftovers.length === 0) await context.journal.forget(entry.runId)

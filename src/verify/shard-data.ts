@@ -1,19 +1,17 @@
 import type {SnapshotInfo} from '../cluster/snapshots.js'
 import type {Step} from '../steps/runner.js'
-import type {VerifyContext} from './context.js'
+import type {DataIndex, VerifyContext} from './context.js'
 
 import {proveBackfillRead} from '../backfill/check.js'
-import {
-  createTestIndex,
-  indexExists,
-  largestSegmentBytes,
-  listIndexSizes,
-  smallestQualifyingIndex,
-} from '../cluster/indices.js'
+import {createTestIndex, indexExists, type IndexSize, listIndexSizes} from '../cluster/indices.js'
+import {dataNodesOf, largestSegmentByShard, nodeNamesById, type ShardPlacement} from '../cluster/shard-placement.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {readBackSnapshot, ShardReadError} from '../storage/read-back.js'
 import {testFiles} from './cleanup.js'
+import {chooseIndices, coverageDetail, coverNamed, readPlacement, testIndexShards} from './data-indices.js'
+import {formatBytes} from './format.js'
+import {nodesOfFailure} from './node-report.js'
 
 /**
  * The shard-data half of verify: the migration's snapshot copies indices, and the backfill reads
@@ -23,26 +21,28 @@ import {testFiles} from './cleanup.js'
 /** S3 uploads a file above buffer_size in parts; 5 MiB is the smallest buffer S3 allows. */
 export const MULTIPART_BUFFER = {bytes: 5 * 1024 * 1024, setting: '5mb'}
 export const DEFAULT_MAX_INDEX_BYTES = 64 * 1024 * 1024
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
-}
+export {formatBytes} from './format.js'
 
 const NOT_PROVEN_WITHOUT_DATA =
   'the shard-data path: that the cluster can write shard files (on OpenSearch 3.x under hashed prefixes outside the base path) and that the console can read what the backfill reads'
 
-/** A test snapshot that did not succeed, with the cluster's own reasons shard by shard (they name the object it could not write). */
-export function snapshotFailure(snapshot: string, info: SnapshotInfo): CheckFailure {
+/**
+ * A test snapshot that did not succeed, with the cluster's own reasons shard by shard (they name the object
+ * it could not write) and, where the cluster's nodes are known, which nodes failed and which wrote theirs.
+ */
+export function snapshotFailure(snapshot: string, info: SnapshotInfo, placement?: ShardPlacement): CheckFailure {
+  const names = nodeNamesById(placement)
+  const several = placement !== undefined && dataNodesOf(placement).length > 1
+  const nodeOf = (failure: {node_id?: string}) =>
+    several && failure.node_id ? ` on ${names[failure.node_id] ?? failure.node_id}` : ''
   const reasons = (info.failures ?? []).map(
-    (failure) => `[${failure.index ?? '?'}][${failure.shard_id ?? '?'}] ${failure.reason ?? failure.status ?? ''}`,
+    (failure) =>
+      `[${failure.index ?? '?'}][${failure.shard_id ?? '?'}]${nodeOf(failure)} ${failure.reason ?? failure.status ?? ''}`,
   )
   return new CheckFailure(
     'snapshot-not-successful',
     `snapshot ${snapshot} ended in state ${info.state}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`,
-    {snapshot: info},
+    {snapshot: info, ...nodesOfFailure(info, placement)},
   )
 }
 
@@ -60,14 +60,25 @@ export const INDEX_STEP: Step<VerifyContext> = {
   name: 'index',
   async run(context) {
     const choice = context.shardData ?? {mode: 'metadata-only'}
+    if (choice.mode === 'metadata-only') {
+      context.notProven.push(`${NOT_PROVEN_WITHOUT_DATA} (--metadata-only)`)
+      return {skipped: 'metadata only (--metadata-only): no index is copied'}
+    }
+
+    const placement = await readPlacement(context)
+    let chosen: IndexSize[]
+    let created = ''
     switch (choice.mode) {
       case 'create': {
         const name = `verify_index_${context.runId}`.toLowerCase()
         context.journalEntry.testIndex = name
         await context.journal.record(context.journalEntry)
-        const documents = await createTestIndex(context.cluster, name, context.signal)
-        context.dataIndex = {created: true, documents, largestSegmentBytes: 0, name, primaryBytes: 0}
-        return `created ${name} (1 shard, 0 replicas, ${documents} documents); deleted again in cleanup`
+        const shards = testIndexShards(placement)
+        const documents = await createTestIndex(context.cluster, name, context.signal, shards)
+        chosen = [{documents, index: name, primaries: shards, primaryBytes: 0, status: 'open'}]
+        coverNamed(context, chosen, placement && (await readPlacement(context)))
+        created = `created ${name} (${shards} shard(s)${shards > 1 ? ', one on each data node' : ''}, 0 replicas, ${documents} documents); deleted again in cleanup`
+        break
       }
 
       case 'index': {
@@ -78,25 +89,15 @@ export const INDEX_STEP: Step<VerifyContext> = {
         const found = (await listIndexSizes(context.cluster, context.signal)).find(
           (index) => index.index === choice.index,
         )
-        context.dataIndex = {
-          created: false,
-          documents: found?.documents ?? 0,
-          largestSegmentBytes: await largestSegmentBytes(context.cluster, choice.index, context.signal),
-          name: choice.index,
-          primaryBytes: found?.primaryBytes ?? 0,
-        }
+        chosen = [found ?? {documents: 0, index: choice.index, primaries: 1, primaryBytes: 0, status: 'open'}]
+        coverNamed(context, chosen, placement)
         break
-      }
-
-      case 'metadata-only': {
-        context.notProven.push(`${NOT_PROVEN_WITHOUT_DATA} (--metadata-only)`)
-        return {skipped: 'metadata only (--metadata-only): no index is copied'}
       }
 
       case 'smallest': {
         const indices = await listIndexSizes(context.cluster, context.signal)
-        const chosen = smallestQualifyingIndex(indices, choice.maxIndexBytes)
-        if (!chosen) {
+        chosen = chooseIndices(context, indices, choice.maxIndexBytes, placement)
+        if (chosen.length === 0) {
           context.notProven.push(
             `${NOT_PROVEN_WITHOUT_DATA}: no open, non-system index with documents is under ${formatBytes(choice.maxIndexBytes)}`,
           )
@@ -105,21 +106,28 @@ export const INDEX_STEP: Step<VerifyContext> = {
           }
         }
 
-        context.dataIndex = {
-          created: false,
-          documents: chosen.documents,
-          largestSegmentBytes: await largestSegmentBytes(context.cluster, chosen.index, context.signal),
-          name: chosen.index,
-          primaryBytes: chosen.primaryBytes,
-        }
         break
       }
     }
 
-    const index = context.dataIndex!
+    const names = chosen.map((index) => index.index)
+    context.segmentBytesByShard = created ? {} : await largestSegmentByShard(context.cluster, names, context.signal)
+    const index: DataIndex = {
+      created: Boolean(created),
+      documents: chosen.reduce((sum, entry) => sum + entry.documents, 0),
+      indices: names,
+      largestSegmentBytes: Math.max(0, ...Object.values(context.segmentBytesByShard)),
+      name: names.join(','),
+      primaryBytes: chosen.reduce((sum, entry) => sum + entry.primaryBytes, 0),
+    }
+    context.dataIndex = index
     if (context.storage.kind === 's3' && index.largestSegmentBytes > MULTIPART_BUFFER.bytes)
       context.bufferSize = MULTIPART_BUFFER.setting
-    return `${index.name}: ${index.documents} document(s), ${formatBytes(index.primaryBytes)} of primaries, largest segment ${formatBytes(index.largestSegmentBytes)}${context.bufferSize ? `; the test repository gets buffer_size ${context.bufferSize} so that the nodes upload it in parts` : ''}; only read, never written`
+    const multipart = context.bufferSize
+      ? `; the test repository gets buffer_size ${context.bufferSize} so that the nodes upload it in parts`
+      : ''
+    if (created) return `${created}${coverageDetail(context)}`
+    return `${index.name}: ${index.documents} document(s), ${formatBytes(index.primaryBytes)} of primaries, largest segment ${formatBytes(index.largestSegmentBytes)}${multipart}${coverageDetail(context)}; only read, never written`
   },
   title: 'Index for the shard-data test chosen',
 }
@@ -136,9 +144,10 @@ export const READ_BACK_STEP: Step<VerifyContext> = {
 
     try {
       const result = await readBackSnapshot(reader.store, reader.basePath, context.snapshot, {
-        indices: context.dataIndex ? [context.dataIndex.name] : [],
+        indices: context.dataIndex?.indices ?? [],
         signal: context.signal,
       })
+      context.readBack = result
       const seconds = Math.max(result.durationMs, 1) / 1000
       const where = [...new Set(result.shards.map((shard) => shard.directory))]
       const hashed = result.shards.some((shard) => shard.source.includes('snapshot_shard_paths/'))

@@ -21,6 +21,7 @@ import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
 import {checkBucketRules} from './bucket-rules-step.js'
 import {ownerMarkerContent, testFiles} from './cleanup.js'
+import {knownPlacement} from './data-indices.js'
 import {directoriesTheRegistrationMakes, registerRecordingAnswer} from './ground.js'
 import {checkMigrationScope} from './migration-scope.js'
 import {proveNodesReachStore} from './nodes-route.js'
@@ -204,7 +205,9 @@ export const VERIFY_STEPS: VerifyStep[] = [
             context.signal,
           )
         : await createMetadataSnapshot(context.cluster, context.repository, context.snapshot, context.signal)
-      if (snapshot.state && snapshot.state !== 'SUCCESS') throw snapshotFailure(context.snapshot, snapshot)
+      context.snapshotInfo = snapshot
+      if (snapshot.state && snapshot.state !== 'SUCCESS')
+        throw snapshotFailure(context.snapshot, snapshot, knownPlacement(context))
 
       const what = context.dataIndex ? `of ${context.dataIndex.name} and the global state` : 'of the metadata only'
       return `${context.snapshot} ${what}: ${snapshot.state ?? 'done'} in ${Date.now() - started} ms`

@@ -2,7 +2,8 @@ import {Hash} from '@smithy/hash-node'
 import {HttpRequest} from '@smithy/protocol-http'
 import {SignatureV4} from '@smithy/signature-v4'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {existsSync, readdirSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {existsSync, readFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import path from 'node:path'
 
@@ -46,9 +47,11 @@ export class IamMoto {
 
   static motoServer(): string | undefined {
     const home = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines'
-    // scripts/engines names its venv by the hash of the pinned requirements (moto-venv-<hash>).
-    const venvs = existsSync(home) ? readdirSync(home).filter((name) => name.startsWith('moto-venv')) : []
-    return venvs.map((venv) => path.join(home, venv, 'bin', 'moto_server')).find((server) => existsSync(server))
+    // scripts/engines names its venv after the hash of the pinned requirements (moto-venv-<hash>): the pinned moto.
+    const requirements = readFileSync(new URL('../../scripts/pins/moto-requirements.txt', import.meta.url))
+    const venv = `moto-venv-${createHash('sha256').update(requirements).digest('hex').slice(0, 12)}`
+    const server = path.join(home, venv, 'bin', 'moto_server')
+    return existsSync(server) ? server : undefined
   }
 
   /** IAM's query API, signed with the admin's keys (or any keys while moto still lets calls through unchecked). */

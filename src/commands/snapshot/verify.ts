@@ -37,7 +37,7 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     {
       command: '<%= config.bin %> <%= command.id %> --create-test-index',
       description:
-        'Create a one-shard index of a few documents for the test (deleted afterwards), e.g. on an empty cluster.',
+        'Create an index of a few documents with one primary on each data node for the test (deleted afterwards), e.g. on an empty cluster.',
     },
     {
       command: '<%= config.bin %> <%= command.id %> --json',
@@ -59,7 +59,8 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       description: 'create the bucket when it does not exist (and delete it afterwards)',
     }),
     'create-test-index': Flags.boolean({
-      description: 'create a 1-shard, 0-replica index of a few documents for the shard-data test (deleted afterwards)',
+      description:
+        'create a 0-replica index of a few documents with one primary on each data node for the shard-data test (deleted afterwards)',
       exclusive: ['index', 'metadata-only'],
     }),
     'dry-run': Flags.boolean({description: 'print the equivalent curl and aws commands and touch nothing'}),

@@ -120,7 +120,7 @@ describe('secrets never appear in output', () => {
     }
   })
 
-  describe('a secret field’s value is never in a message about the services file (issue 19, case 10)', () => {
+  describe('a secret field’s value is never in a message about the services file', () => {
     const header = 'source_cluster:\n  endpoint: http://source.test:9200\n  basic_auth:\n    username: admin\n'
     const cases: [string, string, RegExp][] = [
       ['a number', '    password: 987654321\n', /password: must be a string, not a number/],

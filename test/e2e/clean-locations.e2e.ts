@@ -20,13 +20,13 @@ import {
 import {repoRoot} from '../helpers/paths.js'
 
 /**
- * Issue 19, each numbered case on the real OpenSearch + S3 store and fs repositories: what must survive is
- * read back through the cluster, and the report must say what really happened.
+ * One location spelled several ways, nested, kept or interrupted, on the real OpenSearch + S3 store and fs
+ * repositories: what must survive is read back through the cluster, and the report must say what really happened.
  */
 const local = engines()
 const suffix = Math.random().toString(36).slice(2, 8)
-const bucket = `e2e-round2-${suffix}`
-const index = `round2-books-${suffix}`
+const bucket = `e2e-locations-${suffix}`
+const index = `locations-books-${suffix}`
 const cluster = clusterCaller(local.opensearch)
 const registered: string[] = []
 const fsFolders: string[] = []
@@ -62,7 +62,7 @@ const assertReadable = (repository: string, name: string) =>
 
 const services = (basePath: string) =>
   writeServices(
-    `round2-${suffix}-${basePath.replaceAll('/', '_')}.yaml`,
+    `locations-${suffix}-${basePath.replaceAll('/', '_')}.yaml`,
     `source_cluster:
   endpoint: ${local.opensearch}
   no_auth:
@@ -96,7 +96,7 @@ async function removeLockedBucket(name: string) {
   await s3.send(new DeleteBucketCommand({Bucket: name}))
 }
 
-describe('issue 19: deleting commands, round 2 (real engines)', function () {
+describe('repo clean and verify tell locations apart and finish only what they recorded (real engines)', function () {
   this.timeout(180_000)
 
   before(async () => {
@@ -121,7 +121,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     await emptyAndDeleteBucket(bucket)
   })
 
-  it('case 1: cleaning an empty repository at logs leaves a registered one at A00000000000000/logs readable', async () => {
+  it('cleaning an empty repository at logs leaves a registered one at A00000000000000/logs readable', async () => {
     await register(`a_${suffix}`, s3Body(`c1${suffix}/logs`))
     await register(`h_${suffix}`, s3Body(`A00000000000000/c1${suffix}/logs`))
     await snapshot(`h_${suffix}`, 'h-snap')
@@ -141,7 +141,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     await assertReadable(`h_${suffix}`, 'h-snap')
   })
 
-  it('case 2: an interrupted clean of a readonly registration is not finished around the cluster', async () => {
+  it('an interrupted clean of a readonly registration is not finished around the cluster', async () => {
     const writer = `w_${suffix}`
     const readonly = `ro_${suffix}`
     await register(writer, s3Body(`c2${suffix}`))
@@ -208,7 +208,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     assert.equal(forgot.exitCode, 0, forgot.stdout + forgot.stderr)
   })
 
-  it('case 3: fs, the same directory spelled with a trailing slash is the same location', async () => {
+  it('fs, the same directory spelled with a trailing slash is the same location', async () => {
     const folder = fsFolder('c3')
     await register(`x3_${suffix}`, {settings: {location: folder}, type: 'fs'})
     await snapshot(`x3_${suffix}`, 'x-snap')
@@ -230,7 +230,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     await assertReadable(`x3_${suffix}`, 'x-snap')
   })
 
-  it('case 4: S3, one bucket and base path with the endpoint spelled with and without a slash is one location', async () => {
+  it('S3, one bucket and base path with the endpoint spelled with and without a slash is one location', async () => {
     await register(`x4_${suffix}`, s3Body(`c4${suffix}`, {endpoint: local.s3Endpoint}))
     await snapshot(`x4_${suffix}`, 'x-snap')
     await register(`y4_${suffix}`, s3Body(`c4${suffix}`, {endpoint: `${local.s3Endpoint}/`}))
@@ -251,7 +251,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     await assertReadable(`x4_${suffix}`, 'x-snap')
   })
 
-  it('case 5: verify --fs-path / is refused before anything is created, with or without --repository', async () => {
+  it('verify --fs-path / is refused before anything is created, with or without --repository', async () => {
     const folder = fsFolder('c5')
     await register(`other5_${suffix}`, {settings: {location: folder}, type: 'fs'})
     await snapshot(`other5_${suffix}`, 'o-snap')
@@ -280,7 +280,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     await assertReadable(`other5_${suffix}`, 'o-snap')
   })
 
-  it('case 6: a kept verify repository reused for the migration is not cleaned by the journal, nor a name registered elsewhere', async () => {
+  it('a kept verify repository reused for the migration is not cleaned by the journal, nor a name registered elsewhere', async () => {
     const reused = `r6_${suffix}`
     const kept = await console_([
       'snapshot',
@@ -321,7 +321,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     await assertReadable(moved, 'moved-snap')
   })
 
-  it('case 8: a base path with a trailing slash is cleaned where the cluster writes (trail/index-N), and the report says so', async () => {
+  it('a base path with a trailing slash is cleaned where the cluster writes (trail/index-N), and the report says so', async () => {
     await register(`t8_${suffix}`, s3Body(`trail${suffix}/`))
     await snapshot(`t8_${suffix}`, 't-snap')
     await register(`n8_${suffix}`, s3Body(`trail${suffix}x`))
@@ -346,7 +346,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     await assertReadable(`n8_${suffix}`, 'n-snap')
   })
 
-  it('case 9: fs clean removes only layout folders, names the others, and refuses a location that is a symlink out of path.repo', async () => {
+  it('fs clean removes only layout folders, names the others, and refuses a location that is a symlink out of path.repo', async () => {
     const folder = fsFolder('c9')
     const neighbour = fsFolder('c9n')
     await register(`n9_${suffix}`, {settings: {location: neighbour}, type: 'fs'})
@@ -452,7 +452,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     }
   })
 
-  it('case 10: a password YAML reads as a number is not printed', async () => {
+  it('a password YAML reads as a number is not printed', async () => {
     const file = writeServices(
       `secret-${suffix}.yaml`,
       `source_cluster:\n  endpoint: ${local.opensearch}\n  basic_auth:\n    username: admin\n    password: 987654321\n`,
@@ -463,7 +463,7 @@ describe('issue 19: deleting commands, round 2 (real engines)', function () {
     assert.doesNotMatch(outcome.stdout + outcome.stderr, /987654321/)
   })
 
-  it('case 7: objects a retention keeps are not reported as deleted; the step fails naming them', async function () {
+  it('objects a retention keeps are not reported as deleted; the step fails naming them', async function () {
     const locked = `e2e-lock-${suffix}`
     try {
       await s3Client().send(

@@ -1,6 +1,5 @@
 import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
-import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -17,7 +16,7 @@ import {
   scratch,
   writeServices,
 } from '../helpers/e2e.js'
-import {repoRoot} from '../helpers/paths.js'
+import {killedAt, seeded, unkilledDuration} from '../helpers/kill.js'
 
 /**
  * One location spelled several ways, nested, kept or interrupted, on the real OpenSearch + S3 store and fs
@@ -399,55 +398,36 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await assertReadable(`n9_${suffix}`, 'n-snap')
   })
 
-  it('kill -9 at random moments of a clean, then reruns: the journal resumes and nothing outside the plan is lost', async () => {
+  it('kill -9 at seeded moments mid-clean, then reruns: the journal resumes and nothing outside the plan is lost', async () => {
     const neighbour = `kn_${suffix}`
     await register(neighbour, s3Body(`k9n${suffix}`))
     await snapshot(neighbour, 'n-snap')
-    for (const delayMs of [150 + Math.floor(Math.random() * 400), 700 + Math.floor(Math.random() * 800)]) {
-      const victim = `k9_${suffix}_${delayMs}`
-      await register(victim, s3Body(`k9${suffix}/${delayMs}`))
+    const victimAt = async (label: string) => {
+      const victim = `k9_${suffix}_${label}`
+      await register(victim, s3Body(`k9${suffix}/${label}`))
       await snapshot(victim, 'doomed')
-      const args = [
-        'repo',
-        'clean',
-        '--config-file',
-        services('x'),
-        '--repository',
-        victim,
-        '--force',
-        '--confirm',
-        victim,
-      ]
-      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: local.accessKey,
-          AWS_SECRET_ACCESS_KEY: local.secretKey,
-          CI: 'true',
-          CONSOLE_DATA_DIR: path.join(scratch, 'data'),
-        },
-        stdio: 'ignore',
-      })
-      await new Promise((resolve) => {
-        setTimeout(resolve, delayMs)
-      })
-      child.kill('SIGKILL')
-      await new Promise((resolve) => {
-        child.on('exit', resolve)
-        if (child.exitCode !== null || child.signalCode !== null) resolve(undefined)
-      })
-      let outcome = {exitCode: -1, stderr: '', stdout: ''}
-      for (let rerun = 0; rerun < 3 && outcome.exitCode !== 0; rerun++) {
-        outcome = await console_([...args, '--json'])
-        // The killed run may have finished just before the kill: then there is nothing left to resume.
-        if (outcome.exitCode === 2 && /no interrupted clean of it is recorded/.test(outcome.stdout)) break
+      return {
+        args: ['repo', 'clean', '--config-file', services('x'), '--repository', victim, '--force', '--confirm', victim],
+        label,
       }
+    }
 
-      assert.ok(
-        outcome.exitCode === 0 || /no interrupted clean of it is recorded/.test(outcome.stdout),
-        `killed after ${delayMs} ms, the reruns did not finish: ${outcome.stdout}`,
-      )
-      assert.deepEqual(await keysUnder(bucket, `k9${suffix}/${delayMs}/`), [])
+    const dataDir = path.join(scratch, `kill-${suffix}`)
+    // The moments fall between a fifth and a half of an unkilled clean's time here, so that they land mid-run
+    // on a slow machine and a fast one alike; KILL_SEED repeats a run's moments.
+    const duration = await unkilledDuration((await victimAt('calibration')).args, dataDir)
+    const random = seeded(Number(process.env.KILL_SEED ?? 9))
+    for (const point of [1, 2]) {
+      const afterMs = Math.round(duration * (0.2 + 0.3 * random()))
+      const {args, label} = await victimAt(String(point))
+      const first = await killedAt(args, dataDir, afterMs)
+      assert.ok(first.killed, `the kill ${afterMs} ms after the start (of an unkilled ${duration} ms) landed mid-run`)
+      // moto answers 500 now and then while keys are deleted under a listing: a further rerun then finishes.
+      const rerun = () => console_([...args, '--json'], {CONSOLE_DATA_DIR: dataDir})
+      let outcome = await rerun()
+      for (let again = 1; again < 3 && outcome.exitCode === 1; again++) outcome = await rerun()
+      assert.equal(outcome.exitCode, 0, `killed after ${afterMs} ms, the rerun did not finish: ${outcome.stdout}`)
+      assert.deepEqual(await keysUnder(bucket, `k9${suffix}/${label}/`), [])
       await assertReadable(neighbour, 'n-snap')
     }
   })

@@ -5,6 +5,15 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {
+  cleanArgs,
+  forcedCleanArgs,
+  indexBooks,
+  removeRepositories,
+  servicesPerBasePath,
+  takeSnapshot,
+  verifyArgs,
+} from '../helpers/e2e-setup.js'
+import {
   assertSnapshotReadable,
   clusterCaller,
   console_,
@@ -14,6 +23,7 @@ import {
   keysUnder,
   s3Client,
   scratch,
+  uniqueSuffix,
   writeServices,
 } from '../helpers/e2e.js'
 import {killedAt, seeded, unkilledDuration} from '../helpers/kill.js'
@@ -23,7 +33,7 @@ import {killedAt, seeded, unkilledDuration} from '../helpers/kill.js'
  * repositories: what must survive is read back through the cluster, and the report must say what really happened.
  */
 const local = engines()
-const suffix = Math.random().toString(36).slice(2, 8)
+const suffix = uniqueSuffix()
 const bucket = `e2e-locations-${suffix}`
 const index = `locations-books-${suffix}`
 const cluster = clusterCaller(local.opensearch)
@@ -47,32 +57,13 @@ function fsFolder(name: string): string {
   return folder
 }
 
-async function snapshot(repository: string, name: string) {
-  const taken = await cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {
-    include_global_state: false,
-    indices: index,
-  })
-  assert.equal(taken.status, 200, JSON.stringify(taken.body))
-}
+const snapshot = (repository: string, name: string) => takeSnapshot(cluster, repository, name, index)
 
 /** Readable through the cluster: the snapshot's status reads its files in the store (shard level included). */
 const assertReadable = (repository: string, name: string) =>
   assertSnapshotReadable(cluster, repository, name, {withShards: true})
 
-const services = (basePath: string) =>
-  writeServices(
-    `locations-${suffix}-${basePath.replaceAll('/', '_')}.yaml`,
-    `source_cluster:
-  endpoint: ${local.opensearch}
-  no_auth:
-snapshot:
-  snapshot_name: rfs-snapshot
-  s3:
-    repo_uri: s3://${bucket}/${basePath}
-    aws_region: ${local.region}
-    endpoint: ${local.s3Endpoint}
-`,
-  )
+const services = servicesPerBasePath(`locations-${suffix}`, bucket, local.s3Endpoint)
 
 const json = (outcome: {stdout: string}) => JSON.parse(outcome.stdout)
 const stepOf = (outcome: {stdout: string}, name: string) =>
@@ -100,17 +91,11 @@ describe('repo clean and verify tell locations apart and finish only what they r
 
   before(async () => {
     await createBucket(bucket)
-    for (let document = 1; document <= 3; document++)
-      await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
+    await indexBooks(cluster, index)
   })
 
   afterEach(async () => {
-    for (const repository of registered.splice(0)) {
-      const snapshots = await cluster('GET', `/_snapshot/${repository}/_all`)
-      for (const taken of snapshots.body.snapshots ?? [])
-        await cluster('DELETE', `/_snapshot/${repository}/${taken.snapshot}`)
-      await cluster('DELETE', `/_snapshot/${repository}`)
-    }
+    await removeRepositories(cluster, registered.splice(0))
 
     for (const folder of fsFolders.splice(0)) rmSync(folder, {force: true, recursive: true})
   })
@@ -125,16 +110,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await register(`h_${suffix}`, s3Body(`A00000000000000/c1${suffix}/logs`))
     await snapshot(`h_${suffix}`, 'h-snap')
     const before = await keysUnder(bucket, 'A00000000000000/')
-    const cleaned = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('x'),
-      '--repository',
-      `a_${suffix}`,
-      '--yes',
-      '--json',
-    ])
+    const cleaned = await console_(cleanArgs(services('x'), `a_${suffix}`, '--yes', '--json'))
     assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
     assert.deepEqual(await keysUnder(bucket, 'A00000000000000/'), before, 'not one of H’s objects changed')
     await assertReadable(`h_${suffix}`, 'h-snap')
@@ -147,48 +123,19 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await snapshot(writer, 'first')
     await cluster('DELETE', `/_snapshot/${writer}`)
     await register(readonly, s3Body(`c2${suffix}`, {readonly: true}))
-    const first = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('x'),
-      '--repository',
-      readonly,
-      '--force',
-      '--confirm',
-      readonly,
-      '--json',
-    ])
+    const first = await console_(forcedCleanArgs(services('x'), readonly, '--json'))
     assert.notEqual(first.exitCode, 0, 'the cluster refuses to delete from a readonly repository')
     await cluster('DELETE', `/_snapshot/${readonly}`)
     await register(writer, s3Body(`c2${suffix}`))
     await snapshot(writer, 'second')
-    const again = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('x'),
-      '--repository',
-      readonly,
-      '--yes',
-      '--json',
-    ])
+    const again = await console_(cleanArgs(services('x'), readonly, '--yes', '--json'))
     assert.equal(again.exitCode, 2, again.stdout + again.stderr)
     assert.match(json(again).error?.message ?? stepOf(again, 'plan').detail, new RegExp(`${writer}.*the same location`))
     await assertReadable(writer, 'first')
     await assertReadable(writer, 'second')
     // Without the writer registered, the location's index-N still lists snapshots: refused, never removed as files.
     await cluster('DELETE', `/_snapshot/${writer}`)
-    const unregistered = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('x'),
-      '--repository',
-      readonly,
-      '--yes',
-      '--json',
-    ])
+    const unregistered = await console_(cleanArgs(services('x'), readonly, '--yes', '--json'))
     assert.equal(unregistered.exitCode, 2, unregistered.stdout + unregistered.stderr)
     assert.match(stepOf(unregistered, 'plan').detail, /snapshots are deleted only through the cluster/)
     await register(writer, s3Body(`c2${suffix}`))
@@ -212,18 +159,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await register(`x3_${suffix}`, {settings: {location: folder}, type: 'fs'})
     await snapshot(`x3_${suffix}`, 'x-snap')
     await register(`y3_${suffix}`, {settings: {location: `${folder}/`}, type: 'fs'})
-    const refused = await console_([
-      'repo',
-      'clean',
-      '--endpoint',
-      local.opensearch,
-      '--repository',
-      `y3_${suffix}`,
-      '--force',
-      '--confirm',
-      `y3_${suffix}`,
-      '--json',
-    ])
+    const refused = await console_(forcedCleanArgs(local.opensearch, `y3_${suffix}`, '--json'))
     assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
     assert.match(stepOf(refused, 'plan')?.detail ?? refused.stdout, /the same location/)
     await assertReadable(`x3_${suffix}`, 'x-snap')
@@ -233,18 +169,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await register(`x4_${suffix}`, s3Body(`c4${suffix}`, {endpoint: local.s3Endpoint}))
     await snapshot(`x4_${suffix}`, 'x-snap')
     await register(`y4_${suffix}`, s3Body(`c4${suffix}`, {endpoint: `${local.s3Endpoint}/`}))
-    const refused = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('x'),
-      '--repository',
-      `y4_${suffix}`,
-      '--force',
-      '--confirm',
-      `y4_${suffix}`,
-      '--json',
-    ])
+    const refused = await console_(forcedCleanArgs(services('x'), `y4_${suffix}`, '--json'))
     assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
     assert.match(stepOf(refused, 'plan').detail, new RegExp(`x4_${suffix} .*the same location`))
     await assertReadable(`x4_${suffix}`, 'x-snap')
@@ -260,16 +185,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
       Object.keys((await cluster('GET', '/_snapshot')).body).filter((name) => name === path.basename(folder))
     const repositoriesBefore = await ours()
     for (const extra of [[], ['--repository', path.basename(folder)]]) {
-      const refused = await console_([
-        'snapshot',
-        'verify',
-        '--endpoint',
-        local.opensearch,
-        '--fs-path',
-        '/',
-        ...extra,
-        '--json',
-      ])
+      const refused = await console_(verifyArgs(local.opensearch, '--fs-path', '/', ...extra, '--json'))
       assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
       assert.match(json(refused).error.message, /--fs-path "\/": must be a directory below the nodes' path\.repo/)
       assert.equal(json(refused).result, undefined, 'no step ran')
@@ -281,30 +197,12 @@ describe('repo clean and verify tell locations apart and finish only what they r
 
   it('a kept verify repository reused for the migration is not cleaned by the journal, nor a name registered elsewhere', async () => {
     const reused = `r6_${suffix}`
-    const kept = await console_([
-      'snapshot',
-      'verify',
-      '--config-file',
-      services(`c6${suffix}`),
-      '--repository',
-      reused,
-      '--keep',
-      '--json',
-    ])
+    const kept = await console_(verifyArgs(services(`c6${suffix}`), '--repository', reused, '--keep', '--json'))
     assert.equal(kept.exitCode, 0, kept.stdout + kept.stderr)
     registered.push(reused)
     await snapshot(reused, 'real-snap')
     const moved = `m6_${suffix}`
-    const keptMoved = await console_([
-      'snapshot',
-      'verify',
-      '--config-file',
-      services(`c6${suffix}`),
-      '--repository',
-      moved,
-      '--keep',
-      '--json',
-    ])
+    const keptMoved = await console_(verifyArgs(services(`c6${suffix}`), '--repository', moved, '--keep', '--json'))
     assert.equal(keptMoved.exitCode, 0, keptMoved.stdout + keptMoved.stderr)
     await cluster('DELETE', `/_snapshot/${moved}/${json(keptMoved).result.snapshot}`)
     await cluster('DELETE', `/_snapshot/${moved}`)
@@ -326,18 +224,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await register(`n8_${suffix}`, s3Body(`trail${suffix}x`))
     await snapshot(`n8_${suffix}`, 'n-snap')
     assert.ok((await keysUnder(bucket, `trail${suffix}/index-`)).length > 0, 'the cluster writes trail/index-N')
-    const cleaned = await console_([
-      'repo',
-      'clean',
-      '--config-file',
-      services('x'),
-      '--repository',
-      `t8_${suffix}`,
-      '--force',
-      '--confirm',
-      `t8_${suffix}`,
-      '--json',
-    ])
+    const cleaned = await console_(forcedCleanArgs(services('x'), `t8_${suffix}`, '--json'))
     assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
     registered.splice(registered.indexOf(`t8_${suffix}`), 1)
     assert.deepEqual(await keysUnder(bucket, `trail${suffix}/`), [])
@@ -354,18 +241,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await snapshot(`f9_${suffix}`, 'f-snap')
     mkdirSync(path.join(folder, 'keep-me'))
     mkdirSync(path.join(folder, 'docs', 'drafts'), {recursive: true})
-    const cleaned = await console_([
-      'repo',
-      'clean',
-      '--endpoint',
-      local.opensearch,
-      '--repository',
-      `f9_${suffix}`,
-      '--force',
-      '--confirm',
-      `f9_${suffix}`,
-      '--json',
-    ])
+    const cleaned = await console_(forcedCleanArgs(local.opensearch, `f9_${suffix}`, '--json'))
     assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
     registered.splice(registered.indexOf(`f9_${suffix}`), 1)
     assert.ok(existsSync(path.join(folder, 'keep-me')), 'keep-me/ stays')
@@ -381,16 +257,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
     await register(`l9_${suffix}`, {settings: {location: link}, type: 'fs'})
     rmSync(link, {force: true, recursive: true})
     symlinkSync(outside, link)
-    const refused = await console_([
-      'repo',
-      'clean',
-      '--endpoint',
-      local.opensearch,
-      '--repository',
-      `l9_${suffix}`,
-      '--yes',
-      '--json',
-    ])
+    const refused = await console_(cleanArgs(local.opensearch, `l9_${suffix}`, '--yes', '--json'))
     assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
     assert.match(stepOf(refused, 'plan').detail, /symlinks resolved.*not strictly below a path\.repo entry/)
     rmSync(link, {force: true})
@@ -407,7 +274,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
       await register(victim, s3Body(`k9${suffix}/${label}`))
       await snapshot(victim, 'doomed')
       return {
-        args: ['repo', 'clean', '--config-file', services('x'), '--repository', victim, '--force', '--confirm', victim],
+        args: forcedCleanArgs(services('x'), victim),
         label,
       }
     }
@@ -437,7 +304,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
       `secret-${suffix}.yaml`,
       `source_cluster:\n  endpoint: ${local.opensearch}\n  basic_auth:\n    username: admin\n    password: 987654321\n`,
     )
-    const outcome = await console_(['snapshot', 'verify', '--config-file', file, '--fs-path', local.fsRepo, '--json'])
+    const outcome = await console_(verifyArgs(file, '--fs-path', local.fsRepo, '--json'))
     assert.equal(outcome.exitCode, 2, outcome.stdout + outcome.stderr)
     assert.match(outcome.stdout, /password: must be a string, not a number \(its value is not shown\)/)
     assert.doesNotMatch(outcome.stdout + outcome.stderr, /987654321/)
@@ -482,16 +349,7 @@ describe('repo clean and verify tell locations apart and finish only what they r
         settings: {base_path: 'locked', bucket: locked, readonly: true, region: local.region},
         type: 's3',
       })
-      const cleaned = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services('x'),
-        '--repository',
-        `l7_${suffix}`,
-        '--yes',
-        '--json',
-      ])
+      const cleaned = await console_(cleanArgs(services('x'), `l7_${suffix}`, '--yes', '--json'))
       registered.splice(registered.indexOf(`l7_${suffix}`), 1)
       assert.equal(cleaned.exitCode, 1, cleaned.stdout + cleaned.stderr)
       const objects = stepOf(cleaned, 'objects')

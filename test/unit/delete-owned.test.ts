@@ -10,17 +10,21 @@ const SLOW_DOWN: [number, string] = [
 ]
 
 describe('delete-owned: emptying a prefix while the store throttles', () => {
-  const owned = (count: number) =>
-    Array.from({length: count}, (_, index) => `repo/indices/i${index % 7}/0/__${String(index).padStart(5, '0')}`)
+  /** A bucket b holding `count` objects under repo/ (and elsewhere/keep-me with `neighbour`), and a client with no retries of its own. */
+  async function store(count: number, {neighbour = false} = {}) {
+    const s3 = new FakeS3().addBucket('b')
+    for (let index = 0; index < count; index++)
+      s3.put('b', `repo/indices/i${index % 7}/0/__${String(index).padStart(5, '0')}`, 'x')
+    if (neighbour) s3.put('b', 'elsewhere/keep-me', 'x')
+    s3.install()
+    const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
+    return {client, s3}
+  }
 
   it('a burst of SlowDown longer than the client retries slows the run down and it still deletes everything', async () => {
-    const s3 = new FakeS3().addBucket('b')
-    for (const key of owned(3500)) s3.put('b', key, 'x')
-    s3.put('b', 'elsewhere/keep-me', 'x')
-    s3.install()
+    const {client, s3} = await store(3500, {neighbour: true})
     let deletes = 0
     s3.faults.push((method, bucket, key) => (method === 'POST' && !key && ++deletes <= 5 ? SLOW_DOWN : undefined))
-    const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
     const result = await deleteOwnedObjects(
       client,
       'b',
@@ -33,16 +37,13 @@ describe('delete-owned: emptying a prefix while the store throttles', () => {
   })
 
   it('throttled listing pages wait out the store as DeleteObjects batches do', async () => {
-    const s3 = new FakeS3().addBucket('b')
-    for (const key of owned(2500)) s3.put('b', key, 'x')
-    s3.install()
+    const {client, s3} = await store(2500)
     let listings = 0
     s3.faults.push((method, bucket, key) =>
       method === 'GET' && !key && s3.calls.at(-1)?.includes('list-type=2') && ++listings % 2 === 1
         ? SLOW_DOWN
         : undefined,
     )
-    const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
     const result = await deleteOwnedObjects(
       client,
       'b',
@@ -55,13 +56,9 @@ describe('delete-owned: emptying a prefix while the store throttles', () => {
   })
 
   it('a store that never stops throttling ends the run with SlowDown after bounded tries, and deletes nothing else', async () => {
-    const s3 = new FakeS3().addBucket('b')
-    for (const key of owned(1500)) s3.put('b', key, 'x')
-    s3.put('b', 'elsewhere/keep-me', 'x')
-    s3.install()
+    const {client, s3} = await store(1500, {neighbour: true})
     let deletes = 0
     s3.faults.push((method, bucket, key) => (method === 'POST' && !key && ++deletes ? SLOW_DOWN : undefined))
-    const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
     await assert.rejects(
       deleteOwnedObjects(
         client,

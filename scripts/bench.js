@@ -71,6 +71,7 @@ await section('emptying a prefix', noEngines || (args.has('--no-emptying') && '-
   emptying(local, {
     ceiling: list(setting('BENCH_CEILING', '4,10,24', '10')),
     counts: list(setting('BENCH_OBJECTS', '20000,100000', '2000')),
+    idleWaitMs: Number(setting('BENCH_IDLE_WAIT_MS', '60000', '0')),
     listingTurns: Number(setting('BENCH_LISTING_TURNS', '3', '1')),
     rounds: Number(setting('BENCH_ROUNDS', '2', '1')),
   }),

@@ -43,8 +43,9 @@ function emptyingStore(local) {
 
 /**
  * Waits until the store's process has been nearly idle (under 5% of a core) for half a second, at most
- * 60 s: MinIO purges what was deleted in the background, and a tool that starts while it purges the
- * previous tool's objects would pay for them. Where the pid is unknown, a fixed pause.
+ * `store.idleWaitMs` (60 s; none in a smoke run, whose figures are not compared): MinIO purges what was
+ * deleted in the background, and a tool that starts while it purges the previous tool's objects would
+ * pay for them. Where the pid is unknown, a fixed pause of at most 5 s.
  */
 async function storeIdle(store) {
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -52,13 +53,13 @@ async function storeIdle(store) {
   try {
     pid = readFileSync(store.pidFile, 'utf8').trim()
   } catch {
-    return pause(5000)
+    return pause(Math.min(5000, store.idleWaitMs))
   }
   const cpuTicks = () => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
     return Number(fields[11]) + Number(fields[12])
   }
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + store.idleWaitMs
   for (let before = cpuTicks(); Date.now() < deadline;) {
     await pause(500)
     const now = cpuTicks()
@@ -135,7 +136,7 @@ function s5cmdBinary() {
  * rounds on freshly populated prefixes, with peak memory; the dry run against one bare listing.
  */
 export async function emptying(local, options) {
-  const store = emptyingStore(local)
+  const store = {...emptyingStore(local), idleWaitMs: options.idleWaitMs}
   console.log(`\nemptying a prefix on ${store.name} at ${store.endpoint} (same objects for every tool, loopback)`)
   // Named per run: another run on the same engines never empties these buckets, nor this one theirs.
   const suffix = Math.random().toString(36).slice(2, 8)

@@ -4,7 +4,7 @@
 # Usage: manual-verify.sh CLUSTER_URL S3_ENDPOINT BUCKET REGION
 set -euo pipefail
 cluster="$1" endpoint="$2" bucket="$3" region="$4"
-aws=(/usr/bin/aws --endpoint-url "$endpoint" --region "$region")
+aws=("${AWS_CLI:-aws}" --endpoint-url "$endpoint" --region "$region")
 json=(-H 'Content-Type: application/json')
 "${aws[@]}" s3api create-bucket --bucket "$bucket" >/dev/null
 curl -fsS -X PUT "$cluster/_snapshot/test_s3_repository" "${json[@]}" -d "{\"type\":\"s3\",\"settings\":{\"bucket\":\"$bucket\",\"region\":\"$region\"}}" >/dev/null

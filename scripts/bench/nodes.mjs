@@ -4,8 +4,7 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import path from 'node:path'
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const ms = (value) => `${value.toFixed(0)} ms`
+import {median, ms} from './measure.mjs'
 
 function clusterUrl(engines) {
   try {
@@ -43,7 +42,7 @@ async function makeIndex(base, index, shards, documents) {
   await call(base, 'GET', `/_cluster/health/${index}?wait_for_status=green&timeout=60s`)
 }
 
-export async function verifyOnNodes({cli, engines, local, root}) {
+export async function verifyOnNodes({cli, engines, local, root, runs}) {
   let url = clusterUrl(engines)
   let started = false
   if (
@@ -60,7 +59,6 @@ export async function verifyOnNodes({cli, engines, local, root}) {
   const suffix = Math.random().toString(36).slice(2, 8)
   const index = `bench-nodes-${suffix}`
   const bucket = `bench-nodes-${suffix}`
-  const runs = Number(process.env.BENCH_VERIFY_RUNS ?? 5)
   try {
     await makeIndex(url, index, 3, 600)
     await makeIndex(local.cluster, index, 1, 600)
@@ -82,6 +80,8 @@ export async function verifyOnNodes({cli, engines, local, root}) {
           local.s3,
           '--index',
           index,
+          '--shard-path-type',
+          'FIXED',
           '--json',
         ],
         {cwd: root, env: {...process.env, ...local.env}, stdio: ['ignore', 'pipe', 'pipe']},

@@ -18,7 +18,14 @@ type Reply = [number, unknown]
  */
 export class FakeCluster {
   /** What `_cat/indices` lists (none by default: verify then proves the metadata path only). */
-  indices: {'docs.count': string; health?: string; index: string; pri: string; 'pri.store.size': string; status: string}[] = []
+  indices: {
+    'docs.count': string
+    health?: string
+    index: string
+    pri: string
+    'pri.store.size': string
+    status: string
+  }[] = []
   nodes: {modules?: string[]; name: string; plugins: string[]}[] = [{name: 'node-1', plugins: ['repository-s3']}]
   /** Answers given instead of the normal behaviour: `METHOD path-regex` → reply. */
   readonly overrides: {method: string; path: RegExp; reply: Reply; times?: number}[] = []

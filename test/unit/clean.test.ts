@@ -14,6 +14,30 @@ const register = (endpoint: string, repository: string, body: unknown) =>
     method: 'PUT',
   })
 
+/** A verify run's journal entry for its test location rfs-snapshot-repo/verify_<id>/ in the fake bucket, as verify records it. */
+const s3VerifyEntry = (
+  cluster: {endpoint: string},
+  s3: {endpoint: string},
+  id: string,
+  runId: string,
+  extra: {snapshotStarted?: boolean} = {},
+) => ({
+  clusterEndpoint: cluster.endpoint,
+  repository: `verify_${id}`,
+  repositoryRegistered: true,
+  runId,
+  snapshot: `verify_snapshot_${id}`,
+  startedAt: '2026-11-25T00:00:00Z',
+  storage: {
+    bucket: 'migration-bucket',
+    endpoint: s3.endpoint,
+    kind: 's3' as const,
+    prefix: `rfs-snapshot-repo/verify_${id}/`,
+    region: 'us-east-1',
+  },
+  ...extra,
+})
+
 async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rfs-snapshot-repo/verify_1') {
   const world = fakeWorld()
   await world.repositoryWithSnapshots('verify_1', 'migration-bucket', basePath, snapshots)
@@ -415,21 +439,7 @@ describe('repo clean', () => {
     const hBase = 'A00000000000000/rfs-snapshot-repo/verify_1'
     await cluster.seedS3Repository('h_repo', {basePath: hBase, bucket: 'migration-bucket'}, ['h_snapshot'])
     s3.put('migration-bucket', `${hBase}/indices/h-index/meta-h.dat`, 'H index metadata')
-    await verifyJournal.record({
-      clusterEndpoint: cluster.endpoint,
-      repository: 'verify_1',
-      repositoryRegistered: true,
-      runId: 'r-hashed',
-      snapshot: 'verify_snapshot_1',
-      startedAt: '2026-11-25T00:00:00Z',
-      storage: {
-        bucket: 'migration-bucket',
-        endpoint: s3.endpoint,
-        kind: 's3',
-        prefix: 'rfs-snapshot-repo/verify_1/',
-        region: 'us-east-1',
-      },
-    })
+    await verifyJournal.record(s3VerifyEntry(cluster, s3, '1', 'r-hashed'))
     const hFiles = () => s3.keys('migration-bucket', `${hBase}/`)
     const before = hFiles()
     assert.ok(before.includes(`${hBase}/indices/h-index/meta-h.dat`), before.join(', '))
@@ -474,22 +484,7 @@ describe('repo clean', () => {
 
   it('with no repository finishes interrupted verify runs from the journal and lists other test repositories', async () => {
     const {cluster, run, s3, verifyJournal} = await setup()
-    await verifyJournal.record({
-      clusterEndpoint: cluster.endpoint,
-      repository: 'verify_1',
-      repositoryRegistered: true,
-      runId: 'r1',
-      snapshot: 'verify_snapshot_1',
-      snapshotStarted: true,
-      startedAt: '2026-11-25T00:00:00Z',
-      storage: {
-        bucket: 'migration-bucket',
-        endpoint: s3.endpoint,
-        kind: 's3',
-        prefix: 'rfs-snapshot-repo/verify_1/',
-        region: 'us-east-1',
-      },
-    })
+    await verifyJournal.record(s3VerifyEntry(cluster, s3, '1', 'r1', {snapshotStarted: true}))
     await register(cluster.endpoint, 'verify_other', {settings: {location: '/tmp/x'}, type: 'fs'})
     const report = await run({repository: undefined})
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
@@ -503,22 +498,7 @@ describe('repo clean', () => {
   it('finishes a verify run killed after its journal named the registration but before the cluster had it', async () => {
     const {cluster, run, s3, verifyJournal} = await setup()
     s3.put('migration-bucket', 'rfs-snapshot-repo/verify_k/verify-probe', 'probe')
-    await verifyJournal.record({
-      clusterEndpoint: cluster.endpoint,
-      repository: 'verify_k',
-      repositoryRegistered: true,
-      runId: 'killed',
-      snapshot: 'verify_snapshot_k',
-      snapshotStarted: true,
-      startedAt: '2026-11-25T00:00:00Z',
-      storage: {
-        bucket: 'migration-bucket',
-        endpoint: s3.endpoint,
-        kind: 's3',
-        prefix: 'rfs-snapshot-repo/verify_k/',
-        region: 'us-east-1',
-      },
-    })
+    await verifyJournal.record(s3VerifyEntry(cluster, s3, 'k', 'killed', {snapshotStarted: true}))
     assert.equal(cluster.repositories.has('verify_k'), false)
     const report = await run({repository: undefined})
     assert.equal(report.exitCode, 0, JSON.stringify(report.steps))

@@ -32,6 +32,13 @@ snapshot:
 `)
 
 // A scripted session as CI runs it: no TTY, CI set. Each test names what it changes.
+/** The services file's cluster and its bucket, both faked and installed (the cluster is installed by the test). */
+function sourceAndBucket() {
+  const s3 = new FakeS3().addBucket('migration-bucket')
+  s3.install()
+  return {cluster: new FakeCluster('http://source.test:9200', s3), s3}
+}
+
 const scripted = {CI: 'true', CONSOLE_DATA_DIR: dataDir, MIGRATION_SERVICES_YAML_PATH: undefined}
 
 describe('commands', () => {
@@ -59,9 +66,7 @@ describe('commands', () => {
   })
 
   it('runs the verify steps from the services file and says plainly that a cluster without a small index leaves the shard-data path unproven', async () => {
-    const s3 = new FakeS3().addBucket('migration-bucket')
-    s3.install()
-    const cluster = new FakeCluster('http://source.test:9200', s3)
+    const {cluster} = sourceAndBucket()
     cluster.indices = [
       {'docs.count': '0', index: 'empty', pri: '1', 'pri.store.size': '208', status: 'open'},
       {'docs.count': '10', index: '.kibana', pri: '1', 'pri.store.size': '5000', status: 'open'},
@@ -88,9 +93,7 @@ describe('commands', () => {
   })
 
   it('copies the smallest qualifying index in the test snapshot, with the global state', async () => {
-    const s3 = new FakeS3().addBucket('migration-bucket')
-    s3.install()
-    const cluster = new FakeCluster('http://source.test:9200', s3)
+    const {cluster} = sourceAndBucket()
     cluster.indices = [
       {'docs.count': '3', index: 'larger', pri: '1', 'pri.store.size': '90000', status: 'open'},
       {'docs.count': '3', index: 'small', pri: '1', 'pri.store.size': '9000', status: 'open'},
@@ -314,9 +317,7 @@ describe('commands', () => {
     })
 
   it('snapshot delete with --yes deletes the migration snapshot named in the services file', async () => {
-    const s3 = new FakeS3().addBucket('migration-bucket')
-    s3.install()
-    const cluster = new FakeCluster('http://source.test:9200', s3)
+    const {cluster} = sourceAndBucket()
     cluster.install()
     await cluster.seedS3Repository(
       'migration_assistant_repo',

@@ -1,14 +1,8 @@
 import {strict as assert} from 'node:assert'
 
-import {deleteOwnedObjects} from '../../src/storage/delete-owned.js'
 import {isThrottling, Pace, paced} from '../../src/storage/pace.js'
-import {createS3Client, S3OperationError} from '../../src/storage/s3.js'
-import {FakeS3} from '../helpers/fake-s3.js'
+import {S3OperationError} from '../../src/storage/s3.js'
 
-const SLOW_DOWN: [number, string] = [
-  503,
-  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
-]
 const throttle = (name = 'SlowDown', status = 503) =>
   new S3OperationError({message: 'Please reduce your request rate.', name, operation: 'DeleteObjects', status})
 
@@ -82,72 +76,5 @@ describe('pace: fewer requests in flight while the store throttles', () => {
       /AccessDenied/,
     )
     assert.equal(calls, 1, 'a refusal is not tried again')
-  })
-
-  describe('emptying a prefix while the store throttles', () => {
-    const owned = (count: number) =>
-      Array.from({length: count}, (_, index) => `repo/indices/i${index % 7}/0/__${String(index).padStart(5, '0')}`)
-
-    it('a burst of SlowDown longer than the client retries slows the run down and it still deletes everything', async () => {
-      const s3 = new FakeS3().addBucket('b')
-      for (const key of owned(3500)) s3.put('b', key, 'x')
-      s3.put('b', 'elsewhere/keep-me', 'x')
-      s3.install()
-      let deletes = 0
-      s3.faults.push((method, bucket, key) => (method === 'POST' && !key && ++deletes <= 5 ? SLOW_DOWN : undefined))
-      const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
-      const result = await deleteOwnedObjects(
-        client,
-        'b',
-        {hashedShardPaths: false, prefix: 'repo/'},
-        {concurrency: 4, pace: {firstWaitMs: 1, throttledAttempts: 6}},
-      )
-      assert.equal(result.objects, 3500)
-      assert.equal(result.throttled, 5, 'each throttled answer is counted')
-      assert.deepEqual(s3.keys('b'), ['elsewhere/keep-me'], 'all of the prefix is gone, nothing else')
-    })
-
-    it('throttled listing pages wait out the store as DeleteObjects batches do', async () => {
-      const s3 = new FakeS3().addBucket('b')
-      for (const key of owned(2500)) s3.put('b', key, 'x')
-      s3.install()
-      let listings = 0
-      s3.faults.push((method, bucket, key) =>
-        method === 'GET' && !key && s3.calls.at(-1)?.includes('list-type=2') && ++listings % 2 === 1
-          ? SLOW_DOWN
-          : undefined,
-      )
-      const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
-      const result = await deleteOwnedObjects(
-        client,
-        'b',
-        {hashedShardPaths: false, prefix: 'repo/'},
-        {pace: {firstWaitMs: 1}},
-      )
-      assert.equal(result.objects, 2500)
-      assert.ok(listings >= 6, `every listing page was throttled once first (${listings} listing requests)`)
-      assert.deepEqual(s3.keys('b'), [])
-    })
-
-    it('a store that never stops throttling ends the run with SlowDown after bounded tries, and deletes nothing else', async () => {
-      const s3 = new FakeS3().addBucket('b')
-      for (const key of owned(1500)) s3.put('b', key, 'x')
-      s3.put('b', 'elsewhere/keep-me', 'x')
-      s3.install()
-      let deletes = 0
-      s3.faults.push((method, bucket, key) => (method === 'POST' && !key && ++deletes ? SLOW_DOWN : undefined))
-      const client = await createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 1})
-      await assert.rejects(
-        deleteOwnedObjects(
-          client,
-          'b',
-          {hashedShardPaths: false, prefix: 'repo/'},
-          {concurrency: 2, pace: {firstWaitMs: 1, throttledAttempts: 4}},
-        ),
-        (error: S3OperationError) => error.failure.name === 'SlowDown',
-      )
-      assert.ok([4, 8].includes(deletes), `each batch sent is tried 4 times, no more: ${deletes} DeleteObjects`)
-      assert.equal(s3.keys('b').length, 1501, 'the store deleted nothing')
-    })
   })
 })

@@ -44,7 +44,7 @@ async function world() {
   return {...built, clean, entry, finishRuns, send}
 }
 
-describe('issue 19', () => {
+describe('deleting commands re-read the journal and the store before they finish anything', () => {
   describe('the journal licenses only what it recorded, re-read before it is finished', () => {
     it('a clean entry recorded for another location licenses nothing at the registration’s location now', async () => {
       const {clean, cleanJournal, cluster, s3} = await world()

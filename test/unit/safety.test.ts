@@ -165,42 +165,16 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
           return [404, {error: {reason: '[r] missing', type: 'repository_missing_exception'}, status: 404}]
         })
       const services = withPassword('http://source.test:9200')
-      const dropped = await runCommand(
-        [
-          'snapshot',
-          'delete',
-          '--config-file',
-          services,
-          '--endpoint',
-          'http://elsewhere.test:9200',
-          '--repository',
-          'r',
-          '--snapshot',
-          's',
-          '--yes',
-        ],
-        scripted,
-      )
+      const deleteElsewhere = (...flags: string[]) =>
+        runCommand(
+          ['snapshot', 'delete', '--config-file', services, '--endpoint', 'http://elsewhere.test:9200', ...flags],
+          scripted,
+        )
+      const dropped = await deleteElsewhere('--repository', 'r', '--snapshot', 's', '--yes')
       assert.match(dropped.stderr, /are not sent there \(pass --keep-auth to send them\)/)
       assert.ok(seen.length > 0 && seen.every((header) => header === undefined), 'no Authorization header')
       seen.length = 0
-      await runCommand(
-        [
-          'snapshot',
-          'delete',
-          '--config-file',
-          services,
-          '--endpoint',
-          'http://elsewhere.test:9200',
-          '--keep-auth',
-          '--repository',
-          'r',
-          '--snapshot',
-          's',
-          '--yes',
-        ],
-        scripted,
-      )
+      await deleteElsewhere('--keep-auth', '--repository', 'r', '--snapshot', 's', '--yes')
       assert.ok(
         seen.length > 0 && (seen as (string | undefined)[]).every((header) => header?.startsWith('Basic ')),
         'sent when asked for',

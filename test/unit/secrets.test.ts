@@ -43,17 +43,37 @@ const env = {
   MIGRATION_SERVICES_YAML_PATH: undefined,
 }
 
-const COMMANDS: string[][] = [
-  ['snapshot', 'verify', '--config-file', servicesFile],
-  ['snapshot', 'verify', '--config-file', servicesFile, '--json'],
-  ['snapshot', 'verify', '--config-file', servicesFile, '--verbose'],
-  ['snapshot', 'verify', '--config-file', servicesFile, '--dry-run'],
-  ['snapshot', 'verify', '--config-file', servicesFile, '--dry-run', '--json'],
-  ['snapshot', 'delete', '--config-file', servicesFile, '--yes'],
-  ['snapshot', 'delete', '--config-file', servicesFile, '--yes', '--json', '--verbose'],
-  ['snapshot', 'delete', '--config-file', servicesFile],
-  ['repo', 'clean', '--config-file', servicesFile, '--yes'],
-  ['repo', 'clean', '--config-file', servicesFile, '--repository', 'migration_assistant_repo', '--yes', '--json'],
+const REPOSITORY = 'migration_assistant_repo'
+/** Each command, and whether it reads the bucket (so that a bucket refusing the credentials is met). */
+const COMMANDS: [string[], {readsBucket: boolean}][] = [
+  [['snapshot', 'verify', '--config-file', servicesFile], {readsBucket: true}],
+  [['snapshot', 'verify', '--config-file', servicesFile, '--json'], {readsBucket: true}],
+  [['snapshot', 'verify', '--config-file', servicesFile, '--verbose'], {readsBucket: true}],
+  [['snapshot', 'verify', '--config-file', servicesFile, '--dry-run'], {readsBucket: false}],
+  [['snapshot', 'verify', '--config-file', servicesFile, '--dry-run', '--json'], {readsBucket: false}],
+  [['snapshot', 'delete', '--config-file', servicesFile, '--yes'], {readsBucket: true}],
+  [['snapshot', 'delete', '--config-file', servicesFile, '--yes', '--json', '--verbose'], {readsBucket: true}],
+  // The journal and other verify_ repositories: no repository named, so the bucket is not read.
+  [['repo', 'clean', '--config-file', servicesFile, '--yes'], {readsBucket: false}],
+  [
+    ['repo', 'clean', '--config-file', servicesFile, '--repository', REPOSITORY, '--force', '--confirm', REPOSITORY],
+    {readsBucket: true},
+  ],
+  [
+    [
+      'repo',
+      'clean',
+      '--config-file',
+      servicesFile,
+      '--repository',
+      REPOSITORY,
+      '--force',
+      '--confirm',
+      REPOSITORY,
+      '--json',
+    ],
+    {readsBucket: true},
+  ],
 ]
 
 describe('secrets never appear in output', () => {
@@ -62,10 +82,15 @@ describe('secrets never appear in output', () => {
     'a cluster refusing the credentials',
     'a bucket refusing the credentials',
   ])
-    for (const argv of COMMANDS)
+    for (const [argv, {readsBucket}] of COMMANDS)
       it(`${argv.slice(0, 2).join(' ')} ${argv.slice(4).join(' ')} against ${scenario}, with DEBUG on`, async () => {
         const s3 = new FakeS3().addBucket('migration-bucket')
         const cluster = new FakeCluster('http://source.test:9200', s3)
+        cluster.install()
+        s3.install()
+        // The migration's repository with a snapshot, so that delete and clean have something to do.
+        await cluster.seedS3Repository(REPOSITORY, {basePath: 'rfs', bucket: 'migration-bucket'}, ['rfs-snapshot'])
+        const seeding = {cluster: cluster.requests.length, s3: s3.calls.length}
         if (scenario === 'a cluster refusing the credentials')
           for (const method of ['GET', 'PUT', 'DELETE'])
             cluster.override(method, /.*/, [
@@ -80,16 +105,26 @@ describe('secrets never appear in output', () => {
             403,
             '<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error>',
           ])
-        cluster.install()
-        s3.install()
         const outcome = await runCommand(argv, {...env, DEBUG: '*'})
         const everything = outcome.stdout + outcome.stderr
         assert.ok(everything.length > 0, 'the command printed something to search')
         for (const secret of SECRETS)
           assert.ok(!everything.includes(secret), `a secret leaked in ${argv.join(' ')}:\n${everything}`)
-        // Requests with the credentials were really made, so a leak had its chance.
-        if (scenario === 'a healthy cluster' && !argv.includes('--dry-run') && outcome.exitCode !== 2)
-          assert.ok(cluster.requests.length > 0)
+        // Requests with the credentials were really made, and met the refusal: a leak had its chance.
+        const sent = {cluster: cluster.requests.length - seeding.cluster, s3: s3.calls.length - seeding.s3}
+        if (argv.includes('--dry-run')) assert.deepEqual(sent, {cluster: 0, s3: 0}, 'a dry run sends nothing')
+        else if (scenario === 'a healthy cluster') {
+          assert.equal(outcome.exitCode, 0, everything)
+          assert.ok(sent.cluster > 0 && (!readsBucket || sent.s3 > 0), JSON.stringify(sent))
+        } else if (scenario === 'a cluster refusing the credentials') {
+          assert.equal(outcome.exitCode, 1, everything)
+          assert.ok(sent.cluster > 0, 'the cluster was asked')
+          assert.match(everything, /401|rejected the credentials/)
+        } else if (readsBucket) {
+          assert.equal(outcome.exitCode, 1, everything)
+          assert.ok(sent.s3 > 0, 'the bucket was asked')
+          assert.match(everything, /SignatureDoesNotMatch|403/)
+        }
       })
 
   it('also in a separate process with DEBUG=* and --verbose, where every debug logger is on', async () => {
@@ -120,7 +155,7 @@ describe('secrets never appear in output', () => {
     }
   })
 
-  describe('a secret field’s value is never in a message about the services file (issue 19, case 10)', () => {
+  describe('a secret field’s value is never in a message about the services file', () => {
     const header = 'source_cluster:\n  endpoint: http://source.test:9200\n  basic_auth:\n    username: admin\n'
     const cases: [string, string, RegExp][] = [
       ['a number', '    password: 987654321\n', /password: must be a string, not a number/],
@@ -131,7 +166,11 @@ describe('secrets never appear in output', () => {
         '    password: !!int Secr3tPw\n',
         /a value of 8 character\(s\) is not a valid !!int/,
       ],
-      ['a secret ARN of the wrong type', '    user_secret_arn: [arn:aws:secretsmanager:x:1:secret:Secr3tPw]\n', /./],
+      [
+        'a secret ARN of the wrong type',
+        '    user_secret_arn: [arn:aws:secretsmanager:x:1:secret:Secr3tPw]\n',
+        /source_cluster\.basic_auth\.user_secret_arn: must be a string, not a list/,
+      ],
     ]
     for (const [what, line, expected] of cases)
       it(`${what}: the message names the field and the rule, not the value`, async () => {

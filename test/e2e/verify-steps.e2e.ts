@@ -3,8 +3,9 @@ import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 
+import {onStore, removeRepositories, s3ServicesFile, verifyArgs} from '../helpers/e2e-setup.js'
 import {
-  bucketExists as bucketExistsOn,
+  clusterCaller,
   clusterGet,
   console_ as consoleOn,
   createBucket as createBucketOn,
@@ -16,27 +17,13 @@ import {
   type Store,
   stores,
   uniqueSuffix,
-  writeServices,
 } from '../helpers/e2e.js'
 import {repoRoot} from '../helpers/paths.js'
 
 const local = engines()
 
-function s3Services(bucket: string, basePath = 'rfs-snapshot-repo', store: Store = moto()): string {
-  return writeServices(
-    `${bucket}.yaml`,
-    `source_cluster:
-  endpoint: ${local.opensearch}
-  no_auth:
-snapshot:
-  snapshot_name: rfs-snapshot
-  s3:
-    repo_uri: s3://${bucket}/${basePath}
-    aws_region: ${local.region}
-    endpoint: ${store.endpoint}
-`,
-  )
-}
+const s3Services = (bucket: string, basePath = 'rfs-snapshot-repo', store: Store = moto()): string =>
+  s3ServicesFile(`${bucket}.yaml`, {basePath, bucket, endpoint: store.endpoint})
 
 /** The engines are shared: only registrations whose settings match (this run's bucket or path) are this run's. */
 async function repositoriesWhere(
@@ -70,25 +57,32 @@ describe('snapshot verify against real engines', () => {
     describe(`on ${store.name}`, () => {
       const suffix = uniqueSuffix()
       const dataIndex = `e2e-data-${suffix}`
-      const console_ = (args: string[]) => consoleOn(args, {}, store)
-      const bucketExists = (name: string) => bucketExistsOn(name, store)
-      const createBucket = (name: string) => createBucketOn(name, store)
-      const emptyAndDeleteBucket = (name: string) => emptyAndDeleteBucketOn(name, store)
-      const keysUnder = (name: string, prefix?: string) => keysUnderOn(name, prefix, store)
+      const {bucketExists, console_, createBucket, emptyAndDeleteBucket, keysUnder} = onStore(store)
+      /** verify --keep --metadata-only into `repository` in the bucket: what it leaves is the test's to look at. */
+      const keptRun = (bucket: string, repository: string) =>
+        console_(
+          verifyArgs(
+            s3Services(bucket, undefined, store),
+            '--keep',
+            '--metadata-only',
+            '--repository',
+            repository,
+            '--json',
+          ),
+        )
 
       it('passes all eleven steps on OpenSearch + S3 with a test index (shard_path_type FIXED, where the backfill reads), reads its shard files back, and removes the bucket and index it created', async () => {
         const bucket = `e2e-created-${suffix}`
-        const outcome = await console_([
-          'snapshot',
-          'verify',
-          '--config-file',
-          s3Services(bucket, undefined, store),
-          '--create-bucket',
-          '--create-test-index',
-          '--shard-path-type',
-          'FIXED',
-          '--json',
-        ])
+        const outcome = await console_(
+          verifyArgs(
+            s3Services(bucket, undefined, store),
+            '--create-bucket',
+            '--create-test-index',
+            '--shard-path-type',
+            'FIXED',
+            '--json',
+          ),
+        )
         const report = JSON.parse(outcome.stdout).result
         assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
         assert.deepEqual(
@@ -116,17 +110,7 @@ describe('snapshot verify against real engines', () => {
         const bucket = `e2e-existing-${suffix}`
         await createBucket(bucket)
         try {
-          const kept = await console_([
-            'snapshot',
-            'verify',
-            '--config-file',
-            s3Services(bucket, undefined, store),
-            '--keep',
-            '--metadata-only',
-            '--repository',
-            `verify_e2e_kept_${suffix}`,
-            '--json',
-          ])
+          const kept = await keptRun(bucket, `verify_e2e_kept_${suffix}`)
           assert.equal(kept.exitCode, 0, kept.stdout + kept.stderr)
           const keys = await keysUnder(bucket, `rfs-snapshot-repo/verify_e2e_kept_${suffix}/`)
           assert.ok(
@@ -143,19 +127,16 @@ describe('snapshot verify against real engines', () => {
           )
           assert.ok((await registeredRepositories(local.opensearch)).includes(`verify_e2e_kept_${suffix}`))
           // Tidy up the kept run through the cluster, as a user would.
-          const report = JSON.parse(kept.stdout).result
-          await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept_${suffix}/${report.snapshot}`, {method: 'DELETE'})
-          await fetch(`${local.opensearch}/_snapshot/verify_e2e_kept_${suffix}`, {method: 'DELETE'})
+          await removeRepositories(clusterCaller(local.opensearch), [`verify_e2e_kept_${suffix}`])
 
-          const cleaned = await console_([
-            'snapshot',
-            'verify',
-            '--config-file',
-            s3Services(bucket, undefined, store),
-            '--metadata-only',
-            '--repository',
-            `verify_e2e_cleaned_${suffix}`,
-          ])
+          const cleaned = await console_(
+            verifyArgs(
+              s3Services(bucket, undefined, store),
+              '--metadata-only',
+              '--repository',
+              `verify_e2e_cleaned_${suffix}`,
+            ),
+          )
           assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
           assert.match(cleaned.stdout, /PASSED: 9 passed/)
           assert.deepEqual(
@@ -178,17 +159,7 @@ describe('snapshot verify against real engines', () => {
         const bucket = `e2e-metadata-only-${suffix}`
         await createBucket(bucket)
         try {
-          const outcome = await console_([
-            'snapshot',
-            'verify',
-            '--config-file',
-            s3Services(bucket, undefined, store),
-            '--keep',
-            '--metadata-only',
-            '--repository',
-            `verify_e2e_metadata_${suffix}`,
-            '--json',
-          ])
+          const outcome = await keptRun(bucket, `verify_e2e_metadata_${suffix}`)
           assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
           const {snapshot} = JSON.parse(outcome.stdout).result
           const info = await clusterGet(`${local.opensearch}/_snapshot/verify_e2e_metadata_${suffix}/${snapshot}`)
@@ -197,8 +168,7 @@ describe('snapshot verify against real engines', () => {
             (await keysUnder(bucket)).filter((key) => key.includes('/indices/')),
             [],
           )
-          await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata_${suffix}/${snapshot}`, {method: 'DELETE'})
-          await fetch(`${local.opensearch}/_snapshot/verify_e2e_metadata_${suffix}`, {method: 'DELETE'})
+          await removeRepositories(clusterCaller(local.opensearch), [`verify_e2e_metadata_${suffix}`])
         } finally {
           await fetch(`${local.opensearch}/${dataIndex}`, {method: 'DELETE'})
           await emptyAndDeleteBucket(bucket)
@@ -250,13 +220,7 @@ describe('snapshot verify against real engines', () => {
 
       it('fails at step 3 with the create command when the bucket is missing, and leaves nothing', async () => {
         const missing = `e2e-no-such-bucket-${suffix}`
-        const outcome = await console_([
-          'snapshot',
-          'verify',
-          '--config-file',
-          s3Services(missing, undefined, store),
-          '--json',
-        ])
+        const outcome = await console_(verifyArgs(s3Services(missing, undefined, store), '--json'))
         assert.equal(outcome.exitCode, 1)
         const report = JSON.parse(outcome.stdout).result
         assert.equal(step(report, 'bucket').status, 'failed')
@@ -276,16 +240,9 @@ describe('snapshot verify against real engines', () => {
     })
 
     it('verifies an fs repository under path.repo', async () => {
-      const outcome = await consoleOn([
-        'snapshot',
-        'verify',
-        '--endpoint',
-        local.elasticsearch!,
-        '--fs-path',
-        path.join(local.fsRepo, 'e2e'),
-        '--create-test-index',
-        '--json',
-      ])
+      const outcome = await consoleOn(
+        verifyArgs(local.elasticsearch!, '--fs-path', path.join(local.fsRepo, 'e2e'), '--create-test-index', '--json'),
+      )
       assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
       const report = JSON.parse(outcome.stdout).result
       assert.deepEqual(
@@ -313,15 +270,7 @@ describe('snapshot verify against real engines', () => {
     })
 
     it('diagnoses a location outside path.repo at registration, and still cleans up', async () => {
-      const outcome = await consoleOn([
-        'snapshot',
-        'verify',
-        '--endpoint',
-        local.elasticsearch!,
-        '--fs-path',
-        '/not/in/path/repo',
-        '--json',
-      ])
+      const outcome = await consoleOn(verifyArgs(local.elasticsearch!, '--fs-path', '/not/in/path/repo', '--json'))
       assert.equal(outcome.exitCode, 1)
       const report = JSON.parse(outcome.stdout).result
       assert.equal(step(report, 'repository').status, 'failed')
@@ -340,14 +289,7 @@ describe('snapshot verify against real engines', () => {
       const bucket = `e2e-es-bucket-${uniqueSuffix()}`
       await createBucketOn(bucket)
       try {
-        const outcome = await consoleOn([
-          'snapshot',
-          'verify',
-          '--endpoint',
-          local.elasticsearch!,
-          '--config-file',
-          s3Services(bucket),
-        ])
+        const outcome = await consoleOn(verifyArgs(local.elasticsearch!, '--config-file', s3Services(bucket)))
         assert.equal(outcome.exitCode, 1)
         assert.match(
           outcome.stdout,

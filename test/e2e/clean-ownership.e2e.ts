@@ -1,20 +1,19 @@
-import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
 import {
-  assertSnapshotReadable,
-  clusterCaller,
-  console_ as consoleOn,
-  createBucket as createBucketOn,
-  emptyAndDeleteBucket as emptyAndDeleteBucketOn,
-  engines,
-  keysUnder as keysUnderOn,
-  s3Client,
-  type Store,
-  stores,
-  uniqueSuffix,
-  writeServices,
-} from '../helpers/e2e.js'
+  cleanArgs,
+  forcedCleanArgs,
+  forEachStore,
+  indexBooks,
+  onStore,
+  putForeign,
+  registerS3,
+  removeRepositories,
+  servicesPerBasePath,
+  takeSnapshot,
+  verifyArgs,
+} from '../helpers/e2e-setup.js'
+import {assertSnapshotReadable, clusterCaller, engines, type Store} from '../helpers/e2e.js'
 
 /**
  * The data-loss cases of deleting commands, on the real OpenSearch + S3 store: each time another
@@ -23,16 +22,12 @@ import {
 const local = engines()
 const cluster = clusterCaller(local.opensearch)
 
-for (const store of stores()) describeSafety(store)
+forEachStore(describeSafety)
 
-function describeSafety(store: Store) {
-  const suffix = uniqueSuffix()
+function describeSafety(store: Store, suffix: string) {
   const bucket = `e2e-safety-${suffix}`
   const index = `e2e-safety-books-${suffix}`
-  const console_ = (args: string[]) => consoleOn(args, {}, store)
-  const createBucket = (name: string) => createBucketOn(name, store)
-  const emptyAndDeleteBucket = (name: string) => emptyAndDeleteBucketOn(name, store)
-  const keysUnder = (name: string, prefix?: string) => keysUnderOn(name, prefix, store)
+  const {console_, createBucket, emptyAndDeleteBucket, keysUnder} = onStore(store)
   /** Repository names are the cluster's, shared by every run: each gets this run's suffix. */
   const named = (name: string) => `${name}_${suffix}`
 
@@ -43,36 +38,15 @@ function describeSafety(store: Store) {
     snapshot: string,
     extraSettings: Record<string, string> = {},
   ) {
-    const registered = await cluster('PUT', `/_snapshot/${repository}`, {
-      settings: {base_path: basePath, bucket, region: local.region, ...store.repositorySettings, ...extraSettings},
-      type: 's3',
-    })
-    assert.equal(registered.status, 200, JSON.stringify(registered.body))
-    const taken = await cluster('PUT', `/_snapshot/${repository}/${snapshot}?wait_for_completion=true`, {
-      include_global_state: false,
-      indices: index,
-    })
-    assert.equal(taken.status, 200, JSON.stringify(taken.body))
+    await registerS3(cluster, repository, {basePath, bucket, extra: extraSettings, store})
+    await takeSnapshot(cluster, repository, snapshot, index)
   }
 
   /** Readable through the cluster: the snapshot's status reads its files in the store (shard level included). */
   const assertReadable = (repository: string, snapshot: string) =>
     assertSnapshotReadable(cluster, repository, snapshot, {withShards: true})
 
-  const services = (basePath: string) =>
-    writeServices(
-      `safety-${suffix}-${basePath.replaceAll('/', '_')}.yaml`,
-      `source_cluster:
-  endpoint: ${local.opensearch}
-  no_auth:
-snapshot:
-  snapshot_name: rfs-snapshot
-  s3:
-    repo_uri: s3://${bucket}/${basePath}
-    aws_region: ${local.region}
-    endpoint: ${store.endpoint}
-`,
-    )
+  const services = servicesPerBasePath(`safety-${suffix}`, bucket, store.endpoint)
 
   const registered: string[] = []
   async function track(repository: string, basePath: string, snapshot: string, extraSettings?: Record<string, string>) {
@@ -83,17 +57,11 @@ snapshot:
   describe(`deleting commands never touch what they were not asked to (real engines, ${store.name})`, () => {
     before(async () => {
       await createBucket(bucket)
-      for (let document = 1; document <= 3; document++)
-        await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {title: `book ${document}`})
+      await indexBooks(cluster, index)
     })
 
     afterEach(async () => {
-      for (const repository of registered.splice(0)) {
-        const snapshots = await cluster('GET', `/_snapshot/${repository}/_all`)
-        for (const snapshot of snapshots.body.snapshots ?? [])
-          await cluster('DELETE', `/_snapshot/${repository}/${snapshot.snapshot}`)
-        await cluster('DELETE', `/_snapshot/${repository}`)
-      }
+      await removeRepositories(cluster, registered.splice(0))
 
       await emptyAndDeleteBucket(bucket)
       await createBucket(bucket)
@@ -108,29 +76,13 @@ snapshot:
       await track(named('mig_repo'), 'mig', 'mig-snap')
       await track(named('mig_nested'), 'mig/nested', 'nested-snap')
       const before = await keysUnder(bucket)
-      const overLayout = await console_([
-        'snapshot',
-        'verify',
-        '--config-file',
-        services('mig'),
-        '--repository',
-        'indices',
-        '--json',
-      ])
+      const overLayout = await console_(verifyArgs(services('mig'), '--repository', 'indices', '--json'))
       assert.equal(overLayout.exitCode, 2, overLayout.stdout + overLayout.stderr)
       assert.match(
         JSON.parse(overLayout.stdout).error.message,
         /--repository "indices": is a name the snapshot repository layout uses itself/,
       )
-      const overFiles = await console_([
-        'snapshot',
-        'verify',
-        '--config-file',
-        services('mig'),
-        '--repository',
-        'nested',
-        '--json',
-      ])
+      const overFiles = await console_(verifyArgs(services('mig'), '--repository', 'nested', '--json'))
       assert.equal(overFiles.exitCode, 2, overFiles.stdout + overFiles.stderr)
       assert.match(
         JSON.parse(overFiles.stdout).result.steps.find((step: {name: string}) => step.name === 'fresh').detail,
@@ -143,58 +95,24 @@ snapshot:
 
     it('a refused clean stays refused after the repository is unregistered by hand', async () => {
       await track(named('victim'), named('victim'), 'precious')
-      const refused = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services(named('victim')),
-        '--repository',
-        named('victim'),
-        '--yes',
-      ])
+      const refused = await console_(cleanArgs(services(named('victim')), named('victim'), '--yes'))
       assert.equal(refused.exitCode, 2)
       assert.equal((await cluster('DELETE', `/_snapshot/${named('victim')}`)).status, 200)
-      const again = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services(named('victim')),
-        '--repository',
-        named('victim'),
-        '--yes',
-      ])
+      const again = await console_(cleanArgs(services(named('victim')), named('victim'), '--yes'))
       assert.equal(again.exitCode, 2, again.stdout + again.stderr)
       assert.match(
         again.stdout,
         new RegExp(`${named('victim')} is not registered .* no interrupted clean of it is recorded`),
       )
       // Registered again by its owner, the repository and its snapshot are intact.
-      assert.equal(
-        (
-          await cluster('PUT', `/_snapshot/${named('victim')}`, {
-            settings: {base_path: named('victim'), bucket, region: local.region, ...store.repositorySettings},
-            type: 's3',
-          })
-        ).status,
-        200,
-      )
+      await registerS3(cluster, named('victim'), {basePath: named('victim'), bucket, store})
       await assertReadable(named('victim'), 'precious')
     })
 
     it('refuses to clean a repository with another registered one nested below, and both stay readable', async () => {
       await track(named('outer'), 'nest', 'outer-snap')
       await track(named('inner'), 'nest/inner', 'inner-snap')
-      const refused = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services('nest'),
-        '--repository',
-        named('outer'),
-        '--force',
-        '--confirm',
-        named('outer'),
-      ])
+      const refused = await console_(forcedCleanArgs(services('nest'), named('outer')))
       assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
       assert.match(refused.stdout, new RegExp(`${named('inner')} \\(s3://${bucket}/nest/inner, nested below\\)`))
       await assertReadable(named('inner'), 'inner-snap')
@@ -205,22 +123,9 @@ snapshot:
       await track(named('logs_repo'), 'logs', 'logs-snap')
       // A real repository whose fixed shard paths look like the old, loose "hashed prefix" pattern.
       await track(named('dated_repo'), '20110101/logs', 'dated-snap', {shard_path_type: 'FIXED'})
-      await s3Client(store).send(
-        new PutObjectCommand({Body: 'someone else’s', Bucket: bucket, Key: 'a000000/logs/indices/abc/0/__data'}),
-      )
+      await putForeign(bucket, 'a000000/logs/indices/abc/0/__data', store)
       const datedBefore = await keysUnder(bucket, '20110101/')
-      const cleaned = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services('logs'),
-        '--repository',
-        named('logs_repo'),
-        '--force',
-        '--confirm',
-        named('logs_repo'),
-        '--json',
-      ])
+      const cleaned = await console_(forcedCleanArgs(services('logs'), named('logs_repo'), '--json'))
       assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
       assert.deepEqual(await keysUnder(bucket, 'logs/'), [], 'the repository’s own files are gone')
       assert.ok(
@@ -242,18 +147,7 @@ snapshot:
           before.some((key) => key.startsWith('data/index-')),
           'it keeps the files under data/',
         )
-        const refused = await console_([
-          'repo',
-          'clean',
-          '--config-file',
-          services('data'),
-          '--repository',
-          named('slash_repo'),
-          '--force',
-          '--confirm',
-          named('slash_repo'),
-          '--json',
-        ])
+        const refused = await console_(forcedCleanArgs(services('data'), named('slash_repo'), '--json'))
         assert.equal(refused.exitCode, 2, refused.stdout + refused.stderr)
         assert.match(
           refused.stdout,
@@ -270,18 +164,7 @@ snapshot:
         await track(named('slash_repo'), '/data', 'slash-snap')
         await track(named('plain_repo'), 'data', 'plain-snap')
         assert.ok((await keysUnder(bucket, '/data/')).length > 0, 'OpenSearch writes under /data/')
-        const cleaned = await console_([
-          'repo',
-          'clean',
-          '--config-file',
-          services('data'),
-          '--repository',
-          named('slash_repo'),
-          '--force',
-          '--confirm',
-          named('slash_repo'),
-          '--json',
-        ])
+        const cleaned = await console_(forcedCleanArgs(services('data'), named('slash_repo'), '--json'))
         assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
         assert.deepEqual(await keysUnder(bucket, '/data/'), [])
         assert.ok(

@@ -2,9 +2,17 @@ import {DeleteObjectsCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 
 import {
+  cleanArgs,
+  forcedCleanArgs,
+  forEachStore,
+  onStore,
+  registerS3,
+  s3ServicesFile,
+  takeSnapshot as snapshotOf,
+} from '../helpers/e2e-setup.js'
+import {
   assertSnapshotReadable,
   clusterCaller,
-  console_ as consoleOn,
   createBucket,
   emptyAndDeleteBucket,
   enableVersioning,
@@ -12,39 +20,27 @@ import {
   keysUnder,
   s3Client,
   type Store,
-  stores,
-  uniqueSuffix,
   versionsUnder,
-  writeServices,
 } from '../helpers/e2e.js'
 
 const local = engines()
 const cluster = clusterCaller(local.opensearch)
 
-for (const store of stores()) describeDeleteAndClean(store)
+forEachStore(describeDeleteAndClean)
 
-function describeDeleteAndClean(store: Store) {
-  const suffix = uniqueSuffix()
+function describeDeleteAndClean(store: Store, suffix: string) {
   const bucket = `e2e-migration-${suffix}`
   const repository = `e2e_migration_repo_${suffix}`
   const indices = ['books', 'films', 'songs'].map((name) => `e2e-${suffix}-${name}`)
-  const console_ = (args: string[]) => consoleOn(args, {}, store)
+  const {console_} = onStore(store)
 
   const services = () =>
-    writeServices(
-      `migration-${suffix}.yaml`,
-      `source_cluster:
-  endpoint: ${local.opensearch}
-  no_auth:
-snapshot:
-  snapshot_name: rfs-snapshot
-  snapshot_repo_name: ${repository}
-  s3:
-    repo_uri: s3://${bucket}/rfs-snapshot-repo
-    aws_region: ${local.region}
-    endpoint: ${store.endpoint}
-`,
-    )
+    s3ServicesFile(`migration-${suffix}.yaml`, {
+      basePath: 'rfs-snapshot-repo',
+      bucket,
+      endpoint: store.endpoint,
+      repository,
+    })
 
   const takeSnapshot = () =>
     cluster('PUT', `/_snapshot/${repository}/rfs-snapshot?wait_for_completion=true`, {
@@ -60,11 +56,7 @@ snapshot:
         await cluster('PUT', `/${index}/_doc/2?refresh=true`, {title: `second of ${index}`})
       }
 
-      const registration = await cluster('PUT', `/_snapshot/${repository}`, {
-        settings: {base_path: 'rfs-snapshot-repo', bucket, region: local.region, ...store.repositorySettings},
-        type: 's3',
-      })
-      assert.equal(registration.status, 200, JSON.stringify(registration.body))
+      await registerS3(cluster, repository, {basePath: 'rfs-snapshot-repo', bucket, store})
     })
 
     after(async () => {
@@ -133,61 +125,22 @@ snapshot:
     })
 
     it("refuses to clean the migration's repository without --force, then cleans it completely with it", async () => {
-      const refused = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services(),
-        '--repository',
-        repository,
-        '--yes',
-      ])
+      const refused = await console_(cleanArgs(services(), repository, '--yes'))
       assert.equal(refused.exitCode, 2)
       assert.match(refused.stdout, /verify did not make \(rfs-snapshot\)/)
       assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
 
-      const dryRun = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services(),
-        '--repository',
-        repository,
-        '--force',
-        '--dry-run',
-        '--json',
-      ])
+      const dryRun = await console_(cleanArgs(services(), repository, '--force', '--dry-run', '--json'))
       assert.equal(dryRun.exitCode, 0, dryRun.stdout + dryRun.stderr)
       assert.match(
         JSON.parse(dryRun.stdout).result.steps[0].detail,
         /would .*delete the repository's own objects .*: \d+ object\(s\)/,
       )
 
-      const unnamed = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services(),
-        '--repository',
-        repository,
-        '--force',
-        '--yes',
-        '--json',
-      ])
+      const unnamed = await console_(cleanArgs(services(), repository, '--force', '--yes', '--json'))
       assert.equal(unnamed.exitCode, 2, '--yes alone does not consent to deleting the migration’s data')
       assert.equal((await cluster('GET', `/_snapshot/${repository}/rfs-snapshot`)).status, 200)
-      const cleaned = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        services(),
-        '--repository',
-        repository,
-        '--force',
-        '--confirm',
-        repository,
-        '--json',
-      ])
+      const cleaned = await console_(forcedCleanArgs(services(), repository, '--json'))
       assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
       assert.equal((await cluster('GET', `/_snapshot/${repository}`)).status, 404, 'no registration')
       assert.deepEqual(await keysUnder(bucket, '', store), [], 'no object left, hashed shard paths included')
@@ -200,12 +153,6 @@ snapshot:
     const gone = `e2e_versioned_gone_${suffix}`
     const kept = `e2e_versioned_kept_${suffix}`
 
-    const register = (name: string, basePath: string) =>
-      cluster('PUT', `/_snapshot/${name}`, {
-        settings: {base_path: basePath, bucket: versionedBucket, region: local.region, ...store.repositorySettings},
-        type: 's3',
-      })
-
     before(async () => {
       await createBucket(versionedBucket, store)
       await enableVersioning(versionedBucket, store)
@@ -214,14 +161,8 @@ snapshot:
         [gone, 'gone'],
         [kept, 'kept'],
       ]) {
-        assert.equal((await register(name, basePath)).status, 200)
-        for (const snapshot of ['first', 'second']) {
-          const taken = await cluster('PUT', `/_snapshot/${name}/${snapshot}?wait_for_completion=true`, {
-            include_global_state: false,
-            indices: index,
-          })
-          assert.equal(taken.status, 200, JSON.stringify(taken.body))
-        }
+        await registerS3(cluster, name, {basePath, bucket: versionedBucket, store})
+        for (const snapshot of ['first', 'second']) await snapshotOf(cluster, name, snapshot, index)
       }
 
       // A snapshot deleted through the cluster leaves old versions and delete markers behind.
@@ -241,21 +182,17 @@ snapshot:
           (await keysUnder(versionedBucket, 'gone/', store)).length,
         'the repository has old versions or delete markers to remove',
       )
-      const cleaned = await console_([
-        'repo',
-        'clean',
-        '--config-file',
-        writeServices(
-          `versioned-${suffix}.yaml`,
-          `source_cluster:\n  endpoint: ${local.opensearch}\n  no_auth:\nsnapshot:\n  snapshot_name: rfs-snapshot\n  s3:\n    repo_uri: s3://${versionedBucket}/gone\n    aws_region: ${local.region}\n    endpoint: ${store.endpoint}\n`,
+      const cleaned = await console_(
+        forcedCleanArgs(
+          s3ServicesFile(`versioned-${suffix}.yaml`, {
+            basePath: 'gone',
+            bucket: versionedBucket,
+            endpoint: store.endpoint,
+          }),
+          gone,
+          '--json',
         ),
-        '--repository',
-        gone,
-        '--force',
-        '--confirm',
-        gone,
-        '--json',
-      ])
+      )
       assert.equal(cleaned.exitCode, 0, cleaned.stdout + cleaned.stderr)
       const left = await versionsUnder(versionedBucket, '', store)
       assert.deepEqual(

@@ -1,24 +1,17 @@
-import {PutObjectCommand} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 import path from 'node:path'
 
+import {forcedCleanArgs, putForeign, registrationsBelow, s3ServicesFile, verifyArgs} from '../helpers/e2e-setup.js'
 import {
   assertSnapshotReadable,
   type CliOutcome,
-  clusterCaller,
   console_ as consoleOn,
-  createBucket,
-  emptyAndDeleteBucket,
-  engines,
   keysUnder,
-  s3Client,
   scratch,
-  stores,
-  uniqueSuffix,
   versionsUnder,
-  writeServices,
 } from '../helpers/e2e.js'
 import {type AskedObject, type Fault, faultProxy, type FaultProxy, type ProxiedRequest} from '../helpers/fault-proxy.js'
+import {realServerWorld} from '../helpers/real-server.js'
 
 /**
  * The store's faults, between the console and the real S3 server (MinIO where the engines run it):
@@ -27,9 +20,8 @@ import {type AskedObject, type Fault, faultProxy, type FaultProxy, type ProxiedR
  * object stays), and a rerun once the store is healthy finishes the job. The cluster reaches the
  * store through the same proxy untouched: only the console's requests meet the faults.
  */
-const local = engines()
-const store = stores().at(-1)!
-const cluster = clusterCaller(local.opensearch)
+const world = realServerWorld('faults')
+const {bucket, cluster, store, suffix} = world
 const FILLER = 2100
 
 type Command = 'clean' | 'delete' | 'verify'
@@ -207,98 +199,40 @@ const CASES: FaultCase[] = [
 const rows: string[] = []
 
 describe(`the store's faults, through a fault proxy in front of ${store.name}`, () => {
-  const suffix = uniqueSuffix()
-  const bucket = `e2e-faults-${suffix}`
-  const index = `e2e-faults-${suffix}`
   let proxy: FaultProxy
   let caseNumber = 0
 
   const services = (basePath: string) =>
-    writeServices(
-      `faults-${suffix}-${caseNumber}.yaml`,
-      `source_cluster:\n  endpoint: ${local.opensearch}\n  no_auth:\nsnapshot:\n  snapshot_name: first\n  snapshot_repo_name: ${mig()}\n  s3:\n    repo_uri: s3://${bucket}/${basePath}\n    aws_region: ${local.region}\n    endpoint: ${proxy.url}\n`,
-    )
+    s3ServicesFile(`faults-${suffix}-${caseNumber}.yaml`, {
+      basePath,
+      bucket,
+      endpoint: proxy.url,
+      repository: mig(),
+      snapshot: 'first',
+    })
   const mig = () => `faults_mig_${suffix}_${caseNumber}`
-  const keep = `faults_keep_${suffix}`
   /** Each case works on its own base path, with an object of someone else's in it. */
   const base = () => `mig-${caseNumber}`
   const foreign = () => `${base()}/notes-of-someone-else.txt`
 
-  const register = (name: string, basePath: string, endpoint: string) =>
-    cluster('PUT', `/_snapshot/${name}`, {
-      settings: {
-        base_path: basePath,
-        bucket,
-        endpoint,
-        path_style_access: 'true',
-        protocol: 'http',
-        region: local.region,
-      },
-      type: 's3',
-    })
-
-  async function snapshot(repository: string, name: string) {
-    const taken = await cluster('PUT', `/_snapshot/${repository}/${name}?wait_for_completion=true`, {
-      include_global_state: false,
-      indices: index,
-    })
-    assert.equal(taken.status, 200, JSON.stringify(taken.body))
-  }
-
-  /**
-   * The repository the commands work on: two real snapshots, and for clean enough files of its own for
-   * several listing pages and DeleteObjects batches (under a tests- folder: the cluster's own cleanup after
-   * the snapshots are deleted removes unknown folders under indices/, not those).
-   */
+  /** What the command works on, registered through the proxy: for verify only the foreign object. */
   async function migration(command: Command) {
-    await s3Client(store).send(new PutObjectCommand({Body: 'mine', Bucket: bucket, Key: foreign()}))
-    if (command === 'verify') return
-    assert.equal((await register(mig(), base(), new URL(proxy.url).host)).status, 200)
-    await snapshot(mig(), 'first')
-    await snapshot(mig(), 'second')
-    if (command !== 'clean') return
-    const s3 = s3Client(store)
-    let next = 0
-    const put = async () => {
-      while (next < FILLER) {
-        const number = next++
-        await s3.send(new PutObjectCommand({Body: 'x', Bucket: bucket, Key: `${base()}/tests-filler/blob__${number}`}))
-      }
-    }
-
-    await Promise.all(Array.from({length: 16}, put))
+    if (command === 'verify') return putForeign(bucket, foreign(), store)
+    const filler = command === 'clean' ? FILLER : 0
+    await world.repository(mig(), base(), {endpoint: new URL(proxy.url).host, filler})
   }
 
   const run = (command: Command, dataDir: string) => {
     const env = {CONSOLE_DATA_DIR: dataDir}
     if (command === 'verify')
-      return consoleOn(
-        ['snapshot', 'verify', '--config-file', services(base()), '--shard-path-type', 'FIXED', '--json'],
-        env,
-        store,
-      )
+      return consoleOn(verifyArgs(services(base()), '--shard-path-type', 'FIXED', '--json'), env, store)
     if (command === 'delete')
       return consoleOn(
         ['snapshot', 'delete', '--config-file', services(base()), '--snapshot', 'first', '--yes', '--json'],
         env,
         store,
       )
-    return consoleOn(
-      [
-        'repo',
-        'clean',
-        '--config-file',
-        services(base()),
-        '--repository',
-        mig(),
-        '--force',
-        '--confirm',
-        mig(),
-        '--json',
-      ],
-      env,
-      store,
-    )
+    return consoleOn(forcedCleanArgs(services(base()), mig(), '--json'), env, store)
   }
 
   /** What the command was asked to do is done: checked against the cluster and the store. */
@@ -306,15 +240,8 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
     if (command === 'verify') {
       const left = (await keysUnder(bucket, `${base()}/`, store)).filter((key) => key.startsWith(`${base()}/verify_`))
       assert.deepEqual(left, [], 'nothing of the test repository is left')
-      // The engines are shared: only a registration below this case's base path is this run's.
-      const registered = Object.entries((await cluster('GET', '/_snapshot')).body as Record<string, any>)
       assert.deepEqual(
-        registered
-          .filter(
-            ([, body]) =>
-              body.settings?.bucket === bucket && String(body.settings?.base_path ?? '').startsWith(`${base()}/`),
-          )
-          .map(([name]) => name),
+        await registrationsBelow(cluster, bucket, `${base()}/`),
         [],
         'the test repository is unregistered',
       )
@@ -328,20 +255,13 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
     }
   }
 
-  /** Nothing outside the plan was deleted. */
-  async function assertNothingElseLost() {
-    await assertSnapshotReadable(cluster, keep, 'kept')
-    assert.ok((await keysUnder(bucket, foreign(), store)).includes(foreign()), 'the foreign object is kept')
-  }
+  const assertNothingElseLost = () => world.assertNothingElseLost(foreign())
 
   before(async () => {
     console.log(
       `      store: ${store.name} at ${store.endpoint}${store.name === 'moto' ? ' (MinIO is not running here)' : ''}`,
     )
-    await createBucket(bucket, store)
-    await cluster('PUT', `/${index}/_doc/1?refresh=true`, {title: 'faults'})
-    assert.equal((await register(keep, 'keep', new URL(store.endpoint).host)).status, 200)
-    await snapshot(keep, 'kept')
+    await world.setUp(new URL(store.endpoint).host)
   })
 
   after(async () => {
@@ -354,16 +274,7 @@ describe(`the store's faults, through a fault proxy in front of ${store.name}`, 
           ...rows,
         ].join('\n'),
       )
-    const repositories = Object.keys((await cluster('GET', '/_snapshot')).body).filter((name) => name.includes(suffix))
-    for (const name of repositories) {
-      const snapshots = await cluster('GET', `/_snapshot/${name}/_all`)
-      for (const taken of snapshots.body.snapshots ?? [])
-        await cluster('DELETE', `/_snapshot/${name}/${taken.snapshot}`)
-      await cluster('DELETE', `/_snapshot/${name}`)
-    }
-
-    await cluster('DELETE', `/${index}`)
-    await emptyAndDeleteBucket(bucket, store)
+    await world.tearDown()
   })
 
   it('a store that accepts connections and never answers ends verify within 30 s, the diagnosis naming the endpoint', async () => {

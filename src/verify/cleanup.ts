@@ -204,7 +204,9 @@ export async function removeVerificationResources(
       return outcome === 'removed' ? `repository ${entry.repository}` : undefined
     })
   if (!registrationGone) {
-    result.leftovers.push(`files of repository ${entry.repository}: kept while the cluster has it registered (or may still register it)`)
+    result.leftovers.push(
+      `files of repository ${entry.repository}: kept while the cluster has it registered (or may still register it)`,
+    )
     return result
   }
 

@@ -81,7 +81,11 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
     assert.equal(answer.status, 200, JSON.stringify(answer.body))
   }
 
-  const verify = async (extra: string[] = []) => {
+  /**
+   * verify with the repository as the console registers it (OpenSearch 3.6's default hashed prefixes) when
+   * `layout` is 'console', else with shard_path_type FIXED, where the deployed backfill reads on S3.
+   */
+  const verify = async (extra: string[] = [], layout: 'console' | 'FIXED' = 'FIXED') => {
     const outcome = await runCli(
       [
         'snapshot',
@@ -98,6 +102,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
         basePath,
         '--s3-client',
         clientName,
+        ...(layout === 'FIXED' ? ['--shard-path-type', 'FIXED'] : []),
         '--json',
         ...extra,
       ],
@@ -206,7 +211,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
 
   it('(a) n3 limited to the base path: exit 1 naming n3, and the real snapshot of an index with a primary per node is PARTIAL on n3', async () => {
     await giveNode('n3', limited)
-    const run = await verify()
+    const run = await verify([], 'console')
     assert.equal(run.exitCode, 1, run.text)
     assert.match(
       run.step('index').detail,
@@ -270,7 +275,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
     await nothingOfVerifyLeft()
   })
 
-  it('(c) every node allowed: exit 0, every data node proven and read back, the bucket as it was, nothing of verify left', async () => {
+  it('(c) every node allowed (shard_path_type FIXED, where the backfill reads): exit 0, every data node proven and read back, the bucket as it was, nothing of verify left', async () => {
     const run = await verify()
     assert.equal(run.exitCode, 0, run.text)
     assert.deepEqual(
@@ -283,7 +288,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
     )
     for (const node of run.nodes) {
       assert.equal(node.shards.length, 1)
-      assert.match(node.where[0], new RegExp(`^[A-Za-z0-9_-][01]{14}/${basePath}/verify_[^/]+/indices/[^/]+/\\d/$`))
+      assert.match(node.where[0], new RegExp(`^${basePath}/verify_[^/]+/indices/[^/]+/\\d/$`))
     }
 
     assert.deepEqual(run.document.result.notProven, [])

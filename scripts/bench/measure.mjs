@@ -76,3 +76,19 @@ function spawnChild(command, commandArgs, env) {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 }
+
+/** Empties the bench's own scratch `bucket` (a page at a time) through the SDK client `s3`, then deletes it. */
+export async function removeBucket(s3, bucket) {
+  const {DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({Bucket: bucket}))
+    if (!page.Contents?.length) break
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: {Objects: page.Contents.map((object) => ({Key: object.Key}))},
+      }),
+    )
+  }
+  await s3.send(new DeleteBucketCommand({Bucket: bucket}))
+}

@@ -4,7 +4,7 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import path from 'node:path'
 
-import {median, ms} from './measure.mjs'
+import {median, ms, removeBucket} from './measure.mjs'
 
 function clusterUrl(engines) {
   try {
@@ -91,7 +91,7 @@ export async function verifyOnNodes({cli, engines, local, root, runs}) {
         throw new Error(`verify on ${endpoint} exited ${result.status}: ${result.stdout}${result.stderr}`)
       return {elapsed, report: JSON.parse(result.stdout).result}
     }
-    const {S3Client, CreateBucketCommand, DeleteBucketCommand} = await import('@aws-sdk/client-s3')
+    const {S3Client, CreateBucketCommand} = await import('@aws-sdk/client-s3')
     const s3 = new S3Client({
       credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY},
       endpoint: local.s3,
@@ -144,18 +144,7 @@ export async function verifyOnNodes({cli, engines, local, root, runs}) {
       floors.three.push(await own(url))
       floors.one.push(await own(local.cluster))
     }
-    const {ListObjectsV2Command, DeleteObjectsCommand} = await import('@aws-sdk/client-s3')
-    for (;;) {
-      const page = await s3.send(new ListObjectsV2Command({Bucket: bucket}))
-      if (!page.Contents?.length) break
-      await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: {Objects: page.Contents.map((object) => ({Key: object.Key}))},
-        }),
-      )
-    }
-    await s3.send(new DeleteBucketCommand({Bucket: bucket}))
+    await removeBucket(s3, bucket)
     const ratio = median(samples.three) / median(samples.one)
     console.log(
       `\nverify on 3 nodes beside 1 node (median of ${runs}, interleaved; --index of 600 documents, one primary per node there)`,

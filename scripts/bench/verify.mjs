@@ -4,7 +4,7 @@ import {spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {cli, measured, mib, median, ms, root, scratch, timeOnce, verdict} from './measure.mjs'
+import {cli, measured, mib, median, ms, removeBucket, root, scratch, timeOnce, verdict} from './measure.mjs'
 
 /** `aws` is the AWS CLI's path (found on PATH by the caller). */
 export function verifyAgainstManual(local, {aws, runs}) {
@@ -81,8 +81,7 @@ function randomText(length) {
  * index (the time the nodes need to write it), interleaved round by round on one bucket.
  */
 export async function shardDataVerify(local, mebibytes, runs) {
-  const {S3Client, CreateBucketCommand, ListObjectsV2Command, DeleteObjectsCommand, DeleteBucketCommand} =
-    await import('@aws-sdk/client-s3')
+  const {S3Client, CreateBucketCommand} = await import('@aws-sdk/client-s3')
   const s3 = new S3Client({
     region: local.region,
     endpoint: local.s3,
@@ -165,16 +164,6 @@ export async function shardDataVerify(local, mebibytes, runs) {
     console.log(`  ratio data / metadata-only ${ratio.toFixed(2)}x (target <= 1.5x: ${verdict(ratio <= 1.5)})`)
   } finally {
     await fetch(`${local.cluster}/${index}`, {method: 'DELETE'})
-    for (;;) {
-      const page = await s3.send(new ListObjectsV2Command({Bucket: bucket}))
-      if (!page.Contents?.length) break
-      await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: {Objects: page.Contents.map((object) => ({Key: object.Key}))},
-        }),
-      )
-    }
-    await s3.send(new DeleteBucketCommand({Bucket: bucket}))
+    await removeBucket(s3, bucket)
   }
 }

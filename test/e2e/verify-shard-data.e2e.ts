@@ -1,11 +1,12 @@
-import {CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
+import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 import {execFileSync} from 'node:child_process'
 import {statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {clusterCaller, engines, runCli, scratch} from '../helpers/e2e.js'
+import {clusterCaller, engines, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
+import {assertNothingOfVerifyLeft, fullAccess, listingOf, verifyAs} from '../helpers/iam-verify.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**
@@ -27,9 +28,6 @@ const enginesHome = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engin
 const openSearchHome = path.join(enginesHome, 'opensearch-3.6.0')
 let moto: IamMoto
 
-const fullAccess = (name: string) => [
-  {Action: ['s3:*'], Effect: 'Allow', Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`]},
-]
 /**
  * The common least-privilege policy: objects under the base path only. moto names two checks its own way:
  * a multi-object delete is checked against the bucket, and HeadBucket as s3:HeadBucket (AWS: s3:ListBucket).
@@ -121,63 +119,26 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
   let consoleKeys: Credentials
   let initialListing: string[]
 
-  const listing = async () => {
-    const keys: string[] = []
-    let token: string | undefined
-    do {
-      const page = await admin.send(new ListObjectsV2Command({Bucket: bucket, ContinuationToken: token}))
-      keys.push(...(page.Contents ?? []).map((object) => `${object.Key} ${object.Size}`))
-      token = page.IsTruncated ? page.NextContinuationToken : undefined
-    } while (token)
-
-    return keys.sort()
-  }
+  const listing = () => listingOf(admin, bucket)
 
   const verify = (extra: string[]) =>
-    runCli(
-      [
-        'snapshot',
-        'verify',
-        '--endpoint',
-        local.opensearch,
-        '--bucket',
-        bucket,
-        '--region',
-        'us-east-1',
-        '--s3-endpoint',
-        moto.endpoint,
-        '--base-path',
-        basePath,
-        '--s3-client',
-        clientName,
-        '--json',
-        ...extra,
-      ],
-      {
-        AWS_ACCESS_KEY_ID: consoleKeys.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: consoleKeys.secretAccessKey,
-        CONSOLE_DATA_DIR: path.join(scratch, `shard-iam-${suffix}`),
-      },
+    verifyAs(
+      {basePath, bucket, clientName, endpoint: local.opensearch, s3Endpoint: moto.endpoint},
+      consoleKeys,
+      path.join(scratch, `shard-iam-${suffix}`),
+      extra,
     )
 
   const stepOf = (outcome: {stdout: string}, name: string) =>
     JSON.parse(outcome.stdout).result.steps.find((step: {name: string}) => step.name === name)
 
-  const nothingOfVerifyLeft = async () => {
-    const repositories = Object.keys((await cluster('GET', '/_snapshot')).body as object)
-    assert.deepEqual(
-      repositories.filter((name) => name.startsWith('verify_') && name.includes('shard')),
-      [],
-      'no verify_ repository of this suite is left',
+  const nothingOfVerifyLeft = () =>
+    assertNothingOfVerifyLeft(
+      cluster,
+      {pick: (name) => name.startsWith('verify_') && name.includes('shard'), what: 'verify_ repository of this suite'},
+      listing,
+      initialListing,
     )
-    const indices = (await cluster('GET', '/_cat/indices?format=json&h=index')).body as {index: string}[]
-    assert.deepEqual(
-      indices.map((entry) => entry.index).filter((name) => name.startsWith('verify_index_')),
-      [],
-      'no verify_ index is left',
-    )
-    assert.deepEqual(await listing(), initialListing, "the bucket's listing is what it was before")
-  }
 
   before(async () => {
     if (!IamMoto.motoServer()) throw new Error('moto_server is not installed: run through scripts/with-engines')

@@ -3,7 +3,8 @@ import type {AddressInfo} from 'node:net'
 import {strict as assert} from 'node:assert'
 import {createServer, type Server} from 'node:http'
 
-import {clusterGet, console_, engines, uniqueSuffix, writeServices} from '../helpers/e2e.js'
+import {s3ServicesFile} from '../helpers/e2e-setup.js'
+import {clusterGet, console_, engines, uniqueSuffix} from '../helpers/e2e.js'
 
 const local = engines()
 
@@ -20,21 +21,8 @@ async function htmlPage(): Promise<{calls: string[]; server: Server; url: string
   return {calls, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`}
 }
 
-function services(bucket: string, endpoint: string): string {
-  return writeServices(
-    `answers-${bucket}.yaml`,
-    `source_cluster:
-  endpoint: ${local.opensearch}
-  no_auth:
-snapshot:
-  snapshot_name: rfs-snapshot
-  s3:
-    repo_uri: s3://${bucket}/base
-    aws_region: ${local.region}
-    endpoint: ${endpoint}
-`,
-  )
-}
+const services = (bucket: string, endpoint: string): string =>
+  s3ServicesFile(`answers-${bucket}.yaml`, {basePath: 'base', bucket, endpoint})
 
 const step = (report: {steps: {name: string}[]}, name: string): any =>
   report.steps.find((candidate) => candidate.name === name)

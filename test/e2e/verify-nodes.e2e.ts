@@ -10,7 +10,13 @@ import path from 'node:path'
 
 import {clusterCaller, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
-import {assertNothingOfVerifyLeft, fullAccess, listingOf, verifyAs} from '../helpers/iam-verify.js'
+import {
+  assertNothingOfVerifyLeft,
+  fullAccess,
+  listingOf,
+  registerThroughClient,
+  verifyAs,
+} from '../helpers/iam-verify.js'
 import {removeNodeKeys, setNodeKeys, startThreeNodes, stopThreeNodes, type ThreeNodes} from '../helpers/three-nodes.js'
 
 /**
@@ -62,6 +68,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   let initialListing: string[]
 
   const listing = () => listingOf(admin, bucket)
+  const target = () => ({basePath, bucket, clientName, endpoint: three!.url, s3Endpoint: moto.endpoint})
 
   const giveNode = async (node: string, keys: Credentials) => {
     setNodeKeys(three!, node, clientName, keys)
@@ -70,12 +77,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   }
 
   const verify = async (extra: string[] = []) => {
-    const outcome = await verifyAs(
-      {basePath, bucket, clientName, endpoint: three!.url, s3Endpoint: moto.endpoint},
-      consoleKeys,
-      path.join(scratch, `nodes-${suffix}`),
-      extra,
-    )
+    const outcome = await verifyAs(target(), consoleKeys, path.join(scratch, `nodes-${suffix}`), extra)
     const document = JSON.parse(outcome.stdout)
     const step = (name: string) => document.result.steps.find((entry: {name: string}) => entry.name === name)
     const nodes: NodeLine[] = document.result.nodes ?? []
@@ -100,17 +102,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   /** The truth beside the verdict: the migration's own snapshot, same repository settings, of the index with a primary on every node. */
   const realSnapshot = async () => {
     const repository = `truth_${suffix}`
-    await cluster('PUT', `/_snapshot/${repository}`, {
-      settings: {
-        base_path: `${basePath}/truth_${suffix}`,
-        bucket,
-        client: clientName,
-        compress: false,
-        endpoint: moto.endpoint,
-        region: 'us-east-1',
-      },
-      type: 's3',
-    })
+    await registerThroughClient(cluster, repository, target(), `${basePath}/truth_${suffix}`)
     const answer = await cluster('PUT', `/_snapshot/${repository}/migration?wait_for_completion=true`, {
       include_global_state: true,
       indices: cover,

@@ -6,7 +6,13 @@ import path from 'node:path'
 
 import {clusterCaller, engines, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
-import {assertNothingOfVerifyLeft, fullAccess, listingOf, verifyAs} from '../helpers/iam-verify.js'
+import {
+  assertNothingOfVerifyLeft,
+  fullAccess,
+  listingOf,
+  registerThroughClient,
+  verifyAs,
+} from '../helpers/iam-verify.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**
@@ -27,6 +33,7 @@ const index = `shard-iam-books-${suffix}`
 const enginesHome = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines'
 const openSearchHome = path.join(enginesHome, 'opensearch-3.6.0')
 let moto: IamMoto
+const target = () => ({basePath, bucket, clientName, endpoint: local.opensearch, s3Endpoint: moto.endpoint})
 
 /**
  * The common least-privilege policy: objects under the base path only. moto names two checks its own way:
@@ -90,17 +97,7 @@ async function reloadSecureSettings(): Promise<void> {
 async function capturePartialSnapshot() {
   const repository = `capture_${suffix}`
   const location = `${basePath}/capture_${suffix}`
-  await cluster('PUT', `/_snapshot/${repository}`, {
-    settings: {
-      base_path: location,
-      bucket,
-      client: clientName,
-      compress: false,
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-    },
-    type: 's3',
-  })
+  await registerThroughClient(cluster, repository, target(), location)
   const answer = await cluster('PUT', `/_snapshot/${repository}/partial?wait_for_completion=true`, {
     include_global_state: true,
     indices: index,
@@ -121,13 +118,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
 
   const listing = () => listingOf(admin, bucket)
 
-  const verify = (extra: string[]) =>
-    verifyAs(
-      {basePath, bucket, clientName, endpoint: local.opensearch, s3Endpoint: moto.endpoint},
-      consoleKeys,
-      path.join(scratch, `shard-iam-${suffix}`),
-      extra,
-    )
+  const verify = (extra: string[]) => verifyAs(target(), consoleKeys, path.join(scratch, `shard-iam-${suffix}`), extra)
 
   const stepOf = (outcome: {stdout: string}, name: string) =>
     JSON.parse(outcome.stdout).result.steps.find((step: {name: string}) => step.name === name)

@@ -32,6 +32,25 @@ export interface IamTarget {
   s3Endpoint: string
 }
 
+/** Registers `repository` at bucket/`location` through the nodes' named S3 client, uncompressed; the cluster's answer. */
+export const registerThroughClient = (
+  cluster: ReturnType<typeof clusterCaller>,
+  repository: string,
+  target: IamTarget,
+  location: string,
+) =>
+  cluster('PUT', `/_snapshot/${repository}`, {
+    settings: {
+      base_path: location,
+      bucket: target.bucket,
+      client: target.clientName,
+      compress: false,
+      endpoint: target.s3Endpoint,
+      region: 'us-east-1',
+    },
+    type: 's3',
+  })
+
 /** `snapshot verify --json` of `target`, the console signing with `keys` and keeping its data in `dataDir`. */
 export function verifyAs(target: IamTarget, keys: Credentials, dataDir: string, extra: string[] = []) {
   return runCli(

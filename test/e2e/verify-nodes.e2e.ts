@@ -10,13 +10,7 @@ import path from 'node:path'
 
 import {clusterCaller, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
-import {
-  assertNothingOfVerifyLeft,
-  fullAccess,
-  listingOf,
-  registerThroughClient,
-  verifyAs,
-} from '../helpers/iam-verify.js'
+import * as iam from '../helpers/iam-verify.js'
 import {removeNodeKeys, setNodeKeys, startThreeNodes, stopThreeNodes, type ThreeNodes} from '../helpers/three-nodes.js'
 
 /**
@@ -67,7 +61,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   let consoleKeys: Credentials
   let initialListing: string[]
 
-  const listing = () => listingOf(admin, bucket)
+  const listing = () => iam.listingOf(admin, bucket)
   const target = () => ({basePath, bucket, clientName, endpoint: three!.url, s3Endpoint: moto.endpoint})
 
   const giveNode = async (node: string, keys: Credentials) => {
@@ -77,7 +71,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   }
 
   const verify = async (extra: string[] = []) => {
-    const outcome = await verifyAs(target(), consoleKeys, path.join(scratch, `nodes-${suffix}`), extra)
+    const outcome = await iam.verifyAs(target(), consoleKeys, path.join(scratch, `nodes-${suffix}`), extra)
     const document = JSON.parse(outcome.stdout)
     const step = (name: string) => document.result.steps.find((entry: {name: string}) => entry.name === name)
     const nodes: NodeLine[] = document.result.nodes ?? []
@@ -92,7 +86,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   }
 
   const nothingOfVerifyLeft = () =>
-    assertNothingOfVerifyLeft(
+    iam.assertNothingOfVerifyLeft(
       cluster,
       {pick: (name) => name.startsWith('verify_'), what: 'verify_ repository'},
       listing,
@@ -102,7 +96,7 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   /** The truth beside the verdict: the migration's own snapshot, same repository settings, of the index with a primary on every node. */
   const realSnapshot = async () => {
     const repository = `truth_${suffix}`
-    await registerThroughClient(cluster, repository, target(), `${basePath}/truth_${suffix}`)
+    await iam.registerThroughClient(cluster, repository, target(), `${basePath}/truth_${suffix}`)
     const answer = await cluster('PUT', `/_snapshot/${repository}/migration?wait_for_completion=true`, {
       include_global_state: true,
       indices: cover,
@@ -125,9 +119,9 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
     admin = new S3Client({credentials: moto.admin, endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1'})
     await admin.send(new CreateBucketCommand({Bucket: bucket}))
     await admin.send(new PutObjectCommand({Body: 'not verify’s', Bucket: bucket, Key: `${basePath}/README.txt`}))
-    full = await moto.newUser('nodes', fullAccess(bucket))
+    full = await moto.newUser('nodes', iam.fullAccess(bucket))
     limited = await moto.newUser('limited', basePathOnly)
-    consoleKeys = await moto.newUser('console', fullAccess(bucket))
+    consoleKeys = await moto.newUser('console', iam.fullAccess(bucket))
     for (const node of three.names) setNodeKeys(three, node, clientName, full)
     await cluster('POST', '/_nodes/reload_secure_settings', {})
     // One primary on each node: the migration's index, as a real cluster spreads it.

@@ -6,13 +6,7 @@ import path from 'node:path'
 
 import {clusterCaller, engines, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
-import {
-  assertNothingOfVerifyLeft,
-  fullAccess,
-  listingOf,
-  registerThroughClient,
-  verifyAs,
-} from '../helpers/iam-verify.js'
+import * as iam from '../helpers/iam-verify.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**
@@ -97,7 +91,7 @@ async function reloadSecureSettings(): Promise<void> {
 async function capturePartialSnapshot() {
   const repository = `capture_${suffix}`
   const location = `${basePath}/capture_${suffix}`
-  await registerThroughClient(cluster, repository, target(), location)
+  await iam.registerThroughClient(cluster, repository, target(), location)
   const answer = await cluster('PUT', `/_snapshot/${repository}/partial?wait_for_completion=true`, {
     include_global_state: true,
     indices: index,
@@ -116,15 +110,16 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
   let consoleKeys: Credentials
   let initialListing: string[]
 
-  const listing = () => listingOf(admin, bucket)
+  const listing = () => iam.listingOf(admin, bucket)
 
-  const verify = (extra: string[]) => verifyAs(target(), consoleKeys, path.join(scratch, `shard-iam-${suffix}`), extra)
+  const verify = (extra: string[]) =>
+    iam.verifyAs(target(), consoleKeys, path.join(scratch, `shard-iam-${suffix}`), extra)
 
   const stepOf = (outcome: {stdout: string}, name: string) =>
     JSON.parse(outcome.stdout).result.steps.find((step: {name: string}) => step.name === name)
 
   const nothingOfVerifyLeft = () =>
-    assertNothingOfVerifyLeft(
+    iam.assertNothingOfVerifyLeft(
       cluster,
       {pick: (name) => name.startsWith('verify_') && name.includes('shard'), what: 'verify_ repository of this suite'},
       listing,
@@ -141,8 +136,8 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
     await admin.send(new PutObjectCommand({Body: 'not the repository’s', Bucket: bucket, Key: 'other/notes.txt'}))
     await admin.send(new PutObjectCommand({Body: 'not verify’s', Bucket: bucket, Key: `${basePath}/README.txt`}))
     initialListing = await listing()
-    const clusterKeys = await moto.newUser('cluster', fullAccess(bucket))
-    consoleKeys = await moto.newUser('console', fullAccess(bucket))
+    const clusterKeys = await moto.newUser('cluster', iam.fullAccess(bucket))
+    consoleKeys = await moto.newUser('console', iam.fullAccess(bucket))
     addSecret(`s3.client.${clientName}.access_key`, clusterKeys.accessKeyId)
     addSecret(`s3.client.${clientName}.secret_key`, clusterKeys.secretAccessKey)
     await reloadSecureSettings()
@@ -165,7 +160,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
 
   it('(a) cluster limited to base_path: exit 1 naming the hashed-prefix object and the remedy', async () => {
     await moto.setPolicy('cluster', basePathOnly(bucket))
-    await moto.setPolicy('console', fullAccess(bucket))
+    await moto.setPolicy('console', iam.fullAccess(bucket))
     const outcome = await verify(['--index', index])
     assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
     const snapshot = stepOf(outcome, 'snapshot')
@@ -184,7 +179,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
   })
 
   it('(b) console limited to base_path: exit 1 naming the shard file it could not read', async () => {
-    await moto.setPolicy('cluster', fullAccess(bucket))
+    await moto.setPolicy('cluster', iam.fullAccess(bucket))
     await moto.setPolicy('console', basePathOnly(bucket))
     const outcome = await verify(['--index', index])
     assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
@@ -204,8 +199,8 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
   })
 
   it('(c) both allowed, shard_path_type FIXED (where the backfill reads): exit 0, the bucket as it was, no verify_ repository or index left', async () => {
-    await moto.setPolicy('cluster', fullAccess(bucket))
-    await moto.setPolicy('console', fullAccess(bucket))
+    await moto.setPolicy('cluster', iam.fullAccess(bucket))
+    await moto.setPolicy('console', iam.fullAccess(bucket))
     const outcome = await verify(['--create-test-index', '--shard-path-type', 'FIXED'])
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     const readBack = stepOf(outcome, 'read-back')

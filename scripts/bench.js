@@ -6,7 +6,7 @@
 import path from 'node:path'
 
 import {emptying} from './bench/emptying.mjs'
-import {cli, onPath, root, scratch} from './bench/measure.mjs'
+import {onPath, root, scratch} from './bench/measure.mjs'
 import {startup} from './bench/startup.mjs'
 import {shardDataVerify, verifyAgainstManual} from './bench/verify.mjs'
 
@@ -72,7 +72,7 @@ await section(
   emptyingOnly || noEngines || (args.has('--no-nodes') && '--no-nodes'),
   async () => {
     const {enginesScript, verifyOnNodes} = await import('./bench/nodes.mjs')
-    await verifyOnNodes({cli, engines: enginesScript(root), local, root, runs: verifyRuns})
+    await verifyOnNodes({engines: enginesScript(root), local, root, runs: verifyRuns})
   },
 )
 await section('emptying a prefix', noEngines || (args.has('--no-emptying') && '--no-emptying'), () =>

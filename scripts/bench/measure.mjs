@@ -76,3 +76,48 @@ function spawnChild(command, commandArgs, env) {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 }
+
+/** `snapshot verify` of the cluster at `endpoint` into the local store's `bucket`, then `extra`: node's argv for the CLI. */
+export const verifyArgv = (local, endpoint, bucket, extra) => [
+  cli,
+  'snapshot',
+  'verify',
+  '--endpoint',
+  endpoint,
+  '--bucket',
+  bucket,
+  '--region',
+  local.region,
+  '--s3-endpoint',
+  local.s3,
+  ...extra,
+]
+
+/** Creates the bench's own scratch `bucket` in the local store; the SDK client returned reaches it. */
+export async function createScratchBucket(local, bucket) {
+  const {CreateBucketCommand, S3Client} = await import('@aws-sdk/client-s3')
+  const s3 = new S3Client({
+    credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY},
+    endpoint: local.s3,
+    forcePathStyle: true,
+    region: local.region,
+  })
+  await s3.send(new CreateBucketCommand({Bucket: bucket}))
+  return s3
+}
+
+/** Empties the bench's own scratch `bucket` (a page at a time) through the SDK client `s3`, then deletes it. */
+export async function removeBucket(s3, bucket) {
+  const {DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({Bucket: bucket}))
+    if (!page.Contents?.length) break
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: {Objects: page.Contents.map((object) => ({Key: object.Key}))},
+      }),
+    )
+  }
+  await s3.send(new DeleteBucketCommand({Bucket: bucket}))
+}

@@ -4,7 +4,7 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import path from 'node:path'
 
-import {median, ms} from './measure.mjs'
+import {createScratchBucket, median, ms, removeBucket, verifyArgv} from './measure.mjs'
 
 function clusterUrl(engines) {
   try {
@@ -42,7 +42,7 @@ async function makeIndex(base, index, shards, documents) {
   await call(base, 'GET', `/_cluster/health/${index}?wait_for_status=green&timeout=60s`)
 }
 
-export async function verifyOnNodes({cli, engines, local, root, runs}) {
+export async function verifyOnNodes({engines, local, root, runs}) {
   let url = clusterUrl(engines)
   let started = false
   if (
@@ -66,24 +66,7 @@ export async function verifyOnNodes({cli, engines, local, root, runs}) {
       const started = process.hrtime.bigint()
       const result = spawnSync(
         process.execPath,
-        [
-          cli,
-          'snapshot',
-          'verify',
-          '--endpoint',
-          endpoint,
-          '--bucket',
-          bucket,
-          '--region',
-          local.region,
-          '--s3-endpoint',
-          local.s3,
-          '--index',
-          index,
-          '--shard-path-type',
-          'FIXED',
-          '--json',
-        ],
+        verifyArgv(local, endpoint, bucket, ['--index', index, '--shard-path-type', 'FIXED', '--json']),
         {cwd: root, env: {...process.env, ...local.env}, stdio: ['ignore', 'pipe', 'pipe']},
       )
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6
@@ -91,14 +74,7 @@ export async function verifyOnNodes({cli, engines, local, root, runs}) {
         throw new Error(`verify on ${endpoint} exited ${result.status}: ${result.stdout}${result.stderr}`)
       return {elapsed, report: JSON.parse(result.stdout).result}
     }
-    const {S3Client, CreateBucketCommand, DeleteBucketCommand} = await import('@aws-sdk/client-s3')
-    const s3 = new S3Client({
-      credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY},
-      endpoint: local.s3,
-      forcePathStyle: true,
-      region: local.region,
-    })
-    await s3.send(new CreateBucketCommand({Bucket: bucket}))
+    const s3 = await createScratchBucket(local, bucket)
     // The floor: the cluster's own snapshot of the same index and its deletion, which verify cannot beat.
     const own = async (base) => {
       const repository = `bench_nodes_own_${suffix}`
@@ -144,18 +120,7 @@ export async function verifyOnNodes({cli, engines, local, root, runs}) {
       floors.three.push(await own(url))
       floors.one.push(await own(local.cluster))
     }
-    const {ListObjectsV2Command, DeleteObjectsCommand} = await import('@aws-sdk/client-s3')
-    for (;;) {
-      const page = await s3.send(new ListObjectsV2Command({Bucket: bucket}))
-      if (!page.Contents?.length) break
-      await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: {Objects: page.Contents.map((object) => ({Key: object.Key}))},
-        }),
-      )
-    }
-    await s3.send(new DeleteBucketCommand({Bucket: bucket}))
+    await removeBucket(s3, bucket)
     const ratio = median(samples.three) / median(samples.one)
     console.log(
       `\nverify on 3 nodes beside 1 node (median of ${runs}, interleaved; --index of 600 documents, one primary per node there)`,

@@ -4,7 +4,20 @@ import {spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {cli, measured, mib, median, ms, root, scratch, timeOnce, verdict} from './measure.mjs'
+import {
+  cli,
+  createScratchBucket,
+  measured,
+  mib,
+  median,
+  ms,
+  removeBucket,
+  root,
+  scratch,
+  timeOnce,
+  verdict,
+  verifyArgv,
+} from './measure.mjs'
 
 /** `aws` is the AWS CLI's path (found on PATH by the caller). */
 export function verifyAgainstManual(local, {aws, runs}) {
@@ -81,40 +94,22 @@ function randomText(length) {
  * index (the time the nodes need to write it), interleaved round by round on one bucket.
  */
 export async function shardDataVerify(local, mebibytes, runs) {
-  const {S3Client, CreateBucketCommand, ListObjectsV2Command, DeleteObjectsCommand, DeleteBucketCommand} =
-    await import('@aws-sdk/client-s3')
-  const s3 = new S3Client({
-    region: local.region,
-    endpoint: local.s3,
-    forcePathStyle: true,
-    credentials: {accessKeyId: local.env.AWS_ACCESS_KEY_ID, secretAccessKey: local.env.AWS_SECRET_ACCESS_KEY},
-  })
   const suffix = Math.random().toString(36).slice(2, 8)
   const bucket = `bench-shard-${suffix}`
   const index = `bench-shard-${suffix}`
-  await s3.send(new CreateBucketCommand({Bucket: bucket}))
+  const s3 = await createScratchBucket(local, bucket)
   const samples = {data: [], metadata: [], cluster: []}
   let readBack = ''
   try {
     const bytes = await benchIndex(local, index, mebibytes)
-    const verify = (extra) => [
-      cli,
-      'snapshot',
-      'verify',
-      '--bucket',
-      bucket,
-      '--region',
-      local.region,
-      '--s3-endpoint',
-      local.s3,
-      '--endpoint',
-      local.cluster,
-      // Where the deployed backfill reads on S3 (OpenSearch 3.x's hashed prefixes fail its read-back).
-      '--shard-path-type',
-      'FIXED',
-      '--no-prompt',
-      ...extra,
-    ]
+    const verify = (extra) =>
+      verifyArgv(local, local.cluster, bucket, [
+        // Where the deployed backfill reads on S3 (OpenSearch 3.x's hashed prefixes fail its read-back).
+        '--shard-path-type',
+        'FIXED',
+        '--no-prompt',
+        ...extra,
+      ])
     for (let run = 0; run < runs; run++) {
       const started = process.hrtime.bigint()
       const result = spawnSync(process.execPath, [...verify(['--index', index, '--json'])], {
@@ -165,16 +160,6 @@ export async function shardDataVerify(local, mebibytes, runs) {
     console.log(`  ratio data / metadata-only ${ratio.toFixed(2)}x (target <= 1.5x: ${verdict(ratio <= 1.5)})`)
   } finally {
     await fetch(`${local.cluster}/${index}`, {method: 'DELETE'})
-    for (;;) {
-      const page = await s3.send(new ListObjectsV2Command({Bucket: bucket}))
-      if (!page.Contents?.length) break
-      await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: {Objects: page.Contents.map((object) => ({Key: object.Key}))},
-        }),
-      )
-    }
-    await s3.send(new DeleteBucketCommand({Bucket: bucket}))
+    await removeBucket(s3, bucket)
   }
 }

@@ -10,17 +10,17 @@ import {
   registerS3,
   removeRepositories,
   servicesPerBasePath,
+  sourceCluster,
   takeSnapshot,
   verifyArgs,
 } from '../helpers/e2e-setup.js'
-import {assertSnapshotReadable, clusterCaller, engines, type Store} from '../helpers/e2e.js'
+import {assertSnapshotReadable, type Store} from '../helpers/e2e.js'
 
 /**
  * The data-loss cases of deleting commands, on the real OpenSearch + S3 store: each time another
  * repository's real snapshot must still be readable through the cluster afterwards.
  */
-const local = engines()
-const cluster = clusterCaller(local.opensearch)
+const cluster = sourceCluster()
 
 forEachStore(describeSafety)
 

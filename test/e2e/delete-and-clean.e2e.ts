@@ -9,10 +9,10 @@ import {
   registerS3,
   s3ServicesFile,
   takeSnapshot as snapshotOf,
+  sourceCluster,
 } from '../helpers/e2e-setup.js'
 import {
   assertSnapshotReadable,
-  clusterCaller,
   createBucket,
   emptyAndDeleteBucket,
   enableVersioning,
@@ -23,8 +23,7 @@ import {
   versionsUnder,
 } from '../helpers/e2e.js'
 
-const local = engines()
-const cluster = clusterCaller(local.opensearch)
+const cluster = sourceCluster()
 
 forEachStore(describeDeleteAndClean)
 
@@ -95,7 +94,7 @@ function describeDeleteAndClean(store: Store, suffix: string) {
       const error = new ClusterRequestError(
         'PUT',
         `/_snapshot/${repository}/rfs-snapshot`,
-        local.opensearch,
+        engines().opensearch,
         conflict.status,
         conflict.body,
         undefined,

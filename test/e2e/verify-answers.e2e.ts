@@ -3,7 +3,8 @@ import type {AddressInfo} from 'node:net'
 import {strict as assert} from 'node:assert'
 import {createServer, type Server} from 'node:http'
 
-import {clusterGet, console_, engines, uniqueSuffix, writeServices} from '../helpers/e2e.js'
+import {s3ServicesFile} from '../helpers/e2e-setup.js'
+import {clusterGet, console_, engines, uniqueSuffix} from '../helpers/e2e.js'
 
 const local = engines()
 
@@ -20,21 +21,12 @@ async function htmlPage(): Promise<{calls: string[]; server: Server; url: string
   return {calls, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`}
 }
 
-function services(bucket: string, endpoint: string): string {
-  return writeServices(
-    `answers-${bucket}.yaml`,
-    `source_cluster:
-  endpoint: ${local.opensearch}
-  no_auth:
-snapshot:
-  snapshot_name: rfs-snapshot
-  s3:
-    repo_uri: s3://${bucket}/base
-    aws_region: ${local.region}
-    endpoint: ${endpoint}
-`,
-  )
-}
+const services = (bucket: string, endpoint: string): string =>
+  s3ServicesFile(`answers-${bucket}.yaml`, {basePath: 'base', bucket, endpoint})
+
+/** `snapshot verify --json` with `flags` of a services file whose S3 endpoint is `endpoint`. */
+const verifyJson = (bucket: string, endpoint: string, ...flags: string[]) =>
+  console_(['snapshot', 'verify', '--json', ...flags, '--config-file', services(bucket, endpoint)])
 
 const step = (report: {steps: {name: string}[]}, name: string): any =>
   report.steps.find((candidate) => candidate.name === name)
@@ -50,14 +42,7 @@ describe('snapshot verify: an answer that is not S3 fails the step that got it',
     const page = await htmlPage()
     try {
       const bucket = `e2e-html-${uniqueSuffix()}`
-      const outcome = await console_([
-        'snapshot',
-        'verify',
-        '--json',
-        '--create-bucket',
-        '--config-file',
-        services(bucket, page.url),
-      ])
+      const outcome = await verifyJson(bucket, page.url, '--create-bucket')
       assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
       const report = JSON.parse(outcome.stdout).result
       const failed = report.steps.filter((candidate: {status: string}) => candidate.status === 'failed')
@@ -83,7 +68,7 @@ describe('snapshot verify: an answer that is not S3 fails the step that got it',
 
   it("the cluster's URL given as the S3 endpoint fails the bucket step, suggests no --create-bucket, and with it creates no index", async () => {
     const bucket = `e2e-cluster-as-s3-${uniqueSuffix()}`
-    const plain = await console_(['snapshot', 'verify', '--json', '--config-file', services(bucket, local.opensearch)])
+    const plain = await verifyJson(bucket, local.opensearch)
     assert.equal(plain.exitCode, 1, plain.stdout + plain.stderr)
     const report = JSON.parse(plain.stdout).result
     assert.equal(step(report, 'bucket').status, 'failed')
@@ -93,14 +78,7 @@ describe('snapshot verify: an answer that is not S3 fails the step that got it',
     )
     assert.doesNotMatch(plain.stdout, /--create-bucket/)
 
-    const created = await console_([
-      'snapshot',
-      'verify',
-      '--json',
-      '--create-bucket',
-      '--config-file',
-      services(bucket, local.opensearch),
-    ])
+    const created = await verifyJson(bucket, local.opensearch, '--create-bucket')
     assert.equal(created.exitCode, 1, created.stdout + created.stderr)
     assert.equal(step(JSON.parse(created.stdout).result, 'bucket').status, 'failed')
     // The truth beside the verdict: the source cluster has no index of that name (other runs add their own).

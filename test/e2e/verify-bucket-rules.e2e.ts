@@ -11,6 +11,7 @@ import {
 import {strict as assert} from 'node:assert'
 import path from 'node:path'
 
+import {s3ServicesFile} from '../helpers/e2e-setup.js'
 import {
   console_ as consoleOn,
   createBucket,
@@ -35,21 +36,8 @@ import {freeLowPort, IamMoto} from '../helpers/iam-moto.js'
 const local = engines()
 const basePath = 'mig'
 
-function services(bucket: string, store: Store): string {
-  return writeServices(
-    `rules-${bucket}.yaml`,
-    `source_cluster:
-  endpoint: ${local.opensearch}
-  no_auth:
-snapshot:
-  snapshot_name: rfs-snapshot
-  s3:
-    repo_uri: s3://${bucket}/${basePath}
-    aws_region: ${local.region}
-    endpoint: ${store.endpoint}
-`,
-  )
-}
+const services = (bucket: string, store: Store): string =>
+  s3ServicesFile(`rules-${bucket}.yaml`, {basePath, bucket, endpoint: store.endpoint})
 
 type Finding = {level: string; rule: string; text: string}
 const verify = async (bucket: string, store: Store, extra: string[] = []) => {

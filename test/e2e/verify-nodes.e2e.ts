@@ -8,8 +8,9 @@ import {
 import {strict as assert} from 'node:assert'
 import path from 'node:path'
 
-import {clusterCaller, runCli, scratch} from '../helpers/e2e.js'
+import {clusterCaller, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
+import * as iam from '../helpers/iam-verify.js'
 import {removeNodeKeys, setNodeKeys, startThreeNodes, stopThreeNodes, type ThreeNodes} from '../helpers/three-nodes.js'
 
 /**
@@ -25,9 +26,6 @@ const clientName = `verify_nodes_${suffix}`
 const cover = `nodes-cover-${suffix}`
 const pair = `nodes-pair-${suffix}`
 
-const fullAccess = [
-  {Action: ['s3:*'], Effect: 'Allow', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]},
-]
 /** The least-privilege policy on the base path that a metadata-only check lets pass (moto checks DeleteObjects on the bucket, HeadBucket as s3:HeadBucket). */
 const basePathOnly = [
   {
@@ -63,17 +61,8 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
   let consoleKeys: Credentials
   let initialListing: string[]
 
-  const listing = async () => {
-    const keys: string[] = []
-    let token: string | undefined
-    do {
-      const page = await admin.send(new ListObjectsV2Command({Bucket: bucket, ContinuationToken: token}))
-      keys.push(...(page.Contents ?? []).map((object) => `${object.Key} ${object.Size}`))
-      token = page.IsTruncated ? page.NextContinuationToken : undefined
-    } while (token)
-
-    return keys.sort()
-  }
+  const listing = () => iam.listingOf(admin, bucket)
+  const target = () => ({basePath, bucket, clientName, endpoint: three!.url, s3Endpoint: moto.endpoint})
 
   const giveNode = async (node: string, keys: Credentials) => {
     setNodeKeys(three!, node, clientName, keys)
@@ -86,32 +75,11 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
    * `layout` is 'console', else with shard_path_type FIXED, where the deployed backfill reads on S3.
    */
   const verify = async (extra: string[] = [], layout: 'console' | 'FIXED' = 'FIXED') => {
-    const outcome = await runCli(
-      [
-        'snapshot',
-        'verify',
-        '--endpoint',
-        three!.url,
-        '--bucket',
-        bucket,
-        '--region',
-        'us-east-1',
-        '--s3-endpoint',
-        moto.endpoint,
-        '--base-path',
-        basePath,
-        '--s3-client',
-        clientName,
-        ...(layout === 'FIXED' ? ['--shard-path-type', 'FIXED'] : []),
-        '--json',
-        ...extra,
-      ],
-      {
-        AWS_ACCESS_KEY_ID: consoleKeys.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: consoleKeys.secretAccessKey,
-        CONSOLE_DATA_DIR: path.join(scratch, `nodes-${suffix}`),
-      },
-    )
+    const fixed = layout === 'FIXED' ? ['--shard-path-type', 'FIXED'] : []
+    const outcome = await iam.verifyAs(target(), consoleKeys, path.join(scratch, `nodes-${suffix}`), [
+      ...fixed,
+      ...extra,
+    ])
     const document = JSON.parse(outcome.stdout)
     const step = (name: string) => document.result.steps.find((entry: {name: string}) => entry.name === name)
     const nodes: NodeLine[] = document.result.nodes ?? []
@@ -125,36 +93,18 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
     }
   }
 
-  const nothingOfVerifyLeft = async () => {
-    const repositories = Object.keys((await cluster('GET', '/_snapshot')).body as object)
-    assert.deepEqual(
-      repositories.filter((name) => name.startsWith('verify_')),
-      [],
-      'no verify_ repository is left',
+  const nothingOfVerifyLeft = () =>
+    iam.assertNothingOfVerifyLeft(
+      cluster,
+      {pick: (name) => name.startsWith('verify_'), what: 'verify_ repository'},
+      listing,
+      initialListing,
     )
-    const indices = (await cluster('GET', '/_cat/indices?format=json&h=index')).body as {index: string}[]
-    assert.deepEqual(
-      indices.map((entry) => entry.index).filter((name) => name.startsWith('verify_index_')),
-      [],
-      'no verify_ index is left',
-    )
-    assert.deepEqual(await listing(), initialListing, "the bucket's listing is what it was before")
-  }
 
   /** The truth beside the verdict: the migration's own snapshot, same repository settings, of the index with a primary on every node. */
   const realSnapshot = async () => {
     const repository = `truth_${suffix}`
-    await cluster('PUT', `/_snapshot/${repository}`, {
-      settings: {
-        base_path: `${basePath}/truth_${suffix}`,
-        bucket,
-        client: clientName,
-        compress: false,
-        endpoint: moto.endpoint,
-        region: 'us-east-1',
-      },
-      type: 's3',
-    })
+    await iam.registerThroughClient(cluster, repository, target(), `${basePath}/truth_${suffix}`)
     const answer = await cluster('PUT', `/_snapshot/${repository}/migration?wait_for_completion=true`, {
       include_global_state: true,
       indices: cover,
@@ -177,9 +127,9 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
     admin = new S3Client({credentials: moto.admin, endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1'})
     await admin.send(new CreateBucketCommand({Bucket: bucket}))
     await admin.send(new PutObjectCommand({Body: 'not verify’s', Bucket: bucket, Key: `${basePath}/README.txt`}))
-    full = await moto.newUser('nodes', fullAccess)
+    full = await moto.newUser('nodes', iam.fullAccess(bucket))
     limited = await moto.newUser('limited', basePathOnly)
-    consoleKeys = await moto.newUser('console', fullAccess)
+    consoleKeys = await moto.newUser('console', iam.fullAccess(bucket))
     for (const node of three.names) setNodeKeys(three, node, clientName, full)
     await cluster('POST', '/_nodes/reload_secure_settings', {})
     // One primary on each node: the migration's index, as a real cluster spreads it.

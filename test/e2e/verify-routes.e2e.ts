@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 import {createServer, type Socket} from 'node:net'
 
+import {s3ServicesFile} from '../helpers/e2e-setup.js'
 import {
   clusterGet,
   console_,
@@ -10,7 +11,6 @@ import {
   keysUnder,
   moto,
   uniqueSuffix,
-  writeServices,
 } from '../helpers/e2e.js'
 import {holdNodesProxy} from '../helpers/hold-nodes-proxy.js'
 
@@ -23,10 +23,7 @@ describe('snapshot verify: every wait ends naming the silent side (real OpenSear
     const bucket = `e2e-routes-${uniqueSuffix()}`
     await createBucket(bucket, store)
     try {
-      const services = writeServices(
-        `${bucket}.yaml`,
-        `source_cluster:\n  endpoint: ${local.opensearch}\n  no_auth:\nsnapshot:\n  snapshot_name: rfs-snapshot\n  s3:\n    repo_uri: s3://${bucket}/base\n    aws_region: ${local.region}\n    endpoint: ${proxy.url}\n`,
-      )
+      const services = s3ServicesFile(`${bucket}.yaml`, {basePath: 'base', bucket, endpoint: proxy.url})
       const started = Date.now()
       const outcome = await console_(
         ['snapshot', 'verify', '--json', '--metadata-only', '--config-file', services],

@@ -14,6 +14,19 @@ const clusters = [
   ...(local.elasticsearch ? [{name: 'Elasticsearch', url: local.elasticsearch}] : []),
 ]
 
+/** `snapshot verify --json` of the cluster at `url` into this run's own fs repository folder. */
+const verifyOn = (url: string, suffix: string, ...flags: string[]) =>
+  console_([
+    'snapshot',
+    'verify',
+    '--endpoint',
+    url,
+    '--fs-path',
+    path.join(local.fsRepo, `e2e-scope-${suffix}`),
+    ...flags,
+    '--json',
+  ])
+
 describe("snapshot verify checks the migration's scope (what CreateSnapshot snapshots)", () => {
   if (!local.elasticsearch) console.log('      Elasticsearch is not running here: only OpenSearch is tried')
   for (const engine of clusters)
@@ -28,15 +41,7 @@ describe("snapshot verify checks the migration's scope (what CreateSnapshot snap
         })
         assert.equal(created.status, 200, JSON.stringify(created.body))
 
-        const outcome = await console_([
-          'snapshot',
-          'verify',
-          '--endpoint',
-          engine.url,
-          '--fs-path',
-          path.join(local.fsRepo, `e2e-scope-${suffix}`),
-          '--json',
-        ])
+        const outcome = await verifyOn(engine.url, suffix)
         assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
         const report = JSON.parse(outcome.stdout).result
         const failed = report.steps.filter((step: {status: string}) => step.status === 'failed')
@@ -68,16 +73,7 @@ describe("snapshot verify checks the migration's scope (what CreateSnapshot snap
       }
 
       // Once the red index is gone, the same run passes its first step.
-      const after = await console_([
-        'snapshot',
-        'verify',
-        '--endpoint',
-        engine.url,
-        '--fs-path',
-        path.join(local.fsRepo, `e2e-scope-${suffix}`),
-        '--metadata-only',
-        '--json',
-      ])
+      const after = await verifyOn(engine.url, suffix, '--metadata-only')
       const cluster1 = JSON.parse(after.stdout).result.steps[0]
       assert.equal(cluster1.status, 'passed', cluster1.detail)
       assert.match(cluster1.detail, /the migration's snapshot covers \d+ open ind/)

@@ -1,11 +1,12 @@
-import {CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
+import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
 import {execFileSync} from 'node:child_process'
 import {statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {clusterCaller, engines, runCli, scratch} from '../helpers/e2e.js'
+import {clusterCaller, engines, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
+import * as iam from '../helpers/iam-verify.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**
@@ -26,10 +27,8 @@ const index = `shard-iam-books-${suffix}`
 const enginesHome = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines'
 const openSearchHome = path.join(enginesHome, 'opensearch-3.6.0')
 let moto: IamMoto
+const target = () => ({basePath, bucket, clientName, endpoint: local.opensearch, s3Endpoint: moto.endpoint})
 
-const fullAccess = (name: string) => [
-  {Action: ['s3:*'], Effect: 'Allow', Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`]},
-]
 /**
  * The common least-privilege policy: objects under the base path only. moto names two checks its own way:
  * a multi-object delete is checked against the bucket, and HeadBucket as s3:HeadBucket (AWS: s3:ListBucket).
@@ -92,17 +91,7 @@ async function reloadSecureSettings(): Promise<void> {
 async function capturePartialSnapshot() {
   const repository = `capture_${suffix}`
   const location = `${basePath}/capture_${suffix}`
-  await cluster('PUT', `/_snapshot/${repository}`, {
-    settings: {
-      base_path: location,
-      bucket,
-      client: clientName,
-      compress: false,
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-    },
-    type: 's3',
-  })
+  await iam.registerThroughClient(cluster, repository, target(), location)
   const answer = await cluster('PUT', `/_snapshot/${repository}/partial?wait_for_completion=true`, {
     include_global_state: true,
     indices: index,
@@ -121,63 +110,21 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
   let consoleKeys: Credentials
   let initialListing: string[]
 
-  const listing = async () => {
-    const keys: string[] = []
-    let token: string | undefined
-    do {
-      const page = await admin.send(new ListObjectsV2Command({Bucket: bucket, ContinuationToken: token}))
-      keys.push(...(page.Contents ?? []).map((object) => `${object.Key} ${object.Size}`))
-      token = page.IsTruncated ? page.NextContinuationToken : undefined
-    } while (token)
-
-    return keys.sort()
-  }
+  const listing = () => iam.listingOf(admin, bucket)
 
   const verify = (extra: string[]) =>
-    runCli(
-      [
-        'snapshot',
-        'verify',
-        '--endpoint',
-        local.opensearch,
-        '--bucket',
-        bucket,
-        '--region',
-        'us-east-1',
-        '--s3-endpoint',
-        moto.endpoint,
-        '--base-path',
-        basePath,
-        '--s3-client',
-        clientName,
-        '--json',
-        ...extra,
-      ],
-      {
-        AWS_ACCESS_KEY_ID: consoleKeys.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: consoleKeys.secretAccessKey,
-        CONSOLE_DATA_DIR: path.join(scratch, `shard-iam-${suffix}`),
-      },
-    )
+    iam.verifyAs(target(), consoleKeys, path.join(scratch, `shard-iam-${suffix}`), extra)
 
   const stepOf = (outcome: {stdout: string}, name: string) =>
     JSON.parse(outcome.stdout).result.steps.find((step: {name: string}) => step.name === name)
 
-  const nothingOfVerifyLeft = async () => {
-    const repositories = Object.keys((await cluster('GET', '/_snapshot')).body as object)
-    assert.deepEqual(
-      repositories.filter((name) => name.startsWith('verify_') && name.includes('shard')),
-      [],
-      'no verify_ repository of this suite is left',
+  const nothingOfVerifyLeft = () =>
+    iam.assertNothingOfVerifyLeft(
+      cluster,
+      {pick: (name) => name.startsWith('verify_') && name.includes('shard'), what: 'verify_ repository of this suite'},
+      listing,
+      initialListing,
     )
-    const indices = (await cluster('GET', '/_cat/indices?format=json&h=index')).body as {index: string}[]
-    assert.deepEqual(
-      indices.map((entry) => entry.index).filter((name) => name.startsWith('verify_index_')),
-      [],
-      'no verify_ index is left',
-    )
-    assert.deepEqual(await listing(), initialListing, "the bucket's listing is what it was before")
-  }
 
   before(async () => {
     if (!IamMoto.motoServer()) throw new Error('moto_server is not installed: run through scripts/with-engines')
@@ -189,8 +136,8 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
     await admin.send(new PutObjectCommand({Body: 'not the repository’s', Bucket: bucket, Key: 'other/notes.txt'}))
     await admin.send(new PutObjectCommand({Body: 'not verify’s', Bucket: bucket, Key: `${basePath}/README.txt`}))
     initialListing = await listing()
-    const clusterKeys = await moto.newUser('cluster', fullAccess(bucket))
-    consoleKeys = await moto.newUser('console', fullAccess(bucket))
+    const clusterKeys = await moto.newUser('cluster', iam.fullAccess(bucket))
+    consoleKeys = await moto.newUser('console', iam.fullAccess(bucket))
     addSecret(`s3.client.${clientName}.access_key`, clusterKeys.accessKeyId)
     addSecret(`s3.client.${clientName}.secret_key`, clusterKeys.secretAccessKey)
     await reloadSecureSettings()
@@ -213,7 +160,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
 
   it('(a) cluster limited to base_path: exit 1 naming the hashed-prefix object and the remedy', async () => {
     await moto.setPolicy('cluster', basePathOnly(bucket))
-    await moto.setPolicy('console', fullAccess(bucket))
+    await moto.setPolicy('console', iam.fullAccess(bucket))
     const outcome = await verify(['--index', index])
     assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
     const snapshot = stepOf(outcome, 'snapshot')
@@ -232,7 +179,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
   })
 
   it('(b) console limited to base_path: exit 1 naming the shard file it could not read', async () => {
-    await moto.setPolicy('cluster', fullAccess(bucket))
+    await moto.setPolicy('cluster', iam.fullAccess(bucket))
     await moto.setPolicy('console', basePathOnly(bucket))
     const outcome = await verify(['--index', index])
     assert.equal(outcome.exitCode, 1, outcome.stdout + outcome.stderr)
@@ -252,8 +199,8 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
   })
 
   it('(c) both allowed, shard_path_type FIXED (where the backfill reads): exit 0, the bucket as it was, no verify_ repository or index left', async () => {
-    await moto.setPolicy('cluster', fullAccess(bucket))
-    await moto.setPolicy('console', fullAccess(bucket))
+    await moto.setPolicy('cluster', iam.fullAccess(bucket))
+    await moto.setPolicy('console', iam.fullAccess(bucket))
     const outcome = await verify(['--create-test-index', '--shard-path-type', 'FIXED'])
     assert.equal(outcome.exitCode, 0, outcome.stdout + outcome.stderr)
     const readBack = stepOf(outcome, 'read-back')

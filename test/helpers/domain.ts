@@ -6,7 +6,8 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
-import {createS3Client} from '../../src/storage/s3.js'
+import {createS3Client, type S3ClientOptions} from '../../src/storage/s3.js'
+import {runVerification} from '../../src/verify/run.js'
 import {FakeCluster} from './fake-cluster.js'
 import {FakeS3} from './fake-s3.js'
 
@@ -37,6 +38,57 @@ export function fakeWorld() {
       createS3Client({endpoint: storage.endpoint ?? s3.endpoint, region: storage.region}),
     verifyJournal: new Journal<JournalEntry>(path.join(directory, 'verify-journal.json')),
   }
+}
+
+/**
+ * One verify run of a fake cluster named after `name` (repository verify_<name>, run <name>) against a bucket
+ * migration-bucket at base path base: the fake store `s3` (installed after the cluster) or any `endpoint`.
+ * Interceptors a test registers before calling this take precedence over the fakes' own answers.
+ */
+export async function verifyOnFakes(
+  cluster: FakeCluster,
+  options: {
+    createBucket?: boolean
+    endpoint?: string
+    name: string
+    nodesStoreWaitMs?: number
+    s3?: FakeS3
+    s3Options?: S3ClientOptions
+  },
+) {
+  cluster.install()
+  options.s3?.install()
+  const storage = {
+    basePath: 'base',
+    bucket: 'migration-bucket',
+    endpoint: options.endpoint ?? options.s3?.endpoint,
+    kind: 's3' as const,
+    region: 'us-east-1',
+  }
+  const journal = new Journal<JournalEntry>(
+    path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
+  )
+  const client = createClusterClient(
+    {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
+    {retry: FAST_RETRY},
+  )
+  const report = await runVerification(
+    {
+      createBucket: options.createBucket ?? false,
+      keep: false,
+      repository: `verify_${options.name}`,
+      runId: options.name,
+      snapshot: `verify_snapshot_${options.name}`,
+      storage,
+    },
+    {
+      cluster: client,
+      journal,
+      nodesStoreWaitMs: options.nodesStoreWaitMs,
+      s3: () => createS3Client(storage, options.s3Options),
+    },
+  )
+  return {client, journal, report}
 }
 
 /** A step of a report by its name, so tests do not depend on where it stands. */

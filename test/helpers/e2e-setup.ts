@@ -7,6 +7,9 @@ import * as e2e from './e2e.js'
 
 type Cluster = ReturnType<typeof e2e.clusterCaller>
 
+/** The local OpenSearch, called as the e2e files call it. */
+export const sourceCluster = (): Cluster => e2e.clusterCaller(e2e.engines().opensearch)
+
 /**
  * A services file for the local OpenSearch whose snapshot section points at s3://bucket/basePath, reached at
  * `endpoint` (the store's, or a proxy in front of it). Written under the e2e scratch folder as `file`.

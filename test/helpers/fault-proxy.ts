@@ -1,8 +1,7 @@
-import type {Socket} from 'node:net'
-
 import {DeleteObjectsCommand, S3Client} from '@aws-sdk/client-s3'
-import {createServer, request as forward, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 
+import {forwardTo, listenOnLoopback} from './loopback.js'
 import {type AskedObject, escapeXml, parseDeleteRequest} from './s3-xml.js'
 
 export type {AskedObject} from './s3-xml.js'
@@ -205,7 +204,6 @@ export async function faultProxy(
   const target = new URL(upstream)
   const requests: ProxiedRequest[] = []
   const faults: PlayedFault[] = []
-  const sockets = new Set<Socket>()
   let healed = false
   let client: S3Client | undefined
   const cap = options.bandwidthBytesPerSecond
@@ -265,21 +263,11 @@ export async function faultProxy(
     capped: boolean,
     reply: (answer: IncomingMessage, data: Buffer) => void,
   ) => {
-    const outgoing = forward(
-      {
-        headers: incoming.headers,
-        host: target.hostname,
-        method: incoming.method,
-        path: incoming.url,
-        port: target.port,
-      },
-      (answer) => {
-        const chunks: Buffer[] = []
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-        answer.on('end', () => reply(answer, Buffer.concat(chunks)))
-      },
-    )
-    outgoing.on('error', () => incoming.socket.destroy())
+    const outgoing = forwardTo(target, incoming, (answer) => {
+      const chunks: Buffer[] = []
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk))
+      answer.on('end', () => reply(answer, Buffer.concat(chunks)))
+    })
     if (capped && up)
       up.send(
         body,
@@ -375,12 +363,7 @@ export async function faultProxy(
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
     incoming.on('end', () => handle(incoming, response, Buffer.concat(chunks)))
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
+  const listening = await listenOnLoopback(server)
   return {
     get capped() {
       return {
@@ -393,8 +376,7 @@ export async function faultProxy(
     async close() {
       down?.close()
       up?.close()
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await listening.close()
       client?.destroy()
     },
     faults,
@@ -402,6 +384,6 @@ export async function faultProxy(
       healed = true
     },
     requests,
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
   }
 }

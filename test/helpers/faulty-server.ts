@@ -1,5 +1,7 @@
 import nock from 'nock'
-import {createServer, type Server, type Socket} from 'node:net'
+import {createServer, type Server} from 'node:net'
+
+import {listenOnLoopback} from './loopback.js'
 
 /**
  * A real TCP peer on 127.0.0.1 for faults nock cannot play faithfully: it answers each connection
@@ -12,9 +14,7 @@ export async function faultyServer(
 ): Promise<{close: () => Promise<void>; connections: () => number; url: string}> {
   nock.enableNetConnect('127.0.0.1')
   let connections = 0
-  const sockets = new Set<Socket>()
   const server: Server = createServer((socket) => {
-    sockets.add(socket)
     const behaviour = behaviours[Math.min(connections, behaviours.length - 1)]
     connections++
     socket.once('data', () => {
@@ -26,16 +26,14 @@ export async function faultyServer(
         )
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
+  const listening = await listenOnLoopback(server)
   return {
     async close() {
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await listening.close()
       nock.disableNetConnect()
     },
     connections: () => connections,
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
   }
 }
 

@@ -1,6 +1,6 @@
-import type {Socket} from 'node:net'
+import {createServer} from 'node:http'
 
-import {createServer, request as forward} from 'node:http'
+import {forwardTo, listenOnLoopback} from './loopback.js'
 
 /**
  * An S3 endpoint that only the console reaches: the console's requests (its client names itself) go on to
@@ -10,7 +10,6 @@ import {createServer, request as forward} from 'node:http'
 export async function holdNodesProxy(upstream: string) {
   const target = new URL(upstream)
   const held: string[] = []
-  const sockets = new Set<Socket>()
   const server = createServer((incoming, response) => {
     if (!/console-snapshot-plugin/.test(String(incoming.headers['user-agent'] ?? ''))) {
       held.push(`${incoming.method} ${incoming.url}`)
@@ -18,35 +17,17 @@ export async function holdNodesProxy(upstream: string) {
       return
     }
 
-    const outgoing = forward(
-      {
-        headers: incoming.headers,
-        host: target.hostname,
-        method: incoming.method,
-        path: incoming.url,
-        port: target.port,
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 500, answer.headers)
-        answer.pipe(response)
-      },
-    )
-    outgoing.on('error', () => incoming.socket.destroy())
+    const outgoing = forwardTo(target, incoming, (answer) => {
+      response.writeHead(answer.statusCode ?? 500, answer.headers)
+      answer.pipe(response)
+    })
     incoming.pipe(outgoing)
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
+  const {close, url} = await listenOnLoopback(server)
   return {
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+    close,
     /** The requests held so far (the nodes'). */
     held,
-    url: `http://127.0.0.1:${port}`,
+    url,
   }
 }

@@ -1,16 +1,7 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
-import type {JournalEntry} from '../../src/verify/journal.js'
-
-import {createClusterClient} from '../../src/cluster/client.js'
-import {Journal} from '../../src/journal.js'
-import {createS3Client} from '../../src/storage/s3.js'
-import {runVerification} from '../../src/verify/run.js'
-import {FAST_RETRY} from '../helpers/domain.js'
+import {verifyOnFakes} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
@@ -67,36 +58,12 @@ async function verifyAs(grants: Grant[], options: {createBucket?: boolean; versi
     if (allows(grants, action, resource)) return undefined
     return [403, DENIED, {'content-type': 'application/xml'}]
   })
-  const cluster = new FakeCluster('http://source.test:9200', s3)
-  cluster.install()
-  s3.install()
-  const storage = {
-    basePath: 'base',
-    bucket: 'migration-bucket',
-    endpoint: s3.endpoint,
-    kind: 's3' as const,
-    region: 'us-east-1',
-  }
-  const report = await runVerification(
-    {
-      createBucket: options.createBucket ?? false,
-      keep: false,
-      repository: 'verify_iam',
-      runId: 'iam',
-      snapshot: 'verify_snapshot_iam',
-      storage,
-    },
-    {
-      cluster: createClusterClient(
-        {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
-        {retry: FAST_RETRY},
-      ),
-      journal: new Journal<JournalEntry>(
-        path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
-      ),
-      s3: () => createS3Client(storage, {maxAttempts: 1}),
-    },
-  )
+  const {report} = await verifyOnFakes(new FakeCluster('http://source.test:9200', s3), {
+    createBucket: options.createBucket,
+    name: 'iam',
+    s3,
+    s3Options: {maxAttempts: 1},
+  })
   return {report, s3}
 }
 

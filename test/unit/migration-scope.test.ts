@@ -1,16 +1,7 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
-import type {JournalEntry} from '../../src/verify/journal.js'
-
-import {createClusterClient} from '../../src/cluster/client.js'
-import {Journal} from '../../src/journal.js'
-import {createS3Client} from '../../src/storage/s3.js'
-import {runVerification} from '../../src/verify/run.js'
-import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
+import {stepNamed, verifyOnFakes} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
@@ -35,35 +26,7 @@ async function verifyWith(indices: ReturnType<typeof row>[], healthAfterWait: Re
     .reply(200, {
       indices: Object.fromEntries(Object.entries(healthAfterWait).map(([name, status]) => [name, {status}])),
     })
-  cluster.install()
-  s3.install()
-  const storage = {
-    basePath: 'base',
-    bucket: 'migration-bucket',
-    endpoint: s3.endpoint,
-    kind: 's3' as const,
-    region: 'us-east-1',
-  }
-  const report = await runVerification(
-    {
-      createBucket: false,
-      keep: false,
-      repository: 'verify_scope',
-      runId: 'scope',
-      snapshot: 'verify_snapshot_scope',
-      storage,
-    },
-    {
-      cluster: createClusterClient(
-        {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
-        {retry: FAST_RETRY},
-      ),
-      journal: new Journal<JournalEntry>(
-        path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
-      ),
-      s3: () => createS3Client(storage),
-    },
-  )
+  const {report} = await verifyOnFakes(cluster, {name: 'scope', s3})
   return {cluster, report, s3}
 }
 

@@ -27,25 +27,24 @@ const index = (name: string, primaryBytes: number, extra: Partial<IndexSize> = {
   ...extra,
 })
 
+const catRow = (name: string, shard: number, node: string, prirep = 'p') => ({
+  id: `id-${node}`,
+  index: name,
+  node,
+  prirep,
+  shard: String(shard),
+  state: 'STARTED',
+})
+
+/** [index, shard, node] rows of one index with primary 0, 1, … on each of `nodes` in turn. */
+const across = (name: string, nodes = ['n1', 'n2', 'n3']): [string, number, string][] =>
+  nodes.map((node, shard) => [name, shard, node])
+
 /** Three data nodes n1..n3 (ids id1..id3) and one cluster-manager-only node m1; primaries as given: [index, shard, node]. */
 function placement(primaries: [string, number, string][], replicasOn: [string, string][] = []): ShardPlacement {
   const catRows = [
-    ...primaries.map(([name, shard, node]) => ({
-      id: `id-${node}`,
-      index: name,
-      node,
-      prirep: 'p',
-      shard: String(shard),
-      state: 'STARTED',
-    })),
-    ...replicasOn.map(([name, node]) => ({
-      id: `id-${node}`,
-      index: name,
-      node,
-      prirep: 'r',
-      shard: '0',
-      state: 'STARTED',
-    })),
+    ...primaries.map(([name, shard, node]) => catRow(name, shard, node)),
+    ...replicasOn.map(([name, node]) => catRow(name, 0, node, 'r')),
   ]
   return {
     nodes: parseNodes({
@@ -104,11 +103,8 @@ describe('node coverage: which indices prove every data node', () => {
       ['a', 0, 'n1'],
       ['b', 0, 'n2'],
       ['c', 0, 'n3'],
-      ['ab', 0, 'n1'],
-      ['ab', 1, 'n2'],
-      ['big-all', 0, 'n1'],
-      ['big-all', 1, 'n2'],
-      ['big-all', 2, 'n3'],
+      ...across('ab', ['n1', 'n2']),
+      ...across('big-all'),
     ])
     const sizes = [index('a', 1), index('b', 1), index('c', 1), index('ab', 5), index('big-all', 50)]
     // One index covering all three beats three tiny ones.
@@ -121,22 +117,14 @@ describe('node coverage: which indices prove every data node', () => {
   })
 
   it('breaks a tie of equal count and bytes by index name, so the choice is stable', () => {
-    const layout = placement([
-      ['zeta', 0, 'n1'],
-      ['zeta', 1, 'n2'],
-      ['zeta', 2, 'n3'],
-      ['alpha', 0, 'n1'],
-      ['alpha', 1, 'n2'],
-      ['alpha', 2, 'n3'],
-    ])
+    const layout = placement([...across('zeta'), ...across('alpha')])
     assert.deepEqual(chosen(chooseCoveringSet([index('zeta', 7), index('alpha', 7)], layout, 64 * MB)), ['alpha'])
   })
 
   it('skips closed, system, empty and oversized indices, and counts replicas for nothing', () => {
     const layout = placement(
       [
-        ['small', 0, 'n1'],
-        ['small', 1, 'n2'],
+        ...across('small', ['n1', 'n2']),
         ['closed', 0, 'n3'],
         ['.system', 0, 'n3'],
         ['empty', 0, 'n3'],
@@ -164,14 +152,7 @@ describe('node coverage: which indices prove every data node', () => {
   })
 
   it('names a data node that holds no shard at all as not proven, saying so', () => {
-    const coverage = chooseCoveringSet(
-      [index('a', 1)],
-      placement([
-        ['a', 0, 'n1'],
-        ['a', 1, 'n2'],
-      ]),
-      64 * MB,
-    )
+    const coverage = chooseCoveringSet([index('a', 1)], placement(across('a', ['n1', 'n2'])), 64 * MB)
     assert.deepEqual(provenNames(coverage), ['n1', 'n2'])
     assert.deepEqual(
       coverage.unproven.map((entry) => [entry.node.name, entry.why]),
@@ -209,23 +190,9 @@ describe('node coverage: which indices prove every data node', () => {
       Array.from({length: 12}, (_, number) => [`id-w${number}`, {name: `w${number}`, roles: ['data']}]),
     )
     const primaries = [
-      ...Array.from({length: 40}, (_, number) => ({
-        id: `id-w${number % 12}`,
-        index: `one-${number}`,
-        node: `w${number % 12}`,
-        prirep: 'p',
-        shard: '0',
-        state: 'STARTED',
-      })),
+      ...Array.from({length: 40}, (_, number) => catRow(`one-${number}`, 0, `w${number % 12}`)),
       ...Array.from({length: 10}, (_, number) =>
-        [0, 1].map((shard) => ({
-          id: `id-w${(number + shard * 5) % 12}`,
-          index: `two-${number}`,
-          node: `w${(number + shard * 5) % 12}`,
-          prirep: 'p',
-          shard: String(shard),
-          state: 'STARTED',
-        })),
+        [0, 1].map((shard) => catRow(`two-${number}`, shard, `w${(number + shard * 5) % 12}`)),
       ).flat(),
     ]
     const sizes = [
@@ -247,14 +214,18 @@ describe('node coverage: which indices prove every data node', () => {
         {retry: {baseDelayMs: 1, maxDelayMs: 1, retries: 0}},
       )
 
-    it('reads the nodes and the started primaries of a cluster', async () => {
+    /** The captured 3-node cluster's node list, then `_cat/shards` answering `status` with `body`. */
+    const answering = (status: number, body: unknown) =>
       nock('http://source:9200')
         .get('/_nodes')
         .query(true)
         .reply(200, fixture('observed-nodes-three-nodes.json'))
         .get('/_cat/shards')
         .query(true)
-        .reply(200, fixture('observed-cat-shards-three-nodes.json'))
+        .reply(status, body as nock.Body)
+
+    it('reads the nodes and the started primaries of a cluster', async () => {
+      answering(200, fixture('observed-cat-shards-three-nodes.json'))
       const placement = await readShardPlacement(client())
       assert.ok('nodes' in placement)
       assert.equal(placement.nodes.length, 3)
@@ -262,16 +233,10 @@ describe('node coverage: which indices prove every data node', () => {
     })
 
     it('tells a refusal (a user without monitor privileges) apart, in the cluster words, instead of failing', async () => {
-      nock('http://source:9200')
-        .get('/_nodes')
-        .query(true)
-        .reply(200, fixture('observed-nodes-three-nodes.json'))
-        .get('/_cat/shards')
-        .query(true)
-        .reply(403, {
-          error: {reason: 'no permissions for [indices:monitor/stats]', type: 'security_exception'},
-          status: 403,
-        })
+      answering(403, {
+        error: {reason: 'no permissions for [indices:monitor/stats]', type: 'security_exception'},
+        status: 403,
+      })
       const placement = await readShardPlacement(client())
       assert.deepEqual(placement, {refused: 'GET /_cat/shards answered 403 (security_exception)'})
     })

@@ -1,18 +1,10 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
-import type {JournalEntry} from '../../src/verify/journal.js'
-
-import {createClusterClient} from '../../src/cluster/client.js'
-import {Journal} from '../../src/journal.js'
 import {inspectBucket} from '../../src/storage/bucket.js'
 import {describeAnswer, s3HeaderOf} from '../../src/storage/s3-answer.js'
 import {createS3Client, S3OperationError} from '../../src/storage/s3.js'
-import {runVerification} from '../../src/verify/run.js'
-import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
+import {stepNamed, verifyOnFakes} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
@@ -31,30 +23,31 @@ function answerEverything(reply: [number, string, Record<string, string>]) {
   return calls
 }
 
+/** Lists migration-bucket through the SDK from a store that answers S3's XML naming `keys`, without S3's headers. */
+async function listBehindProxy(keys: string[]) {
+  nock(STORE)
+    .get(/migration-bucket/)
+    .query(true)
+    .reply(
+      200,
+      `<?xml version="1.0"?><ListBucketResult><Name>migration-bucket</Name><IsTruncated>false</IsTruncated>${keys.map((key) => `<Contents><Key>${key}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`,
+      {'content-type': 'application/xml'},
+    )
+  const s3 = await createS3Client({endpoint: STORE, region: 'us-east-1'}, {maxAttempts: 1})
+  const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+  const page = await s3.send(new ListObjectsV2Command({Bucket: 'migration-bucket'}))
+  return page.Contents?.map((object) => object.Key)
+}
+
 async function verifyAgainst(store: () => void, createBucket = false) {
   const cluster = new FakeCluster('http://source.test:9200', new FakeS3())
-  cluster.install()
   store()
-  const storage = {
-    basePath: 'base',
-    bucket: 'migration-bucket',
+  const {report} = await verifyOnFakes(cluster, {
+    createBucket,
     endpoint: STORE,
-    kind: 's3' as const,
-    region: 'us-east-1',
-  }
-  const report = await runVerification(
-    {createBucket, keep: false, repository: 'verify_html', runId: 'html', snapshot: 'verify_snapshot_html', storage},
-    {
-      cluster: createClusterClient(
-        {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
-        {retry: FAST_RETRY},
-      ),
-      journal: new Journal<JournalEntry>(
-        path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
-      ),
-      s3: () => createS3Client(storage, {maxAttempts: 1}),
-    },
-  )
+    name: 'html',
+    s3Options: {maxAttempts: 1},
+  })
   return {cluster, report}
 }
 
@@ -117,21 +110,7 @@ describe('an S3 answer is told from its nature, not its status code', () => {
   })
 
   it("S3's own XML passes without S3's headers (a store behind a proxy that strips them)", async () => {
-    nock(STORE)
-      .get(/migration-bucket/)
-      .query(true)
-      .reply(
-        200,
-        '<?xml version="1.0"?><ListBucketResult><Name>migration-bucket</Name><IsTruncated>false</IsTruncated><Contents><Key>a</Key><Size>1</Size></Contents></ListBucketResult>',
-        {'content-type': 'application/xml'},
-      )
-    const s3 = await createS3Client({endpoint: STORE, region: 'us-east-1'}, {maxAttempts: 1})
-    const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
-    const page = await s3.send(new ListObjectsV2Command({Bucket: 'migration-bucket'}))
-    assert.deepEqual(
-      page.Contents?.map((object) => object.Key),
-      ['a'],
-    )
+    assert.deepEqual(await listBehindProxy(['a']), ['a'])
   })
 
   it('verify against an HTML page fails the bucket step naming it, offers no --create-bucket and writes nothing', async () => {
@@ -170,20 +149,6 @@ describe('an S3 answer is told from its nature, not its status code', () => {
 
   it('a long S3 listing without S3 headers is read whole after its beginning was looked at', async () => {
     const keys = Array.from({length: 400}, (_, index) => `base/object-${String(index).padStart(4, '0')}`)
-    nock(STORE)
-      .get(/migration-bucket/)
-      .query(true)
-      .reply(
-        200,
-        `<?xml version="1.0"?><ListBucketResult><Name>migration-bucket</Name><IsTruncated>false</IsTruncated>${keys.map((key) => `<Contents><Key>${key}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`,
-        {'content-type': 'application/xml'},
-      )
-    const s3 = await createS3Client({endpoint: STORE, region: 'us-east-1'}, {maxAttempts: 1})
-    const {ListObjectsV2Command} = await import('@aws-sdk/client-s3')
-    const page = await s3.send(new ListObjectsV2Command({Bucket: 'migration-bucket'}))
-    assert.deepEqual(
-      page.Contents?.map((object) => object.Key),
-      keys,
-    )
+    assert.deepEqual(await listBehindProxy(keys), keys)
   })
 })

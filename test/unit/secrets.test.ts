@@ -1,13 +1,12 @@
 import {strict as assert} from 'node:assert'
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {closedPort} from '../helpers/faulty-server.js'
-import {repoRoot} from '../helpers/paths.js'
+import {repoRoot, scratchServices} from '../helpers/paths.js'
 import {runCommand} from '../helpers/run-command.js'
 
 const PASSWORD = 'Known-Passw0rd-for-leak-test'
@@ -16,10 +15,8 @@ const SESSION_TOKEN = 'KnownSessionTokenForLeakTest'
 const AUTHORIZATION = Buffer.from(`admin:${PASSWORD}`).toString('base64')
 const SECRETS = [PASSWORD, AWS_SECRET, SESSION_TOKEN, AUTHORIZATION]
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'secrets-'))
-const servicesFile = path.join(scratch, 'services.yaml')
-writeFileSync(
-  servicesFile,
+const {file: servicesFile, scratch} = scratchServices(
+  'secrets-',
   `source_cluster:
   endpoint: http://source.test:9200
   basic_auth:

@@ -1,16 +1,7 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
-import type {JournalEntry} from '../../src/verify/journal.js'
-
-import {createClusterClient} from '../../src/cluster/client.js'
-import {Journal} from '../../src/journal.js'
-import {createS3Client} from '../../src/storage/s3.js'
-import {runVerification} from '../../src/verify/run.js'
-import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
+import {stepNamed, verifyOnFakes} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
@@ -21,37 +12,8 @@ async function verifyWhile(hold: (endpoint: string) => void) {
   const s3 = new FakeS3().addBucket('migration-bucket')
   const cluster = new FakeCluster('http://source.test:9200', s3)
   hold(cluster.endpoint)
-  cluster.install()
-  s3.install()
-  const storage = {
-    basePath: 'base',
-    bucket: 'migration-bucket',
-    endpoint: s3.endpoint,
-    kind: 's3' as const,
-    region: 'us-east-1',
-  }
   const started = Date.now()
-  const report = await runVerification(
-    {
-      createBucket: false,
-      keep: false,
-      repository: 'verify_silent',
-      runId: 'silent',
-      snapshot: 'verify_snapshot_silent',
-      storage,
-    },
-    {
-      cluster: createClusterClient(
-        {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
-        {retry: FAST_RETRY},
-      ),
-      journal: new Journal<JournalEntry>(
-        path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
-      ),
-      nodesStoreWaitMs: 300,
-      s3: () => createS3Client(storage),
-    },
-  )
+  const {report} = await verifyOnFakes(cluster, {name: 'silent', nodesStoreWaitMs: 300, s3})
   return {cluster, elapsedMs: Date.now() - started, report, s3}
 }
 

@@ -1,17 +1,9 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
-import type {JournalEntry} from '../../src/verify/journal.js'
-
-import {createClusterClient} from '../../src/cluster/client.js'
-import {Journal} from '../../src/journal.js'
 import {createS3Client} from '../../src/storage/s3.js'
 import {removeVerificationResources} from '../../src/verify/cleanup.js'
-import {runVerification} from '../../src/verify/run.js'
-import {FAST_RETRY, stepNamed} from '../helpers/domain.js'
+import {stepNamed, verifyOnFakes} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
@@ -36,33 +28,7 @@ async function runWithUnansweredRegistration(carriedOutLater: boolean) {
       if (carriedOutLater) registerOn(cluster)
       callback!(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}), [0, ''])
     })
-  cluster.install()
-  s3.install()
-  const storage = {
-    basePath: 'base',
-    bucket: 'migration-bucket',
-    endpoint: s3.endpoint,
-    kind: 's3' as const,
-    region: 'us-east-1',
-  }
-  const journal = new Journal<JournalEntry>(
-    path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
-  )
-  const client = createClusterClient(
-    {allowInsecure: false, auth: {kind: 'none'}, endpoint: cluster.endpoint},
-    {retry: FAST_RETRY},
-  )
-  const report = await runVerification(
-    {
-      createBucket: false,
-      keep: false,
-      repository: 'verify_late',
-      runId: 'late',
-      snapshot: 'verify_snapshot_late',
-      storage,
-    },
-    {cluster: client, journal, s3: () => createS3Client(storage)},
-  )
+  const {client, journal, report} = await verifyOnFakes(cluster, {name: 'late', s3})
   return {client, cluster, journal, report, s3}
 }
 

@@ -1,17 +1,14 @@
 import {strict as assert} from 'node:assert'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {embedding} from '../../dist/base-command.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
+import {scratchServices} from '../helpers/paths.js'
 import {runCommand} from '../helpers/run-command.js'
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'verify-nodes-test-'))
-const services = path.join(scratch, 'services.yaml')
-writeFileSync(
-  services,
+const {file: services, scratch} = scratchServices(
+  'verify-nodes-test-',
   `source_cluster:
   endpoint: http://source.test:9200
   no_auth:

@@ -9,7 +9,13 @@ import {strict as assert} from 'node:assert'
 import path from 'node:path'
 
 import {clusterCaller, runCli, scratch} from '../helpers/e2e.js'
-import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
+import {
+  consoleEnvironment,
+  type Credentials,
+  freeLowPort,
+  IamMoto,
+  iamVerifyArgs,
+} from '../helpers/iam-moto.js'
 import {removeNodeKeys, setNodeKeys, startThreeNodes, stopThreeNodes, type ThreeNodes} from '../helpers/three-nodes.js'
 
 /**
@@ -83,29 +89,8 @@ describe('snapshot verify on a 3-node OpenSearch 3.6 cluster + an S3 store that 
 
   const verify = async (extra: string[] = []) => {
     const outcome = await runCli(
-      [
-        'snapshot',
-        'verify',
-        '--endpoint',
-        three!.url,
-        '--bucket',
-        bucket,
-        '--region',
-        'us-east-1',
-        '--s3-endpoint',
-        moto.endpoint,
-        '--base-path',
-        basePath,
-        '--s3-client',
-        clientName,
-        '--json',
-        ...extra,
-      ],
-      {
-        AWS_ACCESS_KEY_ID: consoleKeys.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: consoleKeys.secretAccessKey,
-        CONSOLE_DATA_DIR: path.join(scratch, `nodes-${suffix}`),
-      },
+      iamVerifyArgs({basePath, bucket, client: clientName, cluster: three!.url, store: moto.endpoint}, ...extra),
+      consoleEnvironment(consoleKeys, path.join(scratch, `nodes-${suffix}`)),
     )
     const document = JSON.parse(outcome.stdout)
     const step = (name: string) => document.result.steps.find((entry: {name: string}) => entry.name === name)

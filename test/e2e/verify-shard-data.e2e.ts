@@ -1,11 +1,17 @@
 import {CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
-import {execFileSync} from 'node:child_process'
-import {statSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {clusterCaller, engines, runCli, scratch} from '../helpers/e2e.js'
-import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
+import {
+  consoleEnvironment,
+  type Credentials,
+  freeLowPort,
+  IamMoto,
+  iamVerifyArgs,
+} from '../helpers/iam-moto.js'
+import {addNodeClient, removeNodeClient} from '../helpers/node-keystore.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**
@@ -23,8 +29,6 @@ const bucket = `shard-iam-${suffix}`
 const basePath = 'mig'
 const clientName = `verify_iam_${suffix}`
 const index = `shard-iam-books-${suffix}`
-const enginesHome = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines'
-const openSearchHome = path.join(enginesHome, 'opensearch-3.6.0')
 let moto: IamMoto
 
 const fullAccess = (name: string) => [
@@ -59,34 +63,6 @@ const basePathOnly = (name: string) => [
     Resource: `arn:aws:s3:::${name}/${basePath}/*`,
   },
 ]
-
-/** Runs opensearch-keystore on the shared node as the user that owns its keystore. */
-function keystore(args: string[], input?: string): void {
-  const binary = path.join(openSearchHome, 'bin', 'opensearch-keystore')
-  const owner = statSync(path.join(openSearchHome, 'config', 'opensearch.keystore')).uid
-  const javaHome = execFileSync('bash', ['-c', 'ls -d /usr/lib/jvm/temurin-2[1-9]* 2>/dev/null | head -1'])
-    .toString()
-    .trim()
-  const asOwner = process.getuid?.() === 0 && owner !== 0
-  const user = asOwner
-    ? execFileSync('id', ['-nu', String(owner)])
-        .toString()
-        .trim()
-    : ''
-  const [file, fileArgs] = asOwner ? ['runuser', ['-u', user, '--', binary, ...args]] : [binary, args]
-  execFileSync(file, fileArgs, {
-    env: {...process.env, ...(javaHome ? {OPENSEARCH_JAVA_HOME: javaHome} : {})},
-    input,
-    stdio: ['pipe', 'ignore', 'pipe'],
-  })
-}
-
-const addSecret = (name: string, value: string) => keystore(['add', '--stdin', '--force', name], value)
-
-async function reloadSecureSettings(): Promise<void> {
-  const answer = await cluster('POST', '/_nodes/reload_secure_settings', {})
-  assert.equal(answer.status, 200, JSON.stringify(answer.body))
-}
 
 /** The cluster's own answer to a snapshot whose shard files it may not write, kept for the diagnosis table's test. */
 async function capturePartialSnapshot() {
@@ -135,29 +111,8 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
 
   const verify = (extra: string[]) =>
     runCli(
-      [
-        'snapshot',
-        'verify',
-        '--endpoint',
-        local.opensearch,
-        '--bucket',
-        bucket,
-        '--region',
-        'us-east-1',
-        '--s3-endpoint',
-        moto.endpoint,
-        '--base-path',
-        basePath,
-        '--s3-client',
-        clientName,
-        '--json',
-        ...extra,
-      ],
-      {
-        AWS_ACCESS_KEY_ID: consoleKeys.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: consoleKeys.secretAccessKey,
-        CONSOLE_DATA_DIR: path.join(scratch, `shard-iam-${suffix}`),
-      },
+      iamVerifyArgs({basePath, bucket, client: clientName, cluster: local.opensearch, store: moto.endpoint}, ...extra),
+      consoleEnvironment(consoleKeys, path.join(scratch, `shard-iam-${suffix}`)),
     )
 
   const stepOf = (outcome: {stdout: string}, name: string) =>
@@ -191,9 +146,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
     initialListing = await listing()
     const clusterKeys = await moto.newUser('cluster', fullAccess(bucket))
     consoleKeys = await moto.newUser('console', fullAccess(bucket))
-    addSecret(`s3.client.${clientName}.access_key`, clusterKeys.accessKeyId)
-    addSecret(`s3.client.${clientName}.secret_key`, clusterKeys.secretAccessKey)
-    await reloadSecureSettings()
+    await addNodeClient(cluster, clientName, clusterKeys)
     await cluster('PUT', `/${index}`, {settings: {number_of_replicas: 0, number_of_shards: 1}})
     for (let document = 1; document <= 4; document++)
       await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {text: `book ${document} `.repeat(200)})
@@ -201,12 +154,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
 
   after(async () => {
     await cluster('DELETE', `/${index}`)
-    try {
-      keystore(['remove', `s3.client.${clientName}.access_key`, `s3.client.${clientName}.secret_key`])
-      await reloadSecureSettings()
-    } catch (error) {
-      console.log(`      could not remove s3.client.${clientName}.* from the keystore: ${(error as Error).message}`)
-    }
+    await removeNodeClient(cluster, clientName)
 
     await moto?.stop()
   })

@@ -145,3 +145,33 @@ function keysOf(xml: string): Credentials {
   if (!accessKeyId || !secretAccessKey) throw new Error(`no access key in ${xml.slice(0, 200)}`)
   return {accessKeyId, secretAccessKey}
 }
+
+/** `snapshot verify --json` against an IAM-enforcing store, the nodes signing with a named keystore client. */
+export const iamVerifyArgs = (
+  where: {basePath: string; bucket: string; client: string; cluster: string; store: string},
+  ...extra: string[]
+) => [
+  'snapshot',
+  'verify',
+  '--endpoint',
+  where.cluster,
+  '--bucket',
+  where.bucket,
+  '--region',
+  'us-east-1',
+  '--s3-endpoint',
+  where.store,
+  '--base-path',
+  where.basePath,
+  '--s3-client',
+  where.client,
+  '--json',
+  ...extra,
+]
+
+/** The environment of a console run with these keys and a data folder of its own. */
+export const consoleEnvironment = (keys: Credentials, dataDir: string) => ({
+  AWS_ACCESS_KEY_ID: keys.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+  CONSOLE_DATA_DIR: dataDir,
+})

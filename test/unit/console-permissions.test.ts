@@ -13,8 +13,7 @@ import {runVerification} from '../../src/verify/run.js'
 import {FAST_RETRY} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
-
-type Grant = {actions: string[]; resource: string}
+import {type Grant, grantsOf} from '../helpers/grants.js'
 
 const DENIED = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`
 
@@ -45,14 +44,6 @@ const allows = (grants: Grant[], action: string, resource: string) =>
       (grant.resource === resource ||
         (grant.resource.endsWith('/*') && resource.startsWith(grant.resource.slice(0, -1)))),
   )
-
-/** The grants a remedy names, read from its words: "s3:A, s3:B on arn:…". */
-function grantsOf(remedy: string): Grant[] {
-  return [...remedy.matchAll(/((?:s3:\w+(?:, )?)+) on (arn:aws:s3:::[^\s;)]+?)(?=[;.)]?(?:\s|$))/g)].map((match) => ({
-    actions: match[1].split(', ').map((action) => action.trim()),
-    resource: match[2],
-  }))
-}
 
 /** One verify run against a store that enforces the console's policy as AWS evaluates it. */
 async function verifyAs(grants: Grant[], options: {createBucket?: boolean; versioned?: boolean} = {}) {

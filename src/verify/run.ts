@@ -2,6 +2,7 @@ import {setMaxListeners} from 'node:events'
 
 import type {BucketFinding} from './bucket-rules.js'
 
+import {boundedCluster} from '../cluster/bounded.js'
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
@@ -170,7 +171,7 @@ async function cleanUp(
   const budget = context.cleanupBudgetMs ?? (interrupted ? CLEANUP_BUDGET_MS.interrupted : CLEANUP_BUDGET_MS.otherwise)
   const {leftovers, named, removed} = createdAnything
     ? await removeVerificationResources(entry, {
-        cluster: context.cluster,
+        cluster: boundedCluster(context.cluster, context.cleanupCallWaitMs),
         rightAfterRun: true,
         s3: context.s3,
         signal: roomy(AbortSignal.timeout(budget)),

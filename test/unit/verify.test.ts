@@ -11,7 +11,7 @@ import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
 import {createS3Client} from '../../src/storage/s3.js'
 import {runVerification} from '../../src/verify/run.js'
-import {stepNamed} from '../helpers/domain.js'
+import {stepNamed, testVerifyRequest} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {closedPort} from '../helpers/faulty-server.js'
@@ -375,14 +375,7 @@ describe('snapshot verify', () => {
     )
     try {
       const report = await runVerification(
-        {
-          createBucket: false,
-          keep: false,
-          repository: 'verify_test',
-          runId: 'test',
-          snapshot: 'verify_snapshot_test',
-          storage: s3Storage(),
-        },
+        testVerifyRequest(s3Storage()),
         {
           cluster: createClusterClient({allowInsecure: false, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY}),
           journal,

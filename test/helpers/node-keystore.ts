@@ -8,7 +8,11 @@ import type {clusterCaller} from './e2e.js'
 const enginesHome = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines'
 const openSearchHome = path.join(enginesHome, 'opensearch-3.6.0')
 
-/** Runs opensearch-keystore on the shared node as the user that owns its keystore. */
+/**
+ * Runs opensearch-keystore on the shared node as the user that owns its keystore, under a lock: every edit
+ * rewrites the whole file, so two suites editing it at once lose one's change (a client left with its access
+ * key and no secret key, which makes every later reload of secure settings fail on the node).
+ */
 export function keystore(args: string[], input?: string): void {
   const binary = path.join(openSearchHome, 'bin', 'opensearch-keystore')
   const owner = statSync(path.join(openSearchHome, 'config', 'opensearch.keystore')).uid
@@ -21,7 +25,8 @@ export function keystore(args: string[], input?: string): void {
         .toString()
         .trim()
     : ''
-  const [file, fileArgs] = asOwner ? ['runuser', ['-u', user, '--', binary, ...args]] : [binary, args]
+  const locked = ['flock', path.join(openSearchHome, 'config', 'opensearch.keystore.lock'), binary, ...args]
+  const [file, fileArgs] = asOwner ? ['runuser', ['-u', user, '--', ...locked]] : [locked[0], locked.slice(1)]
   execFileSync(file, fileArgs, {
     env: {...process.env, ...(javaHome ? {OPENSEARCH_JAVA_HOME: javaHome} : {})},
     input,
@@ -34,6 +39,13 @@ export const addSecret = (name: string, value: string) => keystore(['add', '--st
 export async function reloadSecureSettings(cluster: ReturnType<typeof clusterCaller>): Promise<void> {
   const answer = await cluster('POST', '/_nodes/reload_secure_settings', {})
   assert.equal(answer.status, 200, JSON.stringify(answer.body))
+  // A node that could not reload says so inside a 200 (reload_exception) and keeps its old clients.
+  const nodes = Object.values((answer.body as {nodes?: Record<string, {reload_exception?: unknown}>}).nodes ?? {})
+  assert.deepEqual(
+    nodes.flatMap((node) => (node.reload_exception ? [node.reload_exception] : [])),
+    [],
+    'the nodes reloaded their secure settings',
+  )
 }
 
 /** A named S3 client (s3.client.<name>.*) on the shared node with these keys; the default client is never touched. */

@@ -89,6 +89,23 @@ export async function probeAccess(s3: S3Client, bucket: string, key: string, sig
   return ['list', 'write', 'read', 'delete']
 }
 
+/**
+ * The console's read access under a prefix, without writing: GetObject of a key nobody wrote. S3 answers
+ * NoSuchKey (404) only to a caller that may read (and list) there; one that may not gets AccessDenied (403),
+ * which is thrown as the failure it is.
+ */
+export async function probeRead(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string[]> {
+  const {GetObjectCommand} = await import('@aws-sdk/client-s3')
+  try {
+    await sendS3(s3, 'GetObject', new GetObjectCommand({Bucket: bucket, Key: key}), signal)
+  } catch (error) {
+    if (!(error instanceof S3OperationError) || (error.failure.status !== 404 && error.failure.name !== 'NoSuchKey'))
+      throw error
+  }
+
+  return ['list', 'read']
+}
+
 export async function deleteObjectIfPresent(
   s3: S3Client,
   bucket: string,

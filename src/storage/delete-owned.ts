@@ -3,7 +3,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 import {deleteBatch} from './delete-batch.js'
 import {HASHED_SHARD_SEGMENT, ownershipAmong, type RepositoryFootprint} from './ownership.js'
 import {Pace, paced, type PaceOptions} from './pace.js'
-import {atOnce, listObjectPages, listPages, type Patience, sendS3} from './s3.js'
+import {atOnce, isAccessDenied, listObjectPages, listPages, type Patience, sendS3} from './s3.js'
 
 export interface DeleteOwnedOptions {
   /** DeleteObjects batches in flight at once while the store keeps up (fewer while it throttles). */
@@ -38,6 +38,8 @@ export interface DeleteOwnedResult {
   throttled?: number
   /** Of which old versions and delete markers, in a versioned bucket. */
   versions: number
+  /** Set when a dry run could not read the bucket's versioning (denied): only current objects were counted. */
+  versionsUnread?: boolean
 }
 
 interface Target {
@@ -85,7 +87,12 @@ export async function deleteOwnedObjects(
       : Promise.resolve([])
   // Awaited after the first prefix; a failure surfaces there.
   hashedDiscovery.catch(() => undefined)
-  const versioned = await isVersioned(listing)
+  // A listing alone (a dry run) by a console that may not read versioning counts the current objects, and says so.
+  const versioned = await isVersioned(listing).catch((error: unknown) => {
+    if (!options.dryRun || !isAccessDenied(error)) throw error
+    result.versionsUnread = true
+    return false
+  })
   const inFlight = new Set<Promise<void>>()
   let failure: unknown
 
@@ -228,7 +235,7 @@ export async function prefixIsEmpty(
   bucket: string,
   prefix: string,
   signal?: AbortSignal,
-): Promise<{empty: boolean; example?: string}> {
+): Promise<{empty: boolean; example?: string; versionsUnread?: boolean}> {
   const {ListObjectsV2Command, ListObjectVersionsCommand} = await import('@aws-sdk/client-s3')
   const current = await sendS3<{Contents?: {Key?: string}[]}>(
     s3,
@@ -237,7 +244,14 @@ export async function prefixIsEmpty(
     signal,
   )
   if (current.Contents?.length) return {empty: false, example: current.Contents[0].Key}
-  if (!(await isVersioned({bucket, patience: atOnce, s3, signal}))) return {empty: true}
+  // A console that may only list and read (all the backfill needs) cannot read versioning: the listing of
+  // current objects is then all it can prove, and it says so.
+  const versioned = await isVersioned({bucket, patience: atOnce, s3, signal}).catch((error: unknown) => {
+    if (isAccessDenied(error)) return 'unread' as const
+    throw error
+  })
+  if (versioned === 'unread') return {empty: true, versionsUnread: true}
+  if (!versioned) return {empty: true}
   const versions = await sendS3<{DeleteMarkers?: {Key?: string}[]; Versions?: {Key?: string}[]}>(
     s3,
     'ListObjectVersions',

@@ -42,7 +42,7 @@ export interface RepositoryFiles {
   readonly footprint: RepositoryFootprint
   readonly identity: LocationIdentity
   /** Whether anything at all (an old version or a delete marker included) is stored there; absent: not there (or not visible). */
-  isEmpty(): Promise<{absent?: boolean; empty: boolean; example?: string}>
+  isEmpty(): Promise<{absent?: boolean; empty: boolean; example?: string; versionsUnread?: boolean}>
   readonly kind: 'fs' | 's3'
   /** The store and the base path that the layout readers take; undefined when the files are not visible here. */
   reader(): Promise<undefined | {basePath: string; store: BlobStore}>

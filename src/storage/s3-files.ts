@@ -75,7 +75,7 @@ export class S3RepositoryFiles implements RepositoryFiles {
     return `delete the repository's own objects under ${this.describe()} (index-N, index.latest, snap-/meta-*.dat, indices/, tests-*/, snapshot_shard_paths/)${hashed}`
   }
 
-  isEmpty(): Promise<{absent?: boolean; empty: boolean; example?: string}> {
+  isEmpty(): Promise<{absent?: boolean; empty: boolean; example?: string; versionsUnread?: boolean}> {
     return this.s3().then((s3) => prefixIsEmpty(s3, this.storage.bucket, this.footprint.prefix, this.options.signal))
   }
 

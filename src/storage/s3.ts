@@ -181,6 +181,10 @@ export class S3OperationError extends Error {
   }
 }
 
+/** Whether an S3 call failed because the caller's credentials may not make it (403 AccessDenied). */
+export const isAccessDenied = (error: unknown): boolean =>
+  error instanceof S3OperationError && (error.failure.status === 403 || error.failure.name === 'AccessDenied')
+
 /** Runs one S3 call; a failure becomes an S3OperationError that names the operation, an abort an InterruptedError. */
 export async function s3Call<T>(operation: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   if (signal?.aborted) throw new InterruptedError()

@@ -28,6 +28,8 @@ export interface CleanupResult {
   kept: KeptObject[]
   /** What is still there, each with why. */
   leftovers: string[]
+  /** What stays on purpose, each with the command that removes it (a console that may only read): not a failure. */
+  named: string[]
   removed: string[]
 }
 
@@ -43,6 +45,9 @@ export interface CleanupDependencies {
   /** Ends what is still running when the cleanup's budget is spent. */
   signal?: AbortSignal
 }
+
+/** What a run whose console may only read says of its own writes and deletes. */
+export const CONSOLE_READ_ONLY = "the console may only read: verify's probe and cleanup went through the cluster"
 
 /** The content of the ownership marker a run writes at its test location: its run id, nothing secret. */
 export const ownerMarkerContent = (entry: Pick<JournalEntry, 'clusterEndpoint' | 'repository' | 'runId'>) =>
@@ -143,7 +148,7 @@ export async function removeVerificationResources(
   dependencies: CleanupDependencies,
 ): Promise<CleanupResult> {
   const {signal} = dependencies
-  const result: CleanupResult = {kept: [], leftovers: [], removed: []}
+  const result: CleanupResult = {kept: [], leftovers: [], named: [], removed: []}
   const attempt = async (what: string, action: () => Promise<string | undefined>) => {
     try {
       const done = await action()
@@ -242,6 +247,7 @@ async function removeTestFiles(
       throw new Error(
         `the newest index-N there lists snapshot(s) the verify run did not take (${foreign.join(', ')}): left in place; drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`,
       )
+    if (entry.consoleReadOnly) return nameWhatStays(location, others, result)
     const owned = await location.removeOwned({others})
     // Not visible here: nothing to remove only if the cluster never held the registration (it refused it).
     if (!owned && !clusterWrote) return
@@ -267,4 +273,28 @@ async function removeDirectoriesCreated(directories: string[], location: string,
     result.leftovers.push(
       `directory ${directory}, made by the registration (${reason}): \`rmdir ${directory}\` on a node removes it`,
     )
+}
+
+/**
+ * A console that may only read deleted nothing itself: the cluster deleted the snapshot's files and the
+ * registration; what the repository still holds (its root index files) is listed and named, with the command
+ * that removes it under credentials that may delete. Nothing is called removed.
+ */
+async function nameWhatStays(
+  location: RepositoryFiles,
+  others: OtherLocations,
+  result: CleanupResult,
+): Promise<undefined> {
+  const owned = await location.removeOwned({dryRun: true, others})
+  if (!owned || owned.objects === 0) return undefined
+  const where = location.describe()
+  const outside = owned.ownedSample.filter((key) => !key.startsWith(location.footprint.prefix))
+  if (outside.length > 0)
+    throw new Error(
+      `${owned.objects} object(s) the test repository wrote stay (${CONSOLE_READ_ONLY}), some outside ${where}, e.g. ${outside[0]}: \`aws s3 rm s3://${location.bucket?.name}/${outside[0]}\` with credentials that may delete removes each`,
+    )
+  result.named.push(
+    `${owned.objects} object(s)${owned.versionsUnread ? ' (current ones: versioning unread)' : ''} the test repository wrote under ${where} (${CONSOLE_READ_ONLY}, which deleted the snapshot and the registration): \`aws s3 rm --recursive ${where}\` with credentials that may delete removes them`,
+  )
+  return undefined
 }

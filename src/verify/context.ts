@@ -59,6 +59,8 @@ export interface VerifyRequest {
 export interface VerifyDependencies {
   /** Overrides the cleanup budget (tests). */
   cleanupBudgetMs?: number
+  /** Overrides how long one of cleanup's cluster calls may go unanswered (tests). */
+  cleanupCallWaitMs?: number
   cluster: ClusterClient
   journal: VerifyJournal
   /** Overrides how long the nodes' verification of the test repository may take (tests). */

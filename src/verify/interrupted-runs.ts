@@ -64,6 +64,7 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
           signal: context.signal,
         })
         context.kept.push(...result.kept)
+        notes.push(...result.named.map((what) => `left behind: ${what}`))
         if (result.leftovers.length === 0) await context.verifyJournal.forget(entry.runId)
         else
           context.leftovers.push(

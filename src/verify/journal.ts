@@ -8,6 +8,11 @@ import type {RepositoryStorage} from '../services/model.js'
 export interface JournalEntry {
   bucketCreated?: boolean
   clusterEndpoint: string
+  /**
+   * Set when the console's credentials may only list and read the test location: the run wrote nothing with
+   * them (no probe, no marker), and cleanup deletes only through the cluster, naming what stays.
+   */
+  consoleReadOnly?: boolean
   /** fs: the directories above the test location that did not exist before the registration made them (deepest first). */
   directoriesCreated?: string[]
   /** Set when the run finished with --keep: the resources are there on purpose. */

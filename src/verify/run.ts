@@ -2,6 +2,7 @@ import {setMaxListeners} from 'node:events'
 
 import type {BucketFinding} from './bucket-rules.js'
 
+import {boundedCluster} from '../cluster/bounded.js'
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
@@ -168,20 +169,23 @@ async function cleanUp(
   // Cleanup does not listen to the interrupt (after Ctrl-C it is exactly what must still happen), but
   // to a budget of its own: what it cannot finish in time stays in the journal, named.
   const budget = context.cleanupBudgetMs ?? (interrupted ? CLEANUP_BUDGET_MS.interrupted : CLEANUP_BUDGET_MS.otherwise)
-  const {leftovers, removed} = createdAnything
+  const {leftovers, named, removed} = createdAnything
     ? await removeVerificationResources(entry, {
-        cluster: context.cluster,
+        cluster: boundedCluster(context.cluster, context.cleanupCallWaitMs),
         rightAfterRun: true,
         s3: context.s3,
         signal: roomy(AbortSignal.timeout(budget)),
       })
-    : {leftovers: [], removed: []}
+    : {leftovers: [], named: [], removed: []}
   if (leftovers.length === 0) await context.journal.forget(entry.runId)
   const result: StepResult =
     leftovers.length === 0
       ? {
           ...CLEANUP_STEP,
-          detail: removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing to remove',
+          detail: [
+            removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing to remove',
+            ...named.map((what) => `left behind: ${what}`),
+          ].join('; '),
           durationMs: Date.now() - started,
           status: 'passed',
         }

@@ -16,11 +16,12 @@ import {
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {createBucket, inspectBucket, probeAccess} from '../storage/bucket.js'
+import {createBucket, inspectBucket, probeAccess, probeRead} from '../storage/bucket.js'
 import {proveSnapshotInRepository} from '../storage/layout.js'
 import {repositoryKeyPrefix} from '../storage/ownership.js'
+import {isAccessDenied} from '../storage/s3.js'
 import {checkBucketRules} from './bucket-rules-step.js'
-import {ownerMarkerContent, testFiles} from './cleanup.js'
+import {CONSOLE_READ_ONLY, ownerMarkerContent, testFiles} from './cleanup.js'
 import {knownPlacement} from './data-indices.js'
 import {directoriesTheRegistrationMakes, registerRecordingAnswer} from './ground.js'
 import {checkMigrationScope} from './migration-scope.js'
@@ -126,7 +127,10 @@ export const VERIFY_STEPS: VerifyStep[] = [
       const where = files.describe()
       const found = await files.isEmpty()
       if (!found.empty) refuse(where, found.example ?? 'objects')
-      return found.absent ? `${where} does not exist here (or is not visible from the console)` : `${where} is empty`
+      const versions = found.versionsUnread ? ' (of current objects: GetBucketVersioning was denied, old versions unread)' : ''
+      return found.absent
+        ? `${where} does not exist here (or is not visible from the console)`
+        : `${where} is empty${versions}`
     },
     title: 'Test location holds nothing yet',
   },
@@ -142,11 +146,23 @@ export const VERIFY_STEPS: VerifyStep[] = [
       context.journalEntry.probeKey = probeKey
       await context.journal.record(context.journalEntry)
       const files = await testFiles(context)
-      const claim = await files.claim('verify-owner', ownerMarkerContent(context.journalEntry))
-      if (claim === 'taken') {
+      const claim = await files.claim('verify-owner', ownerMarkerContent(context.journalEntry)).catch((error: unknown) => {
+        if (isAccessDenied(error)) return 'read-only' as const
+        throw error
+      })
+      if (claim === 'taken' || claim === 'read-only') {
         context.journalEntry.ownerMarker = undefined
         context.journalEntry.probeKey = undefined
+        context.journalEntry.consoleReadOnly = claim === 'read-only' || undefined
         await context.journal.record(context.journalEntry)
+      }
+
+      if (claim === 'read-only') {
+        const allowed = await probeRead(await context.s3(), storage.bucket, probeKey, context.signal)
+        return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)} (all the backfill needs); ${CONSOLE_READ_ONLY}`
+      }
+
+      if (claim === 'taken') {
         throw new UsageError(
           `${files.describe()}verify-owner was written by another verify run: that run owns the test location, this one stops without touching it`,
           ['leave --repository out for a fresh verify_<time>_<id> location'],

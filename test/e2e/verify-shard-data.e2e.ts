@@ -1,12 +1,12 @@
 import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {strict as assert} from 'node:assert'
-import {execFileSync} from 'node:child_process'
-import {statSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {clusterCaller, engines, scratch} from '../helpers/e2e.js'
 import {type Credentials, freeLowPort, IamMoto} from '../helpers/iam-moto.js'
 import * as iam from '../helpers/iam-verify.js'
+import {addNodeClient, removeNodeClient} from '../helpers/node-keystore.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**
@@ -24,8 +24,6 @@ const bucket = `shard-iam-${suffix}`
 const basePath = 'mig'
 const clientName = `verify_iam_${suffix}`
 const index = `shard-iam-books-${suffix}`
-const enginesHome = process.env.ENGINES_HOME ?? '/var/tmp/console-snapshot-engines'
-const openSearchHome = path.join(enginesHome, 'opensearch-3.6.0')
 let moto: IamMoto
 const target = () => ({basePath, bucket, clientName, endpoint: local.opensearch, s3Endpoint: moto.endpoint})
 
@@ -58,34 +56,6 @@ const basePathOnly = (name: string) => [
     Resource: `arn:aws:s3:::${name}/${basePath}/*`,
   },
 ]
-
-/** Runs opensearch-keystore on the shared node as the user that owns its keystore. */
-function keystore(args: string[], input?: string): void {
-  const binary = path.join(openSearchHome, 'bin', 'opensearch-keystore')
-  const owner = statSync(path.join(openSearchHome, 'config', 'opensearch.keystore')).uid
-  const javaHome = execFileSync('bash', ['-c', 'ls -d /usr/lib/jvm/temurin-2[1-9]* 2>/dev/null | head -1'])
-    .toString()
-    .trim()
-  const asOwner = process.getuid?.() === 0 && owner !== 0
-  const user = asOwner
-    ? execFileSync('id', ['-nu', String(owner)])
-        .toString()
-        .trim()
-    : ''
-  const [file, fileArgs] = asOwner ? ['runuser', ['-u', user, '--', binary, ...args]] : [binary, args]
-  execFileSync(file, fileArgs, {
-    env: {...process.env, ...(javaHome ? {OPENSEARCH_JAVA_HOME: javaHome} : {})},
-    input,
-    stdio: ['pipe', 'ignore', 'pipe'],
-  })
-}
-
-const addSecret = (name: string, value: string) => keystore(['add', '--stdin', '--force', name], value)
-
-async function reloadSecureSettings(): Promise<void> {
-  const answer = await cluster('POST', '/_nodes/reload_secure_settings', {})
-  assert.equal(answer.status, 200, JSON.stringify(answer.body))
-}
 
 /** The cluster's own answer to a snapshot whose shard files it may not write, kept for the diagnosis table's test. */
 async function capturePartialSnapshot() {
@@ -138,9 +108,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
     initialListing = await listing()
     const clusterKeys = await moto.newUser('cluster', iam.fullAccess(bucket))
     consoleKeys = await moto.newUser('console', iam.fullAccess(bucket))
-    addSecret(`s3.client.${clientName}.access_key`, clusterKeys.accessKeyId)
-    addSecret(`s3.client.${clientName}.secret_key`, clusterKeys.secretAccessKey)
-    await reloadSecureSettings()
+    await addNodeClient(cluster, clientName, clusterKeys)
     await cluster('PUT', `/${index}`, {settings: {number_of_replicas: 0, number_of_shards: 1}})
     for (let document = 1; document <= 4; document++)
       await cluster('PUT', `/${index}/_doc/${document}?refresh=true`, {text: `book ${document} `.repeat(200)})
@@ -148,12 +116,7 @@ describe('snapshot verify with shard data on OpenSearch 3.6 + an S3 store that e
 
   after(async () => {
     await cluster('DELETE', `/${index}`)
-    try {
-      keystore(['remove', `s3.client.${clientName}.access_key`, `s3.client.${clientName}.secret_key`])
-      await reloadSecureSettings()
-    } catch (error) {
-      console.log(`      could not remove s3.client.${clientName}.* from the keystore: ${(error as Error).message}`)
-    }
+    await removeNodeClient(cluster, clientName)
 
     await moto?.stop()
   })

@@ -13,6 +13,16 @@ import {FakeS3} from './fake-s3.js'
 
 export const FAST_RETRY = {baseDelayMs: 1, maxDelayMs: 5, retries: 2}
 
+/** The request of a unit test's verify run (repository verify_test, run id test) on a storage. */
+export const testVerifyRequest = <Storage>(storage: Storage) => ({
+  createBucket: false,
+  keep: false,
+  repository: 'verify_test',
+  runId: 'test',
+  snapshot: 'verify_snapshot_test',
+  storage,
+})
+
 /** A fake cluster and bucket behind nock, with real clients and journals in a scratch directory. */
 export function fakeWorld() {
   const s3 = new FakeS3()

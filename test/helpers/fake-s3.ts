@@ -23,7 +23,7 @@ export class FakeS3 {
   readonly buckets = new Map<string, FakeBucket>()
   readonly calls: string[] = []
   /** Checked before each call; a reply here replaces the normal behaviour (fault injection). */
-  readonly faults: ((method: string, bucket: string, key: string) => Reply | undefined)[] = []
+  readonly faults: ((method: string, bucket: string, key: string, search?: string) => Reply | undefined)[] = []
   pageSize = 1000
   /** Keys whose deletion the store acknowledges without doing it (a policy, a retention it does not report). */
   readonly retained = new Set<string>()
@@ -148,7 +148,7 @@ export class FakeS3 {
     const key = decodeURIComponent(rest.join('/'))
     this.calls.push(`${method} ${bucketName}${key ? `/${key}` : ''}${url.search}`)
     for (const fault of this.faults) {
-      const reply = fault(method, bucketName, key)
+      const reply = fault(method, bucketName, key, url.search)
       if (reply) return reply
     }
 

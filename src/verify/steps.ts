@@ -127,7 +127,9 @@ export const VERIFY_STEPS: VerifyStep[] = [
       const where = files.describe()
       const found = await files.isEmpty()
       if (!found.empty) refuse(where, found.example ?? 'objects')
-      const versions = found.versionsUnread ? ' (of current objects: GetBucketVersioning was denied, old versions unread)' : ''
+      const versions = found.versionsUnread
+        ? ' (of current objects: GetBucketVersioning was denied, old versions unread)'
+        : ''
       return found.absent
         ? `${where} does not exist here (or is not visible from the console)`
         : `${where} is empty${versions}`
@@ -146,10 +148,12 @@ export const VERIFY_STEPS: VerifyStep[] = [
       context.journalEntry.probeKey = probeKey
       await context.journal.record(context.journalEntry)
       const files = await testFiles(context)
-      const claim = await files.claim('verify-owner', ownerMarkerContent(context.journalEntry)).catch((error: unknown) => {
-        if (isAccessDenied(error)) return 'read-only' as const
-        throw error
-      })
+      const claim = await files
+        .claim('verify-owner', ownerMarkerContent(context.journalEntry))
+        .catch((error: unknown) => {
+          if (isAccessDenied(error)) return 'read-only' as const
+          throw error
+        })
       if (claim === 'taken' || claim === 'read-only') {
         context.journalEntry.ownerMarker = undefined
         context.journalEntry.probeKey = undefined

@@ -87,10 +87,12 @@ describe('cleanup is bounded when the cluster goes silent', () => {
     try {
       fake.install()
       s3.install()
-      const report = await runVerification(
-        testVerifyRequest({...storage, endpoint: s3.endpoint}),
-        {cleanupCallWaitMs: 400, cluster, journal, s3: () => createS3Client({...storage, endpoint: s3.endpoint})},
-      )
+      const report = await runVerification(testVerifyRequest({...storage, endpoint: s3.endpoint}), {
+        cleanupCallWaitMs: 400,
+        cluster,
+        journal,
+        s3: () => createS3Client({...storage, endpoint: s3.endpoint}),
+      })
       assert.equal(stepNamed(report, 'snapshot').status, 'passed')
       const cleanup = stepNamed(report, 'cleanup')
       assert.equal(cleanup.status, 'failed')

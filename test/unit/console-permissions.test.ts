@@ -69,7 +69,6 @@ const LIST_ONLY: Grant[] = [READ_ONLY[0]]
 const stepOf = (report: Awaited<ReturnType<typeof verifyAs>>['report'], name: string) =>
   report.steps.find((step) => step.name === name)!
 
-
 describe("the console's remedy names every permission verify uses, and following it exactly makes the same run pass", () => {
   for (const options of [{}, {versioned: true}, {createBucket: true}])
     it(`a denied run's remedy, applied as the whole policy, passes the same run (${JSON.stringify(options)})`, async () => {
@@ -117,19 +116,37 @@ describe("the console's remedy names every permission verify uses, and following
           [],
         )
         assert.equal(report.exitCode, 0)
-        assert.match(stepOf(report, 'access').detail, /^list, read under s3:\/\/migration-bucket\/base\/ .*the console may only read: verify's probe and cleanup went through the cluster/)
+        assert.match(
+          stepOf(report, 'access').detail,
+          /^list, read under s3:\/\/migration-bucket\/base\/ .*the console may only read: verify's probe and cleanup went through the cluster/,
+        )
         if (options.versioned) assert.match(stepOf(report, 'fresh').detail, /GetBucketVersioning was denied/)
         // The console asked for no write or delete that the store let through: every such call was refused.
         const writes = s3.calls.filter((call) => /^(PUT|DELETE|POST) /.test(call)).map((call) => call.split('?')[0])
-        assert.deepEqual(writes, ['PUT migration-bucket/base/verify_iam/verify-owner'], 'only the refused claim was tried')
+        assert.deepEqual(
+          writes,
+          ['PUT migration-bucket/base/verify_iam/verify-owner'],
+          'only the refused claim was tried',
+        )
         // The truth beside the report: what is in the bucket now, all under the test location, and counted in it.
         const left = s3.keys('migration-bucket')
         assert.ok(left.length > 0)
-        assert.ok(left.every((key) => key.startsWith('base/verify_iam/')), left.join(', '))
+        assert.ok(
+          left.every((key) => key.startsWith('base/verify_iam/')),
+          left.join(', '),
+        )
         assert.ok(!left.some((key) => /snap-|meta-|verify-owner|verify-probe/.test(key)), left.join(', '))
         const cleanup = stepOf(report, 'cleanup').detail
-        assert.match(cleanup, new RegExp(`left behind: ${left.length} object\\(s\\) \\(current ones: versioning unread\\) the test repository wrote under s3://migration-bucket/base/verify_iam/`))
-        assert.match(cleanup, /`aws s3 rm --recursive s3:\/\/migration-bucket\/base\/verify_iam\/` with credentials that may delete removes them/)
+        assert.match(
+          cleanup,
+          new RegExp(
+            `left behind: ${left.length} object\\(s\\) \\(current ones: versioning unread\\) the test repository wrote under s3://migration-bucket/base/verify_iam/`,
+          ),
+        )
+        assert.match(
+          cleanup,
+          /`aws s3 rm --recursive s3:\/\/migration-bucket\/base\/verify_iam\/` with credentials that may delete removes them/,
+        )
         assert.match(cleanup, /removed snapshot verify_snapshot_iam, repository verify_iam/)
         assert.doesNotMatch(cleanup, /removed [^;]*object/)
         assert.deepEqual(report.leftovers, [])

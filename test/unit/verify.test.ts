@@ -374,14 +374,11 @@ describe('snapshot verify', () => {
       path.join(mkdtempSync(path.join(tmpdir(), 'journal-')), 'verify-journal.json'),
     )
     try {
-      const report = await runVerification(
-        testVerifyRequest(s3Storage()),
-        {
-          cluster: createClusterClient({allowInsecure: false, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY}),
-          journal,
-          s3: () => createS3Client(s3Storage() as never),
-        },
-      )
+      const report = await runVerification(testVerifyRequest(s3Storage()), {
+        cluster: createClusterClient({allowInsecure: false, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY}),
+        journal,
+        s3: () => createS3Client(s3Storage() as never),
+      })
       assert.deepEqual(statuses(report), [
         'cluster:failed',
         'plugin:skipped',

@@ -7,7 +7,12 @@ const FLOORS = [
   {name: 'ground', path: '^src/(exit-codes|errors|names|debug|user-agent|journal|prompts|consent|console-cli|plugin-commands)\\.ts$'},
   {name: 'services file', path: '^src/services/'},
   {name: 'cluster client', path: '^src/cluster/'},
-  {name: 'storage (bucket, repository layout, ownership)', path: '^src/storage/'},
+  // Transport: S3 and filesystem access, pacing, batches, the bucket's own configuration; nothing of snapshots.
+  {name: 'store (transport)', path: '^src/store/'},
+  // Pure readers of what the engines write (index-N, shard snapshots, blob format, SMILE) and the layout's names.
+  {name: 'snapshot-format (what the engines write)', path: '^src/snapshot-format/'},
+  // The one place that reads a storage kind: identity, description, overlap, registration, journal record, files.
+  {name: 'location (where a repository is, and its files)', path: '^src/location/'},
   {name: 'diagnoses', path: '^src/diagnose/'},
   {name: 'backfill (the deployed reader, per release)', path: '^src/backfill/'},
   {name: 'steps runner and report', path: '^src/steps/'},

@@ -48,7 +48,7 @@ export class RunSession {
     const key = `${storage.region} ${storage.endpoint ?? ''}`
     let client = this.s3Clients.get(key)
     if (!client) {
-      client = import('./storage/s3.js').then(({createS3Client}) =>
+      client = import('./store/s3.js').then(({createS3Client}) =>
         createS3Client(storage, {userAgentExtra: this.services?.userAgentExtra}),
       )
       this.s3Clients.set(key, client)

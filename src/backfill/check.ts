@@ -1,6 +1,6 @@
 import type {ClusterInfo} from '../cluster/snapshots.js'
-import type {BlobStore} from '../storage/blobs.js'
-import type {ShardReadBack} from '../storage/read-back.js'
+import type {ShardReadBack} from '../snapshot-format/read-back.js'
+import type {BlobStore} from '../store/blobs.js'
 
 import {CheckFailure} from '../diagnose/index.js'
 import {backfillKeys, firstMissingKey} from './keys.js'

@@ -1,8 +1,8 @@
-import type {BlobStore} from '../storage/blobs.js'
-import type {ShardReadBack} from '../storage/read-back.js'
+import type {ShardReadBack} from '../snapshot-format/read-back.js'
+import type {BlobStore} from '../store/blobs.js'
 import type {SnapshotReaderRule} from './readers.js'
 
-import {repositoryKeyPrefix} from '../storage/ownership.js'
+import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
 
 /**
  * The keys a release's backfill reads for one snapshot, in the order it reads them: the repository data

@@ -1,5 +1,5 @@
 import {type ClusterErrorCause, ClusterRequestError} from '../cluster/client.js'
-import {S3OperationError} from '../storage/s3.js'
+import {S3OperationError} from '../store/s3.js'
 
 /**
  * A failure flattened into what the diagnosis table matches on: where it came from,

@@ -1,7 +1,7 @@
 import type {FailureFacts} from './facts.js'
 import type {DiagnosisRule} from './rule.js'
 
-import {HASHED_SHARD_SEGMENT} from '../storage/ownership.js'
+import {HASHED_SHARD_SEGMENT} from '../snapshot-format/layout-keys.js'
 import {bucketOf, GUIDE, repositoryOf, s3Permissions, says} from './rule.js'
 
 /** The object a node could not upload, as the S3 plugin names it in a shard failure. */

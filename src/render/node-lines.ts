@@ -1,6 +1,6 @@
 import type {NodeProof} from '../verify/node-report.js'
 
-import {HASHED_SHARD_SEGMENT} from '../storage/ownership.js'
+import {HASHED_SHARD_SEGMENT} from '../snapshot-format/layout-keys.js'
 import {formatBytes} from '../verify/format.js'
 
 const describeWhere = (directory: string) =>

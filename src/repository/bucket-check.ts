@@ -1,7 +1,7 @@
-import type {BlobStore} from '../storage/blobs.js'
+import type {BlobStore} from '../store/blobs.js'
 
-import {readRepositoryIndex} from '../storage/layout.js'
-import {repositoryKeyPrefix} from '../storage/ownership.js'
+import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
+import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
 
 export interface BucketAfterDeletion {
   generation?: number

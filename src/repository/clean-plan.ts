@@ -1,16 +1,16 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import type {RepositoryFiles} from '../storage/repository-files.js'
+import type {RepositoryFiles} from '../location/files.js'
 
 import {type ClusterClient} from '../cluster/client.js'
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {listRepositories, listSnapshots, type RepositoryBody} from '../cluster/snapshots.js'
 import {UsageError} from '../errors.js'
+import {describeIdentity, type LocationIdentity, overlapOf, sameIdentity} from '../location/identity.js'
+import {identityOf, openRepositoryFiles} from '../location/open.js'
 import {type S3Storage} from '../services/model.js'
-import {describeIdentity, type LocationIdentity, overlapOf, sameIdentity} from '../storage/identity.js'
-import {readRepositoryIndex} from '../storage/layout.js'
-import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
-import {dropsLeadingSlash} from '../storage/s3.js'
+import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
+import {dropsLeadingSlash} from '../store/s3.js'
 import {isRepositoryOutOfSync, otherLocations, type RegisteredStorage, storageOfRegistration} from './registration.js'
 import {refuseServiceOwnedRepository} from './service-owned.js'
 

@@ -2,9 +2,9 @@ import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
 import type {Journal} from '../journal.js'
+import type {DeleteOwnedResult, KeptObject} from '../location/delete-owned.js'
+import type {LocationIdentity} from '../location/identity.js'
 import type {S3Storage} from '../services/model.js'
-import type {DeleteOwnedResult, KeptObject} from '../storage/delete-owned.js'
-import type {LocationIdentity} from '../storage/identity.js'
 
 import {deleteSnapshot, listSnapshots, type RepositoryBody, unregisterRepository} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'

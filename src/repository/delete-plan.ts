@@ -1,13 +1,13 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
+import type {RepositoryFiles} from '../location/files.js'
 import type {S3Storage} from '../services/model.js'
-import type {RepositoryFiles} from '../storage/repository-files.js'
 
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {UsageError} from '../errors.js'
-import {readRepositoryIndex} from '../storage/layout.js'
+import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
 import {openRegisteredFiles} from './clean-plan.js'
 import {
   compareWithFiles,

@@ -1,5 +1,5 @@
+import type {LocationIdentity} from '../location/identity.js'
 import type {FsStorage, S3Storage} from '../services/model.js'
-import type {LocationIdentity} from '../storage/identity.js'
 
 import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
 import {
@@ -9,8 +9,8 @@ import {
   repositoryPath,
   unregisterRepository,
 } from '../cluster/snapshots.js'
-import {identityOf} from '../storage/open-files.js'
-import {endpointUrl} from '../storage/s3.js'
+import {identityOf} from '../location/open.js'
+import {endpointUrl} from '../store/s3.js'
 
 /** Where a registered repository keeps its files, as the cluster was told: base paths byte for byte. */
 export type RegisteredStorage = FsStorage | S3Storage | {kind: 'other'; type: string}

@@ -4,7 +4,7 @@ import type {VerifyContext} from './context.js'
 
 import {addressingNote} from '../backfill/addressing.js'
 import {CheckFailure} from '../diagnose/index.js'
-import {readBucketConfig} from '../storage/bucket-config.js'
+import {readBucketConfig} from '../store/bucket-config.js'
 import {judgeBucketRules} from './bucket-rules.js'
 
 /**

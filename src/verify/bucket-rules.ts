@@ -1,6 +1,6 @@
-import type {BucketConfig, ConfigRead, LifecycleRuleConfig} from '../storage/bucket-config.js'
+import type {BucketConfig, ConfigRead, LifecycleRuleConfig} from '../store/bucket-config.js'
 
-import {HASHED_SHARD_SEGMENT} from '../storage/ownership.js'
+import {HASHED_SHARD_SEGMENT} from '../snapshot-format/layout-keys.js'
 
 /**
  * The bucket's own rules, judged for the migration's repository: what would make a snapshot that was

@@ -1,8 +1,8 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient} from '../cluster/client.js'
-import type {KeptObject} from '../storage/delete-owned.js'
-import type {RepositoryFiles} from '../storage/repository-files.js'
+import type {KeptObject} from '../location/delete-owned.js'
+import type {RepositoryFiles} from '../location/files.js'
 import type {JournalEntry} from './journal.js'
 
 import {deleteIndex} from '../cluster/indices.js'
@@ -14,11 +14,11 @@ import {
   listSnapshots,
   unregisterRepository,
 } from '../cluster/snapshots.js'
+import {describeIdentity, sameIdentity} from '../location/identity.js'
+import {identityOf, openRepositoryFiles} from '../location/open.js'
 import {otherLocations, storageOfRegistration} from '../repository/registration.js'
-import {removeEmptyAncestors} from '../storage/fs-ancestors.js'
-import {describeIdentity, sameIdentity} from '../storage/identity.js'
-import {readRepositoryIndex} from '../storage/layout.js'
-import {identityOf, openRepositoryFiles} from '../storage/open-files.js'
+import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
+import {removeEmptyAncestors} from '../store/fs-ancestors.js'
 import {entryStorage} from './journal.js'
 
 type OtherLocations = Awaited<ReturnType<typeof otherLocations>>

@@ -1,7 +1,7 @@
 import type {VerifyContext} from './context.js'
 
 import {ClusterRequestError} from '../cluster/client.js'
-import {absentAncestors} from '../storage/fs-ancestors.js'
+import {absentAncestors} from '../store/fs-ancestors.js'
 import {testFiles} from './cleanup.js'
 
 /** fs: the directories above the test location that registering it will make (none for S3, which has no directories). */

@@ -3,7 +3,7 @@ import type {VerifyRequest} from './context.js'
 
 import {indexSnapshotBody, METADATA_ONLY_SNAPSHOT, repositoryBody, repositoryPath} from '../cluster/snapshots.js'
 import {pathSegment} from '../names.js'
-import {repositoryKeyPrefix} from '../storage/ownership.js'
+import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
 import {testLocationFor} from './context.js'
 
 /** One shell word: as it is when it holds nothing a shell would read, else single-quoted. */

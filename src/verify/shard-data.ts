@@ -7,7 +7,7 @@ import {createTestIndex, indexExists, type IndexSize, listIndexSizes} from '../c
 import {dataNodesOf, largestSegmentByShard, nodeNamesById, type ShardPlacement} from '../cluster/shard-placement.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {readBackSnapshot, ShardReadError} from '../storage/read-back.js'
+import {readBackSnapshot, ShardReadError} from '../snapshot-format/read-back.js'
 import {testFiles} from './cleanup.js'
 import {chooseIndices, coverageDetail, coverNamed, readPlacement, testIndexShards} from './data-indices.js'
 import {formatBytes} from './format.js'

@@ -6,7 +6,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
-import {createS3Client, type S3ClientOptions} from '../../src/storage/s3.js'
+import {createS3Client, type S3ClientOptions} from '../../src/store/s3.js'
 import {runVerification} from '../../src/verify/run.js'
 import {FakeCluster} from './fake-cluster.js'
 import {FakeS3} from './fake-s3.js'

@@ -15,8 +15,8 @@ import {
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {DirectoryBlobStore} from '../../src/storage/blobs.js'
-import {readBackSnapshot, type ShardReadError} from '../../src/storage/read-back.js'
+import {readBackSnapshot, type ShardReadError} from '../../src/snapshot-format/read-back.js'
+import {DirectoryBlobStore} from '../../src/store/blobs.js'
 import {clusterCaller, runCli} from '../helpers/e2e.js'
 import {repoRoot} from '../helpers/paths.js'
 

@@ -16,8 +16,8 @@ import {
 } from '../../src/backfill/readers.js'
 import {backfillRelease, consoleRelease} from '../../src/backfill/release.js'
 import {CheckFailure, diagnose} from '../../src/diagnose/index.js'
-import {DirectoryBlobStore} from '../../src/storage/blobs.js'
-import {readBackSnapshot} from '../../src/storage/read-back.js'
+import {readBackSnapshot} from '../../src/snapshot-format/read-back.js'
+import {DirectoryBlobStore} from '../../src/store/blobs.js'
 import {localFixture} from '../helpers/paths.js'
 
 const engines = localFixture('engines')

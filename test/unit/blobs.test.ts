@@ -4,7 +4,7 @@ import {mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {DirectoryBlobStore} from '../../src/storage/blobs.js'
+import {DirectoryBlobStore} from '../../src/store/blobs.js'
 
 describe('blobs: bounded reads of what the store holds', () => {
   it('an object larger than the limit is refused with its size, never read whole', async () => {

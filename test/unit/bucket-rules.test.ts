@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import type {BucketConfig} from '../../src/storage/bucket-config.js'
+import type {BucketConfig} from '../../src/store/bucket-config.js'
 
 import {judgeBucketRules, prefixReachesRepository} from '../../src/verify/bucket-rules.js'
 

@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {failedTargets} from '../../src/storage/delete-batch.js'
+import {failedTargets} from '../../src/store/delete-batch.js'
 
 describe('delete-batch: success only when the store agrees', () => {
   const asked = [{Key: 'p/index-0', VersionId: 'v1'}, {Key: 'p/index-0', VersionId: 'v2'}, {Key: 'p/snap-1.dat'}]

@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 
-import {deleteOwnedObjects} from '../../src/storage/delete-owned.js'
-import {createS3Client, S3OperationError} from '../../src/storage/s3.js'
+import {deleteOwnedObjects} from '../../src/location/delete-owned.js'
+import {createS3Client, S3OperationError} from '../../src/store/s3.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 
 const SLOW_DOWN: [number, string] = [

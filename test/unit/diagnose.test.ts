@@ -3,8 +3,8 @@ import {readFileSync} from 'node:fs'
 
 import {ClusterRequestError} from '../../src/cluster/client.js'
 import {CheckFailure, diagnose} from '../../src/diagnose/index.js'
-import {ShardReadError} from '../../src/storage/read-back.js'
-import {S3OperationError} from '../../src/storage/s3.js'
+import {ShardReadError} from '../../src/snapshot-format/read-back.js'
+import {S3OperationError} from '../../src/store/s3.js'
 import {readBackFailure, snapshotFailure} from '../../src/verify/shard-data.js'
 import {localFixture} from '../helpers/paths.js'
 

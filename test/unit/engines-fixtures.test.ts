@@ -6,8 +6,8 @@ import {type ClusterClient, type ClusterRequest, ClusterRequestError} from '../.
 import {listSnapshots, nodesLackingPlugin, readClusterInfo} from '../../src/cluster/snapshots.js'
 import {diagnose} from '../../src/diagnose/index.js'
 import {clusterRepositoryGeneration} from '../../src/repository/registration.js'
-import {DirectoryBlobStore} from '../../src/storage/blobs.js'
-import {proveSnapshotInRepository, readRepositoryIndex} from '../../src/storage/layout.js'
+import {proveSnapshotInRepository, readRepositoryIndex} from '../../src/snapshot-format/repository-index.js'
+import {DirectoryBlobStore} from '../../src/store/blobs.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**

@@ -10,7 +10,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
-import {createS3Client} from '../../src/storage/s3.js'
+import {createS3Client} from '../../src/store/s3.js'
 import {cleanInterruptedRuns} from '../../src/verify/interrupted-runs.js'
 import {runVerification} from '../../src/verify/run.js'
 import {VERIFY_STEPS} from '../../src/verify/steps.js'

@@ -3,7 +3,7 @@ import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {absentAncestors, removeEmptyAncestors} from '../../src/storage/fs-ancestors.js'
+import {absentAncestors, removeEmptyAncestors} from '../../src/store/fs-ancestors.js'
 
 describe('the directories a registration makes above an fs test location are taken back', () => {
   it('names the missing directories above a location, deepest first, up to the first that exists', async () => {

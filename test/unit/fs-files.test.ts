@@ -4,9 +4,9 @@ import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {DirectoryBlobStore} from '../../src/storage/blobs.js'
-import {FsRepositoryFiles} from '../../src/storage/fs-files.js'
-import {readRepositoryIndex} from '../../src/storage/layout.js'
+import {FsRepositoryFiles} from '../../src/location/fs-location.js'
+import {readRepositoryIndex} from '../../src/snapshot-format/repository-index.js'
+import {DirectoryBlobStore} from '../../src/store/blobs.js'
 
 describe('fs-files: what an fs repository location holds and what of it goes', () => {
   it('fs: only layout folders go; an empty keep-me/ and docs/drafts/ stay and are named; a symlink is never followed', async () => {

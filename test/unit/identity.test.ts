@@ -3,7 +3,7 @@ import {mkdirSync, mkdtempSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {normaliseEndpoint, overlapOf, resolveFsLocation, s3Identity} from '../../src/storage/identity.js'
+import {normaliseEndpoint, overlapOf, resolveFsLocation, s3Identity} from '../../src/location/identity.js'
 
 describe('identity: one identity per location', () => {
   const endpoints: [string | undefined, string | undefined][] = [

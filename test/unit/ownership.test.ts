@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 
-import {ownershipAmong, repositoryKeyPrefix} from '../../src/storage/ownership.js'
+import {ownershipAmong} from '../../src/location/ownership.js'
+import {repositoryKeyPrefix} from '../../src/snapshot-format/layout-keys.js'
 
 describe('ownership: which keys belong to a repository', () => {
   // OpenSearch's BlobPath: the base path as one element, one "/" added unless it ends with one.

@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 
-import {isThrottling, Pace, paced} from '../../src/storage/pace.js'
-import {S3OperationError} from '../../src/storage/s3.js'
+import {isThrottling, Pace, paced} from '../../src/store/pace.js'
+import {S3OperationError} from '../../src/store/s3.js'
 
 const throttle = (name = 'SlowDown', status = 503) =>
   new S3OperationError({message: 'Please reduce your request rate.', name, operation: 'DeleteObjects', status})

@@ -1,9 +1,9 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
 
-import {inspectBucket} from '../../src/storage/bucket.js'
-import {describeAnswer, s3HeaderOf} from '../../src/storage/s3-answer.js'
-import {createS3Client, S3OperationError} from '../../src/storage/s3.js'
+import {inspectBucket} from '../../src/store/bucket.js'
+import {describeAnswer, s3HeaderOf} from '../../src/store/s3-answer.js'
+import {createS3Client, S3OperationError} from '../../src/store/s3.js'
 import {stepNamed, verifyOnFakes} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'

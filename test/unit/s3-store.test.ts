@@ -2,8 +2,8 @@ import {strict as assert} from 'node:assert'
 
 import {diagnose} from '../../src/diagnose/index.js'
 import {storageOfRegistration} from '../../src/repository/registration.js'
-import {S3BlobStore} from '../../src/storage/blobs.js'
-import {createS3Client, endpointUrl, S3OperationError, sendS3} from '../../src/storage/s3.js'
+import {S3BlobStore} from '../../src/store/blobs.js'
+import {createS3Client, endpointUrl, S3OperationError, sendS3} from '../../src/store/s3.js'
 import {faultyServer} from '../helpers/faulty-server.js'
 
 describe('the S3 store as the repository plugin and a real server see it', () => {

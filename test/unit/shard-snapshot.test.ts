@@ -11,12 +11,12 @@ import {
   LuceneFileCheck,
   luceneFooterChecksum,
   readChecksumBlob,
-} from '../../src/storage/blob-format.js'
-import {DirectoryBlobStore} from '../../src/storage/blobs.js'
-import {readRepositoryIndex} from '../../src/storage/layout.js'
-import {readBackSnapshot, ShardReadError} from '../../src/storage/read-back.js'
-import {isInlineFile, parseShardSnapshot, partNames} from '../../src/storage/shard-snapshot.js'
-import {decodeSmile} from '../../src/storage/smile.js'
+} from '../../src/snapshot-format/blob-format.js'
+import {readBackSnapshot, ShardReadError} from '../../src/snapshot-format/read-back.js'
+import {readRepositoryIndex} from '../../src/snapshot-format/repository-index.js'
+import {isInlineFile, parseShardSnapshot, partNames} from '../../src/snapshot-format/shard-snapshot.js'
+import {decodeSmile} from '../../src/snapshot-format/smile.js'
+import {DirectoryBlobStore} from '../../src/store/blobs.js'
 import {localFixture} from '../helpers/paths.js'
 
 /**

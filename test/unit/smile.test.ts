@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {decodeSmile, SmileFormatError} from '../../src/storage/smile.js'
+import {decodeSmile, SmileFormatError} from '../../src/snapshot-format/smile.js'
 
 describe('SMILE decoder', () => {
   const smile = (flags: number, ...tokens: number[]) => Buffer.from([0x3a, 0x29, 0x0a, flags, ...tokens])

@@ -1,7 +1,7 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
 
-import {createS3Client} from '../../src/storage/s3.js'
+import {createS3Client} from '../../src/store/s3.js'
 import {removeVerificationResources} from '../../src/verify/cleanup.js'
 import {stepNamed, verifyOnFakes} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'

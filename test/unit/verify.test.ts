@@ -9,7 +9,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
-import {createS3Client} from '../../src/storage/s3.js'
+import {createS3Client} from '../../src/store/s3.js'
 import {runVerification} from '../../src/verify/run.js'
 import {stepNamed, testVerifyRequest} from '../helpers/domain.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'

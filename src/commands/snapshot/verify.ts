@@ -17,7 +17,7 @@ import {
   repositoryNameProblem,
 } from '../../names.js'
 import {checkedFlag, type RunSession} from '../../session.js'
-import {layoutNameProblem} from '../../storage/ownership.js'
+import {layoutNameProblem} from '../../snapshot-format/layout-keys.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
   static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a test snapshot of the smallest index with documents (or --index, or a test index it creates) and the global state, proves it is in the bucket (newest index-N, snap- and meta- files), reads every shard file back with the console's credentials as the backfill does (length and Lucene checksum), and cleans up, also after a failure or Ctrl-C. Nothing is written to the source's indices.`

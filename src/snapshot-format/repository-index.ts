@@ -1,6 +1,6 @@
-import type {BlobStore} from './blobs.js'
+import type {BlobStore} from '../store/blobs.js'
 
-import {repositoryKeyPrefix} from './ownership.js'
+import {repositoryKeyPrefix} from './layout-keys.js'
 
 /** Snapshot states as the repository's index-N stores them. */
 const SNAPSHOT_STATES: Record<number, string> = {0: 'in progress', 1: 'success', 2: 'failed', 3: 'partial'}

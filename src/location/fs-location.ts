@@ -2,12 +2,13 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import type {DeleteOwnedResult} from './delete-owned.js'
+import type {Claim, OpenOptions, RemoveOwnedOptions, RepositoryFiles} from './files.js'
 import type {LocationIdentity} from './identity.js'
-import type {Claim, OpenOptions, RemoveOwnedOptions, RepositoryFiles} from './repository-files.js'
 
-import {DirectoryBlobStore} from './blobs.js'
-import {isLayoutDirectory, ownershipAmong, type RepositoryFootprint} from './ownership.js'
-import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError} from './repository-files.js'
+import {isLayoutDirectory} from '../snapshot-format/layout-keys.js'
+import {DirectoryBlobStore} from '../store/blobs.js'
+import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError} from './files.js'
+import {ownershipAmong, type RepositoryFootprint} from './ownership.js'
 
 const KEPT_SAMPLE = 20
 

@@ -2,11 +2,11 @@ import {realpath} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {RepositoryStorage} from '../services/model.js'
-import type {OpenOptions, RepositoryFiles} from './repository-files.js'
+import type {OpenOptions, RepositoryFiles} from './files.js'
 
-import {FsRepositoryFiles} from './fs-files.js'
+import {FsRepositoryFiles} from './fs-location.js'
 import {type LocationIdentity, resolveFsLocation, s3Identity} from './identity.js'
-import {S3RepositoryFiles} from './s3-files.js'
+import {S3RepositoryFiles} from './s3-location.js'
 
 /** The storage kind is chosen here, once. */
 export async function openRepositoryFiles(storage: RepositoryStorage, options: OpenOptions): Promise<RepositoryFiles> {

@@ -1,6 +1,6 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import type {BlobStore} from './blobs.js'
+import type {BlobStore} from '../store/blobs.js'
 import type {DeleteOwnedResult} from './delete-owned.js'
 import type {LocationIdentity} from './identity.js'
 import type {RepositoryFootprint} from './ownership.js'

@@ -2,7 +2,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
 import {UsageError} from '../errors.js'
-import {insideLayoutOf, repositoryKeyPrefix} from './ownership.js'
+import {insideLayoutOf, repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
 
 /**
  * Where a repository's files are, computed once and compared everywhere ("the same location", "nested

@@ -1,8 +1,8 @@
-import type {BlobStore} from './blobs.js'
-import type {RepositoryIndexEntry} from './layout.js'
+import type {BlobStore} from '../store/blobs.js'
+import type {RepositoryIndexEntry} from './repository-index.js'
 
 import {readChecksumBlob} from './blob-format.js'
-import {repositoryKeyPrefix} from './ownership.js'
+import {repositoryKeyPrefix} from './layout-keys.js'
 import {decodeSmile} from './smile.js'
 
 /**

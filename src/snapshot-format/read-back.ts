@@ -1,12 +1,12 @@
 // eslint-disable-next-line n/no-unsupported-features/node-builtins -- crc32 is in Node 20.15+ (package.json engines): native, and what Lucene's footers use
 import {crc32} from 'node:zlib'
 
-import type {BlobStore} from './blobs.js'
+import type {BlobStore} from '../store/blobs.js'
 
 import {InterruptedError} from '../errors.js'
 import {checksumText, LuceneFileCheck} from './blob-format.js'
-import {readRepositoryIndex} from './layout.js'
-import {repositoryKeyPrefix} from './ownership.js'
+import {repositoryKeyPrefix} from './layout-keys.js'
+import {readRepositoryIndex} from './repository-index.js'
 import {
   isInlineFile,
   parseShardSnapshot,

@@ -1,8 +1,8 @@
 /**
- * Which objects belong to a repository: the one rule every deleting path follows.
+ * The names the engines give a snapshot repository's files below its key prefix (and, on OpenSearch 3.x, the hashed
+ * shard prefixes outside it): what a repository layout is, whoever reads it.
  *
- * A repository at base path P owns, below the key prefix `P/` (P kept byte for byte, a leading
- * slash included, as the cluster writes it):
+ * Below the key prefix `P/` (the base path byte for byte, a leading slash included, as the cluster writes it):
  *   index-N, index.latest, incompatible-snapshots, snap-*.dat, meta-*.dat   (repository data)
  *   indices/…                                                               (index and shard data)
  *   tests-<seed>/…                                                          (registration's own verification)
@@ -11,7 +11,6 @@
  * and, outside P, OpenSearch's HASHED_PREFIX shard paths `<hash>/P/indices/…`.
  * <hash> is exactly what OpenSearch's FNV_1A_COMPOSITE_1 produces (RemoteStoreUtils
  * longToCompositeBase64AndBinaryEncoding): one URL-safe base64 character and 14 binary digits.
- * Anything else under P (another repository's folder, someone's file) is not the repository's.
  */
 
 export const HASHED_SHARD_SEGMENT = /^[A-Za-z0-9_-][01]{14}$/
@@ -35,21 +34,8 @@ export function repositoryKeyPrefix(basePath: string): string {
   return basePath.endsWith('/') ? basePath : `${basePath}/`
 }
 
-export interface RepositoryFootprint {
-  /** Extra file names directly under the prefix that belong to it (verify's probe). */
-  extraFiles?: string[]
-  /** Whether OpenSearch's hashed shard paths outside the prefix count (not for verify's metadata-only test). */
-  hashedShardPaths: boolean
-  /** Whose footprint it is, for messages (another registration's name). */
-  owner?: string
-  /** The repository's key prefix (see repositoryKeyPrefix). */
-  prefix: string
-}
-
-export type Ownership = {owned: false; reason: string} | {owned: true}
-
 /** Whether a path below the prefix is part of the repository layout. */
-function isLayoutPath(relative: string, extraFiles: string[]): boolean {
+export function isLayoutPath(relative: string, extraFiles: string[]): boolean {
   const segments = relative.split('/')
   const [first] = segments
   if (segments.length === 1) return TOP_LEVEL_FILES.some((pattern) => pattern.test(first)) || extraFiles.includes(first)
@@ -58,49 +44,12 @@ function isLayoutPath(relative: string, extraFiles: string[]): boolean {
   return HASHED_SHARD_SEGMENT.test(first) && segments[1] === 'indices' && segments.length > 3
 }
 
-export function ownershipOf(key: string, footprint: RepositoryFootprint): Ownership {
-  const {prefix} = footprint
-  if (key.startsWith(prefix) && isLayoutPath(key.slice(prefix.length), footprint.extraFiles ?? [])) return {owned: true}
-  if (footprint.hashedShardPaths) {
-    const slash = key.indexOf('/')
-    // HASHED_PREFIX: <hash>/<prefix>indices/<index-id>/…
-    if (
-      slash > 0 &&
-      HASHED_SHARD_SEGMENT.test(key.slice(0, slash)) &&
-      key.slice(slash + 1).startsWith(`${prefix}indices/`) &&
-      key.split('/').length > prefix.split('/').length + 2
-    )
-      return {owned: true}
-  }
-
-  if (!key.startsWith(prefix)) return {owned: false, reason: `outside ${prefix || 'the bucket root'}`}
-  return {owned: false, reason: 'not part of a snapshot repository layout'}
-}
-
 /** Whether a folder below a repository's location is one the layout makes (and may be removed once empty). */
 export function isLayoutDirectory(relative: string): boolean {
   const segments = relative.split('/')
   const [first] = segments
   if (TOP_LEVEL_FOLDERS.some((pattern) => pattern.test(first))) return true
   return HASHED_SHARD_SEGMENT.test(first) && (segments.length === 1 || segments[1] === 'indices')
-}
-
-/**
- * Ownership of a key when other registered repositories share the store: nothing under another
- * registration's base path or inside its footprint is ours, whatever our own rule says (a base path that
- * looks like a hashed shard prefix, `A00000000000000/logs`, is another repository's, not ours).
- */
-export function ownershipAmong(key: string, footprint: RepositoryFootprint, others: RepositoryFootprint[]): Ownership {
-  const ours = ownershipOf(key, footprint)
-  if (!ours.owned) return ours
-  for (const other of others)
-    if (
-      // Below another's base path (unless ours lies below theirs, outside their layout), or in its layout.
-      (other.prefix !== '' && key.startsWith(other.prefix) && !footprint.prefix.startsWith(other.prefix)) ||
-      ownershipOf(key, other).owned
-    )
-      return {owned: false, reason: `belongs to registered repository ${other.owner ?? other.prefix}`}
-  return ours
 }
 
 /**

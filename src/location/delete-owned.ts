@@ -1,9 +1,10 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
-import {deleteBatch} from './delete-batch.js'
-import {HASHED_SHARD_SEGMENT, ownershipAmong, type RepositoryFootprint} from './ownership.js'
-import {Pace, paced, type PaceOptions} from './pace.js'
-import {atOnce, isAccessDenied, listObjectPages, listPages, type Patience, sendS3} from './s3.js'
+import {HASHED_SHARD_SEGMENT} from '../snapshot-format/layout-keys.js'
+import {deleteBatch} from '../store/delete-batch.js'
+import {Pace, paced, type PaceOptions} from '../store/pace.js'
+import {atOnce, isAccessDenied, listObjectPages, listPages, type Patience, sendS3} from '../store/s3.js'
+import {ownershipAmong, type RepositoryFootprint} from './ownership.js'
 
 export interface DeleteOwnedOptions {
   /** DeleteObjects batches in flight at once while the store keeps up (fewer while it throttles). */

@@ -1,15 +1,16 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {S3Storage} from '../services/model.js'
-import type {Claim, OpenOptions, RemoveOwnedOptions, RepositoryFiles} from './repository-files.js'
+import type {Claim, OpenOptions, RemoveOwnedOptions, RepositoryFiles} from './files.js'
 
-import {S3BlobStore} from './blobs.js'
-import {deleteBucket, deleteObjectIfPresent} from './bucket.js'
+import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
+import {S3BlobStore} from '../store/blobs.js'
+import {deleteBucket, deleteObjectIfPresent} from '../store/bucket.js'
+import {S3OperationError, sendS3} from '../store/s3.js'
 import {deleteOwnedObjects, type DeleteOwnedResult, prefixIsEmpty} from './delete-owned.js'
+import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError} from './files.js'
 import {type LocationIdentity, s3Identity} from './identity.js'
-import {type RepositoryFootprint, repositoryKeyPrefix} from './ownership.js'
-import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError} from './repository-files.js'
-import {S3OperationError, sendS3} from './s3.js'
+import {type RepositoryFootprint} from './ownership.js'
 
 /** A repository in a bucket, under its base path (and OpenSearch's hashed shard paths). */
 export class S3RepositoryFiles implements RepositoryFiles {

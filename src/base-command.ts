@@ -14,11 +14,12 @@ import type {JournalEntry} from './verify/journal.js'
 
 import {type Confirm, confirmer, type ConsentFlags, refuseUnconfirmedScriptedDeletion} from './consent.js'
 import {setVerbosity} from './debug.js'
-import {InterruptedError, UsageError} from './errors.js'
+import {InterruptedError} from './errors.js'
 import {ExitCode, statusOf} from './exit-codes.js'
 import {Journal} from './journal.js'
 import {isScriptedSession, type Prompter, ScriptedPrompter, TerminalPrompter} from './prompts.js'
 import {RunSession} from './session.js'
+import {refusalOf} from './steps/runner.js'
 import {verifyEntryProblem} from './verify/journal.js'
 
 /**
@@ -102,9 +103,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     let exitCode: number
     let diagnosis: Diagnosis | undefined
     let actions: string[] = []
-    if (error instanceof UsageError) {
+    const refused = refusalOf(error)
+    if (refused) {
       exitCode = ExitCode.usage
-      actions = error.actions
+      actions = refused.actions
     } else if (error instanceof InterruptedError) exitCode = ExitCode.interrupted
     // oclif's own parse errors (unknown flag, contradicting flags) carry exit 2.
     else if (error.oclif?.exit === ExitCode.usage) exitCode = ExitCode.usage

@@ -6,7 +6,7 @@
 import type {Diagnosis} from './diagnose/index.js'
 import type {RunStatus} from './exit-codes.js'
 import type {PluginCommand} from './plugin-commands.js'
-import type {CleanReport} from './repository/clean.js'
+import type {CleanReport} from './repository/clean-run.js'
 import type {DeleteReport} from './repository/delete-snapshots.js'
 import type {VerifyReport} from './verify/run.js'
 

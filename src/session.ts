@@ -6,7 +6,7 @@ import type {Prompter, Question} from './prompts.js'
 import {UsageError} from './errors.js'
 import {endpointProblem, redactEndpoint} from './names.js'
 import {ServicesFileError} from './services/load.js'
-import {type ClusterConfig, isSolrSource, type S3Storage, type ServicesConfig} from './services/model.js'
+import {type ClusterConfig, isSolrSource, type S3Storage, s3StorageOf, type ServicesConfig} from './services/model.js'
 import {readServicesOnce} from './services/shared.js'
 
 /** A value checked before use: the flag that gave it, and the rule it must follow. */
@@ -85,8 +85,7 @@ export class RunSession {
 
   /** The services file's S3 storage: the bucket, region and endpoint of a registration that lacks them. */
   get s3Fallback(): S3Storage | undefined {
-    const storage = this.services?.snapshot?.storage
-    return storage?.kind === 's3' ? storage : undefined
+    return s3StorageOf(this.services)
   }
 
   /** The source cluster's client, created once (the endpoint asked for when neither flag nor file gives it). */

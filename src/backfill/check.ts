@@ -20,6 +20,9 @@ export function backfillReader(chosen: ChosenRelease, info: ClusterInfo): Snapsh
   )
 }
 
+/** How the backfill's reader names the store it reads from. */
+const STORE_NAMES = {fs: 'shared filesystem', s3: 'S3'} as const
+
 /**
  * Reads exactly the keys the release's backfill reads and fails on the first one that is not there,
  * naming where the repository's layout put the files instead.
@@ -32,7 +35,7 @@ export async function proveBackfillRead(
 ): Promise<string> {
   const {kind} = repository
   const {chosen, reader} = backfill
-  const who = `the Migration Assistant ${chosen.release} backfill (${reader.name}, ${kind === 's3' ? 'S3' : 'shared filesystem'})`
+  const who = `the Migration Assistant ${chosen.release} backfill (${reader.name}, ${STORE_NAMES[kind]})`
   const keys = await backfillKeys(store, repository, reader, read)
   if (!keys) return `${who} reads an older repository format verify does not model; the layout read above stands for it`
   const missing = await firstMissingKey(store, keys)

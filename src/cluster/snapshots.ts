@@ -1,5 +1,3 @@
-import type {RepositoryStorage} from '../services/model.js'
-
 import {pathSegment} from '../names.js'
 import {type ClusterClient, ClusterRequestError} from './client.js'
 
@@ -87,29 +85,6 @@ export async function nodesLackingPlugin(cluster: ClusterClient, plugin: string,
 export interface RepositoryBody {
   settings: Record<string, boolean | string>
   type: string
-}
-
-/**
- * The registration body the migration console's own `snapshot create` sends, for a repository at
- * basePath: a verify that passes with it means the console's registration will work too.
- */
-export function repositoryBody(
-  storage: RepositoryStorage,
-  basePath: string,
-  options: {bufferSize?: string; client?: string; shardPathType?: string} = {},
-): RepositoryBody {
-  const shardPathType: Record<string, string> = options.shardPathType ? {shard_path_type: options.shardPathType} : {}
-  if (storage.kind === 'fs') return {settings: {compress: false, location: basePath, ...shardPathType}, type: 'fs'}
-  const settings: Record<string, boolean | string> = {bucket: storage.bucket}
-  if (basePath) settings.base_path = basePath
-  settings.compress = false
-  settings.region = storage.region
-  if (storage.roleArn) settings.role_arn = storage.roleArn
-  if (storage.endpoint) settings.endpoint = storage.endpoint
-  // A smaller buffer makes the nodes upload every file above it in parts, as they do for real above 100 MiB.
-  if (options.bufferSize) settings.buffer_size = options.bufferSize
-  if (options.client) settings.client = options.client
-  return {settings: {...settings, ...shardPathType}, type: 's3'}
 }
 
 export const repositoryPath = (repository: string) => `/_snapshot/${pathSegment(repository)}`

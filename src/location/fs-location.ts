@@ -1,67 +1,117 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
+import type {RepositoryBody} from '../cluster/snapshots.js'
 import type {DeleteOwnedResult} from './delete-owned.js'
-import type {Claim, OpenOptions, RemoveOwnedOptions, RepositoryFiles} from './files.js'
-import type {LocationIdentity} from './identity.js'
+import type {
+  Claim,
+  Directories,
+  LocationRecord,
+  OpenOptions,
+  ReadableLocation,
+  RegistrationOptions,
+  RemoveOwnedOptions,
+  RepositoryFiles,
+} from './files.js'
 
 import {isLayoutDirectory} from '../snapshot-format/layout-keys.js'
+import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
 import {DirectoryBlobStore} from '../store/blobs.js'
-import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError} from './files.js'
+import {absentAncestors, removeEmptyAncestors} from '../store/fs-ancestors.js'
+import {isEmptyDirectory, isVisible, walk} from '../store/fs-walk.js'
+import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError, snapshotNamesIn} from './files.js'
+import {describeIdentity, type LocationIdentity, type Overlap, overlapOf, resolveFsLocation} from './identity.js'
 import {ownershipAmong, type RepositoryFootprint} from './ownership.js'
+import {LocationRefused} from './refusals.js'
 
 const KEPT_SAMPLE = 20
 
-interface Walked {
-  /** Directories, deepest first. */
-  directories: string[]
-  files: {key: string; size: number}[]
-  /** Symlinks, FIFOs, sockets, devices: named, never opened, never followed, never deleted. */
-  others: string[]
-}
+/** A repository's directory on a filesystem the nodes share (path.repo), as the registration spells it. */
+export class FsLocation implements ReadableLocation {
+  readonly facts = {}
+  readonly type = 'fs'
 
-/** Everything below a directory, by lstat: a symlink is never followed, a special file never opened. */
-async function walk(root: string, relative = '', into?: Walked): Promise<Walked> {
-  into ??= {directories: [], files: [], others: []}
-  let entries
-  try {
-    entries = await fs.readdir(path.join(root, relative), {withFileTypes: true})
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return into
-    throw error
+  constructor(readonly path: string) {}
+
+  child(name: string): FsLocation {
+    // An fs test location at the root would be a relative path: read against the console's working directory
+    // here, against path.repo on the nodes.
+    if (/^\/*$/.test(this.path.trim()))
+      throw new LocationRefused(
+        `the fs path "${this.path}" is the filesystem's root: verify needs a directory below the nodes' path.repo for its test location`,
+        ['pass --fs-path with the shared directory the cluster writes to (a path.repo entry or a folder below it)'],
+      )
+    return new FsLocation(`${this.path}/${name}`)
   }
 
-  for (const entry of entries) {
-    const key = relative ? `${relative}/${entry.name}` : entry.name
-    if (entry.isDirectory()) {
-      await walk(root, key, into)
-      into.directories.push(key)
-    } else if (entry.isFile()) into.files.push({key, size: (await fs.lstat(path.join(root, key))).size})
-    else into.others.push(key)
+  describe(): string {
+    return this.path
   }
 
-  return into
+  async identity(name: string, pathRepo: () => Promise<string[] | undefined>): Promise<LocationIdentity | undefined> {
+    try {
+      return {directory: await resolveFsLocation(name, this.path, await pathRepo()), kind: 'fs'}
+    } catch {
+      return undefined
+    }
+  }
+
+  async open(options: OpenOptions): Promise<FsRepositoryFiles> {
+    let directory: string
+    try {
+      directory = await resolveFsLocation(options.name, this.path, await options.pathRepo())
+    } catch (error) {
+      // Verify's own test location: the registration is the proof of path.repo (the cluster refuses it there, with
+      // its own diagnosis); an absolute path is read as spelled until then.
+      if (!options.asSpelledOutsidePathRepo || !this.path.startsWith('/') || /^\/*$/.test(this.path)) throw error
+      directory = path.resolve(this.path)
+      // As spelled, never through a symlink: a link out of where it seems to be is refused like the path itself.
+      const real = await fs.realpath(directory).catch(() => directory)
+      if (real !== directory) throw error
+    }
+
+    return FsRepositoryFiles.at(this, directory, options)
+  }
+
+  record(): LocationRecord {
+    return {kind: 'fs', location: this.path}
+  }
+
+  registrationBody(options: RegistrationOptions = {}): RepositoryBody {
+    const settings: Record<string, boolean | string> = {compress: false, location: this.path}
+    if (options.shardPathType) settings.shard_path_type = options.shardPathType
+    return {settings, type: 'fs'}
+  }
 }
 
 /** A shared-filesystem repository, read from this machine when it sees the same path as the nodes. */
 export class FsRepositoryFiles implements RepositoryFiles {
-  readonly diagnosis = {}
+  readonly atStoreRoot = false
+  readonly directories: Directories
   readonly footprint: RepositoryFootprint
   readonly identity: LocationIdentity
-  readonly kind = 'fs'
 
   private constructor(
+    readonly location: FsLocation,
     readonly directory: string,
     readonly visible: boolean,
     options: Pick<OpenOptions, 'hashedShardPaths'>,
   ) {
     this.identity = {directory, kind: 'fs'}
     this.footprint = {extraFiles: CONSOLE_FILES, hashedShardPaths: options.hashedShardPaths, prefix: ''}
+    this.directories = {
+      absentAbove: () => absentAncestors(directory),
+      removeEmptyAbove: (directories) => removeEmptyAncestors(directory, directories),
+    }
   }
 
   /** Opened as it is now; every operation looks again (the cluster creates the directory when it registers). */
-  static async at(directory: string, options: Pick<OpenOptions, 'hashedShardPaths'>): Promise<FsRepositoryFiles> {
-    return new FsRepositoryFiles(directory, await isVisible(directory), options)
+  static async at(
+    location: FsLocation,
+    directory: string,
+    options: Pick<OpenOptions, 'hashedShardPaths'>,
+  ): Promise<FsRepositoryFiles> {
+    return new FsRepositoryFiles(location, directory, await isVisible(directory), options)
   }
 
   /** The console does not write into an fs repository (the nodes' user owns it): no marker, the emptiness check decides. */
@@ -70,13 +120,18 @@ export class FsRepositoryFiles implements RepositoryFiles {
   }
 
   describe(): string {
-    return this.directory
+    return describeIdentity(this.identity)
   }
 
   describeOwned(): string {
     return this.visible
       ? `delete the repository's own files under ${this.directory} and the layout's folders they leave empty`
       : `leave ${this.directory} (not visible from the console: remove it on the nodes)`
+  }
+
+  /** A directory the nodes write to is where they name it. */
+  async dropsLeadingSlash(): Promise<boolean> {
+    return false
   }
 
   async isEmpty(): Promise<{absent?: boolean; empty: boolean; example?: string}> {
@@ -87,6 +142,24 @@ export class FsRepositoryFiles implements RepositoryFiles {
       : {empty: false, example: `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (e.g. ${entries[0]})`}
   }
 
+  isOutside(key: string): boolean {
+    return !key.startsWith(`${this.directory}/`)
+  }
+
+  keyOf(file: string): string {
+    return path.join(this.directory, file)
+  }
+
+  async newestIndex() {
+    return (await isVisible(this.directory))
+      ? readRepositoryIndex(new DirectoryBlobStore(this.directory), '')
+      : undefined
+  }
+
+  overlapWith(other: LocationIdentity): Overlap | undefined {
+    return overlapOf(this.identity, other)
+  }
+
   async reader() {
     return (await isVisible(this.directory)) ? {basePath: '', store: new DirectoryBlobStore(this.directory)} : undefined
   }
@@ -94,6 +167,15 @@ export class FsRepositoryFiles implements RepositoryFiles {
   async readMarker(marker: string): Promise<string | undefined> {
     if (!(await isVisible(this.directory))) return undefined
     return (await new DirectoryBlobStore(this.directory).read(marker, MARKER_BYTES))?.toString('utf8')
+  }
+
+  /** The journal form of the directory as resolved (symlinks resolved, below path.repo). */
+  record(): LocationRecord {
+    return {kind: 'fs', location: this.directory}
+  }
+
+  removalCommand(key?: string): string {
+    return key === undefined ? `rm -r ${this.directory}` : `rm ${key}`
   }
 
   /** The console writes nothing into an fs repository. */
@@ -161,36 +243,15 @@ export class FsRepositoryFiles implements RepositoryFiles {
     return result
   }
 
+  snapshotNames(): Promise<string[]> {
+    return snapshotNamesIn(this.newestIndex())
+  }
+
   private async checkNothingOwnedRemains(others: RepositoryFootprint[]): Promise<void> {
     const after = await walk(this.directory)
     const remaining = after.files
       .filter((file) => ownershipAmong(file.key, this.footprint, others).owned)
       .map((file) => path.join(this.directory, file.key))
     if (remaining.length > 0) throw new OwnedFilesRemainError(this.directory, remaining, remaining.length)
-  }
-}
-
-/**
- * Whether the location is a real directory here. lstat: a location that is itself a symbolic link (which the
- * survey resolved, so it pointed below path.repo then) is refused now rather than followed.
- */
-async function isVisible(directory: string): Promise<boolean> {
-  try {
-    const stat = await fs.lstat(directory)
-    if (stat.isDirectory()) return true
-    throw new Error(
-      `${directory} is not a directory (${stat.isSymbolicLink() ? 'a symbolic link' : 'a file'}): not read or cleaned from the console`,
-    )
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw error
-  }
-}
-
-async function isEmptyDirectory(directory: string): Promise<boolean> {
-  try {
-    return (await fs.readdir(directory)).length === 0
-  } catch {
-    return false
   }
 }

@@ -1,8 +1,8 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 
-import {UsageError} from '../errors.js'
 import {insideLayoutOf, repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
+import {LocationRefused} from './refusals.js'
 
 /**
  * Where a repository's files are, computed once and compared everywhere ("the same location", "nested
@@ -102,16 +102,16 @@ export async function resolveFsLocation(
   repoPaths: string[] | undefined,
 ): Promise<string> {
   if (!repoPaths)
-    throw new UsageError(
+    throw new LocationRefused(
       `repository ${name} is an fs repository at "${location}", but the cluster did not tell its path.repo (GET _nodes/settings was refused), so where its files are cannot be proven`,
       ['run the clean as a user allowed to read node settings, or remove the files on the nodes by hand'],
     )
   if (repoPaths.length === 0)
-    throw new UsageError(
+    throw new LocationRefused(
       `repository ${name}: the nodes have no path.repo, so the fs location "${location}" cannot be a repository the cluster may write`,
     )
   if (location.trim() === '' || /^\/+$/.test(location))
-    throw new UsageError(
+    throw new LocationRefused(
       `repository ${name}: the fs location "${location}" is the root of the filesystem or of path.repo, not a repository's own directory; refusing to use it`,
       ['give the repository a directory of its own below path.repo'],
     )
@@ -120,7 +120,7 @@ export async function resolveFsLocation(
   const roots = await Promise.all(repoPaths.map((root) => realPathOf(root)))
   const within = roots.some((root) => resolved.startsWith(`${root.replace(/\/+$/, '')}/`))
   if (resolved === '/' || !within)
-    throw new UsageError(
+    throw new LocationRefused(
       `repository ${name}: its location "${location}" resolves to ${resolved}${resolved === spelled.replace(/\/+$/, '') ? '' : ' (symlinks resolved)'}, which is not strictly below a path.repo entry (${repoPaths.join(', ')}); refusing to remove it`,
       ['remove the files on the nodes by hand if they are really the repository’s'],
     )

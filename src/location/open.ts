@@ -1,42 +1,107 @@
-import {realpath} from 'node:fs/promises'
-import path from 'node:path'
+import type {RepositoryBody} from '../cluster/snapshots.js'
+import type {RepositoryStorage, S3Storage} from '../services/model.js'
+import type {Location, LocationRecord, Neighbour, ReadableLocation} from './files.js'
 
-import type {RepositoryStorage} from '../services/model.js'
-import type {OpenOptions, RepositoryFiles} from './files.js'
+import {endpointUrl, type S3Clients} from '../store/s3.js'
+import {FsLocation} from './fs-location.js'
+import {UnsupportedLocationError} from './refusals.js'
+import {S3Location} from './s3-location.js'
 
-import {FsRepositoryFiles} from './fs-location.js'
-import {type LocationIdentity, resolveFsLocation, s3Identity} from './identity.js'
-import {S3RepositoryFiles} from './s3-location.js'
+/** A registration of a type this plugin cannot read: it can say where (a gcs repository) and nothing more. */
+class UnsupportedLocation implements Location {
+  readonly facts = {}
 
-/** The storage kind is chosen here, once. */
-export async function openRepositoryFiles(storage: RepositoryStorage, options: OpenOptions): Promise<RepositoryFiles> {
-  if (storage.kind === 's3') return new S3RepositoryFiles(storage, options)
-  let directory: string
-  try {
-    directory = await resolveFsLocation(options.name, storage.path, await options.pathRepo())
-  } catch (error) {
-    // Verify's own test location: the registration is the proof of path.repo (the cluster refuses it there, with
-    // its own diagnosis); an absolute path is read as spelled until then.
-    if (!options.asSpelledOutsidePathRepo || !storage.path.startsWith('/') || /^\/*$/.test(storage.path)) throw error
-    directory = path.resolve(storage.path)
-    // As spelled, never through a symlink: a link out of where it seems to be is refused like the path itself.
-    const real = await realpath(directory).catch(() => directory)
-    if (real !== directory) throw error
+  constructor(readonly type: string) {}
+
+  child(): Location {
+    throw new UnsupportedLocationError(this.type)
   }
 
-  return FsRepositoryFiles.at(directory, options)
+  describe(): string {
+    return `a ${this.type} repository`
+  }
+
+  async identity(): Promise<undefined> {
+    return undefined
+  }
+
+  open(): never {
+    throw new UnsupportedLocationError(this.type)
+  }
+
+  record(): never {
+    throw new UnsupportedLocationError(this.type)
+  }
+
+  registrationBody(): never {
+    throw new UnsupportedLocationError(this.type)
+  }
 }
 
-/** Where a registration's files are, or undefined when that cannot be resolved (not a repository this plugin reads). */
-export async function identityOf(
-  storage: RepositoryStorage,
-  name: string,
-  pathRepo: () => Promise<string[] | undefined>,
-): Promise<LocationIdentity | undefined> {
-  if (storage.kind === 's3') return s3Identity(storage)
-  try {
-    return {directory: await resolveFsLocation(name, storage.path, await pathRepo()), kind: 'fs'}
-  } catch {
-    return undefined
+/**
+ * Elasticsearch's source-only repository writes the same layout into its delegate (`delegate_type: s3` or `fs`
+ * with the delegate's own settings): for the neighbours' protection it is placed where its delegate writes.
+ */
+function asDelegate(body: RepositoryBody): RepositoryBody {
+  const delegate = body.settings?.delegate_type
+  return body.type === 'source' && (delegate === 's3' || delegate === 'fs') ? {...body, type: delegate} : body
+}
+
+/**
+ * Every location is built here, and only here a storage kind is read: from the services file or the flags, from
+ * a registration the cluster describes, from a journal record. The run's S3 clients are handed to this factory
+ * alone; a location's files reach its bucket through them.
+ */
+export class Locations {
+  constructor(private readonly clients: S3Clients) {}
+
+  /** Where every other registered repository keeps its files: nothing there is ever deleted on behalf of `name`. */
+  async neighbours(
+    name: string,
+    registrations: Record<string, RepositoryBody>,
+    fallback: Partial<S3Storage> | undefined,
+    pathRepo: () => Promise<string[] | undefined>,
+  ): Promise<Neighbour[]> {
+    const found: Neighbour[] = []
+    for (const [other, body] of Object.entries(registrations)) {
+      if (other === name) continue
+      const identity = await this.ofRegistration(asDelegate(body), fallback).identity(other, pathRepo)
+      if (identity) found.push({identity, name: other})
+    }
+
+    return found
+  }
+
+  /** A location as the services file or the flags give it. */
+  of(storage: RepositoryStorage): ReadableLocation {
+    return storage.kind === 's3' ? new S3Location(storage, this.clients) : new FsLocation(storage.path)
+  }
+
+  /** A journal record's location (read by `repo clean` to finish what a run left). */
+  ofRecord(record: LocationRecord): Location {
+    if (record.kind === 'fs') return new FsLocation(record.location)
+    const {bucket, endpoint, prefix, region} = record
+    return this.of({basePath: prefix, bucket, endpoint, kind: 's3', region: region ?? 'us-east-1'})
+  }
+
+  /**
+   * Where a registered repository keeps its files; region and endpoint fall back to the services file. The base
+   * path is kept exactly as registered (a leading slash is part of every key the cluster writes).
+   */
+  ofRegistration(body: RepositoryBody, fallback: Partial<S3Storage> = {}, env = process.env): Location {
+    const settings = body.settings ?? {}
+    if (body.type === 'fs') return new FsLocation(String(settings.location ?? ''))
+    if (body.type !== 's3' || typeof settings.bucket !== 'string' || settings.bucket === '')
+      return new UnsupportedLocation(String(body.type))
+    const region = settings.region ?? fallback.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'
+    return this.of({
+      basePath: String(settings.base_path ?? ''),
+      bucket: settings.bucket,
+      // A registration's endpoint without a scheme takes its protocol setting, as the nodes read it.
+      endpoint: settings.endpoint ? endpointUrl(String(settings.endpoint), settings.protocol) : fallback.endpoint,
+      kind: 's3',
+      region: String(region),
+      roleArn: settings.role_arn ? String(settings.role_arn) : undefined,
+    })
   }
 }

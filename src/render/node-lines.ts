@@ -1,7 +1,7 @@
 import type {NodeProof} from '../verify/node-report.js'
 
+import {formatBytes} from '../format.js'
 import {HASHED_SHARD_SEGMENT} from '../snapshot-format/layout-keys.js'
-import {formatBytes} from '../verify/format.js'
 
 const describeWhere = (directory: string) =>
   `${HASHED_SHARD_SEGMENT.test(directory.split('/')[0]) ? 'hashed prefix' : 'base path'} ${directory}`

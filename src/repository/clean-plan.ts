@@ -1,17 +1,18 @@
-import type {S3Client} from '@aws-sdk/client-s3'
-
-import type {RepositoryFiles} from '../location/files.js'
+import type {LocationRecord, Neighbour, RepositoryFiles} from '../location/files.js'
 
 import {type ClusterClient} from '../cluster/client.js'
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {listRepositories, listSnapshots, type RepositoryBody} from '../cluster/snapshots.js'
 import {UsageError} from '../errors.js'
-import {describeIdentity, type LocationIdentity, overlapOf, sameIdentity} from '../location/identity.js'
-import {identityOf, openRepositoryFiles} from '../location/open.js'
+import {formatBytes} from '../format.js'
+import {describeIdentity, type LocationIdentity, sameIdentity} from '../location/identity.js'
+import {Locations} from '../location/open.js'
+import {recordedIdentity} from '../location/record.js'
+import {UnsupportedLocationError} from '../location/refusals.js'
 import {type S3Storage} from '../services/model.js'
-import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
-import {dropsLeadingSlash} from '../store/s3.js'
-import {isRepositoryOutOfSync, otherLocations, type RegisteredStorage, storageOfRegistration} from './registration.js'
+import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
+import {type S3Clients} from '../store/s3.js'
+import {isRepositoryOutOfSync, type Registration} from './registration.js'
 import {refuseServiceOwnedRepository} from './service-owned.js'
 
 /**
@@ -29,7 +30,7 @@ export interface CleanPlan {
   /** Of those, the ones verify did not make (the migration's own): consent by the typed name. */
   foreignSnapshots: string[]
   /** The other registered repositories sharing the store: nothing of theirs is in the plan. */
-  others: {identity: LocationIdentity; name: string}[]
+  others: Neighbour[]
   /** Registered now, or only remembered by an accepted clean that stopped halfway (journal). */
   registered: boolean
   repository: string
@@ -42,7 +43,8 @@ export interface CleanPlan {
 /** What an accepted clean that stopped halfway recorded (see CleanEntry). */
 export interface PendingClean {
   body: RepositoryBody
-  identity?: LocationIdentity
+  /** Where the accepted plan's files were (absent in an entry of the first release: its body's location). */
+  identity?: LocationRecord
   runId: string
 }
 
@@ -57,31 +59,29 @@ export interface SurveyRequest {
 
 export interface SurveyDependencies {
   cluster: ClusterClient
-  s3: (storage: Pick<S3Storage, 'endpoint' | 'region'>) => Promise<S3Client>
+  s3: S3Clients
   signal?: AbortSignal
 }
 
 const VERIFY_SNAPSHOT = /^verify_snapshot_/
 
 /** The files of a registration whose kind this plugin reads; any other type is refused (exit 2). */
-export function openRegisteredFiles(
-  name: string,
-  storage: RegisteredStorage,
-  options: {
-    hashedShardPaths: boolean
-    pathRepo: () => Promise<string[] | undefined>
-    s3: (storage: S3Storage) => Promise<S3Client>
-    signal?: AbortSignal
-  },
+export async function openRegisteredFiles(
+  registration: Pick<Registration, 'location' | 'repository'>,
+  options: {hashedShardPaths: boolean; pathRepo: () => Promise<string[] | undefined>; signal?: AbortSignal},
 ): Promise<RepositoryFiles> {
-  if (storage.kind === 'other')
+  const name = registration.repository
+  try {
+    return await registration.location.open({...options, name})
+  } catch (error) {
+    if (!(error instanceof UnsupportedLocationError)) throw error
     throw new UsageError(
-      `repository ${name} is of type ${storage.type}: repo clean removes only s3 and fs repositories, whose files it can prove are the repository's`,
+      `repository ${name} is of type ${error.type}: repo clean removes only s3 and fs repositories, whose files it can prove are the repository's`,
       [
-        `delete its snapshots with \`console snapshot delete --repository ${name} --snapshot '*'\`, unregister it with DELETE _snapshot/${name}, and remove its files with the ${storage.type} store's own tools`,
+        `delete its snapshots with \`console snapshot delete --repository ${name} --snapshot '*'\`, unregister it with DELETE _snapshot/${name}, and remove its files with the ${error.type} store's own tools`,
       ],
     )
-  return openRepositoryFiles(storage, {...options, name, s3: () => options.s3(storage as S3Storage)})
+  }
 }
 
 /** Reads the repository, its neighbours and its snapshots into a plan; refuses (exit 2) where ownership is in doubt. */
@@ -100,19 +100,28 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
       ],
     )
   const pathRepo = pathRepoOnce(cluster, signal)
-  const storage = storageOfRegistration(body, request.s3Fallback)
-  const files = await openRegisteredFiles(name, storage, {...dependencies, hashedShardPaths: true, pathRepo})
+  const locations = new Locations(dependencies.s3)
+  const location = locations.ofRegistration(body, request.s3Fallback)
+  const files = await openRegisteredFiles({location, repository: name}, {hashedShardPaths: true, pathRepo, signal})
   // The S3 client (and the SDK behind it) loads while the cluster answers the survey's other questions.
   files.reader().catch(() => undefined)
   const registered = registrations[name] !== undefined
-  if (pending) await refuseChangedEntry(name, files, pending, pathRepo)
-  const others = await otherLocations(name, registrations, request.s3Fallback, pathRepo)
+  if (pending)
+    refuseChangedEntry(
+      name,
+      files,
+      pending,
+      pending.identity
+        ? recordedIdentity(pending.identity)
+        : await locations.ofRegistration(pending.body).identity(name, pathRepo),
+    )
+  const others = await locations.neighbours(name, registrations, request.s3Fallback, pathRepo)
   refuseOverlaps(name, files, others)
-  if (storage.kind === 's3') await refuseDroppedLeadingSlash(name, storage, files.footprint.prefix, dependencies)
-  const atRoot = files.bucket !== undefined && files.footprint.prefix === ''
+  await refuseDroppedLeadingSlash(name, files)
+  const atRoot = files.atStoreRoot
   if (atRoot && (!request.force || !registered))
     throw new UsageError(
-      `repository ${name} sits at the root of s3://${files.bucket?.name}: cleaning it would touch every repository file in the bucket`,
+      `repository ${name} sits at the root of ${files.describe().replace(/\/$/, '')}: cleaning it would touch every repository file in the bucket`,
       registered
         ? [`pass --force (and confirm with --confirm ${name}) if that is what you want`]
         : [
@@ -128,7 +137,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
     } catch (error) {
       if (!isRepositoryOutOfSync(error)) throw error
       resync = 'the cluster says its files changed outside it; it is registered again first, so it re-reads them'
-      snapshots = await snapshotsInFiles(files)
+      snapshots = await files.snapshotNames()
     }
   } else await refuseSnapshotsOfUnregistered(name, files, pending!)
 
@@ -152,22 +161,13 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
   }
 }
 
-async function snapshotsInFiles(files: RepositoryFiles): Promise<string[]> {
-  const reader = await files.reader()
-  const index = reader && (await readRepositoryIndex(reader.store, reader.basePath))
-  return index ? index.snapshots.map((snapshot) => snapshot.name) : []
-}
-
 /** A journal entry licenses only the location it recorded: the registration now says the same, or nothing is done. */
-async function refuseChangedEntry(
+function refuseChangedEntry(
   name: string,
   files: RepositoryFiles,
   pending: PendingClean,
-  pathRepo: () => Promise<string[] | undefined>,
+  recorded: LocationIdentity | undefined,
 ) {
-  const storage = storageOfRegistration(pending.body)
-  const recorded =
-    pending.identity ?? (storage.kind === 'other' ? undefined : await identityOf(storage, name, pathRepo))
   if (recorded && sameIdentity(recorded, files.identity)) return
   throw new UsageError(
     `repository ${name}: the accepted clean recorded in the journal (${pending.runId}) was for ${recorded ? describeIdentity(recorded) : 'a location that cannot be resolved now'}, but ${name} is now registered at ${files.describe()}; the entry licenses nothing there, and nothing was changed`,
@@ -182,7 +182,7 @@ async function refuseChangedEntry(
  * location must list none (a snapshot there was not deleted by the accepted plan, or was written after it).
  */
 async function refuseSnapshotsOfUnregistered(name: string, files: RepositoryFiles, pending: PendingClean) {
-  const listed = await snapshotsInFiles(files)
+  const listed = await files.snapshotNames()
   if (listed.length === 0) return
   throw new UsageError(
     `repository ${name} is no longer registered, and the newest index-N under ${files.describe()} lists ${listed.length} snapshot(s) (${listed.slice(0, 5).join(', ')}${listed.length > 5 ? ', …' : ''}); snapshots are deleted only through the cluster, never by removing their files, so the interrupted clean (${pending.runId}) cannot be finished and nothing was changed`,
@@ -199,10 +199,10 @@ const OVERLAP_WORDS: Record<string, string | undefined> = {
 }
 
 /** Another registered repository nested below this one, at the same place, or this one inside another's layout. */
-function refuseOverlaps(name: string, files: RepositoryFiles, others: {identity: LocationIdentity; name: string}[]) {
+function refuseOverlaps(name: string, files: RepositoryFiles, others: Neighbour[]) {
   const overlapping: string[] = []
   for (const other of others) {
-    const overlap = overlapOf(files.identity, other.identity)
+    const overlap = files.overlapWith(other.identity)
     const where = describeIdentity(other.identity).replace(/\/$/, '')
     const how = overlap && OVERLAP_WORDS[overlap]
     if (how) overlapping.push(`${other.name} (${where}${how.replace('NAME', name)})`)
@@ -219,17 +219,13 @@ function refuseOverlaps(name: string, files: RepositoryFiles, others: {identity:
  * A base path with a leading slash on a store that drops it: the files are not where the cluster names
  * them, and cannot be told apart from those of a repository at the same path without the slash.
  */
-async function refuseDroppedLeadingSlash(
-  name: string,
-  storage: S3Storage,
-  prefix: string,
-  dependencies: SurveyDependencies,
-) {
-  const {bucket, endpoint} = storage
-  if (!(await dropsLeadingSlash(await dependencies.s3(storage), bucket, prefix, dependencies.signal))) return
-  const stripped = prefix.replace(/^\/+/, '')
+async function refuseDroppedLeadingSlash(name: string, files: RepositoryFiles) {
+  if (!(await files.dropsLeadingSlash())) return
+  const {basePath = '', bucket} = files.location.facts
+  const endpoint = files.bucket?.endpoint
+  const stripped = repositoryKeyPrefix(basePath).replace(/^\/+/, '')
   throw new UsageError(
-    `repository ${name}: the store${endpoint ? ` at ${endpoint}` : ''} drops the leading slash of its base path "${storage.basePath}": it keeps the files under s3://${bucket}/${stripped}, where they cannot be told apart from those of a repository at "${stripped.slice(0, -1)}", and lists nothing under the exact path; refusing to clean it`,
+    `repository ${name}: the store${endpoint ? ` at ${endpoint}` : ''} drops the leading slash of its base path "${basePath}": it keeps the files under s3://${bucket}/${stripped}, where they cannot be told apart from those of a repository at "${stripped.slice(0, -1)}", and lists nothing under the exact path; refusing to clean it`,
     [
       `unregister it with DELETE _snapshot/${name} (its files stay); to remove them, register a repository at base path "${stripped.slice(0, -1)}" on the same bucket and endpoint (if none is) and clean that one`,
     ],
@@ -258,6 +254,3 @@ export function renderCleanPlan(plan: CleanPlan, counts?: {bytes: number; kept: 
     lines.push(`delete the bucket s3://${plan.files.bucket.name} (only if it is then empty)`)
   return lines
 }
-
-export const formatBytes = (bytes: number) =>
-  bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`

@@ -1,82 +1,22 @@
-import type {S3Client} from '@aws-sdk/client-s3'
+import type {DeleteOwnedResult} from '../location/delete-owned.js'
 
-import type {ClusterClient} from '../cluster/client.js'
-import type {Journal} from '../journal.js'
-import type {DeleteOwnedResult, KeptObject} from '../location/delete-owned.js'
-import type {LocationIdentity} from '../location/identity.js'
-import type {S3Storage} from '../services/model.js'
-
-import {deleteSnapshot, listSnapshots, type RepositoryBody, unregisterRepository} from '../cluster/snapshots.js'
+import {deleteSnapshot, listSnapshots, unregisterRepository} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
-import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
-import {type CleanPlan, formatBytes, renderCleanPlan, surveyRepository} from './clean-plan.js'
-import {reRegister} from './registration.js'
-
-/** An accepted `repo clean --repository`, kept until it is all gone so a second run can finish it. */
-export interface CleanEntry {
-  body: RepositoryBody
-  /** Where the accepted plan's files were: the entry licenses nothing elsewhere. */
-  identity?: LocationIdentity
-  repository: string
-  runId: string
-  startedAt: string
-}
-
-/** Why an entry read from the clean journal cannot be one the console wrote; undefined when it can. */
-export function cleanEntryProblem(entry: unknown): string | undefined {
-  const candidate = entry as Partial<CleanEntry> | undefined
-  if (typeof candidate !== 'object' || candidate === null) return 'is not an object'
-  if (typeof candidate.repository !== 'string' || candidate.repository === '') return 'names no repository'
-  if (typeof candidate.body?.type !== 'string' || typeof (candidate.body.settings ?? {}) !== 'object')
-    return 'holds no registration body'
-  const identity = candidate.identity as Partial<{bucket: unknown; directory: unknown; kind: unknown; prefix: unknown}>
-  if (identity !== undefined && typeof identity.prefix !== 'string' && typeof identity.directory !== 'string')
-    return 'records a location that is neither a bucket prefix nor a directory'
-  if (typeof identity?.directory === 'string' && /^\/*$/.test(identity.directory))
-    return `records the filesystem's root as its location`
-  return undefined
-}
-
-export interface CleanRequest {
-  deleteBucket: boolean
-  dryRun: boolean
-  force: boolean
-  /** Undefined: finish what interrupted verify runs left (the journal). */
-  repository?: string
-  s3Fallback?: Partial<S3Storage>
-}
-
-export interface CleanDependencies {
-  cleanJournal: Journal<CleanEntry>
-  cluster: ClusterClient
-  /** Shows the plan and asks; for typed-name consent the user must type the name (or pass --confirm NAME). */
-  confirm: (message: string, typed?: string) => Promise<boolean>
-  onProgress?: (message: string) => void
-  s3: (storage: Pick<S3Storage, 'endpoint' | 'region'>) => Promise<S3Client>
-  signal?: AbortSignal
-}
-
-export interface CleanReport extends StepReport {
-  command: 'repo clean'
-  /** Objects found at the location that the repository does not own: kept, never deleted. */
-  kept: KeptObject[]
-  /** What the run planned to do (and, with --dry-run, would do). */
-  plan: string[]
-  repository?: string
-}
-
-export interface CleanContext extends CleanDependencies, CleanRequest {
-  kept: KeptObject[]
-  leftovers: string[]
-  plan?: CleanPlan
-  planLines: string[]
-}
+import {formatBytes} from '../format.js'
+import {planned, runSteps, type Step, type StepEvents} from '../steps/runner.js'
+import {type CleanPlan, renderCleanPlan, surveyRepository} from './clean-plan.js'
+import {
+  type CleanContext,
+  cleanContext,
+  type CleanDependencies,
+  type CleanReport,
+  cleanReport,
+  type CleanRequest,
+} from './clean-run.js'
+import {diagnosisFacts, reRegister} from './registration.js'
 
 const cleanRunId = (repository: string) => `clean_${repository}`
-
-const plannedPlan = (context: CleanContext) => context.plan!
 
 /** The cluster's half of a clean runs only while the repository is still registered (not in a dry run). */
 const skipUnlessRegistered = (context: CleanContext) =>
@@ -111,7 +51,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
       if (!pending)
         await context.cleanJournal.record({
           body: plan.body,
-          identity: plan.files.identity,
+          identity: plan.files.record(),
           repository: name,
           runId: cleanRunId(name),
           startedAt: new Date().toISOString(),
@@ -123,7 +63,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'resync',
     async run(context) {
-      await reRegister(context.cluster, plannedPlan(context), context.signal)
+      await reRegister(context.cluster, planned(context), context.signal)
       return `${context.repository} registered again; the cluster re-read its files`
     },
     skipReason: (context) =>
@@ -133,7 +73,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'snapshots',
     async run(context) {
-      const plan = plannedPlan(context)
+      const plan = planned(context)
       const names = (await listSnapshots(context.cluster, plan.repository, '_all', context.signal)).map(
         (snapshot) => snapshot.snapshot,
       )
@@ -165,7 +105,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'objects',
     async run(context) {
-      const plan = plannedPlan(context)
+      const plan = planned(context)
       const result = await removeOwnedFiles(context, plan, false)
       if (!result)
         return {
@@ -187,7 +127,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
   {
     name: 'bucket',
     async run(context) {
-      const {bucket} = plannedPlan(context).files
+      const {bucket} = planned(context).files
       if (!bucket) return {skipped: 'not an S3 repository'}
       await bucket.delete(context.signal)
       return `s3://${bucket.name} deleted`
@@ -236,7 +176,7 @@ export async function cleanRepository(
       diagnose(error, {
         command: 'repo clean',
         repository: request.repository,
-        ...context.plan?.files.diagnosis,
+        ...diagnosisFacts(context.plan?.files),
       }),
     events,
     signal: dependencies.signal,
@@ -245,18 +185,3 @@ export async function cleanRepository(
     await dependencies.cleanJournal.forget(cleanRunId(request.repository))
   return cleanReport(context, results, interrupted)
 }
-
-export const cleanContext = (request: CleanRequest, dependencies: CleanDependencies): CleanContext => ({
-  ...request,
-  ...dependencies,
-  kept: [],
-  leftovers: [],
-  planLines: [],
-})
-
-export const cleanReport = (context: CleanContext, results: StepResult[], interrupted: boolean): CleanReport => ({
-  ...stepReport('repo clean', results, interrupted, context.leftovers),
-  kept: context.kept,
-  plan: context.planLines,
-  repository: context.repository,
-})

@@ -1,21 +1,14 @@
-import type {S3Client} from '@aws-sdk/client-s3'
-
 import type {ClusterClient} from '../cluster/client.js'
 import type {RepositoryFiles} from '../location/files.js'
 import type {S3Storage} from '../services/model.js'
+import type {S3Clients} from '../store/s3.js'
 
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {UsageError} from '../errors.js'
-import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
+import {Locations} from '../location/open.js'
 import {openRegisteredFiles} from './clean-plan.js'
-import {
-  compareWithFiles,
-  describeStorage,
-  type GenerationCheck,
-  isRepositoryOutOfSync,
-  type Registration,
-} from './registration.js'
+import {compareWithFiles, type GenerationCheck, isRepositoryOutOfSync, type Registration} from './registration.js'
 
 /**
  * The first half of `snapshot delete`: what it will do, read from the cluster (and the repository's files)
@@ -37,7 +30,7 @@ export interface DeleteDependencies {
   confirm: (message: string) => Promise<boolean>
   onProgress?: (message: string) => void
   pollIntervalMs?: number
-  s3: (storage: S3Storage) => Promise<S3Client>
+  s3: S3Clients
   signal?: AbortSignal
   /** How long to wait for the cluster to stop listing a deleted snapshot. */
   waitTimeoutMs?: number
@@ -62,6 +55,8 @@ export interface DeleteContext extends DeleteDependencies, DeleteRequest {
   files?: Promise<RepositoryFiles | undefined>
   /** The same, once the plan has found them. */
   located?: RepositoryFiles
+  /** Where repositories are, built once per run with the run's S3 clients. */
+  locations?: Locations
   plan?: DeletePlan
   planLines: string[]
 }
@@ -78,10 +73,9 @@ const patternExpression = (pattern: string) =>
 
 /** The repository's files where the console can read them, found once per run (the plan may read them twice). */
 export function filesOf(context: DeleteContext, registration: Registration): Promise<RepositoryFiles | undefined> {
-  context.files ??= openRegisteredFiles(registration.repository, registration.storage, {
+  context.files ??= openRegisteredFiles(registration, {
     hashedShardPaths: true,
     pathRepo: pathRepoOnce(context.cluster, context.signal),
-    s3: context.s3,
     signal: context.signal,
   }).catch((error: unknown) => {
     // Not readable from here (another type, an fs path outside path.repo): the plan says so. An interrupt is not that.
@@ -91,22 +85,23 @@ export function filesOf(context: DeleteContext, registration: Registration): Pro
   return context.files
 }
 
-/** Located as a clean locates it; unreadable (another type, an fs path not under path.repo or not visible) is undefined. */
-async function readerOf(context: DeleteContext, registration: Registration) {
-  return (await filesOf(context, registration))?.reader()
+/** The run's locations, built once with its S3 clients. */
+export function locationsOf(context: DeleteContext): Locations {
+  context.locations ??= new Locations(context.s3)
+  return context.locations
 }
 
 export async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
-  const files = await readerOf(context, registration)
-  if (!files)
+  const files = await filesOf(context, registration)
+  if (!(await files?.reader()))
     return {
       outcome: 'skipped',
-      why: `the files of ${describeStorage(registration.storage)} cannot be read from the console, so they were not compared with the cluster`,
+      why: `the files of ${registration.location.describe()} cannot be read from the console, so they were not compared with the cluster`,
     }
   return compareWithFiles(
     context.cluster,
     registration,
-    async () => (await readRepositoryIndex(files.store, files.basePath))?.generation,
+    async () => (await files!.newestIndex())?.generation,
     context.signal,
   )
 }
@@ -143,16 +138,16 @@ async function snapshotsInFiles(
   registration: Registration,
   pattern: string,
 ): Promise<SnapshotInfo[]> {
-  const files = await readerOf(context, registration)
+  const files = await filesOf(context, registration)
   // Without its files an out-of-sync repository's snapshots are unknown: never "already gone".
-  if (!files)
+  if (!files || !(await files.reader()))
     throw new UsageError(
-      `the cluster says ${context.repository}'s files changed outside it, and they cannot be read from the console (${describeStorage(registration.storage)}), so which snapshots it holds is not known; nothing was deleted`,
+      `the cluster says ${context.repository}'s files changed outside it, and they cannot be read from the console (${registration.location.describe()}), so which snapshots it holds is not known; nothing was deleted`,
       [
         `register ${context.repository} again (DELETE then PUT _snapshot/${context.repository} with the same settings) and run the command again`,
       ],
     )
-  const index = await readRepositoryIndex(files.store, files.basePath)
+  const index = await files.newestIndex()
   const expression = patternExpression(pattern)
   return (index?.snapshots ?? [])
     .filter((snapshot) => expression.test(snapshot.name))

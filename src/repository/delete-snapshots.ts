@@ -2,7 +2,7 @@ import {deleteSnapshot, isRepositoryMissing, listSnapshots} from '../cluster/sna
 import {CheckFailure, diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {type StepReport, stepReport} from '../steps/report.js'
-import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
+import {planned, runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {checkBucketAfterDeletion} from './bucket-check.js'
 import {
   type DeleteContext,
@@ -11,10 +11,11 @@ import {
   type DeleteRequest,
   filesOf,
   generationCheck,
+  locationsOf,
   matchingSnapshots,
   renderDeletePlan,
 } from './delete-plan.js'
-import {describeStorage, readRegistration, type Registration, reRegister} from './registration.js'
+import {diagnosisFacts, readRegistration, type Registration, reRegister} from './registration.js'
 import {refuseServiceOwnedRepository} from './service-owned.js'
 
 export type {DeleteDependencies, DeleteRequest} from './delete-plan.js'
@@ -42,8 +43,6 @@ async function waitUntilGone(context: DeleteContext, name: string): Promise<void
   }
 }
 
-const planOf = (context: DeleteContext) => context.plan!
-
 export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'plan',
@@ -51,7 +50,12 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
       refuseServiceOwnedRepository(context.repository)
       let registration: Registration
       try {
-        registration = await readRegistration(context.cluster, context.repository, context.s3Fallback, context.signal)
+        registration = await readRegistration(
+          context.cluster,
+          context.repository,
+          (body) => locationsOf(context).ofRegistration(body, context.s3Fallback),
+          context.signal,
+        )
       } catch (error) {
         if (!isRepositoryMissing(error)) throw error
         // As the console counts it (any 404 is "deleted"): a repository that is gone holds no snapshot, so a
@@ -69,13 +73,13 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
       const {absent, found, outOfSync} = await matchingSnapshots(context, registration, fromFiles)
       let resync: string | undefined
       if (check.outcome === 'out-of-sync')
-        resync = `the cluster expects index-${check.clusterGeneration} but ${describeStorage(registration.storage)} holds ${check.filesGeneration < 0 ? 'no index-N' : `index-${check.filesGeneration}`}: files were changed outside the cluster`
+        resync = `the cluster expects index-${check.clusterGeneration} but ${registration.location.describe()} holds ${check.filesGeneration < 0 ? 'no index-N' : `index-${check.filesGeneration}`}: files were changed outside the cluster`
       else if (outOfSync) resync = 'the cluster says its files changed outside it'
       const plan: DeletePlan = {absent, generationCheck: check, registration, resync, snapshots: found}
       context.plan = plan
       context.alreadyGone.push(...absent)
       context.planLines = renderDeletePlan(context, plan)
-      const where = `${context.repository} (${describeStorage(registration.storage)})`
+      const where = `${context.repository} (${registration.location.describe()})`
       if (context.dryRun) return `dry run, nothing changed: in ${where} would ${context.planLines.join('; ')}`
       if (found.length > 0 || resync) {
         const question = `In ${where} this will:\n${context.planLines.map((line) => `  - ${line}`).join('\n')}\nGo ahead?`
@@ -89,7 +93,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'resync',
     async run(context) {
-      await reRegister(context.cluster, planOf(context).registration, context.signal)
+      await reRegister(context.cluster, planned(context).registration, context.signal)
       return `${context.repository} registered again; the cluster re-read its files`
     },
     skipReason: (context) =>
@@ -105,7 +109,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'delete',
     async run(context) {
-      for (const {snapshot: name} of planOf(context).snapshots) {
+      for (const {snapshot: name} of planned(context).snapshots) {
         // Only the exact names of the accepted plan are sent, never a pattern.
         const outcome = await deleteSnapshot(context.cluster, context.repository, name, context.signal)
         if (outcome === 'absent') context.alreadyGone.push(name)
@@ -129,7 +133,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
   {
     name: 'bucket',
     async run(context) {
-      const files = await filesOf(context, planOf(context).registration)
+      const files = await filesOf(context, planned(context).registration)
       const reader = await files?.reader()
       if (!files || !reader) return {skipped: 'the files cannot be read from the console'}
       const check = await checkBucketAfterDeletion(reader.store, reader.basePath, context.deleted)
@@ -171,7 +175,7 @@ export async function deleteSnapshotsThroughCluster(
         command: 'snapshot delete',
         repository: request.repository,
         snapshot: request.snapshots[0],
-        ...context.located?.diagnosis,
+        ...diagnosisFacts(context.located),
       })
     },
     events,

@@ -1,5 +1,4 @@
-import type {LocationIdentity} from '../location/identity.js'
-import type {FsStorage, S3Storage} from '../services/model.js'
+import type {Location, RepositoryFiles} from '../location/files.js'
 
 import {type ClusterClient, ClusterRequestError} from '../cluster/client.js'
 import {
@@ -9,23 +8,20 @@ import {
   repositoryPath,
   unregisterRepository,
 } from '../cluster/snapshots.js'
-import {identityOf} from '../location/open.js'
-import {endpointUrl} from '../store/s3.js'
-
-/** Where a registered repository keeps its files, as the cluster was told: base paths byte for byte. */
-export type RegisteredStorage = FsStorage | S3Storage | {kind: 'other'; type: string}
 
 /** A registered repository: its name, the body that registers it again, and where its files are. */
 export interface Registration {
   body: RepositoryBody
+  /** Where its files are, as the cluster was told: base paths byte for byte. */
+  location: Location
   repository: string
-  storage: RegisteredStorage
 }
 
+/** The registration as the cluster describes it now; `locate` places its body (with the services file's fallbacks). */
 export async function readRegistration(
   cluster: ClusterClient,
   repository: string,
-  fallback?: Partial<S3Storage>,
+  locate: (body: RepositoryBody) => Location,
   signal?: AbortSignal,
 ): Promise<Registration> {
   const {body} = await cluster.send<Record<string, RepositoryBody>>(
@@ -34,37 +30,13 @@ export async function readRegistration(
   )
   const registered = body?.[repository]
   if (!registered) throw new Error(`the cluster did not describe repository ${repository}`)
-  return {body: registered, repository, storage: storageOfRegistration(registered, fallback)}
+  return {body: registered, location: locate(registered), repository}
 }
 
-/**
- * Where a registered repository keeps its files; region and endpoint fall back to the services file.
- * The base path is kept exactly as registered (a leading slash is part of every key the cluster writes).
- */
-export function storageOfRegistration(
-  body: RepositoryBody,
-  fallback: Partial<S3Storage> = {},
-  env: NodeJS.ProcessEnv = process.env,
-): RegisteredStorage {
-  const settings = body.settings ?? {}
-  if (body.type === 'fs') return {kind: 'fs', path: String(settings.location ?? '')}
-  if (body.type !== 's3' || typeof settings.bucket !== 'string' || settings.bucket === '')
-    return {kind: 'other', type: String(body.type)}
-  return {
-    basePath: String(settings.base_path ?? ''),
-    bucket: settings.bucket,
-    // A registration's endpoint without a scheme takes its protocol setting, as the nodes read it.
-    endpoint: settings.endpoint ? endpointUrl(String(settings.endpoint), settings.protocol) : fallback.endpoint,
-    kind: 's3',
-    region: String(settings.region ?? fallback.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'),
-    roleArn: settings.role_arn ? String(settings.role_arn) : undefined,
-  }
-}
-
-export function describeStorage(storage: RegisteredStorage): string {
-  if (storage.kind === 's3') return `s3://${storage.bucket}/${storage.basePath}`
-  if (storage.kind === 'fs') return storage.path
-  return `a ${storage.type} repository`
+/** What the diagnoses of a delete or a clean may say of where the repository's files are. */
+export function diagnosisFacts(files: RepositoryFiles | undefined) {
+  const facts = files?.location.facts
+  return facts && {basePath: facts.basePath, bucket: facts.bucket, region: facts.region}
 }
 
 /**
@@ -166,32 +138,4 @@ export async function compareWithFiles(
   if (clusterGeneration === undefined || clusterGeneration === filesGeneration)
     return {generation: clusterGeneration, outcome: 'in-sync'}
   return {clusterGeneration, filesGeneration, outcome: 'out-of-sync'}
-}
-
-/**
- * Elasticsearch's source-only repository writes the same layout into its delegate (`delegate_type: s3` or `fs`
- * with the delegate's own settings): for the neighbours' protection it is placed where its delegate writes.
- */
-function asDelegate(body: RepositoryBody): RepositoryBody {
-  const delegate = body.settings?.delegate_type
-  return body.type === 'source' && (delegate === 's3' || delegate === 'fs') ? {...body, type: delegate} : body
-}
-
-/** Where every other registered repository keeps its files: nothing there is ever deleted on behalf of `name`. */
-export async function otherLocations(
-  name: string,
-  registrations: Record<string, RepositoryBody>,
-  fallback: Partial<S3Storage> | undefined,
-  pathRepo: () => Promise<string[] | undefined>,
-): Promise<{identity: LocationIdentity; name: string}[]> {
-  const others: {identity: LocationIdentity; name: string}[] = []
-  for (const [other, body] of Object.entries(registrations)) {
-    if (other === name) continue
-    const storage = storageOfRegistration(asDelegate(body), fallback)
-    if (storage.kind === 'other') continue
-    const identity = await identityOf(storage, other, pathRepo)
-    if (identity) others.push({identity, name: other})
-  }
-
-  return others
 }

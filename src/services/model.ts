@@ -73,6 +73,12 @@ export function parseRepoUri(uri: string): {basePath: string; bucket: string} {
   return {basePath, bucket}
 }
 
+/** The services file's S3 storage, if it names one: the bucket, region and endpoint of a registration that lacks them. */
+export function s3StorageOf(services: ServicesConfig | undefined): S3Storage | undefined {
+  const storage = services?.snapshot?.storage
+  return storage?.kind === 's3' ? storage : undefined
+}
+
 /** A Solr source: decided by source_cluster.version alone (SOLR_8.11, SOLR 9.7.0, ...), as the console decides it. */
 export function isSolrSource(services: ServicesConfig | undefined): boolean {
   return /^solr/i.test(services?.sourceCluster?.version ?? '')

@@ -3,6 +3,7 @@ import type {StepResult} from './report.js'
 
 import {UsageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
+import {LocationRefused} from '../location/refusals.js'
 
 /** One named step of a command: data that a runner executes and a report renders. */
 export interface Step<Context> {
@@ -23,6 +24,20 @@ export interface StepRunOptions {
   diagnosisFor: (error: unknown) => Diagnosis
   events?: StepEvents
   signal?: AbortSignal
+}
+
+/**
+ * A refusal (exit 2), never a failed check: the command line's own (UsageError) or a location whose ownership or
+ * place this plugin cannot prove (LocationRefused).
+ */
+export function refusalOf(error: unknown): LocationRefused | undefined | UsageError {
+  return error instanceof UsageError || error instanceof LocationRefused ? error : undefined
+}
+
+/** The plan a plan step made, for the steps after it (which run only once it has). */
+export function planned<Plan>(context: {plan?: Plan}): Plan {
+  if (context.plan === undefined) throw new Error('a step that carries out the plan ran before the plan was made')
+  return context.plan
 }
 
 export function skippedStep(step: {name: string; title: string}, detail: string): StepResult {
@@ -85,12 +100,12 @@ async function runStep<Context>(step: Step<Context>, context: Context, options: 
       return result
     }
 
-    const refused = error instanceof UsageError
+    const refused = refusalOf(error)
     const diagnosis = refused
       ? {
-          cause: error.message,
+          cause: refused.message,
           code: 'refused',
-          remediation: error.actions.join('; ') || 'correct the command and run it again',
+          remediation: refused.actions.join('; ') || 'correct the command and run it again',
         }
       : options.diagnosisFor(error)
     const exitCode = refused ? ExitCode.usage : ExitCode.checkFailed

@@ -1,7 +1,7 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import {InterruptedError} from '../errors.js'
-import {describeS3Error, S3OperationError, sendS3} from './s3.js'
+import {describeS3Error, type ObjectListingPage, S3OperationError, sendS3} from './s3.js'
 
 export type BucketState =
   | {region: string; state: 'elsewhere'}
@@ -114,4 +114,35 @@ export async function deleteObjectIfPresent(
 ): Promise<void> {
   const {DeleteObjectCommand} = await import('@aws-sdk/client-s3')
   await sendS3(s3, 'DeleteObject', new DeleteObjectCommand({Bucket: bucket, Key: key}), signal)
+}
+
+/**
+ * Whether the store drops a key's leading slash (MinIO keeps "/data/index.latest" as "data/index.latest"
+ * and lists nothing under "/data/"), told from the repository's own index.latest without changing
+ * anything: that key reads back, but a listing of the prefix shows nothing. (A listing of the exact key
+ * is no proof: MinIO answers it by looking the key up.)
+ */
+export async function dropsLeadingSlash(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  if (!prefix.startsWith('/')) return false
+  const {HeadObjectCommand, ListObjectsV2Command} = await import('@aws-sdk/client-s3')
+  try {
+    await sendS3(s3, 'HeadObject', new HeadObjectCommand({Bucket: bucket, Key: `${prefix}index.latest`}), signal)
+  } catch (error) {
+    if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NotFound'))
+      return false
+    throw error
+  }
+
+  const page = await sendS3<ObjectListingPage>(
+    s3,
+    'ListObjectsV2',
+    new ListObjectsV2Command({Bucket: bucket, MaxKeys: 1, Prefix: prefix}),
+    signal,
+  )
+  return (page.Contents ?? []).length === 0
 }

@@ -50,6 +50,9 @@ export function endpointUrl(endpoint: string, protocol?: unknown): string {
 }
 
 /** The console's own S3 client for the repository's bucket, loaded only when a bucket is touched. */
+/** The S3 clients of a run, one per region and endpoint, made when a bucket is first touched. */
+export type S3Clients = (target: Pick<S3Storage, 'endpoint' | 'region'>) => Promise<S3Client>
+
 export async function createS3Client(
   storage: Pick<S3Storage, 'endpoint' | 'region'>,
   options: S3ClientOptions = {},
@@ -267,35 +270,4 @@ export async function* listObjectPages(
       ),
     (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
   )
-}
-
-/**
- * Whether the store drops a key's leading slash (MinIO keeps "/data/index.latest" as "data/index.latest"
- * and lists nothing under "/data/"), told from the repository's own index.latest without changing
- * anything: that key reads back, but a listing of the prefix shows nothing. (A listing of the exact key
- * is no proof: MinIO answers it by looking the key up.)
- */
-export async function dropsLeadingSlash(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  if (!prefix.startsWith('/')) return false
-  const {HeadObjectCommand, ListObjectsV2Command} = await import('@aws-sdk/client-s3')
-  try {
-    await sendS3(s3, 'HeadObject', new HeadObjectCommand({Bucket: bucket, Key: `${prefix}index.latest`}), signal)
-  } catch (error) {
-    if (error instanceof S3OperationError && (error.failure.status === 404 || error.failure.name === 'NotFound'))
-      return false
-    throw error
-  }
-
-  const page = await sendS3<ObjectListingPage>(
-    s3,
-    'ListObjectsV2',
-    new ListObjectsV2Command({Bucket: bucket, MaxKeys: 1, Prefix: prefix}),
-    signal,
-  )
-  return (page.Contents ?? []).length === 0
 }

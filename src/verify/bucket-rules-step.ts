@@ -1,23 +1,19 @@
-import type {S3Client} from '@aws-sdk/client-s3'
-
+import type {Bucket} from '../location/files.js'
 import type {VerifyContext} from './context.js'
 
 import {addressingNote} from '../backfill/addressing.js'
 import {CheckFailure} from '../diagnose/index.js'
-import {readBucketConfig} from '../store/bucket-config.js'
 import {judgeBucketRules} from './bucket-rules.js'
 
 /**
  * The bucket step's second half, before anything is written: read the bucket's own rules with the
  * console's credentials and fail on one that breaks the migration's snapshot or this test's cleanup.
  */
-export async function checkBucketRules(context: VerifyContext, s3: S3Client): Promise<string> {
-  if (context.storage.kind !== 's3') return ''
-  const config = await readBucketConfig(s3, context.storage.bucket, context.signal)
-  const findings = judgeBucketRules(config, {basePath: context.storage.basePath, keep: context.keep})
+export async function checkBucketRules(context: VerifyContext, bucket: Bucket): Promise<string> {
+  const config = await bucket.readConfig()
+  const findings = judgeBucketRules(config, {basePath: context.location.facts.basePath ?? '', keep: context.keep})
   context.bucketFindings = findings
-  const addressing =
-    context.backfill && (await addressingNote(context.backfill.entry, context.storage.bucket, context.storage.endpoint))
+  const addressing = context.backfill && (await addressingNote(context.backfill.entry, bucket.name, bucket.endpoint))
   if (addressing) context.notes.push(addressing)
   const failed = findings.filter((finding) => finding.level === 'fail')
   if (failed.length > 0)

@@ -1,8 +1,6 @@
-import type {S3Client} from '@aws-sdk/client-s3'
-
 import type {ClusterClient} from '../cluster/client.js'
 import type {KeptObject} from '../location/delete-owned.js'
-import type {RepositoryFiles} from '../location/files.js'
+import type {S3Clients} from '../store/s3.js'
 import type {JournalEntry} from './journal.js'
 
 import {deleteIndex} from '../cluster/indices.js'
@@ -14,14 +12,9 @@ import {
   listSnapshots,
   unregisterRepository,
 } from '../cluster/snapshots.js'
+import {type Directories, type Neighbour, OWNER_MARKER, type RepositoryFiles} from '../location/files.js'
 import {describeIdentity, sameIdentity} from '../location/identity.js'
-import {identityOf, openRepositoryFiles} from '../location/open.js'
-import {otherLocations, storageOfRegistration} from '../repository/registration.js'
-import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
-import {removeEmptyAncestors} from '../store/fs-ancestors.js'
-import {entryStorage} from './journal.js'
-
-type OtherLocations = Awaited<ReturnType<typeof otherLocations>>
+import {Locations} from '../location/open.js'
 
 export interface CleanupResult {
   /** Objects found at the test location that the test repository did not write: reported, never deleted. */
@@ -40,8 +33,8 @@ export interface CleanupDependencies {
    * out, so its absence is not yet proof (a later `repo clean` of the entry takes absence as final).
    */
   rightAfterRun?: boolean
-  /** The S3 client for the entry's bucket; only called for an S3 entry. */
-  s3: () => Promise<S3Client>
+  /** The run's S3 clients; asked only for an S3 entry's bucket. */
+  s3: S3Clients
   /** Ends what is still running when the cleanup's budget is spent. */
   signal?: AbortSignal
 }
@@ -61,12 +54,11 @@ export function testLocationFiles(
   entry: JournalEntry,
   dependencies: CleanupDependencies & {pathRepo?: () => Promise<string[] | undefined>},
 ): Promise<RepositoryFiles> {
-  return openRepositoryFiles(entryStorage(entry), {
+  return new Locations(dependencies.s3).ofRecord(entry.storage).open({
     asSpelledOutsidePathRepo: true,
     hashedShardPaths: true,
     name: entry.repository,
     pathRepo: dependencies.pathRepo ?? pathRepoOnce(dependencies.cluster, dependencies.signal),
-    s3: dependencies.s3,
     signal: dependencies.signal,
   })
 }
@@ -87,17 +79,17 @@ async function resurvey(
   entry: JournalEntry,
   files: RepositoryFiles,
   dependencies: CleanupDependencies & {pathRepo: () => Promise<string[] | undefined>},
-): Promise<{others: OtherLocations; refusal?: string}> {
+): Promise<{others: Neighbour[]; refusal?: string}> {
   const {cluster, pathRepo, signal} = dependencies
   const forget = `drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`
   const registrations = await listRepositories(cluster, signal)
   // Every other registration's location and footprint is kept, whatever the test location's footprint reaches.
-  const others = await otherLocations(entry.repository, registrations, undefined, pathRepo)
+  const locations = new Locations(dependencies.s3)
+  const others = await locations.neighbours(entry.repository, registrations, undefined, pathRepo)
   const refusal = (message: string) => ({others, refusal: message})
   const registered = registrations[entry.repository]
   if (registered && entry.repositoryRegistered) {
-    const storage = storageOfRegistration(registered)
-    const now = storage.kind === 'other' ? undefined : await identityOf(storage, entry.repository, pathRepo)
+    const now = await locations.ofRegistration(registered).identity(entry.repository, pathRepo)
     if (!now || !sameIdentity(now, files.identity))
       return refusal(
         `repository ${entry.repository} is now registered at ${now ? describeIdentity(now) : `a ${registered.type} location`}, not at the run's test location ${files.describe()}: neither that registration nor any file was touched; ${forget}`,
@@ -112,7 +104,7 @@ async function resurvey(
   }
 
   // Whether or not this run wrote one: a marker of another run means the location is that run's.
-  const marker = await files.readMarker('verify-owner')
+  const marker = await files.readMarker(OWNER_MARKER)
   if (marker !== undefined && marker !== ownerMarkerContent(entry))
     return refusal(
       `${files.describe()}verify-owner names another run: that location is not this run's; nothing was touched; ${forget}`,
@@ -129,13 +121,6 @@ async function resurvey(
  */
 const snapshotsThroughCluster = (entry: JournalEntry, cluster: ClusterClient, signal?: AbortSignal) =>
   listSnapshots(cluster, entry.repository, entry.snapshotStarted ? '_all' : '_current', signal)
-
-/** The snapshots the newest index-N at the location lists, other than the run's own. */
-async function snapshotsOfOthers(entry: JournalEntry, files: RepositoryFiles): Promise<string[]> {
-  const reader = await files.reader()
-  const index = reader && (await readRepositoryIndex(reader.store, reader.basePath))
-  return (index?.snapshots ?? []).map((snapshot) => snapshot.name).filter((name) => name !== entry.snapshot)
-}
 
 /**
  * Removes what one verify run created, in the only safe order: the snapshot through the
@@ -161,7 +146,7 @@ export async function removeVerificationResources(
   }
 
   let files: RepositoryFiles | undefined
-  let others: OtherLocations = []
+  let others: Neighbour[] = []
   const pathRepo = pathRepoOnce(dependencies.cluster, signal)
   await attempt(`test location of ${entry.repository}`, async () => {
     files = await testLocationFiles(entry, {...dependencies, pathRepo})
@@ -223,8 +208,8 @@ export async function removeVerificationResources(
         const removed = await location.removeConsoleFiles()
         return removed > 0 ? `${removed} object(s) the console wrote under ${location.describe()}` : undefined
       }))
-  if (entry.directoriesCreated && location.identity.kind === 'fs' && result.leftovers.length === 0)
-    await removeDirectoriesCreated(entry.directoriesCreated, location.identity.directory, result)
+  if (entry.directoriesCreated && location.directories && result.leftovers.length === 0)
+    await removeDirectoriesCreated(entry.directoriesCreated, location.directories, result)
   if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
     await attempt(`bucket ${location.bucket.name}`, async () => {
       await location.bucket!.delete(signal)
@@ -236,13 +221,13 @@ export async function removeVerificationResources(
 /** The files a registered test repository wrote, after the last look that they are still only the run's. */
 async function removeTestFiles(
   entry: JournalEntry,
-  {clusterWrote, location, others}: {clusterWrote: boolean; location: RepositoryFiles; others: OtherLocations},
+  {clusterWrote, location, others}: {clusterWrote: boolean; location: RepositoryFiles; others: Neighbour[]},
   result: CleanupResult,
   attempt: (what: string, action: () => Promise<string | undefined>) => Promise<void>,
 ) {
   await attempt(`files under ${location.describe()}`, async () => {
     // Snapshots are deleted only through the cluster: one listed here now is not the run's to remove.
-    const foreign = await snapshotsOfOthers(entry, location)
+    const foreign = (await location.snapshotNames()).filter((name) => name !== entry.snapshot)
     if (foreign.length > 0)
       throw new Error(
         `the newest index-N there lists snapshot(s) the verify run did not take (${foreign.join(', ')}): left in place; drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`,
@@ -265,8 +250,8 @@ async function removeTestFiles(
 }
 
 /** The directories the registration made above an fs test location, taken back once its files are gone. */
-async function removeDirectoriesCreated(directories: string[], location: string, result: CleanupResult) {
-  const outcome = await removeEmptyAncestors(location, directories)
+async function removeDirectoriesCreated(created: string[], directories: Directories, result: CleanupResult) {
+  const outcome = await directories.removeEmptyAbove(created)
   if (outcome.removed.length > 0)
     result.removed.push(`the directories the registration made (${outcome.removed.join(', ')})`)
   for (const {directory, reason} of outcome.left)
@@ -282,19 +267,19 @@ async function removeDirectoriesCreated(directories: string[], location: string,
  */
 async function nameWhatStays(
   location: RepositoryFiles,
-  others: OtherLocations,
+  others: Neighbour[],
   result: CleanupResult,
 ): Promise<undefined> {
   const owned = await location.removeOwned({dryRun: true, others})
   if (!owned || owned.objects === 0) return undefined
   const where = location.describe()
-  const outside = owned.ownedSample.filter((key) => !key.startsWith(location.footprint.prefix))
+  const outside = owned.ownedSample.filter((key) => location.isOutside(key))
   if (outside.length > 0)
     throw new Error(
-      `${owned.objects} object(s) the test repository wrote stay (${CONSOLE_READ_ONLY}), some outside ${where}, e.g. ${outside[0]}: \`aws s3 rm s3://${location.bucket?.name}/${outside[0]}\` with credentials that may delete removes each`,
+      `${owned.objects} object(s) the test repository wrote stay (${CONSOLE_READ_ONLY}), some outside ${where}, e.g. ${outside[0]}: \`${location.removalCommand(outside[0])}\` with credentials that may delete removes each`,
     )
   result.named.push(
-    `${owned.objects} object(s)${owned.versionsUnread ? ' (current ones: versioning unread)' : ''} the test repository wrote under ${where} (${CONSOLE_READ_ONLY}, which deleted the snapshot and the registration): \`aws s3 rm --recursive ${where}\` with credentials that may delete removes them`,
+    `${owned.objects} object(s)${owned.versionsUnread ? ' (current ones: versioning unread)' : ''} the test repository wrote under ${where} (${CONSOLE_READ_ONLY}, which deleted the snapshot and the registration): \`${location.removalCommand()}\` with credentials that may delete removes them`,
   )
   return undefined
 }

@@ -1,17 +1,15 @@
-import type {S3Client} from '@aws-sdk/client-s3'
-
 import type {ChosenRelease, SnapshotReaderRule} from '../backfill/readers.js'
 import type {ClusterClient} from '../cluster/client.js'
 import type {ShardPlacement} from '../cluster/shard-placement.js'
 import type {ClusterInfo, SnapshotInfo} from '../cluster/snapshots.js'
-import type {RepositoryFiles} from '../location/files.js'
+import type {ReadableLocation, RepositoryFiles} from '../location/files.js'
 import type {RepositoryStorage} from '../services/model.js'
 import type {ShardReadBack} from '../snapshot-format/read-back.js'
+import type {S3Clients} from '../store/s3.js'
 import type {BucketFinding} from './bucket-rules.js'
 import type {JournalEntry, VerifyJournal} from './journal.js'
 import type {NodeCoverage} from './node-coverage.js'
 
-import {UsageError} from '../errors.js'
 /**
  * Which shard data the test snapshot copies: the smallest qualifying index (default), a named one, one
  * the run creates, or none (metadata only, today's guide).
@@ -65,7 +63,8 @@ export interface VerifyDependencies {
   journal: VerifyJournal
   /** Overrides how long the nodes' verification of the test repository may take (tests). */
   nodesStoreWaitMs?: number
-  s3: () => Promise<S3Client>
+  /** The run's S3 clients (the locations reach their buckets through them). */
+  s3: S3Clients
   signal?: AbortSignal
 }
 
@@ -83,6 +82,8 @@ export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   files?: Promise<RepositoryFiles>
   info?: ClusterInfo
   journalEntry: JournalEntry
+  /** Where the migration's repository is configured (its base path): the test location lies below it. */
+  location: ReadableLocation
   /** Where the chosen indices' primaries sit on the data nodes (absent: unknown, or metadata only). */
   nodeCoverage?: NodeCoverage
   /** What the user should know beside the verdict (e.g. how the backfill addresses the store). */
@@ -97,8 +98,8 @@ export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   segmentBytesByShard?: Record<string, number>
   /** The test snapshot as the cluster answered it (its shard failures name nodes by id). */
   snapshotInfo?: SnapshotInfo
-  /** Where the test repository keeps its files: its own prefix under the configured base path. */
-  testLocation: string
+  /** Where the test repository keeps its files: its own folder below the configured base path. */
+  testLocation: ReadableLocation
 }
 
 /** A fresh run id: sortable by time, unique enough that two runs never share a name. */
@@ -107,17 +108,4 @@ export function newRunId(now = new Date(), random = Math.random): string {
   return `${stamp}_${Math.floor(random() * 36 ** 4)
     .toString(36)
     .padStart(4, '0')}`
-}
-
-/** The test repository lives below the migration's base path, never on top of its files. */
-export function testLocationFor(storage: RepositoryStorage, repository: string): string {
-  const base = storage.kind === 's3' ? storage.basePath : storage.path
-  // An fs test location at the root would be a relative path: read against the console's working directory
-  // here, against path.repo on the nodes.
-  if (storage.kind === 'fs' && /^\/*$/.test(base.trim()))
-    throw new UsageError(
-      `the fs path "${storage.path}" is the filesystem's root: verify needs a directory below the nodes' path.repo for its test location`,
-      ['pass --fs-path with the shared directory the cluster writes to (a path.repo entry or a folder below it)'],
-    )
-  return base ? `${base}/${repository}` : repository
 }

@@ -1,15 +1,14 @@
 import type {VerifyContext} from './context.js'
 
 import {ClusterRequestError} from '../cluster/client.js'
-import {absentAncestors} from '../store/fs-ancestors.js'
 import {testFiles} from './cleanup.js'
 
 /** fs: the directories above the test location that registering it will make (none for S3, which has no directories). */
 export async function directoriesTheRegistrationMakes(context: VerifyContext): Promise<string[] | undefined> {
-  const files = await testFiles(context)
+  const {directories} = await testFiles(context)
   // Where the console does not see the nodes' mount, cleanup finds none of them here and leaves them be.
-  if (files.identity.kind !== 'fs') return undefined
-  const absent = await absentAncestors(files.identity.directory)
+  if (!directories) return undefined
+  const absent = await directories.absentAbove()
   return absent.length > 0 ? absent : undefined
 }
 

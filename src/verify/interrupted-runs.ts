@@ -1,6 +1,7 @@
 import {listRepositories} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
+import {describeRecord} from '../location/record.js'
 import {
   type CleanContext,
   cleanContext,
@@ -8,10 +9,10 @@ import {
   type CleanReport,
   cleanReport,
   type CleanRequest,
-} from '../repository/clean.js'
+} from '../repository/clean-run.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {removeVerificationResources} from './cleanup.js'
-import {describeEntryLocation, type JournalEntry, type VerifyJournal} from './journal.js'
+import {type JournalEntry, type VerifyJournal} from './journal.js'
 
 /**
  * `console repo clean` without --repository: finish what interrupted verify runs left (their journal),
@@ -42,7 +43,7 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
       if (here.length === 0) return {skipped: notes.join('; ')}
       const plan = here.map(
         (entry) =>
-          `${describe(entry)}: its snapshot,${entry.testIndex ? ` its test index ${entry.testIndex},` : ''} its registration and its own files under ${describeEntryLocation(entry)}`,
+          `${describe(entry)}: its snapshot,${entry.testIndex ? ` its test index ${entry.testIndex},` : ''} its registration and its own files under ${describeRecord(entry.storage)}`,
       )
       context.planLines = plan
       if (context.dryRun)
@@ -56,11 +57,9 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
       )
         throw new UsageError('not confirmed: nothing was deleted')
       for (const entry of here) {
-        const {storage} = entry
         const result = await removeVerificationResources(entry, {
           cluster: context.cluster,
-          // An fs entry never asks for a client; an S3 entry's own region and endpoint win.
-          s3: () => context.s3({region: 'us-east-1', ...storage}),
+          s3: context.s3,
           signal: context.signal,
         })
         context.kept.push(...result.kept)

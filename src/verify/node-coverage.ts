@@ -1,6 +1,6 @@
 import {type IndexSize, qualifiesForShardData} from '../cluster/indices.js'
 import {type ClusterNode, dataNodesOf, type ShardPlacement} from '../cluster/shard-placement.js'
-import {formatBytes} from './format.js'
+import {formatBytes} from '../format.js'
 
 /**
  * Which indices the test snapshot copies so that every data node writes a shard: each node uploads the

@@ -1,10 +1,10 @@
 import type {ClusterAuth} from '../services/model.js'
 import type {VerifyRequest} from './context.js'
 
-import {indexSnapshotBody, METADATA_ONLY_SNAPSHOT, repositoryBody, repositoryPath} from '../cluster/snapshots.js'
+import {indexSnapshotBody, METADATA_ONLY_SNAPSHOT, repositoryPath} from '../cluster/snapshots.js'
+import {Locations} from '../location/open.js'
 import {pathSegment} from '../names.js'
 import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
-import {testLocationFor} from './context.js'
 
 /** One shell word: as it is when it holds nothing a shell would read, else single-quoted. */
 export function shellQuote(value: string): string {
@@ -74,7 +74,11 @@ function dataIndexPlan(request: VerifyRequest, curl: (method: string, path: stri
 export function verificationPlan(request: VerifyRequest, cluster: {auth: ClusterAuth; endpoint: string}): string[] {
   const curl = (method: string, path: string, body?: unknown) =>
     `curl -X ${method} ${shellQuote(`${cluster.endpoint}${path}`)}${curlAuth(cluster.auth)}${body === undefined ? '' : ` -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`}`
-  const location = testLocationFor(request.storage, request.repository)
+  // A dry run reaches no bucket: its location is only described.
+  const test = new Locations(() => Promise.reject(new Error('a dry run sends nothing')))
+    .of(request.storage)
+    .child(request.repository)
+  const location = test.record().kind === 's3' ? (test.facts.basePath ?? '') : test.describe()
   const commands = [curl('GET', '/')]
   const {storage} = request
   const snapshotPath = `${repositoryPath(request.repository)}/${pathSegment(request.snapshot)}`
@@ -104,11 +108,7 @@ export function verificationPlan(request: VerifyRequest, cluster: {auth: Cluster
       `${aws} s3api list-objects-v2 ${bucket} --prefix ${shellQuote(probe)}`,
       `${aws} s3 cp ${s3Url(probe)} -`,
       `${aws} s3 rm ${s3Url(probe)}`,
-      curl(
-        'PUT',
-        repositoryPath(request.repository),
-        repositoryBody(storage, location, {shardPathType: request.shardPathType}),
-      ),
+      curl('PUT', repositoryPath(request.repository), test.registrationBody({shardPathType: request.shardPathType})),
       curl('PUT', `${snapshotPath}?wait_for_completion=true`, snapshotBody),
       `${aws} s3 ls ${s3Url(prefix)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
       ...readBack,
@@ -128,11 +128,7 @@ export function verificationPlan(request: VerifyRequest, cluster: {auth: Cluster
 
   commands.push(
     `ls -A ${shellQuote(location)}   # must be empty or absent: verify works only on an empty location`,
-    curl(
-      'PUT',
-      repositoryPath(request.repository),
-      repositoryBody(storage, location, {shardPathType: request.shardPathType}),
-    ),
+    curl('PUT', repositoryPath(request.repository), test.registrationBody({shardPathType: request.shardPathType})),
     curl('PUT', `${snapshotPath}?wait_for_completion=true`, snapshotBody),
     `ls ${shellQuote(location)}   # newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist`,
     ...readBack,

@@ -4,13 +4,13 @@ import type {BucketFinding} from './bucket-rules.js'
 
 import {boundedCluster} from '../cluster/bounded.js'
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
-import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
+import {Locations} from '../location/open.js'
+import {describeRecord} from '../location/record.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
 import {removeVerificationResources} from './cleanup.js'
-import {testLocationFor, type VerifyContext, type VerifyDependencies, type VerifyRequest} from './context.js'
+import {type VerifyContext, type VerifyDependencies, type VerifyRequest} from './context.js'
 import {knownPlacement} from './data-indices.js'
-import {describeEntryLocation} from './journal.js'
 import {type NodeProof, nodeProofs} from './node-report.js'
 import {VERIFY_STEPS} from './steps.js'
 
@@ -42,8 +42,7 @@ function roomy(signal: AbortSignal): AbortSignal {
 
 export const CLEANUP_STEP = {name: 'cleanup', title: 'Test resources removed'}
 
-function diagnosisContext(request: VerifyRequest, endpoint: string, context?: VerifyContext): DiagnosisContext {
-  const {storage} = request
+function diagnosisContext(request: VerifyRequest, endpoint: string, context: VerifyContext): DiagnosisContext {
   const placement = context && knownPlacement(context)
   return {
     clusterEndpoint: endpoint,
@@ -53,9 +52,7 @@ function diagnosisContext(request: VerifyRequest, endpoint: string, context?: Ve
     repository: request.repository,
     s3Client: request.nodeS3Client,
     snapshot: request.snapshot,
-    ...(storage.kind === 's3'
-      ? {basePath: storage.basePath, bucket: storage.bucket, region: storage.region, roleArn: storage.roleArn}
-      : {}),
+    ...context.location.facts,
   }
 }
 
@@ -68,9 +65,9 @@ export async function runVerification(
   dependencies: VerifyDependencies,
   events: VerifyEvents = {},
 ): Promise<VerifyReport> {
-  const testLocation = testLocationFor(request.storage, request.repository)
+  const location = new Locations(dependencies.s3).of(request.storage)
+  const testLocation = location.child(request.repository)
   if (dependencies.signal) roomy(dependencies.signal)
-  const {storage} = request
   const context: VerifyContext = {
     ...request,
     ...dependencies,
@@ -80,17 +77,9 @@ export async function runVerification(
       runId: request.runId,
       snapshot: request.snapshot,
       startedAt: new Date().toISOString(),
-      storage:
-        storage.kind === 's3'
-          ? {
-              bucket: storage.bucket,
-              endpoint: storage.endpoint,
-              kind: 's3',
-              prefix: repositoryKeyPrefix(testLocation),
-              region: storage.region,
-            }
-          : {kind: 'fs', location: testLocation},
+      storage: testLocation.record(),
     },
+    location,
     notes: [],
     notProven: [],
     testLocation,
@@ -130,9 +119,9 @@ export async function runVerification(
         .map((finding) => `bucket ${finding.rule} (${finding.level}): ${finding.text}`),
     ],
     repository: {
-      location: storage.kind === 's3' ? `s3://${storage.bucket}/${testLocation}` : testLocation,
+      location: testLocation.describe(),
       name: request.repository,
-      type: storage.kind,
+      type: testLocation.type,
     },
     snapshot: request.snapshot,
     ...(context.dataIndex ? {dataIndex: {created: context.dataIndex.created, name: context.dataIndex.name}} : {}),
@@ -157,7 +146,7 @@ async function cleanUp(
       entry.snapshotStarted && `snapshot ${entry.snapshot}`,
       entry.repositoryRegistered && `repository ${entry.repository}`,
       entry.testIndex && `index ${entry.testIndex}`,
-      `files under ${describeEntryLocation(entry)}`,
+      `files under ${describeRecord(entry.storage)}`,
     ].filter(Boolean)
     const result = skippedStep(CLEANUP_STEP, `kept (--keep): ${kept.join(', ')}; \`console repo clean\` removes them`)
     events.onStepEnd?.(result)

@@ -7,10 +7,10 @@ import {createTestIndex, indexExists, type IndexSize, listIndexSizes} from '../c
 import {dataNodesOf, largestSegmentByShard, nodeNamesById, type ShardPlacement} from '../cluster/shard-placement.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
+import {formatBytes} from '../format.js'
 import {readBackSnapshot, ShardReadError} from '../snapshot-format/read-back.js'
 import {testFiles} from './cleanup.js'
 import {chooseIndices, coverageDetail, coverNamed, readPlacement, testIndexShards} from './data-indices.js'
-import {formatBytes} from './format.js'
 import {nodesOfFailure} from './node-report.js'
 
 /**
@@ -21,7 +21,6 @@ import {nodesOfFailure} from './node-report.js'
 /** S3 uploads a file above buffer_size in parts; 5 MiB is the smallest buffer S3 allows. */
 export const MULTIPART_BUFFER = {bytes: 5 * 1024 * 1024, setting: '5mb'}
 export const DEFAULT_MAX_INDEX_BYTES = 64 * 1024 * 1024
-export {formatBytes} from './format.js'
 
 const NOT_PROVEN_WITHOUT_DATA =
   'the shard-data path: that the cluster can write shard files (on OpenSearch 3.x under hashed prefixes outside the base path) and that the console can read what the backfill reads'
@@ -121,7 +120,8 @@ export const INDEX_STEP: Step<VerifyContext> = {
       primaryBytes: chosen.reduce((sum, entry) => sum + entry.primaryBytes, 0),
     }
     context.dataIndex = index
-    if (context.storage.kind === 's3' && index.largestSegmentBytes > MULTIPART_BUFFER.bytes)
+    // Only a bucket takes uploads in parts.
+    if (context.location.bucket && index.largestSegmentBytes > MULTIPART_BUFFER.bytes)
       context.bufferSize = MULTIPART_BUFFER.setting
     const multipart = context.bufferSize
       ? `; the test repository gets buffer_size ${context.bufferSize} so that the nodes upload it in parts`
@@ -151,15 +151,14 @@ export const READ_BACK_STEP: Step<VerifyContext> = {
       const seconds = Math.max(result.durationMs, 1) / 1000
       const where = [...new Set(result.shards.map((shard) => shard.directory))]
       const hashed = result.shards.some((shard) => shard.source.includes('snapshot_shard_paths/'))
-      const multipart =
-        context.storage.kind === 's3'
-          ? context.bufferSize && result.largest && result.largest.length > MULTIPART_BUFFER.bytes
-            ? `; multipart upload exercised: ${result.largest.key.split('/').at(-1)} is ${formatBytes(result.largest.length)}, above buffer_size ${context.bufferSize}`
-            : `; multipart upload not exercised (largest file ${formatBytes(result.largest?.length ?? 0)}, under the nodes' buffer size)`
-          : ''
+      const multipart = context.location.bucket
+        ? context.bufferSize && result.largest && result.largest.length > MULTIPART_BUFFER.bytes
+          ? `; multipart upload exercised: ${result.largest.key.split('/').at(-1)} is ${formatBytes(result.largest.length)}, above buffer_size ${context.bufferSize}`
+          : `; multipart upload not exercised (largest file ${formatBytes(result.largest?.length ?? 0)}, under the nodes' buffer size)`
+        : ''
       const backfill =
         context.backfill && context.backfillReader
-          ? `; ${await proveBackfillRead(reader.store, {basePath: reader.basePath, kind: context.storage.kind}, {chosen: context.backfill, reader: context.backfillReader}, result)}`
+          ? `; ${await proveBackfillRead(reader.store, {basePath: reader.basePath, kind: context.location.type}, {chosen: context.backfill, reader: context.backfillReader}, result)}`
           : ''
       return `${result.files} file(s), ${formatBytes(result.bytes)} in ${result.durationMs < 1000 ? `${result.durationMs} ms` : `${seconds.toFixed(1)} s`} (${formatBytes(result.bytes / seconds)}/s), plus ${result.inline} kept inline; lengths and Lucene checksums match the shard metadata; ${result.shards.length} shard(s) at ${where.join(', ')}${hashed ? ' (hashed prefix, found through snapshot_shard_paths/)' : ''}${multipart}${backfill}`
     } catch (error) {

@@ -2,6 +2,7 @@ import type {Step} from '../steps/runner.js'
 import type {VerifyContext} from './context.js'
 
 import {backfillReader} from '../backfill/check.js'
+import {pathRepoOnce} from '../cluster/path-repo.js'
 import {
   createMetadataSnapshot,
   createSnapshot,
@@ -12,13 +13,12 @@ import {
   nodesLackingPlugin,
   readClusterInfo,
   registerRepository,
-  repositoryBody,
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
-import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
+import {type Bucket, OWNER_MARKER, PROBE_FILE} from '../location/files.js'
+import {describeIdentity} from '../location/identity.js'
 import {proveSnapshotInRepository} from '../snapshot-format/repository-index.js'
-import {createBucket, inspectBucket, probeAccess, probeRead} from '../store/bucket.js'
 import {isAccessDenied} from '../store/s3.js'
 import {checkBucketRules} from './bucket-rules-step.js'
 import {CONSOLE_READ_ONLY, ownerMarkerContent, testFiles} from './cleanup.js'
@@ -30,14 +30,22 @@ import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 export type VerifyStep = Step<VerifyContext>
 
-const onlyForS3 = (why: string) => (context: VerifyContext) => (context.storage.kind === 's3' ? undefined : why)
+/** A step about a bucket runs only where the repository is in one. */
+const onlyInABucket = (why: string) => (context: VerifyContext) => (context.location.bucket ? undefined : why)
 
-function s3Storage(context: VerifyContext) {
-  if (context.storage.kind !== 's3') throw new Error('an S3 step ran for an fs repository')
-  return context.storage
+/** The test location's bucket (a step that runs only in a bucket). */
+async function bucketOf(context: VerifyContext): Promise<Bucket> {
+  const {bucket} = await testFiles(context)
+  if (!bucket) throw new Error(`a bucket step ran for ${context.location.describe()}`)
+  return bucket
 }
 
-/** The test location's files, opened once per run. */
+/** The configured location as messages name it (its key prefix in a bucket). */
+async function configuredPlace(context: VerifyContext): Promise<string> {
+  const identity = await context.location.identity(context.repository, pathRepoOnce(context.cluster, context.signal))
+  return identity ? describeIdentity(identity) : context.location.describe()
+}
+
 /** The seed's "Verifying snapshot creation", step by step; cleanup follows as its own step. */
 export const VERIFY_STEPS: VerifyStep[] = [
   {
@@ -55,26 +63,27 @@ export const VERIFY_STEPS: VerifyStep[] = [
   {
     name: 'plugin',
     async run(context) {
-      const {lacking, total} = await nodesLackingPlugin(context.cluster, 'repository-s3', context.signal)
+      const plugin = context.location.plugin!
+      const {lacking, total} = await nodesLackingPlugin(context.cluster, plugin, context.signal)
       if (lacking.length === 0) return `installed on all ${total} node(s) (as a plugin or a module)`
       // Decided by facts, not by version: only a managed AWS domain writes to S3 without listing it.
       if (isManagedAwsDomain({authKind: context.clusterAuthKind, endpoint: context.cluster.endpoint}))
         return `not listed on ${lacking.length} of ${total} node(s), as on every managed AWS domain: the registration in step 6 is the proof`
       throw new CheckFailure(
         'plugin-missing',
-        `repository-s3 is missing on ${lacking.length} of ${total} node(s): ${lacking.join(', ')}`,
+        `${plugin} is missing on ${lacking.length} of ${total} node(s): ${lacking.join(', ')}`,
         {nodes: lacking},
       )
     },
-    skipReason: onlyForS3('an fs repository needs no plugin'),
+    skipReason: (context) => (context.location.plugin ? undefined : 'an fs repository needs no plugin'),
     title: 'repository-s3 on every node',
   },
   {
     name: 'bucket',
     async run(context) {
-      const storage = s3Storage(context)
-      const s3 = await context.s3()
-      const found = await inspectBucket(s3, storage.bucket, storage.region, context.signal)
+      const bucket = await bucketOf(context)
+      const found = await bucket.inspect()
+      const storage = {bucket: bucket.name, region: bucket.region}
       switch (found.state) {
         case 'elsewhere': {
           throw new CheckFailure(
@@ -98,16 +107,16 @@ export const VERIFY_STEPS: VerifyStep[] = [
             )
           await context.journal.record({...context.journalEntry, bucketCreated: true})
           context.journalEntry.bucketCreated = true
-          await createBucket(s3, storage.bucket, storage.region, context.signal)
+          await bucket.create()
           return `created s3://${storage.bucket} in ${storage.region}`
         }
 
         case 'present': {
-          return `s3://${storage.bucket} in ${found.region}; ${await checkBucketRules(context, s3)}`
+          return `s3://${storage.bucket} in ${found.region}; ${await checkBucketRules(context, bucket)}`
         }
       }
     },
-    skipReason: onlyForS3('an fs repository has no bucket'),
+    skipReason: onlyInABucket('an fs repository has no bucket'),
     title: 'Bucket exists in the expected region',
   },
   {
@@ -139,17 +148,17 @@ export const VERIFY_STEPS: VerifyStep[] = [
   {
     name: 'access',
     async run(context) {
-      const storage = s3Storage(context)
-      const probeKey = `${repositoryKeyPrefix(context.testLocation)}verify-probe`
+      const files = await testFiles(context)
+      const bucket = await bucketOf(context)
+      const probeKey = files.keyOf(PROBE_FILE)
       // Two runs on one location: only the one whose conditional write of the marker succeeds goes on. Recorded
       // first (an interrupt during the write must still find it); a run that loses the claim records that it
       // created nothing, and its cleanup touches nothing.
       context.journalEntry.ownerMarker = true
       context.journalEntry.probeKey = probeKey
       await context.journal.record(context.journalEntry)
-      const files = await testFiles(context)
       const claim = await files
-        .claim('verify-owner', ownerMarkerContent(context.journalEntry))
+        .claim(OWNER_MARKER, ownerMarkerContent(context.journalEntry))
         .catch((error: unknown) => {
           if (isAccessDenied(error)) return 'read-only' as const
           throw error
@@ -162,8 +171,8 @@ export const VERIFY_STEPS: VerifyStep[] = [
       }
 
       if (claim === 'read-only') {
-        const allowed = await probeRead(await context.s3(), storage.bucket, probeKey, context.signal)
-        return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)} (all the backfill needs); ${CONSOLE_READ_ONLY}`
+        const allowed = await bucket.probeRead(PROBE_FILE)
+        return `${allowed.join(', ')} under ${await configuredPlace(context)} (all the backfill needs); ${CONSOLE_READ_ONLY}`
       }
 
       if (claim === 'taken') {
@@ -173,10 +182,10 @@ export const VERIFY_STEPS: VerifyStep[] = [
         )
       }
 
-      const allowed = await probeAccess(await context.s3(), storage.bucket, probeKey, context.signal)
-      return `${allowed.join(', ')} under s3://${storage.bucket}/${repositoryKeyPrefix(storage.basePath)}`
+      const allowed = await bucket.probeAccess(PROBE_FILE)
+      return `${allowed.join(', ')} under ${await configuredPlace(context)}`
     },
-    skipReason: onlyForS3('the console does not write to an fs repository'),
+    skipReason: onlyInABucket('the console does not write to an fs repository'),
     title: "Console's credentials can list, write, read, delete",
   },
   INDEX_STEP,
@@ -189,7 +198,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
           `repository ${context.repository} is already registered; verify registers a test repository of its own`,
           ['choose another --repository name, or leave it out for a fresh verify_… name'],
         )
-      const body = repositoryBody(context.storage, context.testLocation, {
+      const body = context.testLocation.registrationBody({
         bufferSize: context.bufferSize,
         client: context.nodeS3Client,
         shardPathType: context.shardPathType,
@@ -205,7 +214,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
         signal: context.signal,
         waitMs: context.nodesStoreWaitMs,
       })
-      const where = body.type === 's3' ? `s3://${body.settings.bucket}/${context.testLocation}` : context.testLocation
+      const where = context.testLocation.describe()
       return `${context.repository} (${body.type}) at ${where}${context.bufferSize ? ` with buffer_size ${context.bufferSize}` : ''}${context.shardPathType ? ` and shard_path_type ${context.shardPathType}` : ''}`
     },
     title: 'Test repository registered',

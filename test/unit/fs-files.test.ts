@@ -4,7 +4,7 @@ import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {FsRepositoryFiles} from '../../src/location/fs-location.js'
+import {FsLocation, FsRepositoryFiles} from '../../src/location/fs-location.js'
 import {readRepositoryIndex} from '../../src/snapshot-format/repository-index.js'
 import {DirectoryBlobStore} from '../../src/store/blobs.js'
 
@@ -16,7 +16,7 @@ describe('fs-files: what an fs repository location holds and what of it goes', (
     writeFileSync(path.join(directory, 'index-0'), '{}')
     writeFileSync(path.join(directory, 'indices/abc/0/__x'), 'data')
     symlinkSync('/etc/passwd', path.join(directory, 'index-1'))
-    const files = await FsRepositoryFiles.at(directory, {hashedShardPaths: true})
+    const files = await FsRepositoryFiles.at(new FsLocation(directory), directory, {hashedShardPaths: true})
     const result = await files.removeOwned()
     assert.equal(result?.objects, 2)
     const kept = result!.keptSample.map((entry) => path.relative(directory, entry.key))
@@ -35,7 +35,9 @@ describe('fs-files: what an fs repository location holds and what of it goes', (
     }
 
     await assert.rejects(readRepositoryIndex(new DirectoryBlobStore(directory), ''), /not a regular file/)
-    const result = await (await FsRepositoryFiles.at(directory, {hashedShardPaths: false})).removeOwned({dryRun: true})
+    const result = await (
+      await FsRepositoryFiles.at(new FsLocation(directory), directory, {hashedShardPaths: false})
+    ).removeOwned({dryRun: true})
     assert.equal(result?.objects, 0)
     assert.match(result!.keptSample[0].reason, /not a regular file/)
   })

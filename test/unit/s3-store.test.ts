@@ -1,15 +1,17 @@
 import {strict as assert} from 'node:assert'
 
 import {diagnose} from '../../src/diagnose/index.js'
-import {storageOfRegistration} from '../../src/repository/registration.js'
+import {Locations} from '../../src/location/open.js'
+import {S3Location} from '../../src/location/s3-location.js'
 import {S3BlobStore} from '../../src/store/blobs.js'
 import {createS3Client, endpointUrl, S3OperationError, sendS3} from '../../src/store/s3.js'
 import {faultyServer} from '../helpers/faulty-server.js'
 
 describe('the S3 store as the repository plugin and a real server see it', () => {
   it("reads a registration's endpoint without a scheme with its protocol setting, as the nodes do", () => {
+    const locations = new Locations(() => Promise.reject(new Error('no bucket is reached here')))
     const storage = (settings: Record<string, string>) =>
-      storageOfRegistration({settings: {bucket: 'b', ...settings}, type: 's3'}) as {endpoint?: string}
+      (locations.ofRegistration({settings: {bucket: 'b', ...settings}, type: 's3'}) as S3Location).storage
     assert.equal(storage({endpoint: 'minio.test:9000', protocol: 'http'}).endpoint, 'http://minio.test:9000')
     assert.equal(storage({endpoint: 'minio.test:9000'}).endpoint, 'https://minio.test:9000')
     assert.equal(storage({endpoint: 'http://minio.test:9000', protocol: 'https'}).endpoint, 'http://minio.test:9000')

@@ -5,7 +5,7 @@ import type {RepoCleanJson} from '../../json-contract.js'
 
 import {BaseCommand} from '../../base-command.js'
 import {repositoryNameProblem} from '../../names.js'
-import {type CleanEntry, cleanEntryProblem} from '../../repository/clean.js'
+import {type CleanEntry, cleanEntryProblem} from '../../repository/clean-run.js'
 import {checkedFlag} from '../../session.js'
 
 export default class RepoClean extends BaseCommand<typeof RepoClean> {

@@ -135,7 +135,7 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       {
         cluster: await session.clusterClient(),
         journal: this.journal(),
-        s3: () => session.s3(storage as Extract<RepositoryStorage, {kind: 's3'}>),
+        s3: session.s3,
         signal: this.interruptSignal(),
       },
       await this.stepPrinter(),

@@ -4,7 +4,7 @@
  */
 const FLOORS = [
   // What everything shares, importing nothing of the domain.
-  {name: 'ground', path: '^src/(exit-codes|errors|names|debug|user-agent|journal|prompts|consent|console-cli|plugin-commands|format)\\.ts$'},
+  {name: 'ground', path: '^src/(exit-codes|errors|names|debug|user-agent|journal|prompts|consent|console-cli|plugin-commands|format|verify-names)\\.ts$'},
   {name: 'services file', path: '^src/services/'},
   {name: 'cluster client', path: '^src/cluster/'},
   // Transport: S3 and filesystem access, pacing, batches, the bucket's own configuration; nothing of snapshots.

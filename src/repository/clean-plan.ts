@@ -12,6 +12,7 @@ import {UnsupportedLocationError} from '../location/refusals.js'
 import {type S3Storage} from '../services/model.js'
 import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
 import {type S3Clients} from '../store/s3.js'
+import {isTestSnapshotName} from '../verify-names.js'
 import {isRepositoryOutOfSync, type Registration} from './registration.js'
 import {refuseServiceOwnedRepository} from './service-owned.js'
 
@@ -62,8 +63,6 @@ export interface SurveyDependencies {
   s3: S3Clients
   signal?: AbortSignal
 }
-
-const VERIFY_SNAPSHOT = /^verify_snapshot_/
 
 /** The files of a registration whose kind this plugin reads; any other type is refused (exit 2). */
 export async function openRegisteredFiles(
@@ -141,7 +140,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
     }
   } else await refuseSnapshotsOfUnregistered(name, files, pending!)
 
-  const foreignSnapshots = snapshots.filter((snapshot) => !VERIFY_SNAPSHOT.test(snapshot))
+  const foreignSnapshots = snapshots.filter((snapshot) => !isTestSnapshotName(snapshot))
   if (foreignSnapshots.length > 0 && !request.force)
     throw new UsageError(
       `repository ${name} holds ${foreignSnapshots.length} snapshot(s) that verify did not make (${foreignSnapshots.slice(0, 5).join(', ')}${foreignSnapshots.length > 5 ? ', …' : ''}); cleaning deletes the migration's data`,

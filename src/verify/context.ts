@@ -101,11 +101,3 @@ export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   /** Where the test repository keeps its files: its own folder below the configured base path. */
   testLocation: ReadableLocation
 }
-
-/** A fresh run id: sortable by time, unique enough that two runs never share a name. */
-export function newRunId(now = new Date(), random = Math.random): string {
-  const stamp = now.toISOString().replaceAll(/[-:T]/g, '').slice(0, 14)
-  return `${stamp}_${Math.floor(random() * 36 ** 4)
-    .toString(36)
-    .padStart(4, '0')}`
-}

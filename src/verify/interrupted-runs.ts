@@ -11,6 +11,7 @@ import {
   type CleanRequest,
 } from '../repository/clean-run.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
+import {isTestRepositoryName} from '../verify-names.js'
 import {removeVerificationResources} from './cleanup.js'
 import {type JournalEntry, type VerifyJournal} from './journal.js'
 
@@ -83,7 +84,7 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
     name: 'test-repositories',
     async run(context) {
       const names = Object.keys(await listRepositories(context.cluster, context.signal)).filter((name) =>
-        name.startsWith('verify_'),
+        isTestRepositoryName(name),
       )
       return names.length > 0
         ? `still registered (clean each with --repository NAME): ${names.join(', ')}`

@@ -5,6 +5,7 @@ import {indexSnapshotBody, METADATA_ONLY_SNAPSHOT, repositoryPath} from '../clus
 import {Locations} from '../location/open.js'
 import {pathSegment} from '../names.js'
 import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
+import {testIndexName} from '../verify-names.js'
 
 /** One shell word: as it is when it holds nothing a shell would read, else single-quoted. */
 export function shellQuote(value: string): string {
@@ -38,7 +39,7 @@ function dataIndexPlan(request: VerifyRequest, curl: (method: string, path: stri
   const choice = request.shardData ?? {mode: 'metadata-only'}
   switch (choice.mode) {
     case 'create': {
-      const index = `verify_index_${request.runId}`.toLowerCase()
+      const index = testIndexName(request.runId)
       return {
         commands: [
           `${curl('GET', '/_nodes?filter_path=nodes.*.roles')}   # N = the nodes with a data role`,

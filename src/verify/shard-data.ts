@@ -9,6 +9,7 @@ import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {formatBytes} from '../format.js'
 import {readBackSnapshot, ShardReadError} from '../snapshot-format/read-back.js'
+import {testIndexName} from '../verify-names.js'
 import {testFiles} from './cleanup.js'
 import {chooseIndices, coverageDetail, coverNamed, readPlacement, testIndexShards} from './data-indices.js'
 import {nodesOfFailure} from './node-report.js'
@@ -69,7 +70,7 @@ export const INDEX_STEP: Step<VerifyContext> = {
     let created = ''
     switch (choice.mode) {
       case 'create': {
-        const name = `verify_index_${context.runId}`.toLowerCase()
+        const name = testIndexName(context.runId)
         context.journalEntry.testIndex = name
         await context.journal.record(context.journalEntry)
         const shards = testIndexShards(placement)

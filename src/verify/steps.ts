@@ -20,6 +20,7 @@ import {type Bucket, OWNER_MARKER, PROBE_FILE} from '../location/files.js'
 import {describeIdentity} from '../location/identity.js'
 import {proveSnapshotInRepository} from '../snapshot-format/repository-index.js'
 import {isAccessDenied} from '../store/s3.js'
+import {FRESH_TEST_NAME} from '../verify-names.js'
 import {checkBucketRules} from './bucket-rules-step.js'
 import {CONSOLE_READ_ONLY, ownerMarkerContent, testFiles} from './cleanup.js'
 import {knownPlacement} from './data-indices.js'
@@ -127,7 +128,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
         throw new UsageError(
           `${where} already holds ${example}: verify registers its test repository only on an empty location, and would otherwise mix its files with someone else's`,
           [
-            'leave --repository out for a fresh verify_<time>_<id> location, or choose a name nobody uses under the base path',
+            `leave --repository out for a fresh ${FRESH_TEST_NAME} location, or choose a name nobody uses under the base path`,
           ],
         )
       }
@@ -178,7 +179,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
       if (claim === 'taken') {
         throw new UsageError(
           `${files.describe()}verify-owner was written by another verify run: that run owns the test location, this one stops without touching it`,
-          ['leave --repository out for a fresh verify_<time>_<id> location'],
+          [`leave --repository out for a fresh ${FRESH_TEST_NAME} location`],
         )
       }
 
@@ -196,7 +197,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
       if (existing[context.repository])
         throw new UsageError(
           `repository ${context.repository} is already registered; verify registers a test repository of its own`,
-          ['choose another --repository name, or leave it out for a fresh verify_… name'],
+          [`choose another --repository name, or leave it out for a fresh ${FRESH_TEST_NAME} name`],
         )
       const body = context.testLocation.registrationBody({
         bufferSize: context.bufferSize,

@@ -2,7 +2,6 @@
 import * as Flags from '@oclif/core/flags'
 
 import type {SnapshotVerifyJson} from '../../json-contract.js'
-import type {RepositoryStorage} from '../../services/model.js'
 import type {ShardDataChoice} from '../../verify/context.js'
 
 import {BaseCommand} from '../../base-command.js'
@@ -16,8 +15,10 @@ import {
   regionProblem,
   repositoryNameProblem,
 } from '../../names.js'
+import {type RepositoryStorage, s3StorageOf} from '../../services/model.js'
 import {checkedFlag, type RunSession} from '../../session.js'
 import {layoutNameProblem} from '../../snapshot-format/layout-keys.js'
+import {newRunId, testRepositoryName, testSnapshotName} from '../../verify-names.js'
 
 export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
   static override description = `Automates the migration guide's "Verifying snapshot creation": checks the cluster, the repository-s3 plugin on every node, the bucket and its region, the console's own access, registers a test repository, takes a test snapshot of the smallest index with documents (or --index, or a test index it creates) and the global state, proves it is in the bucket (newest index-N, snap- and meta- files), reads every shard file back with the console's credentials as the backfill does (length and Lucene checksum), and cleans up, also after a failure or Ctrl-C. Nothing is written to the source's indices.`
@@ -96,7 +97,6 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
     const session = await this.openSession()
     const storage = await this.repositoryStorage(session)
     const cluster = await session.sourceCluster()
-    const {newRunId} = await import('../../verify/context.js')
     const runId = newRunId()
     // The test repository goes below the base path: a name the layout uses would put it on the migration's files.
     const repository =
@@ -104,7 +104,7 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
         '--repository',
         this.flags.repository,
         (name) => repositoryNameProblem(name) ?? layoutNameProblem(name),
-      ) ?? `verify_${runId}`
+      ) ?? testRepositoryName(runId)
     const {backfillRelease} = await import('../../backfill/release.js')
     const request = {
       backfill: backfillRelease(this.flags['backfill-version']),
@@ -118,7 +118,7 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       runId,
       shardData: this.shardData(),
       shardPathType: this.flags['shard-path-type'],
-      snapshot: `verify_snapshot_${runId}`,
+      snapshot: testSnapshotName(runId),
       storage,
     }
 
@@ -180,7 +180,7 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
           location.startsWith('/') ? undefined : 'must be an absolute path',
         ),
       }
-    const fileS3 = fromFile?.kind === 's3' && services ? fromFile : undefined
+    const fileS3 = s3StorageOf(services)
     const checked = fileS3 && {
       bucket: session.fileValue('snapshot.s3.repo_uri', fileS3.bucket, (bucket) => {
         if (bucket === '') return 'must name a bucket after s3://'

@@ -14,12 +14,11 @@ import type {JournalEntry} from './verify/journal.js'
 
 import {type Confirm, confirmer, type ConsentFlags, refuseUnconfirmedScriptedDeletion} from './consent.js'
 import {setVerbosity} from './debug.js'
-import {InterruptedError} from './errors.js'
+import {InterruptedError, Refusal} from './errors.js'
 import {ExitCode, statusOf} from './exit-codes.js'
 import {Journal} from './journal.js'
 import {isScriptedSession, type Prompter, ScriptedPrompter, TerminalPrompter} from './prompts.js'
 import {RunSession} from './session.js'
-import {refusalOf} from './steps/runner.js'
 import {verifyEntryProblem} from './verify/journal.js'
 
 /**
@@ -103,7 +102,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     let exitCode: number
     let diagnosis: Diagnosis | undefined
     let actions: string[] = []
-    const refused = refusalOf(error)
+    // A refusal of the command line or of a location the plugin cannot prove: exit 2, with what to do instead.
+    const refused = error instanceof Refusal ? error : undefined
     if (refused) {
       exitCode = ExitCode.usage
       actions = refused.actions

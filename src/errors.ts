@@ -1,13 +1,22 @@
 import {ExitCode} from './exit-codes.js'
 
-export class UsageError extends Error {
-  readonly exitCode = ExitCode.usage
-
+/** What the plugin refuses to do (exit 2), with what the user can do instead; never a failed check. */
+export class Refusal extends Error {
   constructor(
     message: string,
     readonly actions: string[] = [],
   ) {
     super(message)
+    this.name = 'Refusal'
+  }
+}
+
+/** A refusal of the command line itself: a flag, a value, a missing confirmation. */
+export class UsageError extends Refusal {
+  readonly exitCode = ExitCode.usage
+
+  constructor(message: string, actions: string[] = []) {
+    super(message, actions)
     this.name = 'UsageError'
   }
 }

@@ -1,10 +1,9 @@
-/** A location this plugin knows it cannot prove anything about: why, and what to do instead. */
-export class LocationRefused extends Error {
-  constructor(
-    message: string,
-    readonly actions: string[] = [],
-  ) {
-    super(message)
+import {Refusal} from '../errors.js'
+
+/** A location whose place or ownership this plugin cannot prove: why, and what to do instead. */
+export class LocationRefused extends Refusal {
+  constructor(message: string, actions: string[] = []) {
+    super(message, actions)
     this.name = 'LocationRefused'
   }
 }

@@ -2,16 +2,7 @@ import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {RepositoryBody} from '../cluster/snapshots.js'
 import type {S3Storage} from '../services/model.js'
-import type {
-  Bucket,
-  Claim,
-  LocationRecord,
-  OpenOptions,
-  ReadableLocation,
-  RegistrationOptions,
-  RemoveOwnedOptions,
-  RepositoryFiles,
-} from './files.js'
+import type * as files from './files.js'
 
 import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
 import {readRepositoryIndex} from '../snapshot-format/repository-index.js'
@@ -33,7 +24,7 @@ import {describeIdentity, type LocationIdentity, type Overlap, overlapOf, s3Iden
 import {type RepositoryFootprint} from './ownership.js'
 
 /** A repository's place in a bucket: the bucket, its base path (byte for byte), region and endpoint. */
-export class S3Location implements ReadableLocation {
+export class S3Location implements files.ReadableLocation {
   readonly plugin = 'repository-s3'
   readonly type = 's3'
 
@@ -64,16 +55,16 @@ export class S3Location implements ReadableLocation {
     return s3Identity(this.storage)
   }
 
-  async open(options: OpenOptions): Promise<S3RepositoryFiles> {
+  async open(options: files.OpenOptions): Promise<S3RepositoryFiles> {
     return new S3RepositoryFiles(this, () => this.clients(this.storage), options)
   }
 
-  record(): LocationRecord {
+  record(): files.LocationRecord {
     const {bucket, endpoint, region} = this.storage
     return {bucket, endpoint, kind: 's3', prefix: repositoryKeyPrefix(this.storage.basePath), region}
   }
 
-  registrationBody(options: RegistrationOptions = {}): RepositoryBody {
+  registrationBody(options: files.RegistrationOptions = {}): RepositoryBody {
     const {basePath, bucket, endpoint, region, roleArn} = this.storage
     const settings: Record<string, boolean | string> = {bucket}
     if (basePath) settings.base_path = basePath
@@ -90,9 +81,9 @@ export class S3Location implements ReadableLocation {
 }
 
 /** A repository in a bucket, under its base path (and OpenSearch's hashed shard paths), opened with its S3 client. */
-export class S3RepositoryFiles implements RepositoryFiles {
+export class S3RepositoryFiles implements files.RepositoryFiles {
   readonly atStoreRoot: boolean
-  readonly bucket: Bucket
+  readonly bucket: files.Bucket
   readonly footprint: RepositoryFootprint
   readonly identity: LocationIdentity
   private client?: Promise<S3Client>
@@ -100,7 +91,7 @@ export class S3RepositoryFiles implements RepositoryFiles {
   constructor(
     readonly location: S3Location,
     private readonly clients: () => Promise<S3Client>,
-    private readonly options: OpenOptions,
+    private readonly options: files.OpenOptions,
   ) {
     const {storage} = location
     this.identity = s3Identity(storage)
@@ -126,7 +117,7 @@ export class S3RepositoryFiles implements RepositoryFiles {
     return this.location.storage.bucket
   }
 
-  async claim(marker: string, content: string): Promise<Claim> {
+  async claim(marker: string, content: string): Promise<files.Claim> {
     const {PutObjectCommand} = await import('@aws-sdk/client-s3')
     const key = this.keyOf(marker)
     const s3 = await this.s3()
@@ -194,7 +185,7 @@ export class S3RepositoryFiles implements RepositoryFiles {
     return (await this.store()).read(this.keyOf(marker), MARKER_BYTES).then((bytes) => bytes?.toString('utf8'))
   }
 
-  record(): LocationRecord {
+  record(): files.LocationRecord {
     return this.location.record()
   }
 
@@ -217,7 +208,7 @@ export class S3RepositoryFiles implements RepositoryFiles {
     return removed
   }
 
-  async removeOwned(options: RemoveOwnedOptions = {}): Promise<DeleteOwnedResult> {
+  async removeOwned(options: files.RemoveOwnedOptions = {}): Promise<DeleteOwnedResult> {
     const s3 = await this.s3()
     const others = (options.others ?? []).flatMap(({identity, name}) =>
       identity.kind === 's3' && identity.bucket === this.name

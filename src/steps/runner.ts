@@ -1,9 +1,8 @@
 import type {Diagnosis} from '../diagnose/index.js'
 import type {StepResult} from './report.js'
 
-import {UsageError} from '../errors.js'
+import {Refusal} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
-import {LocationRefused} from '../location/refusals.js'
 
 /** One named step of a command: data that a runner executes and a report renders. */
 export interface Step<Context> {
@@ -24,14 +23,6 @@ export interface StepRunOptions {
   diagnosisFor: (error: unknown) => Diagnosis
   events?: StepEvents
   signal?: AbortSignal
-}
-
-/**
- * A refusal (exit 2), never a failed check: the command line's own (UsageError) or a location whose ownership or
- * place this plugin cannot prove (LocationRefused).
- */
-export function refusalOf(error: unknown): LocationRefused | undefined | UsageError {
-  return error instanceof UsageError || error instanceof LocationRefused ? error : undefined
 }
 
 /** The plan a plan step made, for the steps after it (which run only once it has). */
@@ -68,6 +59,12 @@ export async function runSteps<Context>(steps: Step<Context>[], context: Context
   return {failed, interrupted, results}
 }
 
+const refusalDiagnosis = (refusal: Refusal): Diagnosis => ({
+  cause: refusal.message,
+  code: 'refused',
+  remediation: refusal.actions.join('; ') || 'correct the command and run it again',
+})
+
 async function runStep<Context>(step: Step<Context>, context: Context, options: StepRunOptions): Promise<StepResult> {
   const skipReason = step.skipReason?.(context)
   if (skipReason) {
@@ -100,20 +97,13 @@ async function runStep<Context>(step: Step<Context>, context: Context, options: 
       return result
     }
 
-    const refused = refusalOf(error)
-    const diagnosis = refused
-      ? {
-          cause: refused.message,
-          code: 'refused',
-          remediation: refused.actions.join('; ') || 'correct the command and run it again',
-        }
-      : options.diagnosisFor(error)
-    const exitCode = refused ? ExitCode.usage : ExitCode.checkFailed
+    // A refusal (the command line's own, or a location the plugin cannot prove) is exit 2, never a failed check.
+    const refused = error instanceof Refusal
     result = {
       detail: message,
-      diagnosis,
+      diagnosis: refused ? refusalDiagnosis(error) : options.diagnosisFor(error),
       durationMs: Date.now() - started,
-      exitCode,
+      exitCode: refused ? ExitCode.usage : ExitCode.checkFailed,
       name: step.name,
       status: 'failed',
       title: step.title,

@@ -2,14 +2,7 @@ import {listRepositories} from '../cluster/snapshots.js'
 import {diagnose} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {describeRecord} from '../location/record.js'
-import {
-  type CleanContext,
-  cleanContext,
-  type CleanDependencies,
-  type CleanReport,
-  cleanReport,
-  type CleanRequest,
-} from '../repository/clean-run.js'
+import * as cleanRun from '../repository/clean-run.js'
 import {runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {isTestRepositoryName} from '../verify-names.js'
 import {removeVerificationResources} from './cleanup.js'
@@ -19,11 +12,11 @@ import {type JournalEntry, type VerifyJournal} from './journal.js'
  * `console repo clean` without --repository: finish what interrupted verify runs left (their journal),
  * or, with --forget, drop journal entries without touching anything they name.
  */
-export interface InterruptedRunsDependencies extends CleanDependencies {
+export interface InterruptedRunsDependencies extends cleanRun.CleanDependencies {
   verifyJournal: VerifyJournal
 }
 
-interface InterruptedRunsContext extends CleanContext, InterruptedRunsDependencies {
+interface InterruptedRunsContext extends cleanRun.CleanContext, InterruptedRunsDependencies {
   forget?: string[]
 }
 
@@ -117,12 +110,12 @@ const FORGET_STEPS: Step<InterruptedRunsContext>[] = [
 ]
 
 export async function cleanInterruptedRuns(
-  request: Omit<CleanRequest, 'repository'> & {forget?: string[]},
+  request: Omit<cleanRun.CleanRequest, 'repository'> & {forget?: string[]},
   dependencies: InterruptedRunsDependencies,
   events: StepEvents = {},
-): Promise<CleanReport> {
+): Promise<cleanRun.CleanReport> {
   const context: InterruptedRunsContext = {
-    ...cleanContext(request, dependencies),
+    ...cleanRun.cleanContext(request, dependencies),
     ...dependencies,
     forget: request.forget,
   }
@@ -132,5 +125,5 @@ export async function cleanInterruptedRuns(
     events,
     signal: dependencies.signal,
   })
-  return cleanReport(context, results, interrupted)
+  return cleanRun.cleanReport(context, results, interrupted)
 }

@@ -57,22 +57,17 @@ export interface BackfillRelease {
 
 const REGISTRY = 'SnapshotReader/src/main/java/org/opensearch/migrations/cluster/SnapshotReaderRegistry.java'
 
-const ES_1_7: SnapshotReaderRule = {
-  accepts: [{distribution: 'elasticsearch', major: 1}],
+/** ES 1.x and 2.x: one `index` file for the repository data, a reader and a file finder per version. */
+const singleIndexFileReader = (major: number, version: string): SnapshotReaderRule => ({
+  accepts: [{distribution: 'elasticsearch', major}],
   indexMetadata: 'snapshot-uuid',
-  name: 'SnapshotReader_ES_1_7',
+  name: `SnapshotReader_ES_${version}`,
   repositoryData: 'index',
   shardDirectory: {fs: 'fixed', s3: 'fixed'},
-  source: 'version_es_1_7/SnapshotReader_ES_1_7.java, SnapshotFileFinder_ES_1_7.java',
-}
-const ES_2_4: SnapshotReaderRule = {
-  accepts: [{distribution: 'elasticsearch', major: 2}],
-  indexMetadata: 'snapshot-uuid',
-  name: 'SnapshotReader_ES_2_4',
-  repositoryData: 'index',
-  shardDirectory: {fs: 'fixed', s3: 'fixed'},
-  source: 'version_es_2_4/SnapshotReader_ES_2_4.java, SnapshotFileFinder_ES_2_4.java',
-}
+  source: `version_es_${version}/SnapshotReader_ES_${version}.java, SnapshotFileFinder_ES_${version}.java`,
+})
+const ES_1_7 = singleIndexFileReader(1, '1_7')
+const ES_2_4 = singleIndexFileReader(2, '2_4')
 const ES_6_8: SnapshotReaderRule = {
   accepts: [
     {distribution: 'elasticsearch', major: 5},

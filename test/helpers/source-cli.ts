@@ -9,7 +9,11 @@ import {repoRoot} from './paths.js'
 /** package.json with its commands, hooks and help class pointing at the sources under src/ instead of dist/. */
 function sourcePjson(): Interfaces.PJSON {
   const pjson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))
-  const {commands, helpClass, hooks} = pjson.oclif as {commands: string; helpClass: string; hooks: Record<string, string>}
+  const {commands, helpClass, hooks} = pjson.oclif as {
+    commands: string
+    helpClass: string
+    hooks: Record<string, string>
+  }
   const fromDist = (target: string): string => target.replace(/^\.\/dist\//, './src/')
   pjson.oclif = {
     ...pjson.oclif,

@@ -8,7 +8,7 @@ import {normalizeArgv} from '@oclif/core/help'
  * stays so for the console's CLI); else, when a host called oclif's run with arguments of its own, the
  * command's words and arguments as oclif has them.
  */
-async function typedArguments(config: Interfaces.Config, id: string, argv: string[]): Promise<string[]> {
+export async function typedArguments(config: Interfaces.Config, id: string, argv: string[]): Promise<string[]> {
   const {globalOptionsAfterCommand} = await import('../../console-cli.js')
   const typed = process.argv.slice(2)
   const parsed = normalizeArgv(config, [...globalOptionsAfterCommand(typed)])

@@ -13,10 +13,9 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
 } else {
   // The console's own CLI takes its global options (--config-file, --force-use-config-file, --json, -v,
   // -vv, --verbose) before the command (`console --json snapshot delete`), as scripts in the console
-  // image write them; oclif wants flags after the command id. The arguments as typed are kept for a
-  // command this plugin hands on to the console's own CLI.
+  // image write them; oclif wants flags after the command id. A command this plugin hands on to the
+  // console's own CLI gets the arguments as typed: its hook reads them from process.argv.
   const typed = process.argv.slice(2)
-  globalThis[Symbol.for('console-snapshot-plugin.argv')] = typed
   const leadingOption = /^-v+$|^--(config-file|force-use-config-file|json|verbose)(=|$)/
   const argv = leadingOption.test(typed[0] ?? '')
     ? (await import('../dist/console-cli.js')).globalOptionsAfterCommand(typed)

@@ -23,18 +23,15 @@ import {verifyEntryProblem} from './verify/journal.js'
 
 /**
  * What a host that embeds these commands (or a test) may provide instead of the defaults: the
- * prompt seam and cluster client settings. Kept on globalThis so that every copy of this module
- * a host may load sees the same choice.
+ * prompt seam and cluster client settings.
  */
 export interface Embedding {
   clusterClientOptions?: ClusterClientOptions
   prompter?: Prompter
 }
-const EMBEDDING = Symbol.for('console-snapshot-plugin.embedding')
+const hostChoice: Embedding = {}
 export function embedding(): Embedding {
-  const holder = globalThis as {[EMBEDDING]?: Embedding}
-  holder[EMBEDDING] ??= {}
-  return holder[EMBEDDING]
+  return hostChoice
 }
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<

@@ -6,16 +6,15 @@
  */
 export type DebugChannel = 'cluster' | 's3'
 
-// On globalThis, so every copy of this module a host may load sees the run's choice.
-const VERBOSITY = Symbol.for('console-snapshot-plugin.verbosity')
+let level = 0
 
 /** How many times -v was given in this run (0 when not): 1 logs requests, 2 also their bodies. */
-export function setVerbosity(level: number): void {
-  ;(globalThis as {[VERBOSITY]?: number})[VERBOSITY] = level
+export function setVerbosity(times: number): void {
+  level = times
 }
 
 export function verbosity(): number {
-  return (globalThis as {[VERBOSITY]?: number})[VERBOSITY] ?? 0
+  return level
 }
 
 export function debugEnabled(channel: DebugChannel, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -8,12 +8,8 @@ import type {Node, Pair} from 'yaml'
  * `<<` merges mappings, a repeated key keeps its last value, and an empty document is an empty mapping.
  */
 
-const DATE = Symbol.for('console-snapshot-plugin.yaml-date')
-
 /** A plain scalar PyYAML reads as a timestamp (a date): kept apart, so a field that needs a string can say so. */
 export class YamlDate {
-  readonly [DATE] = true
-
   constructor(readonly text: string) {}
 
   toJSON(): string {
@@ -21,9 +17,8 @@ export class YamlDate {
   }
 }
 
-/** By its brand, not its class: a loader may give a module more than one instance. */
 export function isYamlDate(value: unknown): value is YamlDate {
-  return typeof value === 'object' && value !== null && DATE in value
+  return value instanceof YamlDate
 }
 
 /** Why the text is not YAML the console can read: one line per problem, with its line number. */

@@ -87,8 +87,8 @@ function describeDeleteAndClean(store: Store, suffix: string) {
     })
 
     it('explains the real "already exists" answer as a name conflict with the console commands to run', async () => {
-      const {diagnose} = await import('../../dist/diagnose/index.js')
-      const {ClusterRequestError} = await import('../../dist/cluster/client.js')
+      const {diagnose} = await import('../../src/diagnose/index.js')
+      const {ClusterRequestError} = await import('../../src/cluster/client.js')
       const conflict = await takeSnapshot()
       assert.equal(conflict.status, 400)
       const error = new ClusterRequestError(

@@ -1,6 +1,6 @@
 import {run} from '@oclif/core'
 
-import {repoRoot} from './paths.js'
+import {sourceConfig} from './source-cli.js'
 
 export interface CommandOutcome {
   exitCode: number
@@ -8,7 +8,10 @@ export interface CommandOutcome {
   stdout: string
 }
 
-/** Runs the built CLI in this process (so nock sees its requests), capturing output and the exit code. */
+/**
+ * Runs a command of the CLI from source in this process (so nock sees its requests, and the test's imports of
+ * src/ are the modules the command uses), capturing output and the exit code.
+ */
 export async function runCommand(
   argv: string[],
   env: Record<string, string | undefined> = {},
@@ -33,7 +36,7 @@ export async function runCommand(
   }) as typeof process.stderr.write
   let exitCode = 0
   try {
-    await run(argv, repoRoot)
+    await run(argv, await sourceConfig())
   } catch (error) {
     const exit = (error as {oclif?: {exit?: number}}).oclif?.exit
     if (exit === undefined) throw error

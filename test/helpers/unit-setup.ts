@@ -7,6 +7,8 @@ export const mochaHooks = {
   },
   afterEach() {
     nock.cleanAll()
+    // A reply a test held back (a silent node) is not left on a timer that keeps the run alive after the last test.
+    nock.abortPendingRequests()
     // A test that let loopback through (a real socket fault) does not leave it open for the next.
     nock.disableNetConnect()
   },

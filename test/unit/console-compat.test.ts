@@ -7,7 +7,7 @@ import {createServer, type Server} from 'node:https'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {embedding} from '../../dist/base-command.js'
+import {embedding} from '../../src/base-command.js'
 import {readKubernetesSecret} from '../../src/cluster/kubernetes.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'

@@ -2,6 +2,8 @@ import {strict as assert} from 'node:assert'
 
 import {globalOptionsAfterCommand} from '../../src/console-cli.js'
 import {debugEnabled, debugRequest, redactedBody, setVerbosity} from '../../src/debug.js'
+import {typedArguments} from '../../src/hooks/command-not-found/console.js'
+import {sourceConfig} from '../helpers/source-cli.js'
 
 describe("the console's global options", () => {
   describe('before the command', () => {
@@ -34,6 +36,33 @@ describe("the console's global options", () => {
       ]
       for (const [typed, expected] of cases)
         assert.deepEqual(globalOptionsAfterCommand(typed), expected, typed.join(' '))
+    })
+  })
+
+  describe("handed to the console's own CLI", () => {
+    // What bin/run.js gives oclif for `console -v --json backfill status --deep-check`, as oclif splits it.
+    const id = 'backfill:status'
+    const parsed = ['-v', '--json', '--deep-check']
+    const withArgv = async <T>(argv: string[], action: () => Promise<T>): Promise<T> => {
+      const saved = process.argv
+      process.argv = [saved[0], 'run.js', ...argv]
+      try {
+        return await action()
+      } finally {
+        process.argv = saved
+      }
+    }
+
+    it('stay where they were typed when the command line is what this run parsed', async () => {
+      const config = await sourceConfig()
+      const typed = ['-v', '--json', 'backfill', 'status', '--deep-check']
+      assert.deepEqual(await withArgv(typed, () => typedArguments(config, id, parsed)), typed)
+    })
+
+    it("are oclif's words and arguments when a host ran oclif with arguments of its own", async () => {
+      const config = await sourceConfig()
+      const other = await withArgv(['--reporter', 'spec'], () => typedArguments(config, id, parsed))
+      assert.deepEqual(other, ['backfill', 'status', '-v', '--json', '--deep-check'])
     })
   })
 

@@ -7,7 +7,7 @@ import path from 'node:path'
 
 import type {JournalEntry} from '../../src/verify/journal.js'
 
-import {embedding} from '../../dist/base-command.js'
+import {embedding} from '../../src/base-command.js'
 import {createClusterClient} from '../../src/cluster/client.js'
 import {InterruptedError} from '../../src/errors.js'
 import {Journal} from '../../src/journal.js'

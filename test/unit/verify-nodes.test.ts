@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 import path from 'node:path'
 
-import {embedding} from '../../dist/base-command.js'
+import {embedding} from '../../src/base-command.js'
 import {FakeCluster} from '../helpers/fake-cluster.js'
 import {FakeS3} from '../helpers/fake-s3.js'
 import {scratchServices} from '../helpers/paths.js'

@@ -1,4 +1,21 @@
-import type {Hook} from '@oclif/core'
+import type {Hook, Interfaces} from '@oclif/core'
+
+import {normalizeArgv} from '@oclif/core/help'
+
+/**
+ * The arguments as typed: the command line's own (process.argv) when they are what this run parsed, once
+ * bin/run.js has moved the console's global options after the command (`console --json backfill status`
+ * stays so for the console's CLI); else, when a host called oclif's run with arguments of its own, the
+ * command's words and arguments as oclif has them.
+ */
+export async function typedArguments(config: Interfaces.Config, id: string, argv: string[]): Promise<string[]> {
+  const {globalOptionsAfterCommand} = await import('../../console-cli.js')
+  const typed = process.argv.slice(2)
+  const parsed = normalizeArgv(config, [...globalOptionsAfterCommand(typed)])
+  const thisRun = [id, ...argv]
+  const same = parsed.length === thisRun.length && parsed.every((argument, index) => argument === thisRun[index])
+  return same ? typed : [...id.split(':'), ...argv]
+}
 
 /**
  * The migration console already has a `console` command (Python) with many more commands
@@ -8,10 +25,6 @@ import type {Hook} from '@oclif/core'
  */
 const hook: Hook<'command_not_found'> = async function ({argv, id}) {
   const {findConsoleCli, runConsoleCli} = await import('../../console-cli.js')
-  const typed = (globalThis as Record<symbol, string[] | undefined>)[Symbol.for('console-snapshot-plugin.argv')] ?? [
-    ...id.split(':'),
-    ...(argv ?? []),
-  ]
   const cli = await findConsoleCli()
   if (!cli) {
     this.error(
@@ -21,7 +34,7 @@ const hook: Hook<'command_not_found'> = async function ({argv, id}) {
     return
   }
 
-  process.exit(await runConsoleCli(cli, typed))
+  process.exit(await runConsoleCli(cli, await typedArguments(this.config, id, argv ?? [])))
 }
 
 export default hook

@@ -6,6 +6,7 @@ import type {
   Bucket,
   Claim,
   LocationRecord,
+  LocationShell,
   OpenOptions,
   ReadableLocation,
   RegistrationOptions,
@@ -31,6 +32,7 @@ import {deleteOwnedObjects, type DeleteOwnedResult, prefixIsEmpty} from './delet
 import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError, snapshotNamesIn} from './files.js'
 import {describeIdentity, type LocationIdentity, type Overlap, overlapOf, s3Identity} from './identity.js'
 import {type RepositoryFootprint} from './ownership.js'
+import {s3Shell} from './shell.js'
 
 /** A repository's place in a bucket: the bucket, its base path (byte for byte), region and endpoint. */
 export class S3Location implements ReadableLocation {
@@ -49,6 +51,10 @@ export class S3Location implements ReadableLocation {
   get facts() {
     const {basePath, bucket, region, roleArn} = this.storage
     return {basePath, bucket, region, roleArn}
+  }
+
+  get shell(): LocationShell {
+    return s3Shell(this.storage)
   }
 
   child(name: string): S3Location {

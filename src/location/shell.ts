@@ -12,7 +12,9 @@ export function s3Shell(storage: S3Storage): LocationShell {
   const bucket = `--bucket ${shellQuote(storage.bucket)}`
   const region = `--region ${shellQuote(storage.region)}`
   const atRegion =
-    storage.region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${shellQuote(storage.region)}`
+    storage.region === 'us-east-1'
+      ? ''
+      : ` --create-bucket-configuration LocationConstraint=${shellQuote(storage.region)}`
   return {
     bucket: {
       create: {command: `${aws} s3api create-bucket ${bucket} ${region}${atRegion}`},

@@ -84,12 +84,13 @@ export function plannedDataIndex(request: VerifyRequest): VerifyView['dataIndex'
 function indexPlan(view: VerifyView) {
   const choice = view.shardData ?? {mode: 'metadata-only'}
   if (choice.mode === 'smallest')
+    // Where primaries sit is read first, then the indices chosen among.
     return [
-      clusterCall('GET', '/_cat/indices?format=json&bytes=b', {
-        note: `the smallest open index with documents whose pri.store.size is under ${choice.maxIndexBytes} bytes`,
-      }),
       clusterCall('GET', '/_cat/shards?format=json&h=index,shard,prirep,state,id,node', {
         note: 'on several data nodes: the fewest such indices whose primaries sit on every data node',
+      }),
+      clusterCall('GET', '/_cat/indices?format=json&bytes=b', {
+        note: `the smallest open index with documents whose pri.store.size is under ${choice.maxIndexBytes} bytes`,
       }),
     ]
   if (choice.mode !== 'create') return []

@@ -158,7 +158,7 @@ async function cleanUp(
   const entry = context.journalEntry
   const createdAnything =
     entry.bucketCreated || entry.probeKey || entry.repositoryRegistered || entry.snapshotStarted || entry.testIndex
-  // The step as a report names it (its plan and skip rule are for the dry run).
+  // The step as a report names it (without its plan, which only the dry run reads).
   const cleanupStep = {name: CLEANUP_STEP.name, title: CLEANUP_STEP.title}
   const keptReason = CLEANUP_STEP.skipReason(context)
   if (keptReason && createdAnything) {

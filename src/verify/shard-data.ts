@@ -7,6 +7,7 @@ import {dataNodesOf, largestSegmentByShard, nodeNamesById, type ShardPlacement} 
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {formatBytes} from '../format.js'
+import {pathSegment} from '../names.js'
 import {readBackSnapshot, ShardReadError} from '../snapshot-format/read-back.js'
 import {testFiles} from './cleanup.js'
 import {chooseIndices, coverageDetail, coverNamed, readPlacement, testIndexShards} from './data-indices.js'
@@ -83,15 +84,21 @@ export function plannedDataIndex(request: VerifyRequest): VerifyView['dataIndex'
 /** What the index step asks the cluster to find or make the index (a named one is only looked up). */
 function indexPlan(view: VerifyView) {
   const choice = view.shardData ?? {mode: 'metadata-only'}
+  // Where primaries sit is read first, then the indices chosen among.
+  const placement = (note: string) =>
+    clusterCall('GET', '/_cat/shards?format=json&h=index,shard,prirep,state,id,node', {note})
   if (choice.mode === 'smallest')
-    // Where primaries sit is read first, then the indices chosen among.
     return [
-      clusterCall('GET', '/_cat/shards?format=json&h=index,shard,prirep,state,id,node', {
-        note: 'on several data nodes: the fewest such indices whose primaries sit on every data node',
-      }),
+      placement('on several data nodes: the fewest such indices whose primaries sit on every data node'),
       clusterCall('GET', '/_cat/indices?format=json&bytes=b', {
         note: `the smallest open index with documents whose pri.store.size is under ${choice.maxIndexBytes} bytes`,
       }),
+    ]
+  if (choice.mode === 'index')
+    return [
+      placement('on several data nodes: whether its primaries sit on every data node'),
+      clusterCall('GET', `/${pathSegment(choice.index)}/_settings`, {note: 'it must exist'}),
+      clusterCall('GET', '/_cat/indices?format=json&bytes=b', {note: 'its documents and pri.store.size'}),
     ]
   if (choice.mode !== 'create') return []
   const index = testIndexName(view.runId)

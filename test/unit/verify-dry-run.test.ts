@@ -96,6 +96,16 @@ const cases: {
     seesAll: true,
   },
   {
+    name: 'a run that copies a named index',
+    prepare(cluster, s3) {
+      s3.addBucket('migration-bucket')
+      cluster.indices = [{'docs.count': '3', index: 'books', pri: '1', 'pri.store.size': '100', status: 'open'}]
+      cluster.override('GET', /^\/books\/_settings$/, [200, {books: {settings: {}}}])
+    },
+    request: {...testVerifyRequest(bucket), shardData: {index: 'books', mode: 'index'}},
+    seesAll: true,
+  },
+  {
     name: 'a run that creates its test index',
     prepare(cluster, s3) {
       s3.addBucket('migration-bucket')

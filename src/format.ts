@@ -4,3 +4,8 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
 }
+
+/** One shell word: as it is when it holds nothing a shell would read, else single-quoted. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_\-.:/=@%+,]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
+}

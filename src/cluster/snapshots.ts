@@ -88,7 +88,7 @@ export interface RepositoryBody {
 }
 
 export const repositoryPath = (repository: string) => `/_snapshot/${pathSegment(repository)}`
-const snapshotPath = (repository: string, snapshot: string) =>
+export const snapshotPath = (repository: string, snapshot: string) =>
   `${repositoryPath(repository)}/${pathSegment(snapshot, {pattern: true})}`
 
 export async function registerRepository(
@@ -174,16 +174,6 @@ export const indexSnapshotBody = (index: string) => ({
   include_global_state: true,
   indices: index,
 })
-
-/** A metadata-only snapshot, waiting until it is done. */
-export function createMetadataSnapshot(
-  cluster: ClusterClient,
-  repository: string,
-  snapshot: string,
-  signal?: AbortSignal,
-): Promise<SnapshotInfo> {
-  return createSnapshot(cluster, repository, snapshot, METADATA_ONLY_SNAPSHOT, signal)
-}
 
 /** Takes a snapshot with the given body, waiting until it is done. */
 export async function createSnapshot(

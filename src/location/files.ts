@@ -73,7 +73,33 @@ export interface Location {
 /** A location whose files this plugin reads: in a bucket or on a shared filesystem. */
 export interface ReadableLocation extends Location {
   child(name: string): ReadableLocation
+  /** What is done here, as the commands a person would type (a dry run's lines). */
+  readonly shell: LocationShell
   readonly type: 'fs' | 's3'
+}
+
+/** A command a person could type at a shell, every value quoted; `note` is its comment (what to look for). */
+export interface ShellCommand {
+  command: string
+  note?: string
+}
+
+/** The commands that do at a location what the plugin does there with its own client, for a dry run to print. */
+export interface LocationShell {
+  /** A bucket's own commands; none for a shared directory. */
+  readonly bucket?: {
+    create: ShellCommand
+    delete: ShellCommand
+    head: ShellCommand
+    /** Puts, lists, reads and deletes `file` at the location. */
+    probe(file: string): ShellCommand[]
+  }
+  /** Lists the location's files. */
+  list(): ShellCommand
+  /** Lists nothing unless something is stored at the location (its note says what an empty one shows). */
+  listEmpty(): ShellCommand
+  /** Removes every file at the location. */
+  removeAll(): ShellCommand
 }
 
 /** The most a marker may hold when it is read back (it is a line of text). */

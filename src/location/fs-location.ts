@@ -7,6 +7,7 @@ import type {
   Claim,
   Directories,
   LocationRecord,
+  LocationShell,
   OpenOptions,
   ReadableLocation,
   RegistrationOptions,
@@ -23,6 +24,7 @@ import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError, snapshotNamesIn} fro
 import {describeIdentity, type LocationIdentity, type Overlap, overlapOf, resolveFsLocation} from './identity.js'
 import {ownershipAmong, type RepositoryFootprint} from './ownership.js'
 import {LocationRefused} from './refusals.js'
+import {fsShell} from './shell.js'
 
 const KEPT_SAMPLE = 20
 
@@ -32,6 +34,10 @@ export class FsLocation implements ReadableLocation {
   readonly type = 'fs'
 
   constructor(readonly path: string) {}
+
+  get shell(): LocationShell {
+    return fsShell(this.path)
+  }
 
   child(name: string): FsLocation {
     // An fs test location at the root would be a relative path: read against the console's working directory

@@ -22,6 +22,7 @@ import {deleteOwnedObjects, type DeleteOwnedResult, prefixIsEmpty} from './delet
 import {CONSOLE_FILES, MARKER_BYTES, OwnedFilesRemainError, snapshotNamesIn} from './files.js'
 import {describeIdentity, type LocationIdentity, type Overlap, overlapOf, s3Identity} from './identity.js'
 import {type RepositoryFootprint} from './ownership.js'
+import {s3Shell} from './shell.js'
 
 /** A repository's place in a bucket: the bucket, its base path (byte for byte), region and endpoint. */
 export class S3Location implements files.ReadableLocation {
@@ -40,6 +41,10 @@ export class S3Location implements files.ReadableLocation {
   get facts() {
     const {basePath, bucket, region, roleArn} = this.storage
     return {basePath, bucket, region, roleArn}
+  }
+
+  get shell(): files.LocationShell {
+    return s3Shell(this.storage)
   }
 
   child(name: string): S3Location {

@@ -68,22 +68,33 @@ export interface VerifyDependencies {
   signal?: AbortSignal
 }
 
+/**
+ * What a step's skip rule and its planned requests read: the request, its locations, and what the index step
+ * decides (a dry run names the index it would choose, and predicts no buffer_size).
+ */
+export interface VerifyView extends VerifyRequest {
+  /** Set when the test repository is registered with a small buffer_size to exercise multipart upload. */
+  bufferSize?: string
+  /** The index the test snapshot copies; none for a metadata-only snapshot. */
+  dataIndex?: Pick<DataIndex, 'created' | 'name'>
+  /** Where the migration's repository is configured (its base path): the test location lies below it. */
+  location: ReadableLocation
+  /** Where the test repository keeps its files: its own folder below the configured base path. */
+  testLocation: ReadableLocation
+}
+
 /** The state one run builds up as its steps pass. */
-export interface VerifyContext extends VerifyDependencies, VerifyRequest {
+export interface VerifyContext extends VerifyDependencies, VerifyView {
   /** The reader the release's backfill picks for this source (the cluster step finds it). */
   backfillReader?: SnapshotReaderRule
   /** What the bucket's own rules mean for the migration (the bucket step reads them). */
   bucketFindings?: BucketFinding[]
-  /** Set when the test repository is registered with a small buffer_size to exercise multipart upload. */
-  bufferSize?: string
-  /** The index the test snapshot copies; none for a metadata-only snapshot. */
+  /** The index the test snapshot copies (the index step's choice); none for a metadata-only snapshot. */
   dataIndex?: DataIndex
   /** The test location's files, opened once (an fs location resolved under path.repo as the cluster resolves it). */
   files?: Promise<RepositoryFiles>
   info?: ClusterInfo
   journalEntry: JournalEntry
-  /** Where the migration's repository is configured (its base path): the test location lies below it. */
-  location: ReadableLocation
   /** Where the chosen indices' primaries sit on the data nodes (absent: unknown, or metadata only). */
   nodeCoverage?: NodeCoverage
   /** What the user should know beside the verdict (e.g. how the backfill addresses the store). */
@@ -98,6 +109,4 @@ export interface VerifyContext extends VerifyDependencies, VerifyRequest {
   segmentBytesByShard?: Record<string, number>
   /** The test snapshot as the cluster answered it (its shard failures name nodes by id). */
   snapshotInfo?: SnapshotInfo
-  /** Where the test repository keeps its files: its own folder below the configured base path. */
-  testLocation: ReadableLocation
 }

@@ -3,15 +3,17 @@ import {setMaxListeners} from 'node:events'
 import type {BucketFinding} from './bucket-rules.js'
 
 import {boundedCluster} from '../cluster/bounded.js'
+import {repositoryPath, snapshotPath} from '../cluster/snapshots.js'
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
 import {Locations} from '../location/open.js'
 import {describeRecord} from '../location/record.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
 import {removeVerificationResources} from './cleanup.js'
-import {type VerifyContext, type VerifyDependencies, type VerifyRequest} from './context.js'
+import {type VerifyContext, type VerifyDependencies, type VerifyRequest, type VerifyView} from './context.js'
 import {knownPlacement} from './data-indices.js'
 import {type NodeProof, nodeProofs} from './node-report.js'
+import {clusterCall, type PlannedRequest, storeCommand} from './planned.js'
 import {VERIFY_STEPS} from './steps.js'
 
 export interface VerifyReport extends StepReport {
@@ -40,7 +42,23 @@ function roomy(signal: AbortSignal): AbortSignal {
   return signal
 }
 
-export const CLEANUP_STEP = {name: 'cleanup', title: 'Test resources removed'}
+/** Cleanup, after the steps (also after a failure or an interrupt): what it removes, in the order it removes it. */
+export const CLEANUP_STEP = {
+  name: 'cleanup',
+  plan(view: VerifyView): PlannedRequest[] {
+    const {dataIndex, testLocation} = view
+    const {bucket} = testLocation.shell
+    return [
+      clusterCall('DELETE', snapshotPath(view.repository, view.snapshot)),
+      ...(dataIndex?.created ? [clusterCall('DELETE', `/${dataIndex.name}`)] : []),
+      clusterCall('DELETE', repositoryPath(view.repository)),
+      storeCommand(testLocation.shell.removeAll(), "the test repository's own files"),
+      ...(view.createBucket && bucket ? [storeCommand(bucket.delete)] : []),
+    ]
+  },
+  skipReason: (view: VerifyView) => (view.keep ? 'kept (--keep)' : undefined),
+  title: 'Test resources removed',
+}
 
 function diagnosisContext(request: VerifyRequest, endpoint: string, context: VerifyContext): DiagnosisContext {
   const placement = context && knownPlacement(context)
@@ -140,7 +158,10 @@ async function cleanUp(
   const entry = context.journalEntry
   const createdAnything =
     entry.bucketCreated || entry.probeKey || entry.repositoryRegistered || entry.snapshotStarted || entry.testIndex
-  if (context.keep && createdAnything) {
+  // The step as a report names it (without its plan, which only the dry run reads).
+  const cleanupStep = {name: CLEANUP_STEP.name, title: CLEANUP_STEP.title}
+  const keptReason = CLEANUP_STEP.skipReason(context)
+  if (keptReason && createdAnything) {
     await context.journal.record({...entry, kept: true})
     const kept = [
       entry.snapshotStarted && `snapshot ${entry.snapshot}`,
@@ -148,12 +169,12 @@ async function cleanUp(
       entry.testIndex && `index ${entry.testIndex}`,
       `files under ${describeRecord(entry.storage)}`,
     ].filter(Boolean)
-    const result = skippedStep(CLEANUP_STEP, `kept (--keep): ${kept.join(', ')}; \`console repo clean\` removes them`)
+    const result = skippedStep(cleanupStep, `${keptReason}: ${kept.join(', ')}; \`console repo clean\` removes them`)
     events.onStepEnd?.(result)
     return {leftovers: [], result}
   }
 
-  events.onStepStart?.(CLEANUP_STEP)
+  events.onStepStart?.(cleanupStep)
   const started = Date.now()
   // Cleanup does not listen to the interrupt (after Ctrl-C it is exactly what must still happen), but
   // to a budget of its own: what it cannot finish in time stays in the journal, named.
@@ -170,7 +191,7 @@ async function cleanUp(
   const result: StepResult =
     leftovers.length === 0
       ? {
-          ...CLEANUP_STEP,
+          ...cleanupStep,
           detail: [
             removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing to remove',
             ...named.map((what) => `left behind: ${what}`),
@@ -179,7 +200,7 @@ async function cleanUp(
           status: 'passed',
         }
       : {
-          ...CLEANUP_STEP,
+          ...cleanupStep,
           detail: `left behind: ${leftovers.join('; ')}`,
           diagnosis: {
             cause: 'Some test resources could not be removed; they are recorded in the journal.',

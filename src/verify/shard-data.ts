@@ -1,6 +1,5 @@
 import type {SnapshotInfo} from '../cluster/snapshots.js'
-import type {Step} from '../steps/runner.js'
-import type {DataIndex, VerifyContext} from './context.js'
+import type {DataIndex, VerifyRequest, VerifyView} from './context.js'
 
 import {proveBackfillRead} from '../backfill/check.js'
 import {createTestIndex, indexExists, type IndexSize, listIndexSizes} from '../cluster/indices.js'
@@ -8,11 +7,13 @@ import {dataNodesOf, largestSegmentByShard, nodeNamesById, type ShardPlacement} 
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
 import {formatBytes} from '../format.js'
+import {pathSegment} from '../names.js'
 import {readBackSnapshot, ShardReadError} from '../snapshot-format/read-back.js'
 import {testIndexName} from '../verify-names.js'
 import {testFiles} from './cleanup.js'
 import {chooseIndices, coverageDetail, coverNamed, readPlacement, testIndexShards} from './data-indices.js'
 import {nodesOfFailure} from './node-report.js'
+import {clusterCall, type VerifyStep} from './planned.js'
 
 /**
  * The shard-data half of verify: the migration's snapshot copies indices, and the backfill reads
@@ -56,8 +57,63 @@ export function readBackFailure(error: ShardReadError): CheckFailure {
   })
 }
 
-export const INDEX_STEP: Step<VerifyContext> = {
+/** The index the index step will choose, as a reader of a dry run would find it (none: metadata only). */
+export function plannedDataIndex(request: VerifyRequest): VerifyView['dataIndex'] {
+  const choice = request.shardData ?? {mode: 'metadata-only'}
+  switch (choice.mode) {
+    case 'create': {
+      return {created: true, name: testIndexName(request.runId)}
+    }
+
+    case 'index': {
+      return {created: false, name: choice.index}
+    }
+
+    case 'metadata-only': {
+      return undefined
+    }
+
+    case 'smallest': {
+      return {created: false, name: '<that index>'}
+    }
+  }
+}
+
+/** What the index step asks the cluster to find or make the index (a named one is only looked up). */
+function indexPlan(view: VerifyView) {
+  const choice = view.shardData ?? {mode: 'metadata-only'}
+  // Where primaries sit is read first, then the indices chosen among.
+  const placement = (note: string) =>
+    clusterCall('GET', '/_cat/shards?format=json&h=index,shard,prirep,state,id,node', {note})
+  if (choice.mode === 'smallest')
+    return [
+      placement('on several data nodes: the fewest such indices whose primaries sit on every data node'),
+      clusterCall('GET', '/_cat/indices?format=json&bytes=b', {
+        note: `the smallest open index with documents whose pri.store.size is under ${choice.maxIndexBytes} bytes`,
+      }),
+    ]
+  if (choice.mode === 'index')
+    return [
+      placement('on several data nodes: whether its primaries sit on every data node'),
+      clusterCall('GET', `/${pathSegment(choice.index)}/_settings`, {note: 'it must exist'}),
+      clusterCall('GET', '/_cat/indices?format=json&bytes=b', {note: 'its documents and pri.store.size'}),
+    ]
+  if (choice.mode !== 'create') return []
+  const index = testIndexName(view.runId)
+  const settings = {number_of_replicas: 0, number_of_shards: 'N', 'routing.allocation.total_shards_per_node': 1}
+  return [
+    clusterCall('GET', '/_nodes?filter_path=nodes.*.roles', {note: 'N = the nodes with a data role'}),
+    clusterCall('PUT', `/${index}`, {body: {settings: {index: settings}}, note: 'one primary on each data node'}),
+    clusterCall('PUT', `/${index}/_doc/1`, {
+      body: {body: 'console snapshot verify test document'},
+      note: 'and four more',
+    }),
+  ]
+}
+
+export const INDEX_STEP: VerifyStep = {
   name: 'index',
+  plan: indexPlan,
   async run(context) {
     const choice = context.shardData ?? {mode: 'metadata-only'}
     if (choice.mode === 'metadata-only') {
@@ -133,8 +189,14 @@ export const INDEX_STEP: Step<VerifyContext> = {
   title: 'Index for the shard-data test chosen',
 }
 
-export const READ_BACK_STEP: Step<VerifyContext> = {
+export const READ_BACK_STEP: VerifyStep = {
   name: 'read-back',
+  plan: () => [
+    {
+      note: "then read back, with these credentials, each shard's snap-<uuid>.dat under indices/<id>/<shard>/ (or the hashed prefix named in snapshot_shard_paths/) and every file it lists, checking length and Lucene checksum",
+      to: 'reads',
+    },
+  ],
   async run(context) {
     const files = await testFiles(context)
     const reader = await files.reader()

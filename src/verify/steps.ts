@@ -1,18 +1,19 @@
-import type {Step} from '../steps/runner.js'
-import type {VerifyContext} from './context.js'
+import type {VerifyContext, VerifyView} from './context.js'
 
 import {backfillReader} from '../backfill/check.js'
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {
-  createMetadataSnapshot,
   createSnapshot,
   describeCluster,
   indexSnapshotBody,
   isManagedAwsDomain,
   listRepositories,
+  METADATA_ONLY_SNAPSHOT,
   nodesLackingPlugin,
   readClusterInfo,
   registerRepository,
+  repositoryPath,
+  snapshotPath,
 } from '../cluster/snapshots.js'
 import {CheckFailure} from '../diagnose/index.js'
 import {UsageError} from '../errors.js'
@@ -27,12 +28,23 @@ import {knownPlacement} from './data-indices.js'
 import {directoriesTheRegistrationMakes, registerRecordingAnswer} from './ground.js'
 import {checkMigrationScope} from './migration-scope.js'
 import {proveNodesReachStore} from './nodes-route.js'
+import {clusterCall, storeCommand, type VerifyStep} from './planned.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
-export type VerifyStep = Step<VerifyContext>
-
 /** A step about a bucket runs only where the repository is in one. */
-const onlyInABucket = (why: string) => (context: VerifyContext) => (context.location.bucket ? undefined : why)
+const onlyInABucket = (why: string) => (view: VerifyView) => (view.location.bucket ? undefined : why)
+
+/** The test repository's registration, as the repository step sends it. */
+const testRegistration = (view: VerifyView) =>
+  view.testLocation.registrationBody({
+    bufferSize: view.bufferSize,
+    client: view.nodeS3Client,
+    shardPathType: view.shardPathType,
+  })
+
+/** The test snapshot's body: the chosen index and the global state, or the metadata only. */
+const testSnapshotBody = (view: VerifyView) =>
+  view.dataIndex ? indexSnapshotBody(view.dataIndex.name) : METADATA_ONLY_SNAPSHOT
 
 /** The test location's bucket (a step that runs only in a bucket). */
 async function bucketOf(context: VerifyContext): Promise<Bucket> {
@@ -51,6 +63,7 @@ async function configuredPlace(context: VerifyContext): Promise<string> {
 export const VERIFY_STEPS: VerifyStep[] = [
   {
     name: 'cluster',
+    plan: () => [clusterCall('GET', '/')],
     async run(context) {
       context.info = await readClusterInfo(context.cluster, context.signal)
       const scope = await checkMigrationScope(context.cluster, context.signal)
@@ -63,6 +76,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
   },
   {
     name: 'plugin',
+    plan: () => [clusterCall('GET', '/_nodes/plugins')],
     async run(context) {
       const plugin = context.location.plugin!
       const {lacking, total} = await nodesLackingPlugin(context.cluster, plugin, context.signal)
@@ -81,6 +95,11 @@ export const VERIFY_STEPS: VerifyStep[] = [
   },
   {
     name: 'bucket',
+    plan(view) {
+      const {bucket} = view.testLocation.shell
+      if (!bucket) return []
+      return [storeCommand(bucket.head), ...(view.createBucket ? [storeCommand(bucket.create)] : [])]
+    },
     async run(context) {
       const bucket = await bucketOf(context)
       const found = await bucket.inspect()
@@ -122,6 +141,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
   },
   {
     name: 'fresh',
+    plan: (view) => [storeCommand(view.testLocation.shell.listEmpty(), 'verify works only on an empty location')],
     async run(context) {
       // Verify deletes what its test repository wrote: that is provable only where nothing was before.
       const refuse = (where: string, example: string) => {
@@ -148,6 +168,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
   },
   {
     name: 'access',
+    plan: (view) => (view.testLocation.shell.bucket?.probe(PROBE_FILE) ?? []).map((command) => storeCommand(command)),
     async run(context) {
       const files = await testFiles(context)
       const bucket = await bucketOf(context)
@@ -192,6 +213,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
   INDEX_STEP,
   {
     name: 'repository',
+    plan: (view) => [clusterCall('PUT', repositoryPath(view.repository), {body: testRegistration(view)})],
     async run(context) {
       const existing = await listRepositories(context.cluster, context.signal)
       if (existing[context.repository])
@@ -199,11 +221,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
           `repository ${context.repository} is already registered; verify registers a test repository of its own`,
           [`choose another --repository name, or leave it out for a fresh ${FRESH_TEST_NAME} name`],
         )
-      const body = context.testLocation.registrationBody({
-        bufferSize: context.bufferSize,
-        client: context.nodeS3Client,
-        shardPathType: context.shardPathType,
-      })
+      const body = testRegistration(context)
       context.journalEntry.repositoryRegistered = true
       context.journalEntry.directoriesCreated = await directoriesTheRegistrationMakes(context)
       // Registered unverified (needs only the cluster, so cleanup can always take it back), then verified by the
@@ -222,19 +240,22 @@ export const VERIFY_STEPS: VerifyStep[] = [
   },
   {
     name: 'snapshot',
+    plan: (view) => [
+      clusterCall('PUT', `${snapshotPath(view.repository, view.snapshot)}?wait_for_completion=true`, {
+        body: testSnapshotBody(view),
+      }),
+    ],
     async run(context) {
       context.journalEntry.snapshotStarted = true
       await context.journal.record(context.journalEntry)
       const started = Date.now()
-      const snapshot = context.dataIndex
-        ? await createSnapshot(
-            context.cluster,
-            context.repository,
-            context.snapshot,
-            indexSnapshotBody(context.dataIndex.name),
-            context.signal,
-          )
-        : await createMetadataSnapshot(context.cluster, context.repository, context.snapshot, context.signal)
+      const snapshot = await createSnapshot(
+        context.cluster,
+        context.repository,
+        context.snapshot,
+        testSnapshotBody(context),
+        context.signal,
+      )
       context.snapshotInfo = snapshot
       if (snapshot.state && snapshot.state !== 'SUCCESS')
         throw snapshotFailure(context.snapshot, snapshot, knownPlacement(context))
@@ -246,6 +267,12 @@ export const VERIFY_STEPS: VerifyStep[] = [
   },
   {
     name: 'in-bucket',
+    plan: (view) => [
+      storeCommand(
+        view.testLocation.shell.list(),
+        'newest index-N lists the snapshot; snap-<uuid>.dat and meta-<uuid>.dat exist',
+      ),
+    ],
     async run(context) {
       const files = await testFiles(context)
       const reader = await files.reader()

@@ -1,6 +1,7 @@
 import type {S3Client} from '@aws-sdk/client-s3'
 
 import type {ClusterClient, ClusterClientOptions} from './cluster/client.js'
+import type {Locations} from './location/open.js'
 import type {Prompter, Question} from './prompts.js'
 
 import {UsageError} from './errors.js'
@@ -43,8 +44,11 @@ export interface SessionOptions {
  * the services file, the source cluster and its client, the S3 clients. Knows nothing of oclif.
  */
 export class RunSession {
+  private cluster?: Promise<ClusterClient>
+  private clusterConfig?: Promise<ClusterConfig>
+  private locationFactory?: Locations
   /** One S3 client per region and endpoint, created when a bucket is first touched. */
-  readonly s3 = (storage: {endpoint?: string; region: string}): Promise<S3Client> => {
+  private readonly s3 = (storage: {endpoint?: string; region: string}): Promise<S3Client> => {
     const key = `${storage.region} ${storage.endpoint ?? ''}`
     let client = this.s3Clients.get(key)
     if (!client) {
@@ -56,8 +60,6 @@ export class RunSession {
 
     return client
   }
-  private cluster?: Promise<ClusterClient>
-  private clusterConfig?: Promise<ClusterConfig>
   private readonly s3Clients = new Map<string, Promise<S3Client>>()
 
   private constructor(
@@ -116,6 +118,16 @@ export class RunSession {
         `${field}: "${redactEndpoint(value!)}" ${broken} (\`console ${this.options.command}\` uses it)`,
       ])
     return value
+  }
+
+  /**
+   * Where repositories are: one factory of locations per run, the only holder of the run's S3 clients (a location's
+   * files reach their bucket through it).
+   */
+  async locations(): Promise<Locations> {
+    const {Locations} = await import('./location/open.js')
+    this.locationFactory ??= new Locations(this.s3)
+    return this.locationFactory
   }
 
   /** A flag's value, else the file's, else the answer to a prompt (never in a scripted session). */

@@ -1,4 +1,5 @@
 import type {LocationRecord, Neighbour, RepositoryFiles} from '../location/files.js'
+import type {Locations} from '../location/open.js'
 
 import {type ClusterClient} from '../cluster/client.js'
 import {pathRepoOnce} from '../cluster/path-repo.js'
@@ -6,12 +7,10 @@ import {listRepositories, listSnapshots, type RepositoryBody} from '../cluster/s
 import {UsageError} from '../errors.js'
 import {formatBytes} from '../format.js'
 import {describeIdentity, type LocationIdentity, sameIdentity} from '../location/identity.js'
-import {Locations} from '../location/open.js'
 import {recordedIdentity} from '../location/record.js'
 import {UnsupportedLocationError} from '../location/refusals.js'
 import {type S3Storage} from '../services/model.js'
 import {repositoryKeyPrefix} from '../snapshot-format/layout-keys.js'
-import {type S3Clients} from '../store/s3.js'
 import {isTestSnapshotName} from '../verify-names.js'
 import {isRepositoryOutOfSync, type Registration} from './registration.js'
 import {refuseServiceOwnedRepository} from './service-owned.js'
@@ -60,7 +59,7 @@ export interface SurveyRequest {
 
 export interface SurveyDependencies {
   cluster: ClusterClient
-  s3: S3Clients
+  locations: Locations
   signal?: AbortSignal
 }
 
@@ -99,7 +98,7 @@ export async function surveyRepository(request: SurveyRequest, dependencies: Sur
       ],
     )
   const pathRepo = pathRepoOnce(cluster, signal)
-  const locations = new Locations(dependencies.s3)
+  const {locations} = dependencies
   const location = locations.ofRegistration(body, request.s3Fallback)
   const files = await openRegisteredFiles({location, repository: name}, {hashedShardPaths: true, pathRepo, signal})
   // The S3 client (and the SDK behind it) loads while the cluster answers the survey's other questions.

@@ -3,8 +3,8 @@ import type {RepositoryBody} from '../cluster/snapshots.js'
 import type {Journal} from '../journal.js'
 import type {KeptObject} from '../location/delete-owned.js'
 import type {LocationRecord} from '../location/files.js'
+import type {Locations} from '../location/open.js'
 import type {S3Storage} from '../services/model.js'
-import type {S3Clients} from '../store/s3.js'
 import type {CleanPlan} from './clean-plan.js'
 
 import {recordProblem} from '../location/record.js'
@@ -48,8 +48,9 @@ export interface CleanDependencies {
   cluster: ClusterClient
   /** Shows the plan and asks; for typed-name consent the user must type the name (or pass --confirm NAME). */
   confirm: (message: string, typed?: string) => Promise<boolean>
+  /** Where repositories are: the run's one factory of locations, holding its S3 clients. */
+  locations: Locations
   onProgress?: (message: string) => void
-  s3: S3Clients
   signal?: AbortSignal
 }
 

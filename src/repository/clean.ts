@@ -36,7 +36,7 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
           repository: name,
           s3Fallback: context.s3Fallback,
         },
-        {cluster: context.cluster, s3: context.s3, signal: context.signal},
+        {cluster: context.cluster, locations: context.locations, signal: context.signal},
       )
       context.plan = plan
       const counts = context.dryRun ? await removeOwnedFiles(context, plan, true) : undefined

@@ -1,12 +1,11 @@
 import type {ClusterClient} from '../cluster/client.js'
 import type {RepositoryFiles} from '../location/files.js'
+import type {Locations} from '../location/open.js'
 import type {S3Storage} from '../services/model.js'
-import type {S3Clients} from '../store/s3.js'
 
 import {pathRepoOnce} from '../cluster/path-repo.js'
 import {listSnapshots, type SnapshotInfo} from '../cluster/snapshots.js'
 import {UsageError} from '../errors.js'
-import {Locations} from '../location/open.js'
 import {openRegisteredFiles} from './clean-plan.js'
 import {compareWithFiles, type GenerationCheck, isRepositoryOutOfSync, type Registration} from './registration.js'
 
@@ -28,9 +27,10 @@ export interface DeleteDependencies {
   cluster: ClusterClient
   /** Shown the whole plan, asked once; false stops before anything changes. */
   confirm: (message: string) => Promise<boolean>
+  /** Where repositories are: the run's one factory of locations, holding its S3 clients. */
+  locations: Locations
   onProgress?: (message: string) => void
   pollIntervalMs?: number
-  s3: S3Clients
   signal?: AbortSignal
   /** How long to wait for the cluster to stop listing a deleted snapshot. */
   waitTimeoutMs?: number
@@ -55,8 +55,6 @@ export interface DeleteContext extends DeleteDependencies, DeleteRequest {
   files?: Promise<RepositoryFiles | undefined>
   /** The same, once the plan has found them. */
   located?: RepositoryFiles
-  /** Where repositories are, built once per run with the run's S3 clients. */
-  locations?: Locations
   plan?: DeletePlan
   planLines: string[]
 }
@@ -83,12 +81,6 @@ export function filesOf(context: DeleteContext, registration: Registration): Pro
     return undefined
   })
   return context.files
-}
-
-/** The run's locations, built once with its S3 clients. */
-export function locationsOf(context: DeleteContext): Locations {
-  context.locations ??= new Locations(context.s3)
-  return context.locations
 }
 
 export async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {

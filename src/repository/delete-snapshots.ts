@@ -11,7 +11,6 @@ import {
   type DeleteRequest,
   filesOf,
   generationCheck,
-  locationsOf,
   matchingSnapshots,
   renderDeletePlan,
 } from './delete-plan.js'
@@ -53,7 +52,7 @@ export const DELETE_STEPS: Step<DeleteContext>[] = [
         registration = await readRegistration(
           context.cluster,
           context.repository,
-          (body) => locationsOf(context).ofRegistration(body, context.s3Fallback),
+          (body) => context.locations.ofRegistration(body, context.s3Fallback),
           context.signal,
         )
       } catch (error) {

@@ -1,6 +1,6 @@
 import type {ClusterClient} from '../cluster/client.js'
 import type {KeptObject} from '../location/delete-owned.js'
-import type {S3Clients} from '../store/s3.js'
+import type {Locations} from '../location/open.js'
 import type {JournalEntry} from './journal.js'
 
 import {deleteIndex} from '../cluster/indices.js'
@@ -14,7 +14,6 @@ import {
 } from '../cluster/snapshots.js'
 import {type Directories, type Neighbour, OWNER_MARKER, type RepositoryFiles} from '../location/files.js'
 import {describeIdentity, sameIdentity} from '../location/identity.js'
-import {Locations} from '../location/open.js'
 
 export interface CleanupResult {
   /** Objects found at the test location that the test repository did not write: reported, never deleted. */
@@ -28,13 +27,13 @@ export interface CleanupResult {
 
 export interface CleanupDependencies {
   cluster: ClusterClient
+  /** Where repositories are: the run's one factory of locations, holding its S3 clients. */
+  locations: Locations
   /**
    * The run's own cleanup, right after its steps: a registration sent and never answered may still be carried
    * out, so its absence is not yet proof (a later `repo clean` of the entry takes absence as final).
    */
   rightAfterRun?: boolean
-  /** The run's S3 clients; asked only for an S3 entry's bucket. */
-  s3: S3Clients
   /** Ends what is still running when the cleanup's budget is spent. */
   signal?: AbortSignal
 }
@@ -54,7 +53,7 @@ export function testLocationFiles(
   entry: JournalEntry,
   dependencies: CleanupDependencies & {pathRepo?: () => Promise<string[] | undefined>},
 ): Promise<RepositoryFiles> {
-  return new Locations(dependencies.s3).ofRecord(entry.storage).open({
+  return dependencies.locations.ofRecord(entry.storage).open({
     asSpelledOutsidePathRepo: true,
     hashedShardPaths: true,
     name: entry.repository,
@@ -84,7 +83,7 @@ async function resurvey(
   const forget = `drop the entry with \`console repo clean --forget ${entry.runId}\` once you have seen to it`
   const registrations = await listRepositories(cluster, signal)
   // Every other registration's location and footprint is kept, whatever the test location's footprint reaches.
-  const locations = new Locations(dependencies.s3)
+  const {locations} = dependencies
   const others = await locations.neighbours(entry.repository, registrations, undefined, pathRepo)
   const refusal = (message: string) => ({others, refusal: message})
   const registered = registrations[entry.repository]

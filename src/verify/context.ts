@@ -3,9 +3,9 @@ import type {ClusterClient} from '../cluster/client.js'
 import type {ShardPlacement} from '../cluster/shard-placement.js'
 import type {ClusterInfo, SnapshotInfo} from '../cluster/snapshots.js'
 import type {ReadableLocation, RepositoryFiles} from '../location/files.js'
+import type {Locations} from '../location/open.js'
 import type {RepositoryStorage} from '../services/model.js'
 import type {ShardReadBack} from '../snapshot-format/read-back.js'
-import type {S3Clients} from '../store/s3.js'
 import type {BucketFinding} from './bucket-rules.js'
 import type {JournalEntry, VerifyJournal} from './journal.js'
 import type {NodeCoverage} from './node-coverage.js'
@@ -61,10 +61,10 @@ export interface VerifyDependencies {
   cleanupCallWaitMs?: number
   cluster: ClusterClient
   journal: VerifyJournal
+  /** Where repositories are: the run's one factory of locations, holding its S3 clients. */
+  locations: Locations
   /** Overrides how long the nodes' verification of the test repository may take (tests). */
   nodesStoreWaitMs?: number
-  /** The run's S3 clients (the locations reach their buckets through them). */
-  s3: S3Clients
   signal?: AbortSignal
 }
 

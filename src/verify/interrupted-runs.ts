@@ -53,7 +53,7 @@ const JOURNAL_STEPS: Step<InterruptedRunsContext>[] = [
       for (const entry of here) {
         const result = await removeVerificationResources(entry, {
           cluster: context.cluster,
-          s3: context.s3,
+          locations: context.locations,
           signal: context.signal,
         })
         context.kept.push(...result.kept)

@@ -5,7 +5,6 @@ import type {BucketFinding} from './bucket-rules.js'
 import {boundedCluster} from '../cluster/bounded.js'
 import {repositoryPath, snapshotPath} from '../cluster/snapshots.js'
 import {diagnose, type DiagnosisContext} from '../diagnose/index.js'
-import {Locations} from '../location/open.js'
 import {describeRecord} from '../location/record.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 import {runSteps, skippedStep, type StepEvents} from '../steps/runner.js'
@@ -83,7 +82,7 @@ export async function runVerification(
   dependencies: VerifyDependencies,
   events: VerifyEvents = {},
 ): Promise<VerifyReport> {
-  const location = new Locations(dependencies.s3).of(request.storage)
+  const location = dependencies.locations.of(request.storage)
   const testLocation = location.child(request.repository)
   if (dependencies.signal) roomy(dependencies.signal)
   const context: VerifyContext = {
@@ -182,8 +181,8 @@ async function cleanUp(
   const {leftovers, named, removed} = createdAnything
     ? await removeVerificationResources(entry, {
         cluster: boundedCluster(context.cluster, context.cleanupCallWaitMs),
+        locations: context.locations,
         rightAfterRun: true,
-        s3: context.s3,
         signal: roomy(AbortSignal.timeout(budget)),
       })
     : {leftovers: [], named: [], removed: []}

@@ -6,6 +6,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
+import {Locations} from '../../src/location/open.js'
 import {createS3Client, type S3ClientOptions} from '../../src/store/s3.js'
 import {runVerification} from '../../src/verify/run.js'
 import {FakeCluster} from './fake-cluster.js'
@@ -94,8 +95,8 @@ export async function verifyOnFakes(
     {
       cluster: client,
       journal,
+      locations: new Locations(() => createS3Client(storage, options.s3Options)),
       nodesStoreWaitMs: options.nodesStoreWaitMs,
-      s3: () => createS3Client(storage, options.s3Options),
     },
   )
   return {client, journal, report}

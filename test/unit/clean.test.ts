@@ -3,6 +3,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileS
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {Locations} from '../../src/location/open.js'
 import {cleanRepository} from '../../src/repository/clean.js'
 import {cleanInterruptedRuns} from '../../src/verify/interrupted-runs.js'
 import {fakeWorld, stepNamed} from '../helpers/domain.js'
@@ -69,7 +70,7 @@ async function setup(snapshots: string[] = ['verify_snapshot_1'], basePath = 'rf
         confirmations.push({message, typed})
         return options.answer ?? true
       },
-      s3: world.s3Client,
+      locations: new Locations(world.s3Client),
     }
     const repository = 'repository' in options ? options.repository : 'verify_1'
     // As `console repo clean` chooses: a named repository, or the interrupted verify runs.

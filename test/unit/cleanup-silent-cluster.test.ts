@@ -9,6 +9,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 import {boundedCluster} from '../../src/cluster/bounded.js'
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
+import {Locations} from '../../src/location/open.js'
 import {createS3Client} from '../../src/store/s3.js'
 import {removeVerificationResources} from '../../src/verify/cleanup.js'
 import {runVerification} from '../../src/verify/run.js'
@@ -44,7 +45,7 @@ describe('cleanup is bounded when the cluster goes silent', () => {
       const started = Date.now()
       const result = await removeVerificationResources(entry, {
         cluster: boundedCluster(clientOf(silent.url), 400),
-        s3: () => createS3Client(storage),
+        locations: new Locations(() => createS3Client(storage)),
       })
       const elapsed = Date.now() - started
       // One call and its retry (400 ms each), then GET / (at most 400 ms): about 1.2 s; nothing waits after.
@@ -91,7 +92,7 @@ describe('cleanup is bounded when the cluster goes silent', () => {
         cleanupCallWaitMs: 400,
         cluster,
         journal,
-        s3: () => createS3Client({...storage, endpoint: s3.endpoint}),
+        locations: new Locations(() => createS3Client({...storage, endpoint: s3.endpoint})),
       })
       assert.equal(stepNamed(report, 'snapshot').status, 'passed')
       const cleanup = stepNamed(report, 'cleanup')

@@ -1,5 +1,6 @@
 import {strict as assert} from 'node:assert'
 
+import {Locations} from '../../src/location/open.js'
 import {deleteSnapshotsThroughCluster} from '../../src/repository/delete-snapshots.js'
 import {fakeWorld, stepNamed} from '../helpers/domain.js'
 
@@ -17,8 +18,8 @@ async function setup(snapshots = ['rfs-snapshot']) {
           asked.push(message)
           return options.answer ?? true
         },
+        locations: new Locations(world.s3Client),
         pollIntervalMs: 1,
-        s3: world.s3Client,
       },
     )
   return {...world, asked, run}

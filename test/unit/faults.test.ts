@@ -10,6 +10,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
+import {Locations} from '../../src/location/open.js'
 import {createS3Client} from '../../src/store/s3.js'
 import {cleanInterruptedRuns} from '../../src/verify/interrupted-runs.js'
 import {runVerification} from '../../src/verify/run.js'
@@ -69,7 +70,7 @@ describe('faults', () => {
       const controller = new AbortController()
       const report = await runVerification(
         request,
-        {cluster: client, journal, s3: s3Client, signal: controller.signal},
+        {cluster: client, journal, locations: new Locations(s3Client), signal: controller.signal},
         {
           onStepStart: (started) => started.name === step.name && controller.abort(),
         },
@@ -86,7 +87,10 @@ describe('faults', () => {
     // Gone: every request after the registration fails as a dead proxy would answer.
     cluster.override('PUT', /verify_snapshot_fault$/, [503, 'upstream gone'])
     cluster.override('DELETE', /.*/, [503, 'upstream gone'])
-    const report = await runVerification({...request, createBucket: false}, {cluster: client, journal, s3: s3Client})
+    const report = await runVerification(
+      {...request, createBucket: false},
+      {cluster: client, journal, locations: new Locations(s3Client)},
+    )
     assert.equal(report.exitCode, 1)
     assert.equal(stepNamed(report, 'snapshot').status, 'failed')
     assert.equal(stepNamed(report, 'cleanup').status, 'failed')
@@ -107,7 +111,7 @@ describe('faults', () => {
         cleanJournal: new Journal(`${journal.file}.clean`),
         cluster: client,
         confirm: async () => true,
-        s3: s3Client,
+        locations: new Locations(s3Client),
         verifyJournal: journal,
       },
     )
@@ -120,7 +124,10 @@ describe('faults', () => {
     const {client, cluster, journal, s3, s3Client} = world()
     s3.addBucket('migration-bucket')
     cluster.override('GET', /^\/_nodes\/plugins$/, [503, 'busy'], 2)
-    const report = await runVerification({...request, createBucket: false}, {cluster: client, journal, s3: s3Client})
+    const report = await runVerification(
+      {...request, createBucket: false},
+      {cluster: client, journal, locations: new Locations(s3Client)},
+    )
     assert.equal(report.exitCode, 0, 'two 503s are absorbed by the retries')
     assert.equal(cluster.requestLines().filter((line) => line === 'GET /_nodes/plugins').length, 3)
   })
@@ -138,7 +145,7 @@ describe('faults', () => {
       {
         cluster: client,
         journal,
-        s3: () => createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 2}),
+        locations: new Locations(() => createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}, {maxAttempts: 2})),
       },
     )
     assert.equal(stepNamed(report, 'access').status, 'failed')
@@ -159,7 +166,7 @@ describe('faults', () => {
       const report = await runVerification(request, {
         cluster: client,
         journal,
-        s3: () => createS3Client(storage as never),
+        locations: new Locations(() => createS3Client(storage as never)),
       })
       assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'cluster-dns')
     } finally {
@@ -201,7 +208,7 @@ describe('faults', () => {
       const report = await runVerification(request, {
         cluster: client,
         journal,
-        s3: () => createS3Client(storage as never),
+        locations: new Locations(() => createS3Client(storage as never)),
       })
       assert.equal(stepNamed(report, 'cluster').diagnosis?.code, 'tls-untrusted')
       assert.match(stepNamed(report, 'cluster').diagnosis!.remediation, /allow_insecure: true.*impersonate/)

@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs'
 
 import {ClusterRequestError} from '../../src/cluster/client.js'
 import {diagnose} from '../../src/diagnose/index.js'
+import {Locations} from '../../src/location/open.js'
 import {cleanRepository} from '../../src/repository/clean.js'
 import {deleteSnapshotsThroughCluster} from '../../src/repository/delete-snapshots.js'
 import {fakeWorld, stepNamed} from '../helpers/domain.js'
@@ -55,7 +56,12 @@ describe('a managed source (Amazon OpenSearch Service, sigv4)', () => {
         world.cluster.requests.length = 0
         const report = await deleteSnapshotsThroughCluster(
           {dryRun: false, repository, snapshots: ['2026-12-01t00-00.auto']},
-          {cluster: world.client, confirm: async () => true, pollIntervalMs: 1, s3: world.s3Client},
+          {
+            cluster: world.client,
+            confirm: async () => true,
+            locations: new Locations(world.s3Client),
+            pollIntervalMs: 1,
+          },
         )
         assert.equal(report.exitCode, 2)
         assert.match(stepNamed(report, 'plan').detail, /belongs to Amazon OpenSearch Service/)
@@ -70,7 +76,12 @@ describe('a managed source (Amazon OpenSearch Service, sigv4)', () => {
         world.cluster.requests.length = 0
         const report = await cleanRepository(
           {deleteBucket: false, dryRun: false, force: true, repository},
-          {cleanJournal: world.cleanJournal, cluster: world.client, confirm: async () => true, s3: world.s3Client},
+          {
+            cleanJournal: world.cleanJournal,
+            cluster: world.client,
+            confirm: async () => true,
+            locations: new Locations(world.s3Client),
+          },
         )
         assert.equal(report.exitCode, 2)
         assert.match(stepNamed(report, 'plan').detail, /cs- prefix is the service's/)

@@ -1,5 +1,6 @@
 import {strict as assert} from 'node:assert'
 
+import {Locations} from '../../src/location/open.js'
 import {cleanRepository} from '../../src/repository/clean.js'
 import {cleanInterruptedRuns} from '../../src/verify/interrupted-runs.js'
 import {fakeWorld, stepNamed} from '../helpers/domain.js'
@@ -13,7 +14,7 @@ async function world() {
     cleanJournal: built.cleanJournal,
     cluster: built.client,
     confirm: async () => true,
-    s3: built.s3Client,
+    locations: new Locations(built.s3Client),
   }
   const request = {deleteBucket: false, dryRun: false, force: false}
   const clean = (repository: string, force = false) => cleanRepository({...request, force, repository}, dependencies)

@@ -11,6 +11,7 @@ import {embedding} from '../../src/base-command.js'
 import {createClusterClient} from '../../src/cluster/client.js'
 import {InterruptedError} from '../../src/errors.js'
 import {Journal} from '../../src/journal.js'
+import {Locations} from '../../src/location/open.js'
 import {S3BlobStore} from '../../src/store/blobs.js'
 import {createS3Client} from '../../src/store/s3.js'
 import {runVerification} from '../../src/verify/run.js'
@@ -271,7 +272,7 @@ describe('safety: no wrong deletion, leaked secret or endless wait', () => {
             {retry: FAST_RETRY},
           ),
           journal,
-          s3: () => createS3Client(storage),
+          locations: new Locations(() => createS3Client(storage)),
           signal: interrupt.signal,
         },
         {onStepStart: (step) => step.name === 'in-bucket' && interrupt.abort()},

@@ -1,6 +1,7 @@
 import nock from 'nock'
 import {strict as assert} from 'node:assert'
 
+import {Locations} from '../../src/location/open.js'
 import {createS3Client} from '../../src/store/s3.js'
 import {removeVerificationResources} from '../../src/verify/cleanup.js'
 import {stepNamed, verifyOnFakes} from '../helpers/domain.js'
@@ -49,7 +50,7 @@ describe('a registration sent and never answered is not called removed', () => {
     registerOn(cluster)
     const later = await removeVerificationResources(entry, {
       cluster: client,
-      s3: () => createS3Client({endpoint: s3.endpoint, region: 'us-east-1'}),
+      locations: new Locations(() => createS3Client({endpoint: s3.endpoint, region: 'us-east-1'})),
     })
     assert.deepEqual(later.leftovers, [])
     assert.ok(later.removed.includes('repository verify_late'), later.removed.join('; '))

@@ -9,6 +9,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
+import {Locations} from '../../src/location/open.js'
 import {createS3Client} from '../../src/store/s3.js'
 import {plannedRequests, verificationPlan} from '../../src/verify/plan.js'
 import {runVerification} from '../../src/verify/run.js'
@@ -50,7 +51,7 @@ async function sentByStep(cluster: FakeCluster, s3: FakeS3, request: VerifyReque
         {retry: FAST_RETRY},
       ),
       journal: new Journal<JournalEntry>(path.join(mkdtempSync(path.join(tmpdir(), 'dry-run-')), 'journal.json')),
-      s3: () => createS3Client(bucket),
+      locations: new Locations(() => createS3Client(bucket)),
     },
     {
       onStepStart(step) {

@@ -9,6 +9,7 @@ import type {JournalEntry} from '../../src/verify/journal.js'
 
 import {createClusterClient} from '../../src/cluster/client.js'
 import {Journal} from '../../src/journal.js'
+import {Locations} from '../../src/location/open.js'
 import {createS3Client} from '../../src/store/s3.js'
 import {runVerification} from '../../src/verify/run.js'
 import {stepNamed, testVerifyRequest} from '../helpers/domain.js'
@@ -54,7 +55,7 @@ function setup(
         {retry: FAST_RETRY},
       ),
       journal,
-      s3: () => createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>),
+      locations: new Locations(() => createS3Client(storage as Extract<RepositoryStorage, {kind: 's3'}>)),
       signal: options.signal,
     })
   }
@@ -377,7 +378,7 @@ describe('snapshot verify', () => {
       const report = await runVerification(testVerifyRequest(s3Storage()), {
         cluster: createClusterClient({allowInsecure: false, auth: {kind: 'none'}, endpoint}, {retry: FAST_RETRY}),
         journal,
-        s3: () => createS3Client(s3Storage() as never),
+        locations: new Locations(() => createS3Client(s3Storage() as never)),
       })
       assert.deepEqual(statuses(report), [
         'cluster:failed',

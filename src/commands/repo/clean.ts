@@ -75,8 +75,8 @@ With no --repository it finishes what interrupted \`console snapshot verify\` ru
       cleanJournal: this.journal<CleanEntry>('clean-journal.json', cleanEntryProblem),
       cluster: await session.clusterClient(),
       confirm: this.confirmer({confirmName: this.flags.confirm, yes: this.flags.yes}),
+      locations: await session.locations(),
       onProgress: this.progress,
-      s3: session.s3,
       signal: this.interruptSignal(),
     }
     const events = await this.stepPrinter()

@@ -79,8 +79,8 @@ export default class SnapshotDelete extends BaseCommand<typeof SnapshotDelete> {
       {
         cluster,
         confirm: this.confirmer({yes: this.flags.yes}),
+        locations: await session.locations(),
         onProgress: this.progress,
-        s3: session.s3,
         signal: this.interruptSignal(),
       },
       await this.stepPrinter(),

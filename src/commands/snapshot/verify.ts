@@ -135,7 +135,7 @@ export default class SnapshotVerify extends BaseCommand<typeof SnapshotVerify> {
       {
         cluster: await session.clusterClient(),
         journal: this.journal(),
-        s3: session.s3,
+        locations: await session.locations(),
         signal: this.interruptSignal(),
       },
       await this.stepPrinter(),

@@ -31,7 +31,24 @@ export function cleanEntryProblem(entry: unknown): string | undefined {
   if (typeof candidate.repository !== 'string' || candidate.repository === '') return 'names no repository'
   if (typeof candidate.body?.type !== 'string' || typeof (candidate.body.settings ?? {}) !== 'object')
     return 'holds no registration body'
-  return candidate.identity === undefined ? undefined : recordProblem(candidate.identity, {bucketRootAllowed: true})
+  const identity = asRecord(candidate.identity)
+  return identity === undefined ? undefined : recordProblem(identity, {bucketRootAllowed: true})
+}
+
+/**
+ * An entry as this release reads it: an accepted clean of an fs repository written by the release before the one
+ * record form kept its resolved directory as `{kind: 'fs', directory}`; it licenses that directory still.
+ */
+export function asCleanEntry(entry: CleanEntry): CleanEntry {
+  const identity = asRecord(entry.identity)
+  return identity === entry.identity ? entry : {...entry, identity: identity as LocationRecord}
+}
+
+function asRecord(identity: unknown): unknown {
+  const earlier = identity as undefined | {directory?: unknown; kind?: unknown; location?: unknown}
+  return earlier?.kind === 'fs' && earlier.location === undefined && typeof earlier.directory === 'string'
+    ? {kind: 'fs', location: earlier.directory}
+    : identity
 }
 
 export interface CleanRequest {

@@ -7,7 +7,7 @@ import type {S3Storage} from '../services/model.js'
 import type {S3Clients} from '../store/s3.js'
 import type {CleanPlan} from './clean-plan.js'
 
-import {recordProblem} from '../location/record.js'
+import {recordOfEarlierForm, recordProblem} from '../location/record.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 
 /**
@@ -31,24 +31,14 @@ export function cleanEntryProblem(entry: unknown): string | undefined {
   if (typeof candidate.repository !== 'string' || candidate.repository === '') return 'names no repository'
   if (typeof candidate.body?.type !== 'string' || typeof (candidate.body.settings ?? {}) !== 'object')
     return 'holds no registration body'
-  const identity = asRecord(candidate.identity)
+  const identity = recordOfEarlierForm(candidate.identity)
   return identity === undefined ? undefined : recordProblem(identity, {bucketRootAllowed: true})
 }
 
-/**
- * An entry as this release reads it: an accepted clean of an fs repository written by the release before the one
- * record form kept its resolved directory as `{kind: 'fs', directory}`; it licenses that directory still.
- */
+/** An entry as this release reads it: one written before the one record form licenses its location still. */
 export function asCleanEntry(entry: CleanEntry): CleanEntry {
-  const identity = asRecord(entry.identity)
+  const identity = recordOfEarlierForm(entry.identity)
   return identity === entry.identity ? entry : {...entry, identity: identity as LocationRecord}
-}
-
-function asRecord(identity: unknown): unknown {
-  const earlier = identity as undefined | {directory?: unknown; kind?: unknown; location?: unknown}
-  return earlier?.kind === 'fs' && earlier.location === undefined && typeof earlier.directory === 'string'
-    ? {kind: 'fs', location: earlier.directory}
-    : identity
 }
 
 export interface CleanRequest {

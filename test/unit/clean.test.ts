@@ -365,7 +365,10 @@ describe('repo clean', () => {
       const {root, world} = await earlierFsEntry((at) => path.join(at, 'elsewhere'))
       const report = await world.run({repository: 'fsold'})
       assert.equal(report.exitCode, 2)
-      assert.match(stepNamed(report, 'plan').detail, /was for \S+\/elsewhere, but fsold is now registered at \S+\/old; the entry licenses nothing there/)
+      assert.match(
+        stepNamed(report, 'plan').detail,
+        /was for \S+\/elsewhere, but fsold is now registered at \S+\/old; the entry licenses nothing there/,
+      )
       assert.deepEqual(readdirSync(path.join(root, 'old')).sort(), ['README', 'index-0', 'indices'])
       assert.equal((await world.cleanJournal.entries()).length, 1)
     })

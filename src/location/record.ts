@@ -35,3 +35,14 @@ export function recordProblem(record: unknown, options: {bucketRootAllowed: bool
 
   return 'has no s3 or fs test location'
 }
+
+/**
+ * A journal record as this release reads it: an accepted clean of an fs repository written before the one record
+ * form kept its resolved directory as `{kind: 'fs', directory}`; it is that location still. Anything else as it is.
+ */
+export function recordOfEarlierForm(record: unknown): unknown {
+  const earlier = record as undefined | {directory?: unknown; kind?: unknown; location?: unknown}
+  return earlier?.kind === 'fs' && earlier.location === undefined && typeof earlier.directory === 'string'
+    ? {kind: 'fs', location: earlier.directory}
+    : record
+}

@@ -7,13 +7,14 @@ import type {Locations} from '../location/open.js'
 import type {S3Storage} from '../services/model.js'
 import type {CleanPlan} from './clean-plan.js'
 
-import {recordProblem} from '../location/record.js'
+import {recordOfEarlierForm, recordProblem} from '../location/record.js'
 import {type StepReport, stepReport, type StepResult} from '../steps/report.js'
 
-/**
- * What every `console repo clean` run shares, with or without --repository: its request, its dependencies, the
- * state its steps build up and the report it ends with.
+/*
+ * What every `console repo clean` run shares, with or without --repository: its journal entry, its request, its
+ * dependencies, the state its steps build up and the report it ends with.
  */
+
 /** An accepted `repo clean --repository`, kept until it is all gone so a second run can finish it. */
 export interface CleanEntry {
   body: RepositoryBody
@@ -31,7 +32,14 @@ export function cleanEntryProblem(entry: unknown): string | undefined {
   if (typeof candidate.repository !== 'string' || candidate.repository === '') return 'names no repository'
   if (typeof candidate.body?.type !== 'string' || typeof (candidate.body.settings ?? {}) !== 'object')
     return 'holds no registration body'
-  return candidate.identity === undefined ? undefined : recordProblem(candidate.identity, {bucketRootAllowed: true})
+  const identity = recordOfEarlierForm(candidate.identity)
+  return identity === undefined ? undefined : recordProblem(identity, {bucketRootAllowed: true})
+}
+
+/** An entry as this release reads it: one written before the one record form licenses its location still. */
+export function asCleanEntry(entry: CleanEntry): CleanEntry {
+  const identity = recordOfEarlierForm(entry.identity)
+  return identity === entry.identity ? entry : {...entry, identity: identity as LocationRecord}
 }
 
 export interface CleanRequest {

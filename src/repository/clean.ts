@@ -7,6 +7,7 @@ import {formatBytes} from '../format.js'
 import {planned, runSteps, type Step, type StepEvents} from '../steps/runner.js'
 import {type CleanPlan, renderCleanPlan, surveyRepository} from './clean-plan.js'
 import {
+  asCleanEntry,
   type CleanContext,
   cleanContext,
   type CleanDependencies,
@@ -27,7 +28,8 @@ const REPOSITORY_STEPS: Step<CleanContext>[] = [
     name: 'plan',
     async run(context) {
       const name = context.repository!
-      const pending = (await context.cleanJournal.entries()).find((entry) => entry.repository === name)
+      const found = (await context.cleanJournal.entries()).find((entry) => entry.repository === name)
+      const pending = found && asCleanEntry(found)
       const plan = await surveyRepository(
         {
           deleteBucket: context.deleteBucket,

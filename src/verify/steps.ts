@@ -219,7 +219,7 @@ export const VERIFY_STEPS: VerifyStep[] = [
       if (existing[context.repository])
         throw new UsageError(
           `repository ${context.repository} is already registered; verify registers a test repository of its own`,
-          [`choose another --repository name, or leave it out for a fresh ${FRESH_TEST_NAME} name`],
+          ['choose another --repository name, or leave it out for a fresh verify_… name'],
         )
       const body = testRegistration(context)
       context.journalEntry.repositoryRegistered = true

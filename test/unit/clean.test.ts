@@ -1,9 +1,11 @@
 import {strict as assert} from 'node:assert'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {Journal} from '../../src/journal.js'
 import {Locations} from '../../src/location/open.js'
+import {cleanEntryProblem} from '../../src/repository/clean-run.js'
 import {cleanRepository} from '../../src/repository/clean.js'
 import {cleanInterruptedRuns} from '../../src/verify/interrupted-runs.js'
 import {fakeWorld, stepNamed} from '../helpers/domain.js'
@@ -328,6 +330,49 @@ describe('repo clean', () => {
         )
         assert.deepEqual(world.changes(), [])
       })
+
+    /** A clean of an fs repository accepted by the release before the one record form: its directory as resolved. */
+    async function earlierFsEntry(recorded: (root: string) => string) {
+      const world = await setup()
+      const root = realpathSync(fsWorld().root)
+      world.cluster.pathRepo = [root]
+      mkdirSync(path.join(root, 'old', 'indices', 'x'), {recursive: true})
+      writeFileSync(path.join(root, 'old', 'index-0'), '{"snapshots":[]}')
+      writeFileSync(path.join(root, 'old', 'indices', 'x', 'meta-1.dat'), 'x')
+      writeFileSync(path.join(root, 'old', 'README'), 'someone’s notes')
+      await register(world.cluster.endpoint, 'fsold', {settings: {location: 'old'}, type: 'fs'})
+      await world.cleanJournal.record({
+        body: {settings: {location: 'old'}, type: 'fs'},
+        identity: {directory: recorded(root), kind: 'fs'},
+        repository: 'fsold',
+        runId: 'clean_fsold',
+        startedAt: '2026-12-01T00:00:00Z',
+      } as never)
+      return {root, world}
+    }
+
+    it('finishes an fs clean the earlier release accepted (its entry records {kind: fs, directory}) at that directory', async () => {
+      const {root, world} = await earlierFsEntry((at) => path.join(at, 'old'))
+      // As `console repo clean` reads its journal: the entry is one the console wrote.
+      const asTheCommandReadsIt = new Journal(world.cleanJournal.file, cleanEntryProblem)
+      assert.equal((await asTheCommandReadsIt.entries()).length, 1)
+      const report = await world.run({repository: 'fsold'})
+      assert.equal(report.exitCode, 0, JSON.stringify(report.steps))
+      assert.deepEqual(readdirSync(path.join(root, 'old')), ['README'])
+      assert.deepEqual(await world.cleanJournal.entries(), [], 'the finished entry is forgotten')
+    })
+
+    it('an fs clean entry of the earlier release licenses nothing at another directory: refused, nothing deleted', async () => {
+      const {root, world} = await earlierFsEntry((at) => path.join(at, 'elsewhere'))
+      const report = await world.run({repository: 'fsold'})
+      assert.equal(report.exitCode, 2)
+      assert.match(
+        stepNamed(report, 'plan').detail,
+        /was for \S+\/elsewhere, but fsold is now registered at \S+\/old; the entry licenses nothing there/,
+      )
+      assert.deepEqual(readdirSync(path.join(root, 'old')).sort(), ['README', 'index-0', 'indices'])
+      assert.equal((await world.cleanJournal.entries()).length, 1)
+    })
 
     it('refuses an fs repository when the cluster will not tell its path.repo', async () => {
       const world = await setup()

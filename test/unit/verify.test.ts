@@ -297,6 +297,18 @@ describe('snapshot verify', () => {
     assert.deepEqual(readdirSync(shared), [])
   })
 
+  it('a refusal to register over an existing repository is exit 2 and says to choose another name or leave it out', async () => {
+    const {cluster, run, s3} = setup()
+    s3.addBucket('migration-bucket')
+    cluster.repositories.set('verify_test', {settings: {bucket: 'other'}, type: 's3'})
+    const step = stepNamed(await run(), 'repository')
+    assert.equal(step.exitCode, 2)
+    assert.equal(
+      step.diagnosis?.remediation,
+      'choose another --repository name, or leave it out for a fresh verify_… name',
+    )
+  })
+
   it('refuses to register over a repository that already exists', async () => {
     const {cluster, run, s3} = setup()
     s3.addBucket('migration-bucket')

@@ -83,9 +83,15 @@ export function filesOf(context: DeleteContext, registration: Registration): Pro
   return context.files
 }
 
-export async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
+/** The repository's files when the console can read them (not another type, not an fs path it does not see). */
+async function readableFiles(context: DeleteContext, registration: Registration) {
   const files = await filesOf(context, registration)
-  if (!(await files?.reader()))
+  return files && (await files.reader()) ? files : undefined
+}
+
+export async function generationCheck(context: DeleteContext, registration: Registration): Promise<GenerationCheck> {
+  const files = await readableFiles(context, registration)
+  if (!files)
     return {
       outcome: 'skipped',
       why: `the files of ${registration.location.describe()} cannot be read from the console, so they were not compared with the cluster`,
@@ -93,7 +99,7 @@ export async function generationCheck(context: DeleteContext, registration: Regi
   return compareWithFiles(
     context.cluster,
     registration,
-    async () => (await files!.newestIndex())?.generation,
+    async () => (await files.newestIndex())?.generation,
     context.signal,
   )
 }
@@ -130,9 +136,9 @@ async function snapshotsInFiles(
   registration: Registration,
   pattern: string,
 ): Promise<SnapshotInfo[]> {
-  const files = await filesOf(context, registration)
+  const files = await readableFiles(context, registration)
   // Without its files an out-of-sync repository's snapshots are unknown: never "already gone".
-  if (!files || !(await files.reader()))
+  if (!files)
     throw new UsageError(
       `the cluster says ${context.repository}'s files changed outside it, and they cannot be read from the console (${registration.location.describe()}), so which snapshots it holds is not known; nothing was deleted`,
       [

@@ -24,7 +24,7 @@ export interface RegistrationOptions {
   shardPathType?: string
 }
 
-/** What the diagnoses may say of a location (an fs location has none of these). */
+/** What the diagnoses may say of a location (an fs location has none of these: `bucket` is set only in a bucket). */
 export interface LocationFacts {
   basePath?: string
   bucket?: string
@@ -50,8 +50,6 @@ export interface OpenOptions {
  * with its S3 client) into its files.
  */
 export interface Location {
-  /** An S3 location's bucket (the bucket step, --delete-bucket); undefined elsewhere. */
-  readonly bucket?: string
   /** A location below this one for a test repository: `<base_path>/<name>`. */
   child(name: string): Location
   /** As the registration spells it: `s3://bucket/base/path`, `/mnt/snapshots/x`. */

@@ -34,10 +34,6 @@ export class S3Location implements files.ReadableLocation {
     private readonly clients: S3Clients,
   ) {}
 
-  get bucket(): string {
-    return this.storage.bucket
-  }
-
   get facts() {
     const {basePath, bucket, region, roleArn} = this.storage
     return {basePath, bucket, region, roleArn}

@@ -209,10 +209,11 @@ export async function removeVerificationResources(
       }))
   if (entry.directoriesCreated && location.directories && result.leftovers.length === 0)
     await removeDirectoriesCreated(entry.directoriesCreated, location.directories, result)
-  if (entry.bucketCreated && location.bucket && result.leftovers.length === 0)
-    await attempt(`bucket ${location.bucket.name}`, async () => {
-      await location.bucket!.delete(signal)
-      return `bucket ${location.bucket!.name}`
+  const {bucket} = location
+  if (entry.bucketCreated && bucket && result.leftovers.length === 0)
+    await attempt(`bucket ${bucket.name}`, async () => {
+      await bucket.delete(signal)
+      return `bucket ${bucket.name}`
     })
   return result
 }

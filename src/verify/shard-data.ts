@@ -178,7 +178,7 @@ export const INDEX_STEP: VerifyStep = {
     }
     context.dataIndex = index
     // Only a bucket takes uploads in parts.
-    if (context.location.bucket && index.largestSegmentBytes > MULTIPART_BUFFER.bytes)
+    if (context.location.facts.bucket && index.largestSegmentBytes > MULTIPART_BUFFER.bytes)
       context.bufferSize = MULTIPART_BUFFER.setting
     const multipart = context.bufferSize
       ? `; the test repository gets buffer_size ${context.bufferSize} so that the nodes upload it in parts`
@@ -214,7 +214,7 @@ export const READ_BACK_STEP: VerifyStep = {
       const seconds = Math.max(result.durationMs, 1) / 1000
       const where = [...new Set(result.shards.map((shard) => shard.directory))]
       const hashed = result.shards.some((shard) => shard.source.includes('snapshot_shard_paths/'))
-      const multipart = context.location.bucket
+      const multipart = context.location.facts.bucket
         ? context.bufferSize && result.largest && result.largest.length > MULTIPART_BUFFER.bytes
           ? `; multipart upload exercised: ${result.largest.key.split('/').at(-1)} is ${formatBytes(result.largest.length)}, above buffer_size ${context.bufferSize}`
           : `; multipart upload not exercised (largest file ${formatBytes(result.largest?.length ?? 0)}, under the nodes' buffer size)`

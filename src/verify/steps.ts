@@ -32,7 +32,7 @@ import {clusterCall, storeCommand, type VerifyStep} from './planned.js'
 import {INDEX_STEP, READ_BACK_STEP, snapshotFailure} from './shard-data.js'
 
 /** A step about a bucket runs only where the repository is in one. */
-const onlyInABucket = (why: string) => (view: VerifyView) => (view.location.bucket ? undefined : why)
+const onlyInABucket = (why: string) => (view: VerifyView) => (view.location.facts.bucket ? undefined : why)
 
 /** The test repository's registration, as the repository step sends it. */
 const testRegistration = (view: VerifyView) =>
@@ -103,18 +103,17 @@ export const VERIFY_STEPS: VerifyStep[] = [
     async run(context) {
       const bucket = await bucketOf(context)
       const found = await bucket.inspect()
-      const storage = {bucket: bucket.name, region: bucket.region}
       switch (found.state) {
         case 'elsewhere': {
           throw new CheckFailure(
             'bucket-elsewhere',
-            `s3://${storage.bucket} is in ${found.region}, not ${storage.region}`,
+            `s3://${bucket.name} is in ${found.region}, not ${bucket.region}`,
             {bucketRegion: found.region},
           )
         }
 
         case 'forbidden': {
-          throw new CheckFailure('bucket-forbidden', `HeadBucket on s3://${storage.bucket} was denied (403)`, {
+          throw new CheckFailure('bucket-forbidden', `HeadBucket on s3://${bucket.name} was denied (403)`, {
             bucketRegion: found.region,
           })
         }
@@ -123,16 +122,16 @@ export const VERIFY_STEPS: VerifyStep[] = [
           if (!context.createBucket)
             throw new CheckFailure(
               'bucket-absent',
-              `s3://${storage.bucket} does not exist (run with --create-bucket to create it)`,
+              `s3://${bucket.name} does not exist (run with --create-bucket to create it)`,
             )
           await context.journal.record({...context.journalEntry, bucketCreated: true})
           context.journalEntry.bucketCreated = true
           await bucket.create()
-          return `created s3://${storage.bucket} in ${storage.region}`
+          return `created s3://${bucket.name} in ${bucket.region}`
         }
 
         case 'present': {
-          return `s3://${storage.bucket} in ${found.region}; ${await checkBucketRules(context, bucket)}`
+          return `s3://${bucket.name} in ${found.region}; ${await checkBucketRules(context, bucket)}`
         }
       }
     },
